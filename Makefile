@@ -1,0 +1,60 @@
+# cohub: two commands. `make run` starts the hub; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export COHUB_DATA_DIR ?= $(CURDIR)/var
+PYTEST_WORKERS ?= 2
+
+.PHONY: run install install-test test test-sqlite test-postgres lint demo serve clean help
+
+help:
+	@echo "make run    install into .venv, migrate, load the demo, start the hub and its worker"
+	@echo "make test   install test tools, lint, run the suite on SQLite and on PostgreSQL"
+
+run: install
+	$(BIN)/cohub demo
+	$(BIN)/cohub serve --host $(HOST) --port $(PORT)
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# The stamp files make a second `make run` fast; they change when pyproject.toml does.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+	bash scripts/ensure-system-deps.sh
+	bash scripts/ensure-axe.sh
+
+lint: install-test
+	$(BIN)/ruff check .
+
+test: install-test lint
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite:
+	@echo "== Test suite on SQLite =="
+	env -u COHUB_DATABASE_URL $(BIN)/pytest -n $(PYTEST_WORKERS) -q
+
+test-postgres:
+	@echo "== Test suite on PostgreSQL =="
+	bash scripts/with-postgres.sh $(BIN)/pytest -n $(PYTEST_WORKERS) -q
+
+demo: install
+	$(BIN)/cohub demo
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
