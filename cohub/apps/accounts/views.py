@@ -1,0 +1,72 @@
+"""Logging in and out, and the "your account" page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse_lazy
+from django.views.generic import TemplateView
+
+from cohub.apps.accounts.forms import EmailAuthenticationForm, PlainPasswordChangeForm
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    """POST only (Django refuses GET), then back to the login page with a note."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        was_logged_in = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if was_logged_in:
+            messages.success(request, "You have logged out.")
+        return response
+
+
+class ProfileView(LoginRequiredMixin, TemplateView):
+    """Who you are signed in as, and where you belong, with your role names."""
+
+    template_name = "accounts/profile.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["organisation_memberships"] = _group_roles(
+            user.organisation_memberships.select_related("organisation").order_by(
+                "organisation__name", "role"
+            ),
+            "organisation",
+        )
+        context["project_memberships"] = _group_roles(
+            user.project_memberships.select_related("project").order_by("project__name", "role"),
+            "project",
+        )
+        return context
+
+
+def _group_roles(memberships: Any, attribute: str) -> list[dict[str, Any]]:
+    """One entry per organisation or project, with every role held there, in order."""
+    grouped: dict[int, dict[str, Any]] = {}
+    for membership in memberships:
+        target = getattr(membership, attribute)
+        entry = grouped.setdefault(target.pk, {attribute: target, "roles": []})
+        entry["roles"].append(membership.get_role_display())
+    return list(grouped.values())
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    form_class = PlainPasswordChangeForm
+    success_url = reverse_lazy("accounts:password_change_done")
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "accounts/password_change_done.html"

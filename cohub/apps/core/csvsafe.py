@@ -1,0 +1,37 @@
+"""CSV that is safe to open in a spreadsheet.
+
+Spreadsheet programs run a cell that starts with ``=``, ``+``, ``-`` or ``@``
+(and, in some, a tab or carriage return) as a formula. Quotes from stories
+are untrusted text, so every such cell gets a leading apostrophe, which the
+spreadsheet shows as plain text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from typing import Any
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> str:
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_TRIGGERS):
+        return "'" + text
+    return text
+
+
+def write_rows(rows: Iterable[Iterable[Any]], out: io.TextIOBase | Any) -> None:
+    writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([neutralise(cell) for cell in row])
+
+
+def to_csv(rows: Iterable[Iterable[Any]]) -> str:
+    """Render rows as CSV text with a UTF-8 byte-order mark so Excel reads accents right."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    write_rows(rows, buffer)
+    return buffer.getvalue()

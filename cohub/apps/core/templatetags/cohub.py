@@ -1,0 +1,58 @@
+"""Small template helpers shared by every app: ``{% load cohub %}``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+
+@register.filter
+def ms_to_clock(value: Any) -> str:
+    """Milliseconds as a clock reading: 62000 -> "1:02", 3723000 -> "1:02:03".
+
+    ``None``, "" or anything that is not a number gives "", so a missing time
+    shows as nothing rather than as "0:00". Fractions of a second are dropped.
+    """
+    if value is None or value == "":
+        return ""
+    try:
+        total_seconds = max(int(value), 0) // 1000
+    except (TypeError, ValueError):
+        return ""
+    hours, rest = divmod(total_seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{seconds:02d}"
+    return f"{minutes}:{seconds:02d}"
+
+
+@register.filter
+def labels(values: Iterable[Any] | None, mapping: Mapping[Any, Any] | None) -> list[Any]:
+    """Map stored values to their labels: ``{{ project.sectors|labels:sector_labels }}``.
+
+    Pass a dict such as ``dict(Sector.choices)``; a value the dict does not know
+    is shown as it is, so nothing silently disappears. Join the result with
+    ``|join:", "``.
+    """
+    if not values:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    mapping = mapping or {}
+    return [mapping.get(value, value) for value in values]
+
+
+@register.simple_tag
+def active_if(current: Any, name: Any) -> SafeString | str:
+    """``aria-current="page"`` when ``current == name``, for the link to where you are.
+
+    Usage: ``<a href="..." {% active_if active "stories" %}>Stories</a>``.
+    """
+    if current is not None and current != "" and str(current) == str(name):
+        return mark_safe('aria-current="page"')  # noqa: S308 - a fixed literal
+    return ""
