@@ -1,0 +1,109 @@
+"""SubRip (.srt) subtitles.
+
+Parsed by hand, line by line, so errors can name the line and cue, and so the common
+defects of hand-edited files (missing numbers, '.' for ',', missing or extra blank lines)
+are read rather than refused.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from cohub.pipeline.formats.base import (
+    SegmentData,
+    TranscriptFormatError,
+    check_size,
+    require_text,
+    segments_from_paragraphs,
+    split_lines,
+)
+
+_TIMESTAMP = r"(?:(\d{1,3}):)?([0-5]?\d):([0-5]?\d)[,.](\d{1,3})"
+_TIMING = re.compile(rf"^\s*{_TIMESTAMP}\s*-->\s*{_TIMESTAMP}(?:\s+.*)?\s*$")
+_TIMING_LIKE = re.compile(r"-->|^\s*\d+:\d")
+_INDEX = re.compile(r"^\s*\d+\s*$")
+_EXPECTED_TIMING = "'HH:MM:SS,mmm --> HH:MM:SS,mmm'"
+_TAGS = re.compile(r"</?(?:i|b|u|s|font)(?:\s[^>]*)?>|\{\\[^}]*\}", re.IGNORECASE)
+
+
+def _to_ms(hours: str | None, minutes: str, seconds: str, fraction: str) -> int:
+    millis = int(fraction.ljust(3, "0"))
+    return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + millis
+
+
+def _parse_timing(line: str, *, line_no: int, cue_no: int) -> tuple[int, int]:
+    match = _TIMING.match(line)
+    if match is None:
+        raise TranscriptFormatError(
+            f"The timing line '{line.strip()}' is not valid; expected {_EXPECTED_TIMING}.",
+            line=line_no,
+            cue=cue_no,
+        )
+    groups = match.groups()
+    start, end = _to_ms(*groups[:4]), _to_ms(*groups[4:])
+    if end < start:
+        raise TranscriptFormatError(
+            f"The cue ends before it starts ('{line.strip()}'); the second time must not be "
+            "earlier than the first.",
+            line=line_no,
+            cue=cue_no,
+        )
+    return start, end
+
+
+def _is_blank(line: str) -> bool:
+    return not line.strip()
+
+
+def parse_srt(text: str) -> list[SegmentData]:
+    """Read SubRip cues into segments with start and end times and ``Name: text`` speakers.
+
+    A cue with timing but no text is skipped. When a blank line between cues is missing,
+    a timing line inside cue text starts the next cue (taking the number above it along).
+    """
+    check_size(len(text.encode("utf-8", errors="surrogatepass")))
+    lines = split_lines(text.removeprefix("\ufeff"))
+    count = len(lines)
+    segments: list[SegmentData] = []
+    cue_no = 0
+    index = 0
+    while index < count:
+        line = lines[index]
+        if _is_blank(line):
+            index += 1
+            continue
+
+        cue_no += 1
+        if _INDEX.match(line):
+            if index + 1 >= count or _is_blank(lines[index + 1]):
+                raise TranscriptFormatError(
+                    f"Cue number '{line.strip()}' is not followed by a timing line such as "
+                    "'00:00:01,000 --> 00:00:04,000'.",
+                    line=index + 1,
+                    cue=cue_no,
+                )
+            index += 1
+        elif not _TIMING_LIKE.search(line):
+            raise TranscriptFormatError(
+                f"Expected a cue number or a timing line such as '00:00:01,000 --> "
+                f"00:00:04,000' but found '{line.strip()}'. If this text belongs to the cue "
+                "above, remove the blank line before it.",
+                line=index + 1,
+                cue=cue_no,
+            )
+        start_ms, end_ms = _parse_timing(lines[index], line_no=index + 1, cue_no=cue_no)
+
+        index += 1
+        text_lines: list[str] = []
+        while index < count and not _is_blank(lines[index]):
+            if _TIMING.match(lines[index]):
+                if text_lines and _INDEX.match(text_lines[-1]):
+                    text_lines.pop()
+                    index -= 1
+                break
+            text_lines.append(_TAGS.sub("", lines[index]))
+            index += 1
+        found = segments_from_paragraphs([text_lines], allow_timestamps=False)
+        segments.extend(replace(s, start_ms=start_ms, end_ms=end_ms) for s in found)
+    return require_text(segments)
