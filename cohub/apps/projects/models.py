@@ -1,0 +1,97 @@
+"""Projects, who takes part in them and in what role."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+from cohub.apps.accounts.models import Organisation
+from cohub.apps.core.models import TimeStampedModel
+
+
+class Sector(models.TextChoices):
+    RESEARCH = "research", "Research"
+    POLICY = "policy", "Policy"
+    SERVICES = "services", "Services"
+
+
+class ProjectRole(models.TextChoices):
+    FACILITATOR = "facilitator", "Facilitator"
+    COMMUNITY_REPORTER = "community_reporter", "Community reporter"
+    MEMBER = "member", "Co-producer"
+    DECISION_MAKER = "decision_maker", "Decision-maker"
+
+
+class Project(TimeStampedModel):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="projects"
+    )
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    purpose = models.TextField(help_text="Why this project exists, in plain words.")
+    opening_question = models.TextField(
+        help_text="The one question a community reporter opens each story with."
+    )
+    offer_and_control = models.TextField(
+        blank=True,
+        help_text="What is on offer to people who take part, and where control lies.",
+    )
+    sectors = models.JSONField(default=list, blank=True)
+    topics = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_sectors_display(self) -> list[str]:
+        labels = dict(Sector.choices)
+        return [labels.get(s, s) for s in self.sectors]
+
+
+class ProjectMembership(TimeStampedModel):
+    """One role one person holds in one project; several rows for several roles."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="project_memberships"
+    )
+    role = models.CharField(max_length=30, choices=ProjectRole.choices)
+
+    class Meta:
+        ordering = ["project", "user", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user", "role"], name="unique_project_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} in {self.project}"
+
+
+def _invitation_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Invitation(TimeStampedModel):
+    """A facilitator's invitation for someone (by email) to join with given roles."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    roles = models.JSONField(default=list)
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email} to {self.project}"

@@ -1,0 +1,45 @@
+"""Reads for projects, already narrowed to what the viewer may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from cohub.apps.accounts.models import OrganisationRole
+from cohub.apps.projects.models import Project, ProjectMembership
+
+
+def projects_visible_to(user: Any) -> QuerySet[Project]:
+    """Projects the user takes part in, or that belong to an organisation they administer.
+
+    Mirrors ``projects.view_project`` so the list never shows a project the
+    detail page would refuse.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Project.objects.none()
+    return (
+        Project.objects.filter(
+            Q(memberships__user=user)
+            | Q(
+                organisation__memberships__user=user,
+                organisation__memberships__role=OrganisationRole.ADMIN,
+            )
+        )
+        .distinct()
+        .select_related("organisation")
+        .order_by("name")
+    )
+
+
+def project_members(project: Project) -> list[dict[str, Any]]:
+    """Members with all their roles, one entry per person."""
+    people: dict[int, dict[str, Any]] = {}
+    memberships = ProjectMembership.objects.filter(project=project).select_related("user")
+    for membership in memberships.order_by("user__display_name", "user__email", "role"):
+        entry = people.setdefault(
+            membership.user_id, {"user": membership.user, "roles": [], "role_labels": []}
+        )
+        entry["roles"].append(membership.role)
+        entry["role_labels"].append(membership.get_role_display())
+    return list(people.values())

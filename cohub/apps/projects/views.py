@@ -1,0 +1,275 @@
+"""Project pages: the list, the overview, editing, members and invitations.
+
+Every page under ``/p/<project_slug>/`` goes through ``project_view``; the
+writes go through ``cohub.apps.projects.services`` and their refusals are
+shown to the person as they are written there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from cohub.apps.accounts.models import Organisation, OrganisationRole
+from cohub.apps.core.errors import ServiceError
+from cohub.apps.projects import services
+from cohub.apps.projects.access import project_view
+from cohub.apps.projects.forms import (
+    InvitationForm,
+    MemberRoleForm,
+    ProjectCreateForm,
+    ProjectForm,
+)
+from cohub.apps.projects.models import Invitation, Project, ProjectMembership, ProjectRole
+from cohub.apps.projects.selectors import project_members, projects_visible_to
+
+ROLE_LABELS = dict(ProjectRole.choices)
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """The POST data on a POST (even an empty one, so the form is bound), else None."""
+    return request.POST if request.method == "POST" else None
+
+
+def _organisations_user_can_start_projects_in(user: Any) -> QuerySet[Organisation]:
+    """Organisations where ``projects.add_project`` holds (it is the admin role there)."""
+    candidates = Organisation.objects.filter(
+        memberships__user=user, memberships__role=OrganisationRole.ADMIN
+    ).distinct()
+    allowed = [org.pk for org in candidates if user.has_perm("projects.add_project", org)]
+    return Organisation.objects.filter(pk__in=allowed).order_by("name")
+
+
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    """The projects this person takes part in, with the roles they hold in each."""
+    projects = list(projects_visible_to(request.user))
+    roles: dict[int, list[str]] = {}
+    for membership in ProjectMembership.objects.filter(
+        user=request.user, project__in=[p.pk for p in projects]
+    ).order_by("role"):
+        roles.setdefault(membership.project_id, []).append(membership.get_role_display())
+    admin_orgs = set(
+        request.user.organisation_memberships.filter(role=OrganisationRole.ADMIN).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    for project in projects:
+        project.viewer_roles = roles.get(project.pk, [])
+        if project.organisation_id in admin_orgs:
+            project.viewer_roles.append(f"Admin of {project.organisation.name}")
+    can_start = _organisations_user_can_start_projects_in(request.user).exists()
+    return render(
+        request, "projects/project_list.html", {"projects": projects, "can_start": can_start}
+    )
+
+
+@login_required
+def project_create(request: HttpRequest) -> HttpResponse:
+    """Start a project in an organisation the person administers; they become its facilitator."""
+    organisations = _organisations_user_can_start_projects_in(request.user)
+    if not organisations.exists():
+        raise PermissionDenied
+    form = ProjectCreateForm(_posted(request), organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if not request.user.has_perm("projects.add_project", data["organisation"]):
+            raise PermissionDenied
+        try:
+            project = services.project_create(
+                organisation=data["organisation"],
+                name=data["name"],
+                purpose=data["purpose"],
+                opening_question=data["opening_question"],
+                offer_and_control=data["offer_and_control"],
+                sectors=data["sectors"],
+                topics=data["topics"],
+                actor=request.user,
+            )
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, f"Your project “{project.name}” is ready. You are its facilitator."
+            )
+            return redirect("projects:detail", project_slug=project.slug)
+    return render(request, "projects/project_form.html", {"form": form, "creating": True})
+
+
+def _project_counts(project: Project) -> dict[str, int]:
+    """Small numbers for the overview; withdrawn storytellers and merged themes are left out."""
+    return {
+        "storytellers": project.storytellers.filter(withdrawn_at__isnull=True).count(),
+        "stories": project.stories.count(),
+        "highlights": project.stories.aggregate(n=Count("review_sheet__highlights"))["n"] or 0,
+        "themes": project.themes.filter(merged_into__isnull=True).count(),
+    }
+
+
+@project_view("projects.view_project")
+def project_detail(request: HttpRequest, project: Project) -> HttpResponse:
+    roles = [
+        ROLE_LABELS.get(role, role)
+        for role in ProjectMembership.objects.filter(project=project, user=request.user)
+        .order_by("role")
+        .values_list("role", flat=True)
+    ]
+    if request.user.organisation_memberships.filter(
+        organisation=project.organisation_id, role=OrganisationRole.ADMIN
+    ).exists():
+        roles.append(f"Admin of {project.organisation.name}")
+    return render(
+        request,
+        "projects/project_detail.html",
+        {"project": project, "counts": _project_counts(project), "viewer_roles": roles},
+    )
+
+
+@project_view("projects.change_project")
+def project_edit(request: HttpRequest, project: Project) -> HttpResponse:
+    form = ProjectForm(_posted(request), initial=ProjectForm.initial_for(project))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_update(project=project, actor=request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Your changes to the project are saved.")
+            return redirect("projects:detail", project_slug=project.slug)
+    return render(
+        request, "projects/project_form.html", {"form": form, "project": project, "creating": False}
+    )
+
+
+def _invitation_link(request: HttpRequest, invitation: Invitation) -> str:
+    return request.build_absolute_uri(
+        reverse("projects:invitation_accept", kwargs={"token": invitation.token})
+    )
+
+
+@project_view("projects.view_project")
+def member_list(request: HttpRequest, project: Project) -> HttpResponse:
+    """Everyone may see who takes part; facilitators and admins may also invite and remove."""
+    can_manage = request.user.has_perm("projects.manage_members", project)
+    form = InvitationForm(_posted(request)) if can_manage else None
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                invitation = services.invitation_create(
+                    project=project,
+                    email=form.cleaned_data["email"],
+                    roles=form.cleaned_data["roles"],
+                    actor=request.user,
+                )
+            except ServiceError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request,
+                    f"The invitation for {invitation.email} is ready. "
+                    "Copy the link below and send it to them yourself.",
+                )
+                url = reverse("projects:members", kwargs={"project_slug": project.slug})
+                return redirect(f"{url}?invitation={invitation.pk}#new-invitation")
+
+    invitations: list[Invitation] = []
+    new_invitation = None
+    if can_manage:
+        invitations = list(
+            Invitation.objects.filter(project=project, accepted_at__isnull=True)
+            .select_related("invited_by")
+            .order_by("-created_at")
+        )
+        for invitation in invitations:
+            invitation.link = _invitation_link(request, invitation)
+            invitation.role_labels = [ROLE_LABELS.get(r, r) for r in invitation.roles]
+        wanted = request.GET.get("invitation", "")
+        new_invitation = next((i for i in invitations if str(i.pk) == wanted), None)
+
+    members = project_members(project)
+    for member in members:
+        member["role_pairs"] = list(zip(member["roles"], member["role_labels"], strict=True))
+    return render(
+        request,
+        "projects/member_list.html",
+        {
+            "project": project,
+            "members": members,
+            "can_manage": can_manage,
+            "form": form,
+            "invitations": invitations,
+            "new_invitation": new_invitation,
+        },
+    )
+
+
+@project_view("projects.manage_members")
+@require_POST
+def member_remove(request: HttpRequest, project: Project, user_id: int) -> HttpResponse:
+    """Take one role away from one member (POST ``role``)."""
+    member = get_object_or_404(
+        get_user_model().objects.filter(project_memberships__project=project).distinct(),
+        pk=user_id,
+    )
+    form = MemberRoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose which role to remove.")
+    else:
+        role = form.cleaned_data["role"]
+        label = ROLE_LABELS[role]
+        if not ProjectMembership.objects.filter(project=project, user=member, role=role).exists():
+            messages.error(request, f"{member} is not a {label.lower()} in this project.")
+        else:
+            try:
+                services.membership_remove(
+                    project=project, user=member, role=role, actor=request.user
+                )
+            except ServiceError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, f"{member} is no longer a {label.lower()} here.")
+    # ``member`` is the object whose role cache the service cleared; request.user's is stale.
+    viewer = member if member.pk == request.user.pk else request.user
+    if not viewer.has_perm("projects.view_project", project):
+        return redirect("projects:list")  # they removed their own last role
+    return redirect("projects:members", project_slug=project.slug)
+
+
+@login_required
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Show what the invitation offers; accepting it (POST) adds the roles."""
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("project__organisation"), token=token
+    )
+    error = ""
+    if request.method == "POST":
+        try:
+            services.invitation_accept(invitation=invitation, user=request.user)
+        except ServiceError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, f"Welcome to {invitation.project.name}.")
+            return redirect("projects:detail", project_slug=invitation.project.slug)
+    return render(
+        request,
+        "projects/invitation_accept.html",
+        {
+            "invitation": invitation,
+            "project": invitation.project,
+            "role_labels": [ROLE_LABELS.get(r, r) for r in invitation.roles],
+            "email_matches": invitation.email.lower() == request.user.email.lower(),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )

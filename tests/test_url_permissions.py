@@ -1,0 +1,121 @@
+"""Walk the URL configuration: every URL that names a project or one of its
+records must refuse an outsider and send an anonymous visitor to log in.
+
+Generated from the URLconf, so a new view is covered the day it is added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from cohub.apps.analysis import services as analysis_services
+from cohub.apps.projects.models import ProjectRole
+from tests.factories import ProjectFactory, make_member, make_story, make_storyteller
+
+OBJECT_KWARGS = {
+    "project_slug",
+    "story_id",
+    "storyteller_id",
+    "highlight_id",
+    "theme_id",
+    "event_id",
+    "user_id",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    kwargs: frozenset[str]
+
+
+def _walk(patterns, prefix: str = "", inherited: frozenset[str] = frozenset()):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            namespace = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            params = inherited | frozenset(entry.pattern.converters)
+            yield from _walk(entry.url_patterns, namespace, params)
+        elif isinstance(entry, URLPattern) and entry.name:
+            params = inherited | frozenset(entry.pattern.converters)
+            yield Route(f"{prefix}{entry.name}", params), entry.callback
+
+
+def project_routes() -> list[tuple[Route, object]]:
+    return [
+        (route, callback)
+        for route, callback in _walk(get_resolver().url_patterns)
+        if route.kwargs & OBJECT_KWARGS and not route.name.startswith("admin:")
+    ]
+
+
+ROUTES = project_routes()
+
+
+def test_routes_were_found():
+    names = {route.name for route, _ in ROUTES}
+    assert {"projects:detail", "stories:story_detail", "reports:findings"} <= names
+
+
+@pytest.mark.parametrize("route,callback", ROUTES, ids=[r.name for r, _ in ROUTES])
+def test_every_project_view_declares_a_permission(route, callback):
+    assert getattr(callback, "project_permission", None), (
+        f"{route.name} is not wrapped in project_view()"
+    )
+
+
+@pytest.fixture
+def world(db):
+    """A project with one of every record, and a facilitator of another project."""
+    project = ProjectFactory()
+    facilitator = make_member(project, ProjectRole.FACILITATOR)
+    storyteller = make_storyteller(project)
+    story = make_story(project, storyteller=storyteller)
+    transcript = story.transcripts.get()
+    theme = analysis_services.theme_create(project=project, name="Housing", actor=facilitator)
+    highlight = analysis_services.highlight_create(
+        review_sheet=story.review_sheet,
+        transcript=transcript,
+        char_start=0,
+        char_end=10,
+        actor=facilitator,
+        themes=[theme],
+    )
+    event = project.coding_events.first()
+    outsider = make_member(ProjectFactory(), ProjectRole.FACILITATOR)
+    values = {
+        "project_slug": project.slug,
+        "story_id": story.pk,
+        "storyteller_id": storyteller.pk,
+        "highlight_id": highlight.pk,
+        "theme_id": theme.pk,
+        "event_id": event.pk,
+        "user_id": facilitator.pk,
+    }
+    return values, outsider
+
+
+def _url(route: Route, values: dict) -> str:
+    return reverse(route.name, kwargs={k: values[k] for k in route.kwargs})
+
+
+@pytest.mark.parametrize("route", [r for r, _ in ROUTES], ids=[r.name for r, _ in ROUTES])
+def test_anonymous_is_sent_to_login(client, world, route):
+    values, _ = world
+    url = _url(route, values)
+    for method in (client.get, client.post):
+        response = method(url)
+        assert response.status_code == 302, f"{method.__name__} {url}"
+        assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("route", [r for r, _ in ROUTES], ids=[r.name for r, _ in ROUTES])
+def test_member_of_another_project_is_refused(client, world, route):
+    values, outsider = world
+    client.force_login(outsider)
+    url = _url(route, values)
+    for method in (client.get, client.post):
+        response = method(url)
+        assert response.status_code in (403, 404), f"{method.__name__} {url}"
