@@ -1,0 +1,126 @@
+"""Forms for adding stories (typed, pasted or imported) and for the review sheet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from cohub.apps.stories.models import Storyteller
+from cohub.pipeline.formats import SUPPORTED_EXTENSIONS
+
+SPEAKER_HINT = (
+    "Start a line with a name and a colon, like 'Sam: ...', to show who is speaking. "
+    "Leave a blank line between paragraphs."
+)
+
+
+class StorytellerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Storyteller) -> str:
+        return obj.pseudonym
+
+
+class _StorytellerFormMixin(forms.Form):
+    storyteller = StorytellerChoiceField(
+        label="Whose story is it?",
+        queryset=Storyteller.objects.none(),
+        empty_label="Choose a storyteller",
+        error_messages={"required": "Choose whose story this is."},
+    )
+
+    def __init__(self, *args: Any, storytellers: QuerySet[Storyteller], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["storyteller"].queryset = storytellers
+
+
+class StoryTextForm(_StorytellerFormMixin):
+    """A story typed in, or pasted from somewhere else."""
+
+    title = forms.CharField(
+        label="Title",
+        max_length=200,
+        help_text="A few words so people can find it, like 'Getting help after the flood'.",
+        error_messages={"required": "Give the story a title."},
+    )
+    recorded_on = forms.DateField(
+        label="When was it told? (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the date like 2025-03-31, or leave it empty."},
+    )
+    text = forms.CharField(
+        label="The story",
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 16}),
+        help_text=SPEAKER_HINT,
+        error_messages={"required": "Type or paste the story."},
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one file input; always cleans to a list."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            if data:
+                return [single(item, initial) for item in data]
+            data = None
+        cleaned = single(data, initial)
+        return [cleaned] if cleaned else []
+
+
+class StoryImportForm(_StorytellerFormMixin):
+    """One or more transcript files from the same storyteller."""
+
+    files = MultipleFileField(
+        label="Transcript files",
+        help_text=(
+            f"Choose one or more files ({', '.join(SUPPORTED_EXTENSIONS)}). "
+            "Zoom and Teams transcripts (.vtt) keep who spoke and when. "
+            "Each file becomes its own story."
+        ),
+        error_messages={"required": "Choose at least one file to import."},
+        widget=MultipleFileInput(attrs={"accept": ",".join(SUPPORTED_EXTENSIONS)}),
+    )
+    title = forms.CharField(
+        label="Title (optional)",
+        max_length=200,
+        required=False,
+        help_text=(
+            "If you leave this empty, the story is named after its file. "
+            "With several files, each story is named after its file."
+        ),
+    )
+    recorded_on = forms.DateField(
+        label="When was it told? (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the date like 2025-03-31, or leave it empty."},
+    )
+
+
+class ReviewSheetForm(forms.Form):
+    """The reporter's own notes on a story."""
+
+    ideas = forms.CharField(
+        label="Ideas",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Ideas and thoughts that came up while listening or reading.",
+    )
+    summary = forms.CharField(
+        label="Summary",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What the story is about, in a few sentences.",
+    )

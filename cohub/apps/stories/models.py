@@ -1,0 +1,234 @@
+"""Storytellers, their consent, and the stories they tell.
+
+A story's text lives in versioned Transcripts; Highlights point into one
+version by character offsets, so later edits never move an existing quote.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from cohub.apps.core.models import TimeStampedModel
+from cohub.apps.projects.models import Project
+
+
+class StorytellerRole(models.TextChoices):
+    LIVED_EXPERIENCE = "lived_experience", "Lived experience"
+    FACILITATOR = "facilitator", "Facilitator"
+    PROFESSIONAL = "professional", "Involved as part of a job"
+
+
+class Storyteller(TimeStampedModel):
+    """A person who shares an experience, described in their own words."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="storytellers")
+    pseudonym = models.CharField(
+        max_length=120, help_text="The name used when quoting anonymously."
+    )
+    real_name = models.CharField(
+        max_length=200, blank=True, help_text="Shown only where consent to quote by name is given."
+    )
+    self_description = models.TextField(
+        blank=True, help_text="How the storyteller describes themselves, in any way they choose."
+    )
+    age_range = models.CharField(max_length=40, blank=True)
+    gender = models.CharField(max_length=80, blank=True)
+    ethnicity = models.CharField(max_length=120, blank=True)
+    location = models.CharField(max_length=120, blank=True)
+    sectors = models.JSONField(default=list, blank=True)
+    roles = models.JSONField(default=list, blank=True)
+    topics = models.JSONField(default=list, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="storyteller_profiles",
+        help_text="Set when the storyteller has their own login and manages their consent.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pseudonym", "id"]
+
+    def __str__(self) -> str:
+        return self.pseudonym
+
+
+class ConsentRecord(models.Model):
+    """One version of what a storyteller agreed to. Never edited: a change adds a version."""
+
+    storyteller = models.ForeignKey(
+        Storyteller, on_delete=models.CASCADE, related_name="consent_records"
+    )
+    version = models.PositiveIntegerField()
+    record = models.BooleanField("Record the story", default=False)
+    transcribe = models.BooleanField("Transcribe the recording", default=False)
+    quote_anonymously = models.BooleanField("Quote without their name", default=False)
+    quote_by_name = models.BooleanField("Quote with their name", default=False)
+    publish_in_library = models.BooleanField("Publish in a public library", default=False)
+    keep_until = models.DateField("Keep until", null=True, blank=True)
+    withdrawn = models.BooleanField(default=False)
+    note = models.TextField(blank=True, help_text="How and where consent was given or changed.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    SCOPES = (
+        "record",
+        "transcribe",
+        "quote_anonymously",
+        "quote_by_name",
+        "publish_in_library",
+    )
+
+    class Meta:
+        ordering = ["storyteller", "-version"]
+        get_latest_by = "version"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["storyteller", "version"], name="unique_consent_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Consent v{self.version} for {self.storyteller}"
+
+    def granted_scopes(self) -> list[str]:
+        return [scope for scope in self.SCOPES if getattr(self, scope)]
+
+
+class StorySource(models.TextChoices):
+    TYPED = "typed", "Typed or pasted"
+    TRANSCRIPT_FILE = "transcript_file", "Transcript file"
+
+
+class Story(TimeStampedModel):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="stories")
+    storyteller = models.ForeignKey(Storyteller, on_delete=models.PROTECT, related_name="stories")
+    title = models.CharField(max_length=200)
+    source = models.CharField(max_length=30, choices=StorySource.choices)
+    source_filename = models.CharField(max_length=255, blank=True)
+    content_hash = models.CharField(
+        max_length=64, db_index=True, help_text="SHA-256 of the imported content, to spot repeats."
+    )
+    recorded_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "stories"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Transcript(models.Model):
+    """One stored version of a story's text; ``text`` is the segments joined."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="transcripts")
+    version = models.PositiveIntegerField(default=1)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    SEPARATOR = "\n\n"
+
+    class Meta:
+        ordering = ["story", "-version"]
+        get_latest_by = "version"
+        constraints = [
+            models.UniqueConstraint(fields=["story", "version"], name="unique_transcript_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.story} v{self.version}"
+
+
+class Segment(models.Model):
+    """A stretch of speech: who said it, when, and where it sits in the text."""
+
+    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="segments")
+    index = models.PositiveIntegerField()
+    speaker = models.CharField(max_length=120, blank=True)
+    start_ms = models.PositiveIntegerField(null=True, blank=True)
+    end_ms = models.PositiveIntegerField(null=True, blank=True)
+    text = models.TextField()
+    char_start = models.PositiveIntegerField()
+    char_end = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["transcript", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["transcript", "index"], name="unique_segment_index")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.transcript} #{self.index}"
+
+
+class ChangeLevel(models.TextChoices):
+    INDIVIDUAL = "individual", "Individual"
+    ORGANISATION = "organisation", "Organisation"
+    SOCIETY = "society", "Society"
+
+
+class ReviewSheet(TimeStampedModel):
+    """The community reporter's notes on one story: ideas, and the quotes below."""
+
+    story = models.OneToOneField(Story, on_delete=models.CASCADE, related_name="review_sheet")
+    ideas = models.TextField(blank=True, help_text="Ideas and notes from listening to the story.")
+    summary = models.TextField(blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Review sheet for {self.story}"
+
+
+class Attribution(models.TextChoices):
+    ANONYMOUS = "anonymous", "Anonymous (pseudonym)"
+    NAMED = "named", "By name"
+
+
+class Highlight(TimeStampedModel):
+    """A key quote: a span of one transcript version, with its times and the snippet copied."""
+
+    review_sheet = models.ForeignKey(
+        ReviewSheet, on_delete=models.CASCADE, related_name="highlights"
+    )
+    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="highlights")
+    char_start = models.PositiveIntegerField()
+    char_end = models.PositiveIntegerField()
+    snippet = models.TextField()
+    start_ms = models.PositiveIntegerField(null=True, blank=True)
+    end_ms = models.PositiveIntegerField(null=True, blank=True)
+    speaker = models.CharField(max_length=120, blank=True)
+    change_level = models.CharField(max_length=20, choices=ChangeLevel.choices, blank=True)
+    sectors = models.JSONField(default=list, blank=True)
+    note = models.TextField(blank=True)
+    attribution = models.CharField(
+        max_length=20, choices=Attribution.choices, default=Attribution.ANONYMOUS
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["review_sheet", "char_start", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(char_end__gt=models.F("char_start")),
+                name="highlight_span_not_empty",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.snippet[:60]

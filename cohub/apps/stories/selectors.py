@@ -1,0 +1,74 @@
+"""Reads for storytellers and stories, scoped to one project.
+
+Views check the project-level permission first; these only ever look inside
+that project, so an id from elsewhere is not found rather than shown.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from cohub.apps.projects.models import Project
+from cohub.apps.stories.models import (
+    ConsentRecord,
+    Highlight,
+    Segment,
+    Story,
+    Storyteller,
+    Transcript,
+)
+
+
+def storytellers_for(project: Project) -> QuerySet[Storyteller]:
+    return (
+        Storyteller.objects.filter(project=project)
+        .annotate(story_count=Count("stories"))
+        .prefetch_related("consent_records")
+        .order_by("withdrawn_at", "pseudonym", "id")
+    )
+
+
+def storyteller_get(project: Project, pk: int) -> Storyteller:
+    return get_object_or_404(
+        Storyteller.objects.prefetch_related(
+            Prefetch("consent_records", queryset=ConsentRecord.objects.order_by("-version"))
+        ),
+        project=project,
+        pk=pk,
+    )
+
+
+def stories_for(project: Project) -> QuerySet[Story]:
+    return (
+        Story.objects.filter(project=project)
+        .select_related("storyteller", "review_sheet")
+        .annotate(highlight_count=Count("review_sheet__highlights"))
+        .order_by("-created_at", "-id")
+    )
+
+
+def story_get(project: Project, pk: int) -> Story:
+    return get_object_or_404(
+        Story.objects.select_related("storyteller", "review_sheet", "project").prefetch_related(
+            "storyteller__consent_records"
+        ),
+        project=project,
+        pk=pk,
+    )
+
+
+def latest_transcript(story: Story) -> Transcript:
+    return story.transcripts.order_by("-version").first()
+
+
+def transcript_segments(transcript: Transcript) -> QuerySet[Segment]:
+    return transcript.segments.order_by("index")
+
+
+def story_highlights(story: Story) -> QuerySet[Highlight]:
+    return (
+        Highlight.objects.filter(review_sheet__story=story)
+        .prefetch_related("theme_links__theme")
+        .order_by("char_start", "id")
+    )

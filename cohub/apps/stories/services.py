@@ -1,0 +1,374 @@
+"""Writes for storytellers, consent, stories and review sheets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from cohub.apps.accounts.models import User
+from cohub.apps.core.errors import ServiceError
+from cohub.apps.core.models import record_event
+from cohub.apps.projects.models import Project, Sector
+from cohub.apps.stories.consent import current_consent, require_consent
+from cohub.apps.stories.models import (
+    ConsentRecord,
+    ReviewSheet,
+    Segment,
+    Story,
+    StorySource,
+    Storyteller,
+    StorytellerRole,
+    Transcript,
+)
+from cohub.pipeline.formats import SegmentData, parse_text, parse_transcript
+
+PROFILE_FIELDS = (
+    "pseudonym",
+    "real_name",
+    "self_description",
+    "age_range",
+    "gender",
+    "ethnicity",
+    "location",
+    "sectors",
+    "roles",
+    "topics",
+)
+
+
+def _clean_choices(values: Iterable[str], valid: Sequence[str], what: str) -> list[str]:
+    cleaned: list[str] = []
+    for value in values:
+        if value not in valid:
+            raise ServiceError(f"Unknown {what} {value!r}; choose from {', '.join(valid)}.")
+        if value not in cleaned:
+            cleaned.append(value)
+    return cleaned
+
+
+def _clean_profile(fields: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ServiceError(f"Unknown storyteller fields: {', '.join(sorted(unknown))}.")
+    cleaned = {}
+    for name, value in fields.items():
+        if name == "sectors":
+            value = _clean_choices(value, Sector.values, "sector")
+        elif name == "roles":
+            value = _clean_choices(value, StorytellerRole.values, "role")
+        elif name == "topics":
+            value = [" ".join(t.split()) for t in value if t.strip()]
+        elif isinstance(value, str):
+            value = value.strip()
+        cleaned[name] = value
+    if "pseudonym" in cleaned and not cleaned["pseudonym"]:
+        raise ServiceError("Give the storyteller a name or pseudonym to be known by.")
+    return cleaned
+
+
+@transaction.atomic
+def storyteller_create(
+    *,
+    project: Project,
+    actor: User | None,
+    pseudonym: str,
+    consent: dict[str, Any] | None = None,
+    consent_note: str = "",
+    **profile: Any,
+) -> Storyteller:
+    """Register a storyteller; ``consent`` (scope -> bool, keep_until) becomes version 1."""
+    fields = _clean_profile({"pseudonym": pseudonym, **profile})
+    storyteller = Storyteller.objects.create(project=project, created_by=actor, **fields)
+    record_event(actor=actor, verb="storyteller.create", target=storyteller, project_id=project.pk)
+    consent_record(storyteller=storyteller, actor=actor, note=consent_note, **(consent or {}))
+    return storyteller
+
+
+@transaction.atomic
+def storyteller_update(*, storyteller: Storyteller, actor: User, **profile: Any) -> Storyteller:
+    if storyteller.withdrawn_at is not None:
+        raise ServiceError("This storyteller has withdrawn; their profile can no longer change.")
+    fields = _clean_profile(profile)
+    for name, value in fields.items():
+        setattr(storyteller, name, value)
+    storyteller.save()
+    record_event(
+        actor=actor,
+        verb="storyteller.update",
+        target=storyteller,
+        project_id=storyteller.project_id,
+        data={"fields": sorted(fields)},
+    )
+    return storyteller
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    storyteller: Storyteller,
+    actor: User | None,
+    record: bool = False,
+    transcribe: bool = False,
+    quote_anonymously: bool = False,
+    quote_by_name: bool = False,
+    publish_in_library: bool = False,
+    keep_until: dt.date | None = None,
+    note: str = "",
+) -> ConsentRecord:
+    """Add a new consent version. Earlier versions stay as the history of who agreed what, when.
+
+    Quoting by name implies agreeing to be quoted at all, so it is refused alone.
+    Withdrawal goes through ``consent_withdraw``, which also removes the stories.
+    """
+    storyteller = Storyteller.objects.select_for_update().get(pk=storyteller.pk)
+    if storyteller.withdrawn_at is not None:
+        raise ServiceError(
+            "This storyteller withdrew consent and their stories were removed. "
+            "Register them again to gather a new story."
+        )
+    if quote_by_name and not quote_anonymously:
+        raise ServiceError(
+            "Quoting by name needs consent to be quoted at all: "
+            "tick 'quote without their name' too."
+        )
+    if keep_until is not None and keep_until < timezone.localdate():
+        raise ServiceError("The 'keep until' date is in the past.")
+    previous = current_consent(storyteller)
+    version = (previous.version + 1) if previous else 1
+    consent = ConsentRecord.objects.create(
+        storyteller=storyteller,
+        version=version,
+        record=record,
+        transcribe=transcribe,
+        quote_anonymously=quote_anonymously,
+        quote_by_name=quote_by_name,
+        publish_in_library=publish_in_library,
+        keep_until=keep_until,
+        note=note.strip(),
+        recorded_by=actor,
+    )
+    record_event(
+        actor=actor,
+        verb="consent.record",
+        target=storyteller,
+        project_id=storyteller.project_id,
+        data={"version": version, "scopes": consent.granted_scopes()},
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, storyteller: Storyteller, actor: User | None, note: str = "") -> int:
+    """Withdraw all consent and purge every story and everything derived from it.
+
+    The storyteller row and its consent history stay, emptied of anything
+    personal, as the record that consent was withdrawn and when. Returns the
+    number of stories removed.
+    """
+    from cohub.apps.stories.purge import purge_stories
+
+    storyteller = Storyteller.objects.select_for_update().get(pk=storyteller.pk)
+    if storyteller.withdrawn_at is not None:
+        return 0
+    previous = current_consent(storyteller)
+    removed = purge_stories(Story.objects.filter(storyteller=storyteller))
+    ConsentRecord.objects.create(
+        storyteller=storyteller,
+        version=(previous.version + 1) if previous else 1,
+        withdrawn=True,
+        note=note.strip(),
+        recorded_by=actor,
+    )
+    storyteller.withdrawn_at = timezone.now()
+    storyteller.pseudonym = f"Withdrawn storyteller {storyteller.pk}"
+    for name in ("real_name", "self_description", "age_range", "gender", "ethnicity", "location"):
+        setattr(storyteller, name, "")
+    storyteller.sectors, storyteller.roles, storyteller.topics = [], [], []
+    storyteller.user = None
+    storyteller.save()
+    record_event(
+        actor=actor,
+        verb="consent.withdraw",
+        target=storyteller,
+        project_id=storyteller.project_id,
+        data={"stories_removed": removed},
+    )
+    return removed
+
+
+def _content_hash(segments: Sequence[SegmentData]) -> str:
+    digest = hashlib.sha256()
+    for segment in segments:
+        digest.update(f"{segment.speaker}\x1f{segment.start_ms}\x1f{segment.text}\x1e".encode())
+    return digest.hexdigest()
+
+
+def _store_transcript(story: Story, segments: Sequence[SegmentData], version: int) -> Transcript:
+    """Join segments into one text and remember where each one sits in it."""
+    parts: list[str] = []
+    rows: list[Segment] = []
+    offset = 0
+    for index, segment in enumerate(segments):
+        if parts:
+            offset += len(Transcript.SEPARATOR)
+        rows.append(
+            Segment(
+                index=index,
+                speaker=segment.speaker[:120],
+                start_ms=segment.start_ms,
+                end_ms=segment.end_ms,
+                text=segment.text,
+                char_start=offset,
+                char_end=offset + len(segment.text),
+            )
+        )
+        parts.append(segment.text)
+        offset += len(segment.text)
+    transcript = Transcript.objects.create(
+        story=story, version=version, text=Transcript.SEPARATOR.join(parts)
+    )
+    for row in rows:
+        row.transcript = transcript
+    Segment.objects.bulk_create(rows)
+    return transcript
+
+
+@transaction.atomic
+def _story_create(
+    *,
+    project: Project,
+    storyteller: Storyteller,
+    actor: User | None,
+    title: str,
+    segments: Sequence[SegmentData],
+    source: str,
+    source_filename: str = "",
+    recorded_on: dt.date | None = None,
+) -> Story:
+    if storyteller.project_id != project.pk:
+        raise ServiceError("That storyteller belongs to a different project.")
+    require_consent(storyteller, "record", "transcribe")
+    if not segments:
+        raise ServiceError("The story has no text.")
+    content_hash = _content_hash(segments)
+    duplicate = Story.objects.filter(project=project, content_hash=content_hash).first()
+    if duplicate is not None:
+        raise ServiceError(
+            f"This transcript is already in the project as the story '{duplicate.title}'. "
+            "Nothing new was added."
+        )
+    story = Story.objects.create(
+        project=project,
+        storyteller=storyteller,
+        title=title.strip() or "Untitled story",
+        source=source,
+        source_filename=source_filename,
+        content_hash=content_hash,
+        recorded_on=recorded_on,
+        created_by=actor,
+    )
+    _store_transcript(story, segments, version=1)
+    ReviewSheet.objects.create(story=story)
+    record_event(
+        actor=actor,
+        verb="story.create",
+        target=story,
+        project_id=project.pk,
+        data={"source": source, "segments": len(segments)},
+    )
+    return story
+
+
+def story_create_from_text(
+    *,
+    project: Project,
+    storyteller: Storyteller,
+    actor: User | None,
+    title: str,
+    text: str,
+    recorded_on: dt.date | None = None,
+) -> Story:
+    """A story typed or pasted in; ``Name: words`` lines set the speaker."""
+    segments = parse_text(text)
+    return _story_create(
+        project=project,
+        storyteller=storyteller,
+        actor=actor,
+        title=title,
+        segments=segments,
+        source=StorySource.TYPED,
+        recorded_on=recorded_on,
+    )
+
+
+def story_import_transcript(
+    *,
+    project: Project,
+    storyteller: Storyteller,
+    actor: User | None,
+    data: bytes,
+    filename: str,
+    title: str = "",
+    recorded_on: dt.date | None = None,
+) -> Story:
+    """Import a TXT, WebVTT, SRT or DOCX transcript as a new story.
+
+    Parsing happens before anything is written, and the write is one
+    transaction, so a bad file leaves nothing half-imported behind.
+    Raises ``TranscriptFormatError`` (what and where) or ``ServiceError``.
+    """
+    segments = parse_transcript(data, filename)
+    return _story_create(
+        project=project,
+        storyteller=storyteller,
+        actor=actor,
+        title=title or _title_from_filename(filename),
+        segments=segments,
+        source=StorySource.TRANSCRIPT_FILE,
+        source_filename=filename[:255],
+        recorded_on=recorded_on,
+    )
+
+
+def _title_from_filename(filename: str) -> str:
+    stem = filename.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return " ".join(stem.replace("_", " ").replace("-", " ").split()).capitalize() or "Untitled"
+
+
+@transaction.atomic
+def story_delete(*, story: Story, actor: User) -> None:
+    """Remove one story and everything derived from it (the storyteller stays)."""
+    from cohub.apps.stories.purge import purge_stories
+
+    project_id, story_id = story.project_id, story.pk
+    purge_stories(Story.objects.filter(pk=story.pk))
+    record_event(
+        actor=actor,
+        verb="story.delete",
+        project_id=project_id,
+        data={"story_id": story_id},
+    )
+
+
+@transaction.atomic
+def review_sheet_update(
+    *, review_sheet: ReviewSheet, actor: User, ideas: str | None = None, summary: str | None = None
+) -> ReviewSheet:
+    if ideas is not None:
+        review_sheet.ideas = ideas.strip()
+    if summary is not None:
+        review_sheet.summary = summary.strip()
+    review_sheet.updated_by = actor
+    review_sheet.save()
+    record_event(
+        actor=actor,
+        verb="review_sheet.update",
+        target=review_sheet,
+        project_id=review_sheet.story.project_id,
+    )
+    return review_sheet

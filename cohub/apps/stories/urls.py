@@ -1,0 +1,45 @@
+from django.urls import path
+
+from cohub.apps.stories.views import stories, storytellers
+
+app_name = "stories"
+
+urlpatterns = [
+    path("storytellers/", storytellers.storyteller_list, name="storyteller_list"),
+    path("storytellers/new/", storytellers.storyteller_create, name="storyteller_create"),
+    path(
+        "storytellers/<int:storyteller_id>/",
+        storytellers.storyteller_detail,
+        name="storyteller_detail",
+    ),
+    path(
+        "storytellers/<int:storyteller_id>/edit/",
+        storytellers.storyteller_edit,
+        name="storyteller_edit",
+    ),
+    path(
+        "storytellers/<int:storyteller_id>/consent/",
+        storytellers.consent_update,
+        name="consent_update",
+    ),
+    path(
+        "storytellers/<int:storyteller_id>/withdraw/",
+        storytellers.consent_withdraw,
+        name="consent_withdraw",
+    ),
+    path("stories/", stories.story_list, name="story_list"),
+    path("stories/new/", stories.story_create, name="story_create"),
+    path("stories/import/", stories.story_import, name="story_import"),
+    path("stories/<int:story_id>/", stories.story_detail, name="story_detail"),
+    path("stories/<int:story_id>/delete/", stories.story_delete, name="story_delete"),
+    path(
+        "stories/<int:story_id>/review-sheet/",
+        stories.review_sheet_edit,
+        name="review_sheet_edit",
+    ),
+    path(
+        "stories/<int:story_id>/highlights/",
+        stories.highlight_create,
+        name="highlight_create",
+    ),
+]

@@ -1,0 +1,260 @@
+"""Storyteller pages: who they are, what they agreed to, and withdrawing consent.
+
+Consent is never edited in place: changing it adds a version through
+``consent_record``, and withdrawing it goes through ``consent_withdraw``,
+which removes every story and everything made from them.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+
+from cohub.apps.core.errors import ServiceError
+from cohub.apps.projects.access import project_view
+from cohub.apps.projects.models import Project, Sector
+from cohub.apps.stories import services
+from cohub.apps.stories.consent import current_consent
+from cohub.apps.stories.forms import (
+    ConsentForm,
+    StorytellerCreateForm,
+    StorytellerForm,
+    WithdrawConsentForm,
+)
+from cohub.apps.stories.models import (
+    ConsentRecord,
+    Highlight,
+    ReviewSheet,
+    Storyteller,
+    StorytellerRole,
+)
+from cohub.apps.stories.selectors import storyteller_get, storytellers_for
+
+SCOPE_SHORT_LABELS = {
+    "record": "record",
+    "transcribe": "transcribe",
+    "quote_anonymously": "quote anonymously",
+    "quote_by_name": "quote by name",
+    "publish_in_library": "publish in the library",
+}
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """The POST data on a POST (even an empty one, so the form is bound), else None."""
+    return request.POST if request.method == "POST" else None
+
+
+def consent_record_in_plain_words(record: ConsentRecord | None) -> str:
+    """What one consent version agreed to: "Record, transcribe, quote anonymously"."""
+    if record is None:
+        return "No consent recorded"
+    if record.withdrawn:
+        return "Withdrawn"
+    scopes = [SCOPE_SHORT_LABELS[scope] for scope in record.granted_scopes()]
+    if not scopes:
+        return "Nothing agreed"
+    text = ", ".join(scopes)
+    return text[0].upper() + text[1:]
+
+
+def consent_in_plain_words(storyteller: Storyteller) -> str:
+    """What the storyteller's consent allows *today*: withdrawal and an expired date win."""
+    if storyteller.withdrawn_at is not None:
+        return "Withdrawn: nothing may be used"
+    record = current_consent(storyteller)
+    if record is None or record.withdrawn:
+        return consent_record_in_plain_words(record)
+    if record.keep_until is not None and record.keep_until < timezone.localdate():
+        return f"Ran out on {date_format(record.keep_until, 'j F Y')}: nothing may be used"
+    text = consent_record_in_plain_words(record)
+    if record.keep_until is not None:
+        text += f" (until {date_format(record.keep_until, 'j F Y')})"
+    return text
+
+
+def _labels(values: list[str], choices: list[tuple[str, str]]) -> list[str]:
+    mapping = dict(choices)
+    return [mapping.get(value, value) for value in values]
+
+
+@project_view("stories.view_storyteller")
+def storyteller_list(request: HttpRequest, project: Project) -> HttpResponse:
+    storytellers = list(storytellers_for(project))
+    for storyteller in storytellers:
+        storyteller.consent_summary = consent_in_plain_words(storyteller)
+    return render(
+        request,
+        "stories/storyteller_list.html",
+        {"project": project, "storytellers": storytellers},
+    )
+
+
+@project_view("stories.manage_storyteller")
+def storyteller_create(request: HttpRequest, project: Project) -> HttpResponse:
+    """One form: who they are and what they agreed to, saved as consent version 1."""
+    form = StorytellerCreateForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        profile = form.profile_data()
+        pseudonym = profile.pop("pseudonym")
+        try:
+            storyteller = services.storyteller_create(
+                project=project,
+                actor=request.user,
+                pseudonym=pseudonym,
+                consent=form.consent_data(),
+                consent_note=form.cleaned_data["note"],
+                **profile,
+            )
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                f"{storyteller.pseudonym} is added, with what they agreed to saved as version 1.",
+            )
+            return redirect(
+                "stories:storyteller_detail",
+                project_slug=project.slug,
+                storyteller_id=storyteller.pk,
+            )
+    return render(request, "stories/storyteller_create.html", {"project": project, "form": form})
+
+
+@project_view("stories.view_storyteller")
+def storyteller_detail(request: HttpRequest, project: Project, storyteller_id: int) -> HttpResponse:
+    storyteller = storyteller_get(project, storyteller_id)
+    history = list(storyteller.consent_records.all())  # newest first (selector's order)
+    for record in history:
+        record.summary = consent_record_in_plain_words(record)
+    recorder_ids = {r.recorded_by_id for r in history if r.recorded_by_id}
+    recorders = {user.pk: user for user in get_user_model().objects.filter(pk__in=recorder_ids)}
+    for record in history:
+        record.recorder = recorders.get(record.recorded_by_id)
+    return render(
+        request,
+        "stories/storyteller_detail.html",
+        {
+            "project": project,
+            "storyteller": storyteller,
+            "consent_summary": consent_in_plain_words(storyteller),
+            "history": history,
+            "stories": storyteller.stories.order_by("-created_at", "-id"),
+            "sector_labels": _labels(storyteller.sectors, Sector.choices),
+            "role_labels": _labels(storyteller.roles, StorytellerRole.choices),
+        },
+    )
+
+
+def _to_detail(project: Project, storyteller: Storyteller) -> HttpResponse:
+    return redirect(
+        "stories:storyteller_detail", project_slug=project.slug, storyteller_id=storyteller.pk
+    )
+
+
+@project_view("stories.manage_storyteller")
+def storyteller_edit(request: HttpRequest, project: Project, storyteller_id: int) -> HttpResponse:
+    storyteller = storyteller_get(project, storyteller_id)
+    if storyteller.withdrawn_at is not None:
+        messages.error(
+            request, "This storyteller has withdrawn; their profile can no longer change."
+        )
+        return _to_detail(project, storyteller)
+    form = StorytellerForm(_posted(request), initial=StorytellerForm.initial_for(storyteller))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.storyteller_update(
+                storyteller=storyteller, actor=request.user, **form.profile_data()
+            )
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Your changes are saved.")
+            return _to_detail(project, storyteller)
+    return render(
+        request,
+        "stories/storyteller_edit.html",
+        {"project": project, "storyteller": storyteller, "form": form},
+    )
+
+
+@project_view("stories.manage_consent")
+def consent_update(request: HttpRequest, project: Project, storyteller_id: int) -> HttpResponse:
+    """Record what they agree to now, as a new version; earlier versions stay in the history."""
+    storyteller = storyteller_get(project, storyteller_id)
+    current = current_consent(storyteller)
+    form = ConsentForm(_posted(request), initial=ConsentForm.initial_for(current))
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = services.consent_record(
+                storyteller=storyteller,
+                actor=request.user,
+                note=form.cleaned_data["note"],
+                **form.consent_data(),
+            )
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                f"Saved what {storyteller.pseudonym} agrees to now as version {record.version}. "
+                "Earlier versions are kept in the history.",
+            )
+            return _to_detail(project, storyteller)
+    return render(
+        request,
+        "stories/consent_update.html",
+        {
+            "project": project,
+            "storyteller": storyteller,
+            "current": current,
+            "current_summary": consent_in_plain_words(storyteller),
+            "form": form,
+        },
+    )
+
+
+@project_view("stories.manage_consent")
+def consent_withdraw(request: HttpRequest, project: Project, storyteller_id: int) -> HttpResponse:
+    """Confirm, then withdraw consent and remove every story and everything made from them."""
+    storyteller = storyteller_get(project, storyteller_id)
+    if storyteller.withdrawn_at is not None:
+        messages.info(request, f"{storyteller.pseudonym} has already withdrawn consent.")
+        return _to_detail(project, storyteller)
+    form = WithdrawConsentForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        pseudonym = storyteller.pseudonym
+        removed = services.consent_withdraw(
+            storyteller=storyteller, actor=request.user, note=form.cleaned_data["note"]
+        )
+        if removed == 0:
+            what = "They had no stories, so nothing else needed removing."
+        elif removed == 1:
+            what = "1 story and everything made from it were removed."
+        else:
+            what = f"{removed} stories and everything made from them were removed."
+        messages.success(request, f"Consent withdrawn for {pseudonym}. {what}")
+        return _to_detail(project, storyteller)
+    stories = storyteller.stories.all()
+    counts = {
+        "stories": stories.count(),
+        "highlights": Highlight.objects.filter(
+            review_sheet__story__storyteller=storyteller
+        ).count(),
+        "review_sheets": ReviewSheet.objects.filter(story__storyteller=storyteller).count(),
+    }
+    return render(
+        request,
+        "stories/consent_withdraw.html",
+        {
+            "project": project,
+            "storyteller": storyteller,
+            "stories": stories.order_by("-created_at", "-id"),
+            "counts": counts,
+            "form": form,
+        },
+        status=400 if form.is_bound else 200,
+    )
