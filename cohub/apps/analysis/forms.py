@@ -1,0 +1,302 @@
+"""Forms for coding stories: making key quotes, tagging them, and the codebook.
+
+A key quote can be chosen two ways, and the form accepts either:
+
+* by the mouse (review.js fills ``char_start``/``char_end`` from the selection), or
+* by keyboard or without JavaScript: "from part N to part M", optionally narrowed to
+  some exact words inside those parts.
+
+Either way the form ends with offsets into one stored transcript version; the
+service checks them again and stores the quote.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.html import format_html
+
+from cohub.apps.analysis.models import Theme
+from cohub.apps.projects.models import Sector
+from cohub.apps.stories.models import Attribution, ChangeLevel, Segment, Transcript
+
+NOT_SURE = ""
+CHANGE_LEVEL_CHOICES = [*ChangeLevel.choices, (NOT_SURE, "Not sure yet")]
+
+WORDS_NOT_FOUND = "We couldn't find those words in the parts you chose."
+
+
+def find_words(text: str, words: str, start: int, end: int) -> tuple[int, int] | None:
+    """Where ``words`` sit in ``text[start:end]``, as offsets into ``text``.
+
+    Spaces and line breaks are matched loosely (any run of whitespace matches any
+    other), so words copied from the page still match across the gap between two
+    parts. Capital letters must match first; if nothing matches, case is ignored.
+    """
+    parts = words.split()
+    if not parts:
+        return None
+    pattern = r"\s+".join(re.escape(part) for part in parts)
+    for flags in (0, re.IGNORECASE):
+        match = re.compile(pattern, flags).search(text, start, end)
+        if match is not None:
+            return match.start(), match.end()
+    return None
+
+
+def segment_label(segment: Segment, length: int = 60) -> str:
+    """How a part of the transcript is named in the "from part / to part" lists."""
+    words = segment.text if len(segment.text) <= length else segment.text[:length].rstrip() + "…"
+    speaker = f"{segment.speaker}: " if segment.speaker else ""
+    return f"Part {segment.index + 1} – {speaker}{words}"
+
+
+class OptionDisabledRadioSelect(forms.RadioSelect):
+    """Radio buttons where some options are shown but cannot be chosen."""
+
+    def __init__(self, *args: Any, disabled_values: Iterable[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.disabled_values = set(disabled_values)
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value in self.disabled_values:
+            option["attrs"]["disabled"] = True
+        return option
+
+
+class _HighlightDetailsMixin(forms.Form):
+    """The fields a key quote has besides its words."""
+
+    change_level = forms.ChoiceField(
+        label="What level of change does this quote speak to?",
+        choices=CHANGE_LEVEL_CHOICES,
+        required=False,
+        initial=NOT_SURE,
+        widget=forms.RadioSelect,
+    )
+    sectors = forms.MultipleChoiceField(
+        label="Who could act on it?",
+        choices=Sector.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why this quote matters, or anything to remember about it.",
+    )
+    attribution = forms.ChoiceField(
+        label="How may we show who said it?",
+        choices=Attribution.choices,
+        initial=Attribution.ANONYMOUS,
+        widget=forms.RadioSelect,
+    )
+
+    def setup_attribution(self, *, pseudonym: str, may_name: bool) -> None:
+        """Offer "by name" only when consent covers it (the service refuses it anyway)."""
+        field = self.fields["attribution"]
+        field.choices = [
+            (Attribution.ANONYMOUS, f"Anonymous – shown as '{pseudonym}'"),
+            (Attribution.NAMED, "By name"),
+        ]
+        if may_name:
+            field.widget = forms.RadioSelect(choices=field.choices)
+        else:
+            field.widget = OptionDisabledRadioSelect(
+                choices=field.choices, disabled_values=[Attribution.NAMED]
+            )
+            # includes/form.html shows help text unescaped, so escape the user's text here.
+            field.help_text = format_html("{} has not agreed to be quoted by name.", pseudonym)
+
+    def highlight_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "change_level": data.get("change_level") or "",
+            "sectors": list(data.get("sectors") or []),
+            "note": data.get("note") or "",
+            "attribution": data.get("attribution") or Attribution.ANONYMOUS,
+        }
+
+
+class HighlightCreateForm(_HighlightDetailsMixin):
+    """Make a key quote from a mouse selection or from a range of parts."""
+
+    transcript_id = forms.ModelChoiceField(
+        queryset=Transcript.objects.none(), widget=forms.HiddenInput
+    )
+    char_start = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    char_end = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    segment_from = forms.TypedChoiceField(
+        label="From part", coerce=int, required=False, empty_value=None
+    )
+    segment_to = forms.TypedChoiceField(
+        label="To part",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text="Leave this empty to quote one part only.",
+    )
+    exact_words = forms.CharField(
+        label="Exact words (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=(
+            "To quote only some of the words in those parts, type or paste them here. "
+            "Leave it empty to quote the whole parts."
+        ),
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label="Themes",
+        queryset=Theme.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    new_theme = forms.CharField(
+        label="Add a new theme (optional)",
+        required=False,
+        max_length=120,
+        help_text="Type a name to start a new theme and tag this quote with it.",
+    )
+
+    field_order = [
+        "transcript_id",
+        "char_start",
+        "char_end",
+        "segment_from",
+        "segment_to",
+        "exact_words",
+        "themes",
+        "new_theme",
+        "change_level",
+        "sectors",
+        "note",
+        "attribution",
+    ]
+
+    def __init__(
+        self,
+        *args: Any,
+        transcripts: QuerySet[Transcript],
+        segments: Sequence[Segment],
+        themes: QuerySet[Theme],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["transcript_id"].queryset = transcripts
+        choices = [("", "Choose a part")] + [(s.index, segment_label(s)) for s in segments]
+        self.fields["segment_from"].choices = choices
+        self.fields["segment_to"].choices = choices
+        self.fields["themes"].queryset = themes
+        if not themes.exists():
+            self.fields["themes"].widget = forms.MultipleHiddenInput()
+            self.fields["new_theme"].help_text = (
+                "There are no themes yet. Type a name to start the first one and tag this "
+                "quote with it, or leave it empty and add themes later."
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        transcript: Transcript | None = data.get("transcript_id")
+        if transcript is None:
+            return data
+        start, end = data.get("char_start"), data.get("char_end")
+        if start is not None and end is not None:
+            if end <= start:
+                raise forms.ValidationError(
+                    "The selection is empty. Select the words again, or choose the parts below."
+                )
+            return data
+        first, last = data.get("segment_from"), data.get("segment_to")
+        if first is None and last is None:
+            raise forms.ValidationError(
+                "Choose the words to quote: select them in the transcript, or choose the "
+                "part they are in under 'From part'."
+            )
+        if first is None:
+            first = last
+        if last is None:
+            last = first
+        if last < first:
+            first, last = last, first
+        parts = {s.index: s for s in transcript.segments.filter(index__in=[first, last])}
+        if first not in parts or last not in parts:
+            self.add_error("segment_from", "Choose a part of this transcript.")
+            return data
+        span_start, span_end = parts[first].char_start, parts[last].char_end
+        words = data.get("exact_words") or ""
+        if words.strip():
+            found = find_words(transcript.text, words, span_start, span_end)
+            if found is None:
+                self.add_error("exact_words", WORDS_NOT_FOUND)
+                return data
+            span_start, span_end = found
+        data["char_start"], data["char_end"] = span_start, span_end
+        return data
+
+
+class HighlightEditForm(_HighlightDetailsMixin):
+    """Change what is noted about a key quote (its words stay as they are)."""
+
+
+class HighlightTagForm(forms.Form):
+    """Tag a quote with a theme: pick one from the codebook, or type a new name."""
+
+    theme_id = forms.ModelChoiceField(
+        label="Choose a theme",
+        queryset=Theme.objects.none(),
+        required=False,
+        empty_label="Choose a theme",
+    )
+    new_name = forms.CharField(label="Or type a new theme", required=False, max_length=120)
+
+    def __init__(self, *args: Any, themes: QuerySet[Theme], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["theme_id"].queryset = themes
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        data["new_name"] = " ".join((data.get("new_name") or "").split())
+        if not data["new_name"] and data.get("theme_id") is None and not self.errors:
+            raise forms.ValidationError("Choose a theme, or type the name of a new one.")
+        return data
+
+
+class ThemeForm(forms.Form):
+    """Name (and describe) a theme: used to create and to rename."""
+
+    name = forms.CharField(label="Theme name", max_length=120)
+    description = forms.CharField(
+        label="What this theme is about (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="A sentence helps others use the theme the same way.",
+    )
+
+
+class ThemeMergeForm(forms.Form):
+    """Fold one theme into another; its quotes move over."""
+
+    source = forms.ModelChoiceField(
+        label="Merge this theme", queryset=Theme.objects.none(), empty_label="Choose a theme"
+    )
+    target = forms.ModelChoiceField(
+        label="into this theme", queryset=Theme.objects.none(), empty_label="Choose a theme"
+    )
+
+    def __init__(self, *args: Any, themes: QuerySet[Theme], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = themes
+        self.fields["target"].queryset = themes
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        source, target = data.get("source"), data.get("target")
+        if source is not None and source == target:
+            raise forms.ValidationError("Choose two different themes to merge.")
+        return data

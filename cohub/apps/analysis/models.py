@@ -1,0 +1,93 @@
+"""The project codebook (themes) and the log of every coding action."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+
+from cohub.apps.core.models import TimeStampedModel
+from cohub.apps.projects.models import Project
+from cohub.apps.stories.models import Highlight
+
+
+class Theme(TimeStampedModel):
+    """A theme in a project's codebook. Merged themes stay, pointing at their successor."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="themes")
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = [Lower("name"), "id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                "project",
+                condition=models.Q(merged_into__isnull=True),
+                name="unique_active_theme_name",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HighlightTheme(models.Model):
+    highlight = models.ForeignKey(Highlight, on_delete=models.CASCADE, related_name="theme_links")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="highlight_links")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["highlight", "theme"], name="unique_highlight_theme")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.theme_id} on highlight {self.highlight_id}"
+
+
+class CodingAction(models.TextChoices):
+    HIGHLIGHT_CREATE = "highlight_create", "Made a highlight"
+    HIGHLIGHT_UPDATE = "highlight_update", "Changed a highlight"
+    HIGHLIGHT_DELETE = "highlight_delete", "Removed a highlight"
+    TAG_ADD = "tag_add", "Tagged a highlight"
+    TAG_REMOVE = "tag_remove", "Untagged a highlight"
+    THEME_CREATE = "theme_create", "Created a theme"
+    THEME_RENAME = "theme_rename", "Renamed a theme"
+    THEME_MERGE = "theme_merge", "Merged themes"
+
+
+class CodingEvent(models.Model):
+    """Who did which coding action, when, with enough detail to undo it.
+
+    ``payload`` holds the state before and after; it never names a storyteller,
+    but it may hold a quote snippet, so it goes when the story goes.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="coding_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=30, choices=CodingAction.choices)
+    story_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    highlight_id = models.BigIntegerField(null=True, blank=True)
+    theme_id = models.BigIntegerField(null=True, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.actor}"
