@@ -1,0 +1,33 @@
+"""Writes for reports: exports leave a line in the audit trail.
+
+An export copies quotes out of cohub, where consent can no longer reach them,
+so who exported what, and when, is worth recording.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from cohub.apps.accounts.models import User
+from cohub.apps.core.csvsafe import to_csv
+from cohub.apps.core.models import record_event
+from cohub.apps.projects.models import Project
+from cohub.apps.reports.findings import findings_csv_rows, project_findings
+
+
+@transaction.atomic
+def findings_export_csv(*, project: Project, actor: User | None) -> str:
+    """The project's quotes and codes as spreadsheet-safe CSV text; records the export.
+
+    ``actor`` is None for a system action (the command line without ``--as``).
+    """
+    findings = project_findings(project)
+    rows = findings_csv_rows(findings)
+    record_event(
+        actor=actor,
+        verb="findings.export",
+        target=project,
+        project_id=project.pk,
+        data={"format": "csv", "quotes": findings.quote_count, "rows": len(rows) - 1},
+    )
+    return to_csv(rows)

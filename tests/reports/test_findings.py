@@ -1,0 +1,147 @@
+"""Findings counts and quotes, worked out by hand from the coded project in conftest."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from cohub.apps.core.csvsafe import to_csv
+from cohub.apps.core.models import Event
+from cohub.apps.reports.findings import (
+    CSV_HEADER,
+    WITHHELD,
+    findings_csv_rows,
+    project_findings,
+)
+from cohub.apps.reports.services import findings_export_csv
+from cohub.apps.stories.services import consent_record
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _by_name(findings):
+    return {theme.name: theme for theme in findings.themes}
+
+
+def _quotes(coded, theme_name):
+    theme = _by_name(project_findings(coded.project))[theme_name]
+    return {q.highlight_id: q for q in theme.quotes}
+
+
+def test_totals_count_each_quote_and_story_once(coded):
+    findings = project_findings(coded.project)
+    assert findings.quote_count == 5
+    assert findings.story_count == 3
+
+
+def test_themes_are_ordered_by_quote_count(coded):
+    findings = project_findings(coded.project)
+    assert [t.name for t in findings.themes] == ["Waiting", "Trust", "Unused"]
+
+
+def test_quotes_and_distinct_stories_per_theme(coded):
+    themes = _by_name(project_findings(coded.project))
+    assert (themes["Waiting"].quote_count, themes["Waiting"].story_count) == (3, 2)
+    assert (themes["Trust"].quote_count, themes["Trust"].story_count) == (2, 2)
+    assert (themes["Unused"].quote_count, themes["Unused"].story_count) == (0, 0)
+
+
+def test_split_by_change_level(coded):
+    themes = _by_name(project_findings(coded.project))
+    assert themes["Waiting"].by_change_level == [
+        ("Individual", 1),
+        ("Organisation", 1),
+        ("Society", 1),
+    ]
+    assert themes["Trust"].by_change_level == [
+        ("Individual", 0),
+        ("Organisation", 1),
+        ("Society", 0),
+        ("Not set", 1),
+    ]
+
+
+def test_split_by_sector_counts_a_quote_under_each_of_its_sectors(coded):
+    themes = _by_name(project_findings(coded.project))
+    assert themes["Waiting"].by_sector == [("Research", 1), ("Policy", 1), ("Services", 2)]
+    assert themes["Trust"].by_sector == [("Research", 0), ("Policy", 1), ("Services", 1)]
+
+
+def test_untagged_quotes_are_kept_apart(coded):
+    untagged = project_findings(coded.project).untagged
+    assert [q.highlight_id for q in untagged.quotes] == [coded.highlights["h5"].pk]
+    assert untagged.name == "Not yet themed"
+
+
+def test_quote_words_are_withheld_without_consent_to_quote(coded):
+    themes = _by_name(project_findings(coded.project))
+    sky_quote = next(q for q in themes["Waiting"].quotes if q.story_id == coded.stories["B"].pk)
+    assert sky_quote.text is None
+    assert sky_quote.withheld
+    assert sky_quote.source == "Sky"
+
+
+def test_named_only_where_consent_allows_and_coder_chose_it(coded):
+    quotes = _quotes(coded, "Waiting")
+    assert quotes[coded.highlights["h2"].pk].source == "Robin Real"
+    assert quotes[coded.highlights["h1"].pk].source == "Robin"  # anonymous by choice
+    trust = _by_name(project_findings(coded.project))["Trust"]
+    assert {q.source for q in trust.quotes} == {"Robin Real", "Ana"}
+
+
+def test_narrowed_consent_takes_the_name_away_at_once(coded):
+    consent_record(
+        storyteller=coded.storytellers["Robin"],
+        actor=None,
+        record=True,
+        transcribe=True,
+        quote_anonymously=True,
+    )
+    quotes = _quotes(coded, "Waiting")
+    assert quotes[coded.highlights["h2"].pk].source == "Robin"
+    assert quotes[coded.highlights["h2"].pk].text == "=Nobody rang me back, not once."
+
+
+def _parsed_csv(text: str) -> list[list[str]]:
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+
+
+def test_csv_has_a_row_per_quote_per_theme(coded):
+    rows = _parsed_csv(to_csv(findings_csv_rows(project_findings(coded.project))))
+    assert tuple(rows[0]) == CSV_HEADER
+    assert [row[0] for row in rows[1:]] == ["Waiting"] * 3 + ["Trust"] * 2 + [""]
+
+
+def test_csv_withholds_words_names_and_neutralises_formulas(coded):
+    rows = _parsed_csv(to_csv(findings_csv_rows(project_findings(coded.project))))
+    by_quote = {row[1]: row for row in rows[1:]}
+    assert WITHHELD in by_quote
+    assert by_quote[WITHHELD][2] == "Sky"
+    assert "The letter came after I had moved house." not in "".join(map(str, rows))
+    named = by_quote["'=Nobody rang me back, not once."]
+    assert named[2] == "Robin Real"
+    assert named[9] == "'+44 said no"
+    assert by_quote["I waited eleven weeks."][2] == "Robin"
+    assert by_quote["I waited eleven weeks."][7] == "Individual"
+    assert named[8] == "Policy; Services"
+
+
+def test_export_service_records_who_exported(coded):
+    user = UserFactory()
+    text = findings_export_csv(project=coded.project, actor=user)
+    assert text.startswith("\ufeffTheme,Quote,")
+    event = Event.objects.get(verb="findings.export")
+    assert event.actor == user
+    assert event.project_id == coded.project.pk
+    assert event.data["quotes"] == 5
+    assert event.data["rows"] == 6
+    assert "moved house" not in str(event.data)
+
+
+def test_export_service_without_actor_is_a_system_action(coded):
+    findings_export_csv(project=coded.project, actor=None)
+    assert Event.objects.get(verb="findings.export").actor is None
