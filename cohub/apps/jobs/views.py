@@ -1,0 +1,120 @@
+"""The job status page, its JSON twin for polling, and "Try again".
+
+A job someone may not see answers 404, never 403, on every view here, so the
+pages do not reveal which job numbers exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from cohub.apps.core.errors import ServiceError
+from cohub.apps.jobs import registry
+from cohub.apps.jobs.models import Job, JobStatus
+from cohub.apps.jobs.services import job_retry
+
+FINISHED = {JobStatus.SUCCEEDED, JobStatus.FAILED}
+
+
+def _job_for(request: HttpRequest, pk: int, perm: str) -> Job:
+    job = get_object_or_404(Job, pk=pk)
+    if not request.user.has_perm(perm, job):
+        raise Http404("No such job.")
+    return job
+
+
+def job_summary(job: Job) -> str:
+    """One sentence on where the job stands, for the page and screen readers."""
+    if job.status == JobStatus.QUEUED:
+        if job.attempts:
+            return (
+                f"Attempt {job.attempts} of {job.max_attempts} did not work. Waiting to try again."
+            )
+        return "Waiting to start."
+    if job.status == JobStatus.RUNNING:
+        attempt = f" (attempt {job.attempts} of {job.max_attempts})" if job.attempts > 1 else ""
+        return f"Running{attempt}."
+    if job.status == JobStatus.SUCCEEDED:
+        return "Done."
+    return "This did not finish."
+
+
+def failure_in_plain_words(job: Job) -> str:
+    kind_name = job.error.split(":", 1)[0]
+    tries = "once" if job.attempts == 1 else f"{job.attempts} times"
+    if kind_name == "JobTimeout":
+        return f"It took longer than the time allowed. We tried {tries}."
+    if kind_name == "WorkerStopped":
+        return f"The program running it stopped part-way through. We tried {tries}."
+    if kind_name == "UnknownJobKind":
+        return "This server does not know how to run this kind of job."
+    return f"Something went wrong. We tried {tries}."
+
+
+def _result_url(job: Job) -> str:
+    """A handler may return ``{"url": "/site/path"}`` to link to what it made."""
+    url = job.result.get("url", "") if isinstance(job.result, dict) else ""
+    if isinstance(url, str) and url.startswith("/") and not url.startswith("//"):
+        return url
+    return ""
+
+
+def _status_payload(request: HttpRequest, job: Job) -> dict[str, Any]:
+    failed = job.status == JobStatus.FAILED
+    return {
+        "id": job.pk,
+        "kind": job.kind,
+        "kind_label": registry.label_for(job.kind),
+        "status": job.status,
+        "status_label": job.get_status_display(),
+        "finished": job.status in FINISHED,
+        "progress": job.progress,
+        "progress_message": job.progress_message,
+        "attempts": job.attempts,
+        "max_attempts": job.max_attempts,
+        "summary": job_summary(job),
+        "error_plain": failure_in_plain_words(job) if failed else "",
+        "error": job.error if failed else "",
+        "can_retry": failed and request.user.has_perm("jobs.retry_job", job),
+        "result_url": _result_url(job) if job.status == JobStatus.SUCCEEDED else "",
+    }
+
+
+@login_required
+@require_GET
+@never_cache
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_for(request, pk, "jobs.view_job")
+    return render(
+        request,
+        "jobs/job_detail.html",
+        {"job": job, "status": _status_payload(request, job)},
+    )
+
+
+@login_required
+@require_GET
+@never_cache
+def job_status(request: HttpRequest, pk: int) -> JsonResponse:
+    job = _job_for(request, pk, "jobs.view_job")
+    return JsonResponse(_status_payload(request, job))
+
+
+@login_required
+@require_POST
+def job_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_for(request, pk, "jobs.retry_job")
+    try:
+        job = job_retry(job=job, actor=request.user)
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Trying again.")
+    return redirect("jobs:detail", pk=job.pk)
