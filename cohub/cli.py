@@ -1,0 +1,432 @@
+"""The ``cohub`` command: run the hub on one machine, load the demo, import and export.
+
+Each subcommand is a thin wrapper over a service, so the command line does
+exactly what the web pages do, with the same checks and audit trail.
+Expected problems (a bad file, an unknown project) print one plain line to
+stderr and set the exit code; they never show a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import getpass
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import FrameType
+from typing import Any, NoReturn
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+SCOPES = ("record", "transcribe", "quote_anonymously", "quote_by_name", "publish_in_library")
+DEFAULT_SCOPES = ("record", "transcribe")
+WORKER_GRACE_S = 2
+WORKER_STOP_TIMEOUT_S = 15
+
+
+class CliError(Exception):
+    """A problem with what was asked for; ``code`` is the exit status."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    import django
+
+    django.setup()
+
+
+def _error(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+
+
+# Lookups ---------------------------------------------------------------
+
+
+def _project(slug: str) -> Any:
+    from cohub.apps.projects.models import Project
+
+    project = Project.objects.filter(slug=slug).first()
+    if project is None:
+        raise CliError(f"there is no project with the slug {slug!r}.")
+    return project
+
+
+def _actor(email: str | None) -> Any:
+    if not email:
+        return None
+    from cohub.apps.accounts.models import User
+
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is None:
+        raise CliError(f"there is no active user with the email {email!r}.")
+    return user
+
+
+def _consent_scopes(value: str) -> tuple[str, ...]:
+    scopes = tuple(dict.fromkeys(s.strip() for s in value.split(",") if s.strip()))
+    unknown = [s for s in scopes if s not in SCOPES]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown consent scope {unknown[0]!r}; choose from {', '.join(SCOPES)}"
+        )
+    return scopes
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2027-06-30") from None
+
+
+# Subcommands ------------------------------------------------------------
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=args.verbosity)
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    from cohub.demo import demo_load
+
+    call_command("migrate", interactive=False, verbosity=0)
+    info = demo_load()
+    if info.created:
+        print(f"The demo project is ready: /p/{info.project_slug}/")
+    else:
+        print(f"The demo project was already there (nothing changed): /p/{info.project_slug}/")
+    print(f"Log in as:  {info.email}")
+    print(f"Password:   {info.password}")
+    print(f"Project:    {info.project_slug}")
+    if info.accounts:
+        print("Other demo accounts (same password):")
+        for email, what in info.accounts:
+            if email != info.email:
+                print(f"  {email:<24} {what}")
+    print("Start it with: cohub serve")
+    return EXIT_OK
+
+
+def _raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> NoReturn:
+    raise KeyboardInterrupt
+
+
+def _start_worker() -> subprocess.Popen:
+    """The job worker as a child process, with the same settings and import path."""
+    env = dict(os.environ)
+    root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    code = "import sys; from cohub.cli import main; sys.exit(main(['worker', '--only-worker']))"
+    return subprocess.Popen([sys.executable, "-c", code], env=env)
+
+
+def _stop_worker(worker: subprocess.Popen) -> None:
+    """Stop the worker: after Ctrl+C it got the signal too and may already be finishing."""
+    try:
+        worker.wait(timeout=WORKER_GRACE_S)
+        return
+    except subprocess.TimeoutExpired:
+        pass
+    worker.terminate()
+    try:
+        worker.wait(timeout=WORKER_STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+
+    from django.core.management import call_command
+    from waitress.server import create_server
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    # Loaded after collectstatic: WhiteNoise lists the static files when the app starts.
+    from config.wsgi import application
+
+    logging.basicConfig()
+    try:
+        server = create_server(application, host=args.host, port=args.port, threads=8)
+    except OSError as exc:
+        raise CliError(
+            f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc}). "
+            "Is cohub already running? Try another --port.",
+            EXIT_FAILED,
+        ) from None
+    worker = None if args.no_worker else _start_worker()
+    stop_signals = (signal.SIGINT, signal.SIGTERM)
+    previous = {signum: signal.signal(signum, _raise_keyboard_interrupt) for signum in stop_signals}
+    print(f"cohub is running at http://{args.host}:{args.port}/  (press Ctrl+C to stop)")
+    sys.stdout.flush()
+    try:
+        server.run()  # returns after Ctrl+C or SIGTERM, once waitress has shut down
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if worker is not None:
+            _stop_worker(worker)
+        print("cohub stopped.")
+    return EXIT_OK
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    from cohub.apps.jobs.services import job_requeue_abandoned
+
+    requeued = job_requeue_abandoned(all_running=args.only_worker)
+    if requeued:
+        print(f"Queued {len(requeued)} job(s) again that a stopped worker left unfinished.")
+    with contextlib.suppress(KeyboardInterrupt):
+        call_command("db_worker", reload=False)
+    return EXIT_OK
+
+
+def _storyteller_for(args: argparse.Namespace, project: Any, actor: Any, path: Path) -> Any:
+    from cohub.apps.stories.selectors import storytellers_for
+    from cohub.apps.stories.services import storyteller_create
+
+    pseudonym = args.storyteller or path.stem
+    if args.storyteller:
+        existing = (
+            storytellers_for(project)
+            .filter(pseudonym=pseudonym, withdrawn_at__isnull=True)
+            .order_by("pk")
+            .first()
+        )
+        if existing is not None:
+            return existing
+    scopes = args.consent if args.consent is not None else DEFAULT_SCOPES
+    consent: dict[str, Any] = {scope: True for scope in scopes}
+    if args.keep_until is not None:
+        consent["keep_until"] = args.keep_until
+    return storyteller_create(
+        project=project,
+        actor=actor,
+        pseudonym=pseudonym,
+        consent=consent,
+        consent_note="Recorded with a command-line import (cohub import-transcript).",
+    )
+
+
+def cmd_import_transcript(args: argparse.Namespace) -> int:
+    from django.db import transaction
+
+    from cohub.apps.core.errors import ServiceError
+    from cohub.apps.stories.selectors import latest_transcript
+    from cohub.apps.stories.services import story_import_transcript
+    from cohub.pipeline.formats import TranscriptFormatError
+
+    project = _project(args.project)
+    actor = _actor(args.actor)
+    failed = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            print(f"error {name}: cannot read the file ({exc.strerror or exc}).", file=sys.stderr)
+            failed += 1
+            continue
+        try:
+            # A storyteller made for this file goes away again if the import fails.
+            with transaction.atomic():
+                storyteller = _storyteller_for(args, project, actor, path)
+                story = story_import_transcript(
+                    project=project,
+                    storyteller=storyteller,
+                    actor=actor,
+                    data=data,
+                    filename=path.name,
+                    title=args.title or "",
+                )
+        except (ServiceError, TranscriptFormatError) as exc:
+            print(f"error {name}: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        segments = latest_transcript(story).segments.count()
+        print(
+            f"imported {name} as story #{story.pk} '{story.title}' "
+            f"({segments} segment{'s' if segments != 1 else ''})"
+        )
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_export_findings(args: argparse.Namespace) -> int:
+    from cohub.apps.reports.services import findings_export_csv
+
+    project = _project(args.project)
+    text = findings_export_csv(project=project, actor=_actor(args.actor))
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return EXIT_OK
+    try:
+        with open(args.output, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+    except OSError as exc:
+        raise CliError(f"cannot write {args.output}: {exc.strerror or exc}", EXIT_FAILED) from exc
+    print(f"wrote the findings of {project.slug!r} to {args.output}")
+    return EXIT_OK
+
+
+def cmd_createuser(args: argparse.Namespace) -> int:
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from cohub.apps.accounts.models import User
+
+    email = args.email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise CliError(f"a user with the email {email!r} already exists.", EXIT_FAILED)
+    password = args.password
+    if password is None:
+        if not sys.stdin.isatty():
+            raise CliError("give --password, or run this in a terminal to be asked for one.")
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Password again: "):
+            raise CliError("the two passwords are different.", EXIT_FAILED)
+    candidate = User(email=email, display_name=args.display_name or "")
+    try:
+        validate_password(password, candidate)
+    except ValidationError as exc:
+        raise CliError(" ".join(exc.messages), EXIT_FAILED) from None
+    User.objects.create_user(
+        email,
+        password,
+        display_name=args.display_name or "",
+        is_staff=args.admin,
+        is_superuser=args.admin,
+    )
+    print(f"created user {email}")
+    return EXIT_OK
+
+
+# Parser ----------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cohub",
+        description="Run cohub on this machine, load the demo, import transcripts, "
+        "export findings.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, handler: Callable[[argparse.Namespace], int], help: str):  # noqa: A002
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    add("demo", cmd_demo, "Set up the database and load the demo project (safe to run again).")
+
+    serve = add("serve", cmd_serve, "Run the web app and the job worker in the foreground.")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on")
+    serve.add_argument(
+        "--no-worker", action="store_true", help="do not start the job worker alongside"
+    )
+
+    worker = add("worker", cmd_worker, "Run the job worker in the foreground.")
+    worker.add_argument(
+        "--only-worker",
+        action="store_true",
+        help="this is the only worker, so any job still marked running was left by a "
+        "stopped worker and is queued again",
+    )
+
+    imp = add(
+        "import-transcript",
+        cmd_import_transcript,
+        "Import transcript files (.txt, .vtt, .srt, .docx) as stories.",
+    )
+    imp.add_argument("--project", required=True, metavar="SLUG")
+    imp.add_argument(
+        "--storyteller",
+        metavar="NAME",
+        help="the storyteller's pseudonym; reused if they exist in the project, else created "
+        "(default: a new storyteller named after each file)",
+    )
+    imp.add_argument(
+        "--consent",
+        type=_consent_scopes,
+        metavar="SCOPES",
+        help="for a new storyteller, what they agreed to, comma-separated from: "
+        f"{', '.join(SCOPES)} (default: record,transcribe)",
+    )
+    imp.add_argument(
+        "--keep-until",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="for a new storyteller, the date their story may be kept until",
+    )
+    imp.add_argument("--title", help="the story title (default: from the file name)")
+    imp.add_argument(
+        "--as",
+        dest="actor",
+        metavar="EMAIL",
+        help="the user doing the import (default: a system action)",
+    )
+    imp.add_argument("files", nargs="+", metavar="FILE")
+
+    export = add(
+        "export-findings", cmd_export_findings, "Write the project's quotes and codes as CSV."
+    )
+    export.add_argument("--project", required=True, metavar="SLUG")
+    export.add_argument("--output", "-o", metavar="PATH", help="file to write (default: stdout)")
+    export.add_argument(
+        "--as",
+        dest="actor",
+        metavar="EMAIL",
+        help="the user doing the export (default: a system action)",
+    )
+
+    create = add("createuser", cmd_createuser, "Add a user who can log in.")
+    create.add_argument("email")
+    create.add_argument("--password", help="(default: asked for in the terminal)")
+    create.add_argument("--display-name", default="")
+    create.add_argument("--admin", action="store_true", help="may also use the Django admin pages")
+
+    migrate = add("migrate", cmd_migrate, "Create or update the database tables.")
+    migrate.add_argument("--verbosity", type=int, default=1, choices=[0, 1, 2, 3])
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``cohub`` console script; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    _setup_django()
+    from django.core.management.base import CommandError
+
+    from cohub.apps.core.errors import ServiceError
+    from cohub.pipeline.formats import TranscriptFormatError
+
+    try:
+        return args.handler(args)
+    except CliError as exc:
+        _error(str(exc))
+        return exc.code
+    except (ServiceError, TranscriptFormatError, CommandError) as exc:
+        _error(str(exc))
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,328 @@
+"""The ``cohub`` command line: what it stores, prints and exits with."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+
+import pytest
+
+from cohub import cli
+from cohub.apps.core.models import Event
+from cohub.apps.projects.models import Project
+from cohub.apps.stories.consent import current_consent
+from cohub.apps.stories.models import Story, Storyteller
+from cohub.demo import DEMO_PASSWORD
+from tests.factories import ALL_SCOPES, UserFactory, make_storyteller
+
+pytestmark = pytest.mark.django_db
+
+GOOD_VTT = b"""WEBVTT
+
+1
+00:00:01.000 --> 00:00:04.500
+<v Sam>What happened when you first asked for help?</v>
+
+2
+00:00:05.000 --> 00:00:09.250
+<v Robin>I waited eleven weeks. Nobody called back.</v>
+"""
+
+BROKEN_VTT = b"""WEBVTT
+
+1
+00:00:01.000 --> 00:00:04.500
+<v Sam>Fine so far.</v>
+
+2
+00:00:05.000 -> 00:00:09
+<v Robin>This cue has a broken timing line.</v>
+"""
+
+
+@pytest.fixture
+def files(tmp_path):
+    good = tmp_path / "robin-call.vtt"
+    good.write_bytes(GOOD_VTT)
+    broken = tmp_path / "broken.vtt"
+    broken.write_bytes(BROKEN_VTT)
+    return good, broken
+
+
+def test_import_good_and_broken_file(project, files, capsys):
+    good, broken = files
+    code = cli.main(["import-transcript", "--project", project.slug, str(good), str(broken)])
+    out, err = capsys.readouterr()
+    assert code == 1
+    story = Story.objects.get(project=project)
+    assert story.title == "Robin call"
+    assert story.storyteller.pseudonym == "robin-call"
+    assert f"imported {good} as story #{story.pk} 'Robin call' (2 segments)" in out
+    assert err.startswith(f"error {broken}: Line 8 (cue 2):")
+    assert "Traceback" not in err
+    # The storyteller made for the broken file went away with it.
+    pseudonyms = Storyteller.objects.filter(project=project).values_list("pseudonym", flat=True)
+    assert list(pseudonyms) == ["robin-call"]
+
+
+def test_new_storyteller_gets_only_record_and_transcribe_by_default(project, files):
+    good, _ = files
+    assert cli.main(["import-transcript", "--project", project.slug, str(good)]) == 0
+    storyteller = Storyteller.objects.get(project=project)
+    assert current_consent(storyteller).granted_scopes() == ["record", "transcribe"]
+    assert current_consent(storyteller).keep_until is None
+    story = Story.objects.get()
+    assert story.created_by is None
+    assert Event.objects.filter(verb="story.create", actor__isnull=True).exists()
+
+
+def test_named_storyteller_is_reused_and_consent_options_apply(project, files, tmp_path):
+    other = tmp_path / "second.txt"
+    other.write_text("Sam: And after that?\n\nAlex: I found a group that met on Saturdays.")
+    good, _ = files
+    user = UserFactory()
+    code = cli.main(
+        [
+            "import-transcript",
+            "--project",
+            project.slug,
+            "--storyteller",
+            "Alex",
+            "--consent",
+            "record,transcribe,quote_anonymously",
+            "--keep-until",
+            "2099-12-31",
+            "--title",
+            "Saturday group",
+            "--as",
+            user.email,
+            str(good),
+            str(other),
+        ]
+    )
+    assert code == 0
+    storyteller = Storyteller.objects.get(project=project)
+    assert storyteller.pseudonym == "Alex"
+    consent = current_consent(storyteller)
+    assert consent.granted_scopes() == ["record", "transcribe", "quote_anonymously"]
+    assert str(consent.keep_until) == "2099-12-31"
+    assert consent.recorded_by == user
+    assert Story.objects.filter(storyteller=storyteller, title="Saturday group").count() == 2
+    assert set(Story.objects.values_list("created_by", flat=True)) == {user.pk}
+
+
+def test_existing_storyteller_keeps_their_consent(project, files):
+    existing = make_storyteller(project, pseudonym="Robin", consent=ALL_SCOPES)
+    good, _ = files
+    code = cli.main(
+        [
+            "import-transcript",
+            "--project",
+            project.slug,
+            "--storyteller",
+            "Robin",
+            "--consent",
+            "record,transcribe",
+            str(good),
+        ]
+    )
+    assert code == 0
+    assert Story.objects.get().storyteller == existing
+    assert current_consent(existing).version == 1
+
+
+def test_existing_storyteller_without_consent_is_refused_plainly(project, files, capsys):
+    make_storyteller(project, pseudonym="Robin", consent={"record": True})
+    good, _ = files
+    code = cli.main(
+        ["import-transcript", "--project", project.slug, "--storyteller", "Robin", str(good)]
+    )
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "Robin has not agreed that we transcribe their story." in err
+    assert not Story.objects.exists()
+
+
+def test_unknown_project_user_and_missing_file(project, files, tmp_path, capsys):
+    good, _ = files
+    assert cli.main(["import-transcript", "--project", "nope", str(good)]) == 2
+    assert "there is no project with the slug 'nope'" in capsys.readouterr().err
+    assert (
+        cli.main(
+            ["import-transcript", "--project", project.slug, "--as", "x@example.org", str(good)]
+        )
+        == 2
+    )
+    assert "no active user" in capsys.readouterr().err
+    missing = tmp_path / "missing.vtt"
+    assert cli.main(["import-transcript", "--project", project.slug, str(missing)]) == 1
+    assert f"error {missing}: cannot read the file" in capsys.readouterr().err
+    assert not Story.objects.exists()
+
+
+def test_unknown_consent_scope_is_a_usage_error(project, files, capsys):
+    good, _ = files
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(
+            ["import-transcript", "--project", project.slug, "--consent", "record,sing", str(good)]
+        )
+    assert exit_info.value.code == 2
+    assert "unknown consent scope 'sing'" in capsys.readouterr().err
+
+
+def test_duplicate_import_is_reported_not_doubled(project, files, capsys):
+    good, _ = files
+    assert cli.main(["import-transcript", "--project", project.slug, str(good)]) == 0
+    assert cli.main(["import-transcript", "--project", project.slug, str(good)]) == 1
+    assert "already in the project" in capsys.readouterr().err
+    assert Story.objects.count() == 1
+    assert Storyteller.objects.count() == 1
+
+
+def _csv_rows(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+
+
+def test_export_findings_to_a_file(project, files, tmp_path, capsys):
+    good, _ = files
+    cli.main(
+        [
+            "import-transcript",
+            "--project",
+            project.slug,
+            "--storyteller",
+            "Robin",
+            "--consent",
+            "record,transcribe,quote_anonymously",
+            str(good),
+        ]
+    )
+    from cohub.apps.analysis.services import highlight_create
+
+    story = Story.objects.get()
+    transcript = story.transcripts.get()
+    words = "I waited eleven weeks."
+    start = transcript.text.index(words)
+    highlight_create(
+        review_sheet=story.review_sheet,
+        transcript=transcript,
+        char_start=start,
+        char_end=start + len(words),
+        actor=None,
+        change_level="organisation",
+    )
+    output = tmp_path / "findings.csv"
+    capsys.readouterr()
+    assert cli.main(["export-findings", "--project", project.slug, "--output", str(output)]) == 0
+    assert str(output) in capsys.readouterr().out
+    rows = _csv_rows(output.read_text(encoding="utf-8"))
+    assert rows[0][:3] == ["Theme", "Quote", "Source"]
+    assert rows[1][1:3] == [words, "Robin"]
+    assert rows[1][7] == "Organisation"
+    assert Event.objects.filter(verb="findings.export", project_id=project.pk).count() == 1
+
+
+def test_export_findings_to_stdout(project, capsys):
+    assert cli.main(["export-findings", "--project", project.slug]) == 0
+    out = capsys.readouterr().out
+    assert _csv_rows(out) == [
+        [
+            "Theme",
+            "Quote",
+            "Source",
+            "Story",
+            "Speaker",
+            "Start (seconds)",
+            "End (seconds)",
+            "Change level",
+            "Sectors",
+            "Note",
+        ]
+    ]
+
+
+def test_export_findings_unknown_project(capsys):
+    assert cli.main(["export-findings", "--project", "nope"]) == 2
+    assert capsys.readouterr().err == "error: there is no project with the slug 'nope'.\n"
+
+
+def test_demo_twice(capsys):
+    assert cli.main(["demo"]) == 0
+    first = capsys.readouterr().out
+    counts = (Project.objects.count(), Story.objects.count(), Storyteller.objects.count())
+    assert cli.main(["demo"]) == 0
+    second = capsys.readouterr().out
+    assert (Project.objects.count(), Story.objects.count(), Storyteller.objects.count()) == counts
+    assert counts == (1, 6, 6)
+    for out in (first, second):
+        assert "facilitator@example.org" in out
+        assert DEMO_PASSWORD in out
+        assert "Project:    demo" in out
+    assert "ready" in first
+    assert "already there" in second
+
+
+def test_createuser(capsys):
+    assert cli.main(["createuser", "New@Example.org", "--password", "a long enough phrase"]) == 0
+    from cohub.apps.accounts.models import User
+
+    user = User.objects.get(email="new@example.org")
+    assert user.check_password("a long enough phrase")
+    assert not user.is_staff
+    assert cli.main(["createuser", "new@example.org", "--password", "another long phrase"]) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert cli.main(["createuser", "short@example.org", "--password", "123"]) == 1
+    assert "too short" in capsys.readouterr().err
+
+
+class _FakeServer:
+    def run(self):
+        """Returns at once, as waitress's run() does after Ctrl+C or SIGTERM."""
+
+
+def test_serve_stops_the_worker_when_the_server_stops(monkeypatch, settings, tmp_path, capsys):
+    settings.STATIC_ROOT = tmp_path / "static"
+    worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    served = {}
+
+    def fake_create_server(app, **options):
+        served.update(options)
+        return _FakeServer()
+
+    import waitress.server
+
+    monkeypatch.setattr(waitress.server, "create_server", fake_create_server)
+    monkeypatch.setattr(cli, "_start_worker", lambda: worker)
+    monkeypatch.setattr(cli, "WORKER_GRACE_S", 0.1)
+    try:
+        assert cli.main(["serve", "--port", "8123"]) == 0
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert worker.returncode is not None
+    assert served == {"host": "127.0.0.1", "port": 8123, "threads": 8}
+    assert (tmp_path / "static" / "cohub" / "cohub.css").exists()
+    out = capsys.readouterr().out
+    assert "cohub is running at http://127.0.0.1:8123/" in out
+    assert "cohub stopped." in out
+
+
+def test_serve_reports_a_busy_port_without_starting_the_worker(
+    monkeypatch, settings, tmp_path, capsys
+):
+    settings.STATIC_ROOT = tmp_path / "static"
+
+    def busy(app, **options):
+        raise OSError(98, "Address already in use")
+
+    def no_worker():
+        raise AssertionError("the worker must not start")
+
+    import waitress.server
+
+    monkeypatch.setattr(waitress.server, "create_server", busy)
+    monkeypatch.setattr(cli, "_start_worker", no_worker)
+    assert cli.main(["serve", "--port", "8123"]) == 1
+    assert "cannot listen on 127.0.0.1:8123 (Address already in use)" in capsys.readouterr().err
