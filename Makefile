@@ -8,7 +8,7 @@ PORT ?= 8000
 export COHUB_DATA_DIR ?= $(CURDIR)/var
 PYTEST_WORKERS ?= 2
 
-.PHONY: run install install-test test test-sqlite test-postgres lint demo serve clean help
+.PHONY: run install install-test test test-sqlite test-postgres lint demo bench clean help
 
 help:
 	@echo "make run    install into .venv, migrate, load the demo, start the hub and its worker"
@@ -58,3 +58,8 @@ demo: install
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
+
+bench: install
+	$(BIN)/pip install --quiet webvtt-py srt
+	$(BIN)/python bench/parse_transcripts.py
+	$(BIN)/python bench/findings.py
