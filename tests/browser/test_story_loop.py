@@ -48,8 +48,8 @@ def test_import_select_tag_and_find_it_in_the_findings(page):
     page.locator("#id_files").set_input_files(
         files=[{"name": "robin-call.vtt", "mimeType": "text/vtt", "buffer": ZOOM_VTT.encode()}]
     )
-    page.get_by_role("button", name="Import").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Import").click()
     story = Story.objects.get(project=project)
     segments = list(story.transcripts.get().segments.order_by("index"))
     assert [s.speaker for s in segments] == ["Sam Reporter", "Robin", "Sam Reporter", "Robin"]
@@ -76,8 +76,8 @@ def test_import_select_tag_and_find_it_in_the_findings(page):
     expect(page.locator("#selection-preview")).to_contain_text("eleven weeks")
 
     page.locator("#quote_change_level_1").check()  # organisation
-    page.locator("#highlight-submit").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("#highlight-submit").click()
 
     highlight = Highlight.objects.get(review_sheet__story=story)
     assert highlight.snippet == segments[1].text
@@ -88,8 +88,8 @@ def test_import_select_tag_and_find_it_in_the_findings(page):
 
     # Tag it with a new theme from the key quote's own form.
     page.locator(f"#tag{highlight.pk}_new_name").fill("Waiting too long")
-    page.locator(f"#add-theme-{highlight.pk} button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator(f"#add-theme-{highlight.pk} button[type=submit]").click()
     expect(page.locator(f"#quote-{highlight.pk} .tags")).to_contain_text("Waiting too long")
     assert axe_violations(page) == []
 

@@ -1,0 +1,55 @@
+"""Making a key quote and tagging it with the keyboard alone: no mouse, Tab and Enter."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from cohub.apps.analysis.services import theme_create
+from cohub.apps.projects.models import ProjectRole
+from cohub.apps.stories.models import Highlight
+from tests.browser_support import log_in_as
+from tests.factories import ProjectFactory, make_member, make_story, make_storyteller
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TEXT = (
+    "Sam: What helped in the end?\n\n"
+    "Robin: A peer worker who rang every Friday. She never once made me repeat my story.\n\n"
+    "Sam: And what didn't?"
+)
+
+
+def tab_to(page, selector: str, limit: int = 150) -> None:
+    """Press Tab until ``selector`` has focus, as a keyboard user would."""
+    for _ in range(limit):
+        if page.evaluate("(s) => document.activeElement?.matches(s) ?? false", selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{selector} cannot be reached with the Tab key")
+
+
+def test_make_and_tag_a_key_quote_with_the_keyboard_only(page, client):
+    project = ProjectFactory()
+    member = make_member(project, ProjectRole.MEMBER)
+    story = make_story(project, storyteller=make_storyteller(project), text=TEXT)
+    theme_create(project=project, name="Peer support", actor=member)
+
+    log_in_as(page, client, member)
+    page.goto(f"/p/{project.slug}/stories/{story.pk}/")
+
+    tab_to(page, "#seg-1 .segment__quote-link")
+    page.keyboard.press("Enter")
+    tab_to(page, "#quote_exact_words")
+    page.keyboard.type("never once made me repeat my story")
+    tab_to(page, "#quote_themes_0")
+    page.keyboard.press("Space")
+    tab_to(page, "#highlight-submit")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    highlight = Highlight.objects.get(review_sheet__story=story)
+    assert highlight.snippet == "never once made me repeat my story"
+    assert highlight.speaker == "Robin"
+    assert [link.theme.name for link in highlight.theme_links.all()] == ["Peer support"]
+    expect(page.locator(f"#quote-{highlight.pk}")).to_contain_text("Peer support")
