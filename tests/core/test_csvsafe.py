@@ -54,5 +54,5 @@ def test_none_and_numbers_become_text():
 
 def test_header_row_and_bom_and_quoting():
     text = to_csv([("Theme", "Quote"), ("Waiting", 'She said, "call back"\nand hung up')])
-    assert text.startswith("\ufeffTheme,Quote\r\n")
+    assert text.startswith('\ufeff"Theme","Quote"\r\n')
     assert _read(text) == [["Theme", "Quote"], ["Waiting", 'She said, "call back"\nand hung up']]

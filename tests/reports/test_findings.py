@@ -133,7 +133,7 @@ def test_csv_withholds_words_names_and_neutralises_formulas(coded):
 def test_export_service_records_who_exported(coded):
     user = UserFactory()
     text = findings_export_csv(project=coded.project, actor=user)
-    assert text.startswith("\ufeffTheme,Quote,")
+    assert text.startswith('\ufeff"Theme","Quote",')
     event = Event.objects.get(verb="findings.export")
     assert event.actor == user
     assert event.project_id == coded.project.pk

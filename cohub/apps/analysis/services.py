@@ -24,6 +24,7 @@ from cohub.apps.stories.models import (
     ChangeLevel,
     Highlight,
     ReviewSheet,
+    Storyteller,
     Transcript,
 )
 from cohub.apps.stories.purge import register_purger
@@ -93,10 +94,19 @@ def _clean_highlight_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def _check_attribution(review_sheet: ReviewSheet, attribution: str | None) -> None:
+def _locked_storyteller(review_sheet: ReviewSheet) -> Storyteller:
+    """The story's storyteller as stored now, locked until the transaction ends.
+
+    The caller's copy may carry consent prefetched before a change, and a
+    withdrawal must not purge the story between the consent check and the write.
+    """
+    return Storyteller.objects.select_for_update().get(pk=review_sheet.story.storyteller_id)
+
+
+def _check_attribution(storyteller: Storyteller, attribution: str | None) -> None:
     """Quoting by name is refused here, in the service, unless consent covers it."""
     if attribution == Attribution.NAMED:
-        require_consent(review_sheet.story.storyteller, "quote_by_name")
+        require_consent(storyteller, "quote_by_name")
 
 
 def _span_times(transcript: Transcript, start: int, end: int) -> dict[str, Any]:
@@ -140,9 +150,10 @@ def highlight_create(
     story = review_sheet.story
     if transcript.story_id != story.pk:
         raise ServiceError("That transcript belongs to a different story.")
-    require_consent(story.storyteller, "transcribe")
+    storyteller = _locked_storyteller(review_sheet)
+    require_consent(storyteller, "transcribe")
     fields = _clean_highlight_fields(fields)
-    _check_attribution(review_sheet, fields.get("attribution"))
+    _check_attribution(storyteller, fields.get("attribution"))
     if not (0 <= char_start < char_end <= len(transcript.text)):
         raise ServiceError(
             "The selected text is outside the transcript. Select the words again and retry."
@@ -185,7 +196,7 @@ def highlight_create(
 @transaction.atomic
 def highlight_update(*, highlight: Highlight, actor: User, **fields: Any) -> Highlight:
     fields = _clean_highlight_fields(fields)
-    _check_attribution(highlight.review_sheet, fields.get("attribution"))
+    _check_attribution(_locked_storyteller(highlight.review_sheet), fields.get("attribution"))
     before = _highlight_state(highlight)
     for name, value in fields.items():
         setattr(highlight, name, value)

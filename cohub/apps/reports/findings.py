@@ -2,8 +2,10 @@
 
 Counts include every coded quote, but a quote's words appear only where the
 storyteller agreed to be quoted, and their name only where they agreed to be
-named and the coder chose to name them. Consent is read as it is now, so a
-narrowed consent takes effect on the next view or export.
+named and the coder chose to name them. The transcript's speaker label goes
+with the name (imported transcripts usually label turns with real names).
+Consent is read as it is now, so a narrowed consent takes effect on the next
+view or export.
 """
 
 from __future__ import annotations
@@ -90,6 +92,7 @@ class _Voice:
     """What one storyteller's current consent lets the findings show."""
 
     may_quote: bool
+    may_name: bool
     source_named: str
     source_anonymous: str
 
@@ -103,6 +106,7 @@ def _voices(project: Project) -> dict[int, _Voice]:
         named = consent_allows(storyteller, "quote_by_name") and storyteller.real_name
         voices[storyteller.pk] = _Voice(
             may_quote=consent_allows(storyteller, "quote_anonymously"),
+            may_name=consent_allows(storyteller, "quote_by_name"),
             source_named=storyteller.real_name if named else storyteller.pseudonym,
             source_anonymous=storyteller.pseudonym,
         )
@@ -118,7 +122,7 @@ def _quote(highlight: Highlight, voice: _Voice) -> FindingQuote:
         story_title=story.title,
         text=highlight.snippet if voice.may_quote else None,
         source=voice.source_named if named else voice.source_anonymous,
-        speaker=highlight.speaker,
+        speaker=highlight.speaker if named and voice.may_name else "",
         start_ms=highlight.start_ms,
         end_ms=highlight.end_ms,
         change_level=highlight.change_level,

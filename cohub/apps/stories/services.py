@@ -252,6 +252,11 @@ def _story_create(
 ) -> Story:
     if storyteller.project_id != project.pk:
         raise ServiceError("That storyteller belongs to a different project.")
+    # Lock the project, then the storyteller, and read consent afresh: the caller's
+    # copy may be stale (a form's prefetched consent), and a withdrawal or a second
+    # import of the same file must not slip in between the checks and the insert.
+    Project.objects.select_for_update(no_key=True).get(pk=project.pk)
+    storyteller = Storyteller.objects.select_for_update().get(pk=storyteller.pk)
     require_consent(storyteller, "record", "transcribe")
     if not segments:
         raise ServiceError("The story has no text.")

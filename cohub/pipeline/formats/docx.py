@@ -25,6 +25,7 @@ from cohub.pipeline.formats.base import (
 )
 
 MAX_DOCX_UNPACKED_BYTES = 200 * 1024 * 1024
+_READ_CHUNK_BYTES = 1024 * 1024
 
 NOT_DOCX_MESSAGE = (
     "This file is not a readable Word document (.docx). If it is an older .doc file, open "
@@ -49,19 +50,49 @@ _HEADER_WORDS = frozenset(
 )
 
 
-def _check_archive(data: bytes) -> None:
-    """Refuse zip bombs before python-docx unpacks every part into memory."""
+def _check_archive(data: bytes) -> bytes:
+    """Refuse zip bombs before python-docx unpacks every part into memory.
+
+    The sizes a zip declares can lie: a part that claims a few bytes may
+    inflate to gigabytes, and python-docx reads each part in one call, which
+    inflates all of it before cutting it to the declared size. So each part is
+    read here in small pieces (never past its declared size) and the document
+    is packed again with honest sizes; python-docx reads that copy.
+    """
+    clean = io.BytesIO()
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
+            infos = archive.infolist()
+            unpacked = sum(info.file_size for info in infos)
+            if unpacked > MAX_DOCX_UNPACKED_BYTES:
+                raise TranscriptFormatError(
+                    "This Word document unpacks to more than "
+                    f"{MAX_DOCX_UNPACKED_BYTES // (1024 * 1024)} MB, which is too large to "
+                    "import. Remove images or split it into smaller documents."
+                )
+            with zipfile.ZipFile(clean, "w", zipfile.ZIP_STORED) as repacked:
+                for info in infos:
+                    if info.is_dir():
+                        continue
+                    pieces = []
+                    with archive.open(info) as part:
+                        while piece := part.read(_READ_CHUNK_BYTES):
+                            pieces.append(piece)
+                    repacked.writestr(info.filename, b"".join(pieces))
+    except TranscriptFormatError:
+        raise
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        RuntimeError,  # an encrypted part
+        NotImplementedError,  # a compression method Word never uses
+        ValueError,
+    ):
         raise TranscriptFormatError(NOT_DOCX_MESSAGE) from None
-    if unpacked > MAX_DOCX_UNPACKED_BYTES:
-        raise TranscriptFormatError(
-            "This Word document unpacks to more than "
-            f"{MAX_DOCX_UNPACKED_BYTES // (1024 * 1024)} MB, which is too large to import. "
-            "Remove images or split it into smaller documents."
-        )
+    return clean.getvalue()
 
 
 def _row_cells(row: _Row) -> list[str]:
@@ -125,7 +156,7 @@ def parse_docx(data: bytes) -> list[SegmentData]:
     ``Name: text`` turns. Word documents carry no end times.
     """
     check_size(len(data))
-    _check_archive(data)
+    data = _check_archive(data)
     try:
         document = docx.Document(io.BytesIO(data))
         blocks = list(document.iter_inner_content())
