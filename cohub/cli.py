@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import datetime as dt
 import getpass
+import logging
 import os
 import signal
 import subprocess
@@ -29,6 +30,8 @@ SCOPES = ("record", "transcribe", "quote_anonymously", "quote_by_name", "publish
 DEFAULT_SCOPES = ("record", "transcribe")
 WORKER_GRACE_S = 2
 WORKER_STOP_TIMEOUT_S = 15
+HOUSEKEEPING_EVERY_S = 6 * 60 * 60
+MAX_REQUEST_BYTES = 100 * 1024 * 1024
 
 
 class CliError(Exception):
@@ -152,8 +155,6 @@ def _stop_worker(worker: subprocess.Popen) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import logging
-
     from django.core.management import call_command
     from waitress.server import create_server
 
@@ -163,7 +164,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     logging.basicConfig()
     try:
-        server = create_server(application, host=args.host, port=args.port, threads=8)
+        server = create_server(
+            application,
+            host=args.host,
+            port=args.port,
+            threads=8,
+            # Transcripts are text: refuse absurd uploads before they fill memory or disk.
+            max_request_body_size=MAX_REQUEST_BYTES,
+        )
     except OSError as exc:
         raise CliError(
             f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc}). "
@@ -194,8 +202,53 @@ def cmd_worker(args: argparse.Namespace) -> int:
     requeued = job_requeue_abandoned(all_running=args.only_worker)
     if requeued:
         print(f"Queued {len(requeued)} job(s) again that a stopped worker left unfinished.")
+    _start_housekeeping()
     with contextlib.suppress(KeyboardInterrupt):
         call_command("db_worker", reload=False)
+    return EXIT_OK
+
+
+def _queue_housekeeping() -> None:
+    """Queue today's removal of stories past their keep-until date (once a day at most)."""
+    from django.utils import timezone
+
+    from cohub.apps.jobs.services import job_enqueue
+    from cohub.apps.stories.jobs import PURGE_EXPIRED
+
+    job_enqueue(kind=PURGE_EXPIRED, input_hash=f"{timezone.localdate():%Y-%m-%d}")
+
+
+def _start_housekeeping(every_s: float = HOUSEKEEPING_EVERY_S) -> None:
+    """Queue housekeeping jobs now and then every few hours, for as long as the worker runs.
+
+    The jobs themselves go through the queue like any other, with retries and
+    a row to show for them; this thread only puts them there.
+    """
+    import threading
+
+    from django.db import connection
+
+    stop = threading.Event()
+
+    def loop() -> None:
+        while True:
+            try:
+                _queue_housekeeping()
+            except Exception:  # the worker must keep running; the next round tries again
+                logging.getLogger("cohub.housekeeping").exception("Could not queue housekeeping")
+            finally:
+                connection.close()  # this thread's own connection; don't hold it for hours
+            if stop.wait(every_s):
+                return
+
+    threading.Thread(target=loop, name="cohub-housekeeping", daemon=True).start()
+
+
+def cmd_purge_expired(args: argparse.Namespace) -> int:
+    from cohub.apps.stories.services import stories_purge_expired
+
+    removed = stories_purge_expired()
+    print(f"Removed {removed} story(ies) whose keep-until date has passed.")
     return EXIT_OK
 
 
@@ -350,6 +403,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="this is the only worker, so any job still marked running was left by a "
         "stopped worker and is queued again",
+    )
+
+    add(
+        "purge-expired",
+        cmd_purge_expired,
+        "Remove stories whose keep-until date has passed (the worker also does this daily).",
     )
 
     imp = add(

@@ -302,7 +302,12 @@ def test_serve_stops_the_worker_when_the_server_stops(monkeypatch, settings, tmp
         if worker.poll() is None:
             worker.kill()
     assert worker.returncode is not None
-    assert served == {"host": "127.0.0.1", "port": 8123, "threads": 8}
+    assert served == {
+        "host": "127.0.0.1",
+        "port": 8123,
+        "threads": 8,
+        "max_request_body_size": cli.MAX_REQUEST_BYTES,
+    }
     assert (tmp_path / "static" / "cohub" / "cohub.css").exists()
     out = capsys.readouterr().out
     assert "cohub is running at http://127.0.0.1:8123/" in out
@@ -326,3 +331,21 @@ def test_serve_reports_a_busy_port_without_starting_the_worker(
     monkeypatch.setattr(cli, "_start_worker", no_worker)
     assert cli.main(["serve", "--port", "8123"]) == 1
     assert "cannot listen on 127.0.0.1:8123 (Address already in use)" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_purge_expired_removes_stories_past_their_date(capsys):
+    import datetime as dt
+
+    from cohub.apps.stories.models import ConsentRecord, Story
+    from tests.factories import ProjectFactory, make_story
+
+    project = ProjectFactory()
+    story = make_story(project)
+    # Consent given long ago with a date that has now passed (services refuse past dates).
+    ConsentRecord.objects.filter(storyteller=story.storyteller).update(
+        keep_until=dt.date(2020, 1, 1)
+    )
+    assert cli.main(["purge-expired"]) == 0
+    assert not Story.objects.exists()
+    assert "Removed 1 story" in capsys.readouterr().out

@@ -102,6 +102,10 @@ TASKS = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# Shared and library computers are common among our users: sessions end after
+# a working day, and messages (which may name a storyteller) stay server-side.
+SESSION_COOKIE_AGE = 12 * 60 * 60
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -317,3 +317,16 @@ def test_undo_twice_is_refused(project, actor):
     services.coding_event_undo(event=event, actor=actor)
     with pytest.raises(ServiceError, match="already been undone"):
         services.coding_event_undo(event=event, actor=actor)
+
+
+@pytest.mark.django_db
+def test_theme_names_clash_ignoring_case_with_accented_letters(project):
+    from cohub.apps.analysis.services import theme_create, theme_rename
+    from cohub.apps.core.errors import ServiceError
+
+    theme_create(project=project, name="Équipe", actor=None)
+    with pytest.raises(ServiceError, match="already a theme"):
+        theme_create(project=project, name="équipe", actor=None)
+    other = theme_create(project=project, name="Other", actor=None)
+    with pytest.raises(ServiceError, match="already a theme"):
+        theme_rename(theme=other, name="ÉQUIPE", actor=None)

@@ -60,3 +60,13 @@ def test_named_quote_keeps_its_speaker(project):
     highlight = _quote(story, "The letter came late.", attribution=Attribution.NAMED)
 
     assert _speakers(project)[highlight.pk] == "Skyler Jones"
+
+
+def test_a_coders_note_is_withheld_with_the_quote(project):
+    teller = make_storyteller(project, pseudonym="Lee", consent=GATHER_ONLY)
+    story = make_story(project, storyteller=teller, text="Lee: They lost my file twice.")
+    _quote(story, "They lost my file twice.", note="Lee says the housing office lost it")
+    (quote,) = project_findings(project).untagged.quotes
+    assert quote.text is None
+    assert quote.note == ""
+    assert "housing office" not in findings_export_csv(project=project, actor=None)

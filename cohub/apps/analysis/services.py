@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from cohub.apps.accounts.models import User
@@ -271,14 +270,12 @@ def _clean_theme_name(project: Project, name: str, exclude_pk: int | None = None
         raise ServiceError("Give the theme a name.")
     if len(name) > 120:
         raise ServiceError("Theme names can be at most 120 characters.")
-    clash = (
-        Theme.objects.filter(project=project, merged_into__isnull=True)
-        .annotate(lname=Lower("name"))
-        .filter(lname=name.lower())
-    )
+    # Compared in Python: SQLite's lower() leaves accented letters alone, so
+    # "Équipe" and "équipe" would both pass a database-side comparison there.
+    active = Theme.objects.filter(project=project, merged_into__isnull=True)
     if exclude_pk is not None:
-        clash = clash.exclude(pk=exclude_pk)
-    if clash.exists():
+        active = active.exclude(pk=exclude_pk)
+    if name.casefold() in {other.casefold() for other in active.values_list("name", flat=True)}:
         raise ServiceError(f"There is already a theme called '{name}'.")
     return name
 
@@ -312,7 +309,11 @@ def theme_rename(*, theme: Theme, name: str, actor: User, description: str | Non
     theme.name = name
     if description is not None:
         theme.description = description.strip()
-    theme.save()
+    try:
+        with transaction.atomic():
+            theme.save()
+    except IntegrityError as exc:
+        raise ServiceError(f"There is already a theme called '{name}'.") from exc
     _log(
         project=theme.project,
         actor=actor,

@@ -128,7 +128,8 @@ def _quote(highlight: Highlight, voice: _Voice) -> FindingQuote:
         change_level=highlight.change_level,
         change_level_label=highlight.get_change_level_display() if highlight.change_level else "",
         sectors=tuple(highlight.sectors),
-        note=highlight.note,
+        # A coder's note often restates the quote, so it is withheld with it.
+        note=highlight.note if voice.may_quote else "",
     )
 
 

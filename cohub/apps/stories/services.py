@@ -177,6 +177,9 @@ def consent_withdraw(*, storyteller: Storyteller, actor: User | None, note: str 
         return 0
     previous = current_consent(storyteller)
     removed = purge_stories(Story.objects.filter(storyteller=storyteller))
+    # Notes on how consent was given can name people and places; the versions
+    # and their scopes stay as the record of what was agreed and when.
+    ConsentRecord.objects.filter(storyteller=storyteller).update(note="")
     ConsentRecord.objects.create(
         storyteller=storyteller,
         version=(previous.version + 1) if previous else 1,
@@ -377,3 +380,36 @@ def review_sheet_update(
         project_id=review_sheet.story.project_id,
     )
     return review_sheet
+
+
+def stories_purge_expired(*, today: dt.date | None = None) -> int:
+    """Remove the stories of every storyteller whose 'keep until' date has passed.
+
+    Consent to keep a story ends on that date, so the story and everything
+    made from it go, as on withdrawal; the profile and consent history stay.
+    Safe to run any number of times. Returns the number of stories removed.
+    """
+    from cohub.apps.stories.purge import purge_stories
+
+    today = today or timezone.localdate()
+    removed = 0
+    candidates = Storyteller.objects.filter(
+        withdrawn_at__isnull=True, consent_records__keep_until__lt=today, stories__isnull=False
+    ).distinct()
+    for storyteller in candidates:
+        with transaction.atomic():
+            storyteller = Storyteller.objects.select_for_update().get(pk=storyteller.pk)
+            consent = current_consent(storyteller)
+            if consent is None or consent.keep_until is None or consent.keep_until >= today:
+                continue
+            count = purge_stories(Story.objects.filter(storyteller=storyteller))
+            if count:
+                record_event(
+                    actor=None,
+                    verb="consent.expired",
+                    target=storyteller,
+                    project_id=storyteller.project_id,
+                    data={"stories_removed": count, "keep_until": consent.keep_until.isoformat()},
+                )
+            removed += count
+    return removed
