@@ -324,7 +324,7 @@ def test_codebook_lists_themes_with_counts_and_merged(client, project, highlight
     client.force_login(reporter)
     page = client.get(_url("theme_list", project)).content.decode()
     assert "Homes and rent" in page
-    assert '<td class="numeric">1</td>' in page
+    assert '<td data-label="Quotes" class="numeric">1</td>' in page
     assert "merged into" in page
     assert _url("theme_merge", project) not in page  # only one theme left to merge
 

@@ -8,6 +8,8 @@ from django.template import Context, Template
 from django.template.loader import render_to_string
 
 from cohub.apps.core.templatetags.cohub import active_if, labels, ms_to_clock
+from cohub.apps.projects.models import ProjectRole
+from tests.factories import ProjectFactory, make_member
 
 
 @pytest.mark.parametrize(
@@ -122,16 +124,30 @@ def test_form_with_errors_has_summary_linking_to_fields_and_marks_fields_invalid
 # --- includes/project_nav.html ------------------------------------------------
 
 
+@pytest.mark.django_db
 def test_project_nav_marks_only_the_current_section():
-    class FakeProject:
-        slug = "after-a-crisis"
-        name = "After a crisis"
-
+    project = ProjectFactory(slug="after-a-crisis", name="After a crisis")
+    facilitator = make_member(project, ProjectRole.FACILITATOR)
     html = render_to_string(
-        "includes/project_nav.html", {"project": FakeProject(), "active": "stories"}
+        "includes/project_nav.html", {"project": project, "active": "stories", "user": facilitator}
     )
     assert '<nav class="project-nav" aria-label="Project sections">' in html
     assert html.count('aria-current="page"') == 1
     assert 'aria-current="page">Stories</a>' in html
-    for label in ("Overview", "Storytellers", "Stories", "Themes", "Findings"):
+    for label in ("Overview", "Storytellers", "Stories", "Themes", "Findings", "Members"):
         assert f">{label}</a>" in html
+
+
+@pytest.mark.django_db
+def test_project_nav_offers_only_the_sections_a_role_may_open():
+    """A decision-maker may read the findings but not the stories: no dead-end links."""
+    project = ProjectFactory()
+    decision_maker = make_member(project, ProjectRole.DECISION_MAKER)
+    html = render_to_string(
+        "includes/project_nav.html",
+        {"project": project, "active": "findings", "user": decision_maker},
+    )
+    for label in ("Overview", "Findings", "Members"):
+        assert f">{label}</a>" in html
+    for label in ("Storytellers", "Stories", "Themes"):
+        assert f">{label}</a>" not in html

@@ -242,7 +242,7 @@ def test_list_shows_consent_in_plain_words_and_withdrawn_clearly(client, project
     html = client.get(_url("storyteller_list", project)).content.decode()
     assert "Robin" in html
     assert "Record, transcribe, quote anonymously" in html
-    assert '<td class="numeric">1</td>' in html
+    assert '<td data-label="Stories" class="numeric">1</td>' in html
     assert "Withdrawn" in html
     assert "Add a storyteller" in html
 
