@@ -678,3 +678,20 @@ def test_same_words_twice_make_one_quote_and_add_themes(client, project, facilit
     ]
     page = client.get(response["Location"]).content.decode()
     assert "You had already saved these words as a key quote." in page
+
+
+@pytest.mark.django_db
+def test_undo_for_a_new_quote_sits_in_its_card(client, project):
+    from cohub.apps.projects.models import ProjectRole
+    from tests.factories import make_member, make_story
+
+    member = make_member(project, ProjectRole.MEMBER)
+    story = make_story(project)
+    client.force_login(member)
+    url = f"/p/{project.slug}/stories/{story.pk}/"
+    response = client.post(f"{url}highlights/", _quote_data(story, char_start=0, char_end=10))
+    assert response.status_code == 302
+    html = client.get(url).content.decode()
+    card_start = html.index('class="card quote"')
+    assert html.index('id="undo-button"') > card_start
+    assert html.count('id="undo-button"') == 1

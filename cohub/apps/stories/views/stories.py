@@ -308,6 +308,12 @@ def _render_story(
         }
         for h in highlights
     ]
+    undo = pending_undo(request, project)
+    # An undo about a quote still on the page sits in that quote's card, where the
+    # redirect to #quote-N lands, rather than at the top, out of sight.
+    undo_highlight_id = undo["event"].highlight_id if undo else None
+    if undo_highlight_id not in {h.pk for h in highlights}:
+        undo_highlight_id = None
     context = {
         "project": project,
         "story": story,
@@ -318,7 +324,8 @@ def _render_story(
         "quote_form": quote_form,
         "sheet_form": sheet_form,
         "consent": _consent_summary(story.storyteller),
-        "undo": pending_undo(request, project),
+        "undo": undo,
+        "undo_highlight_id": undo_highlight_id,
         "sector_labels": dict(Sector.choices),
         "change_labels": dict(ChangeLevel.choices),
         "story_path": reverse(
