@@ -40,6 +40,8 @@ install-test: $(VENV)/.installed-test
 
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: install-test lint
 	$(MAKE) --no-print-directory test-sqlite
@@ -57,7 +59,7 @@ demo: install
 	$(BIN)/cohub demo
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .mypy_cache
 
 bench: install
 	$(BIN)/pip install --quiet webvtt-py srt

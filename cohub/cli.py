@@ -314,7 +314,8 @@ def cmd_import_transcript(args: argparse.Namespace) -> int:
             print(f"error {name}: {exc}", file=sys.stderr)
             failed += 1
             continue
-        segments = latest_transcript(story).segments.count()
+        transcript = latest_transcript(story)
+        segments = transcript.segments.count() if transcript is not None else 0
         print(
             f"imported {name} as story #{story.pk} '{story.title}' "
             f"({segments} segment{'s' if segments != 1 else ''})"

@@ -70,7 +70,7 @@ OPENING_QUESTION = (
     "and what happened next?"
 )
 
-PROJECT = {
+PROJECT: dict[str, Any] = {
     "name": "Getting support after a mental health crisis",
     "purpose": (
         "People who have been through a mental health crisis in Riverside, and the people "
@@ -934,6 +934,8 @@ def _fill_project(project: Project, users: dict[str, User]) -> None:
     for spec in HIGHLIGHTS:
         story = stories[spec["story"]]
         transcript = latest_transcript(story)
+        if transcript is None:
+            raise ValueError(f"Demo story {story.title!r} has no transcript")
         start = transcript.text.find(spec["quote"])
         if start < 0:
             raise ValueError(f"Demo quote not found in {story.title!r}: {spec['quote'][:40]}")

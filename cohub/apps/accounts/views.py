@@ -12,6 +12,7 @@ from django.urls import reverse_lazy
 from django.views.generic import TemplateView
 
 from cohub.apps.accounts.forms import EmailAuthenticationForm, PlainPasswordChangeForm
+from cohub.apps.accounts.http import AuthenticatedHttpRequest
 
 
 class LoginView(auth_views.LoginView):
@@ -35,6 +36,7 @@ class ProfileView(LoginRequiredMixin, TemplateView):
     """Who you are signed in as, and where you belong, with your role names."""
 
     template_name = "accounts/profile.html"
+    request: AuthenticatedHttpRequest
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -100,7 +100,7 @@ class _HighlightDetailsMixin(forms.Form):
 
     def setup_attribution(self, *, pseudonym: str, may_name: bool) -> None:
         """Offer "by name" only when consent covers it (the service refuses it anyway)."""
-        field = self.fields["attribution"]
+        field = cast(forms.ChoiceField, self.fields["attribution"])
         field.choices = [
             (Attribution.ANONYMOUS, f"Anonymous – shown as '{pseudonym}'"),
             (Attribution.NAMED, "By name"),
@@ -188,11 +188,11 @@ class HighlightCreateForm(_HighlightDetailsMixin):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["transcript_id"].queryset = transcripts
+        cast(forms.ModelChoiceField, self.fields["transcript_id"]).queryset = transcripts
         choices = [("", "Choose a part")] + [(s.index, segment_label(s)) for s in segments]
-        self.fields["segment_from"].choices = choices
-        self.fields["segment_to"].choices = choices
-        self.fields["themes"].queryset = themes
+        cast(forms.ChoiceField, self.fields["segment_from"]).choices = choices
+        cast(forms.ChoiceField, self.fields["segment_to"]).choices = choices
+        cast(forms.ModelMultipleChoiceField, self.fields["themes"]).queryset = themes
         if not themes.exists():
             self.fields["themes"].widget = forms.MultipleHiddenInput()
             self.fields["new_theme"].help_text = (
@@ -201,7 +201,8 @@ class HighlightCreateForm(_HighlightDetailsMixin):
             )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         transcript: Transcript | None = data.get("transcript_id")
         if transcript is None:
             return data
@@ -212,13 +213,14 @@ class HighlightCreateForm(_HighlightDetailsMixin):
                     "The selection is empty. Select the words again, or choose the parts below."
                 )
             return data
-        first, last = data.get("segment_from"), data.get("segment_to")
-        if first is None and last is None:
-            raise forms.ValidationError(
-                "Choose the words to quote: select them in the transcript, or choose the "
-                "part they are in under 'From part'."
-            )
+        first: int | None = data.get("segment_from")
+        last: int | None = data.get("segment_to")
         if first is None:
+            if last is None:
+                raise forms.ValidationError(
+                    "Choose the words to quote: select them in the transcript, or choose the "
+                    "part they are in under 'From part'."
+                )
             first = last
         if last is None:
             last = first
@@ -257,10 +259,11 @@ class HighlightTagForm(forms.Form):
 
     def __init__(self, *args: Any, themes: QuerySet[Theme], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["theme_id"].queryset = themes
+        cast(forms.ModelChoiceField, self.fields["theme_id"]).queryset = themes
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         data["new_name"] = " ".join((data.get("new_name") or "").split())
         if not data["new_name"] and data.get("theme_id") is None and not self.errors:
             raise forms.ValidationError("Choose a theme, or type the name of a new one.")
@@ -291,11 +294,12 @@ class ThemeMergeForm(forms.Form):
 
     def __init__(self, *args: Any, themes: QuerySet[Theme], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = themes
-        self.fields["target"].queryset = themes
+        cast(forms.ModelChoiceField, self.fields["source"]).queryset = themes
+        cast(forms.ModelChoiceField, self.fields["target"]).queryset = themes
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         source, target = data.get("source"), data.get("target")
         if source is not None and source == target:
             raise forms.ValidationError("Choose two different themes to merge.")

@@ -7,7 +7,7 @@ both the audit trail and what ``coding_event_undo`` reverses.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -226,7 +226,7 @@ def highlight_delete(*, highlight: Highlight, actor: User) -> None:
 def _check_theme(theme: Theme, project: Project) -> None:
     if theme.project_id != project.pk:
         raise ServiceError("That theme belongs to a different project.")
-    if theme.merged_into_id is not None:
+    if theme.merged_into is not None:
         raise ServiceError(
             f"The theme '{theme.name}' was merged into '{theme.merged_into.name}'. Use that one."
         )
@@ -338,7 +338,8 @@ def theme_merge(*, source: Theme, target: Theme, actor: User) -> Theme:
         if theme.merged_into_id is not None:
             raise ServiceError(f"The theme '{theme.name}' has already been merged.")
     links = HighlightTheme.objects.filter(theme=source)
-    moved, already = [], []
+    moved: list[int] = []
+    already: list[int] = []
     target_highlights = set(
         HighlightTheme.objects.filter(theme=target).values_list("highlight_id", flat=True)
     )
@@ -381,8 +382,22 @@ def coding_event_undo(*, event: CodingEvent, actor: User) -> None:
     event.save(update_fields=["undone_at", "undone_by"])
 
 
+def _event_highlight(event: CodingEvent) -> Highlight | None:
+    """The highlight an event was about, if it still exists."""
+    if event.highlight_id is None:
+        return None
+    return Highlight.objects.filter(pk=event.highlight_id).first()
+
+
+def _event_theme(event: CodingEvent) -> Theme | None:
+    """The theme an event was about, if it still exists."""
+    if event.theme_id is None:
+        return None
+    return Theme.objects.filter(pk=event.theme_id).first()
+
+
 def _undo_highlight_create(event: CodingEvent, actor: User) -> None:
-    highlight = Highlight.objects.filter(pk=event.highlight_id).first()
+    highlight = _event_highlight(event)
     if highlight is None:
         raise ServiceError("That highlight has already been removed.")
     highlight_delete(highlight=highlight, actor=actor)
@@ -417,7 +432,7 @@ def _undo_highlight_delete(event: CodingEvent, actor: User) -> None:
 
 
 def _undo_highlight_update(event: CodingEvent, actor: User) -> None:
-    highlight = Highlight.objects.filter(pk=event.highlight_id).first()
+    highlight = _event_highlight(event)
     if highlight is None:
         raise ServiceError("That highlight has been removed since.")
     before = event.payload["before"]
@@ -425,23 +440,23 @@ def _undo_highlight_update(event: CodingEvent, actor: User) -> None:
 
 
 def _undo_tag_add(event: CodingEvent, actor: User) -> None:
-    highlight = Highlight.objects.filter(pk=event.highlight_id).first()
-    theme = Theme.objects.filter(pk=event.theme_id).first()
+    highlight = _event_highlight(event)
+    theme = _event_theme(event)
     if highlight is None or theme is None:
         raise ServiceError("That highlight or theme has been removed since.")
     highlight_untag(highlight=highlight, theme=theme, actor=actor)
 
 
 def _undo_tag_remove(event: CodingEvent, actor: User) -> None:
-    highlight = Highlight.objects.filter(pk=event.highlight_id).first()
-    theme = Theme.objects.filter(pk=event.theme_id).first()
+    highlight = _event_highlight(event)
+    theme = _event_theme(event)
     if highlight is None or theme is None:
         raise ServiceError("That highlight or theme has been removed since.")
     highlight_tag(highlight=highlight, theme=theme, actor=actor)
 
 
 def _undo_theme_create(event: CodingEvent, actor: User) -> None:
-    theme = Theme.objects.filter(pk=event.theme_id).first()
+    theme = _event_theme(event)
     if theme is None:
         raise ServiceError("That theme has already been removed.")
     if theme.highlight_links.exists() or theme.merged_from.exists():
@@ -452,7 +467,7 @@ def _undo_theme_create(event: CodingEvent, actor: User) -> None:
 
 
 def _undo_theme_rename(event: CodingEvent, actor: User) -> None:
-    theme = Theme.objects.filter(pk=event.theme_id).first()
+    theme = _event_theme(event)
     if theme is None:
         raise ServiceError("That theme has been removed since.")
     before = event.payload["before"]
@@ -485,7 +500,7 @@ def _undo_theme_merge(event: CodingEvent, actor: User) -> None:
     source.save(update_fields=["merged_into", "updated_at"])
 
 
-_UNDO = {
+_UNDO: dict[str, Callable[[CodingEvent, User], None]] = {
     CodingAction.HIGHLIGHT_CREATE: _undo_highlight_create,
     CodingAction.HIGHLIGHT_DELETE: _undo_highlight_delete,
     CodingAction.HIGHLIGHT_UPDATE: _undo_highlight_update,

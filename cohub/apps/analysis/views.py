@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.accounts.models import User
 from cohub.apps.analysis import services
 from cohub.apps.analysis.forms import (
@@ -43,7 +44,7 @@ UNDO_SESSION_KEY = "cohub_undo"
 
 
 def offer_undo(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     *,
     project: Project,
     action: str,
@@ -130,7 +131,9 @@ def _first_error(form: Any) -> str:
 
 
 @project_view("analysis.code_story")
-def highlight_edit(request: HttpRequest, project: Project, highlight_id: int) -> HttpResponse:
+def highlight_edit(
+    request: AuthenticatedHttpRequest, project: Project, highlight_id: int
+) -> HttpResponse:
     highlight = _highlight_get(project, highlight_id)
     story = highlight.review_sheet.story
     back = safe_next(request, _story_url(project, story.pk, f"quote-{highlight.pk}"))
@@ -177,7 +180,9 @@ def highlight_edit(request: HttpRequest, project: Project, highlight_id: int) ->
 
 @project_view("analysis.code_story")
 @require_POST
-def highlight_delete(request: HttpRequest, project: Project, highlight_id: int) -> HttpResponse:
+def highlight_delete(
+    request: AuthenticatedHttpRequest, project: Project, highlight_id: int
+) -> HttpResponse:
     highlight = _highlight_get(project, highlight_id)
     story_id = highlight.review_sheet.story_id
     pk = highlight.pk
@@ -197,7 +202,9 @@ def highlight_delete(request: HttpRequest, project: Project, highlight_id: int) 
 
 @project_view("analysis.code_story")
 @require_POST
-def highlight_tag(request: HttpRequest, project: Project, highlight_id: int) -> HttpResponse:
+def highlight_tag(
+    request: AuthenticatedHttpRequest, project: Project, highlight_id: int
+) -> HttpResponse:
     """Tag with a chosen theme, or with a new one typed in (which needs manage_themes)."""
     highlight = _highlight_get(project, highlight_id)
     back = safe_next(
@@ -238,7 +245,7 @@ def highlight_tag(request: HttpRequest, project: Project, highlight_id: int) -> 
 @project_view("analysis.code_story")
 @require_POST
 def highlight_untag(
-    request: HttpRequest, project: Project, highlight_id: int, theme_id: int
+    request: AuthenticatedHttpRequest, project: Project, highlight_id: int, theme_id: int
 ) -> HttpResponse:
     highlight = _highlight_get(project, highlight_id)
     theme = get_object_or_404(Theme, project=project, pk=theme_id)
@@ -267,7 +274,7 @@ def highlight_untag(
 
 
 @project_view("analysis.view_codebook")
-def theme_list(request: HttpRequest, project: Project) -> HttpResponse:
+def theme_list(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
     """The project's themes; people who manage themes can add one here (POST)."""
     can_manage = request.user.has_perm("analysis.manage_themes", project)
     form = ThemeForm(request.POST or None, auto_id="theme_%s")
@@ -316,7 +323,7 @@ def theme_list(request: HttpRequest, project: Project) -> HttpResponse:
 
 @project_view("analysis.manage_themes")
 @require_POST
-def theme_merge(request: HttpRequest, project: Project) -> HttpResponse:
+def theme_merge(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
     form = ThemeMergeForm(request.POST, themes=themes_for(project))
     if not form.is_valid():
         messages.error(request, _first_error(form))
@@ -346,7 +353,9 @@ def _theme_quotes(project: Project, theme: Theme):
 
 
 @project_view("analysis.view_codebook")
-def theme_detail(request: HttpRequest, project: Project, theme_id: int) -> HttpResponse:
+def theme_detail(
+    request: AuthenticatedHttpRequest, project: Project, theme_id: int
+) -> HttpResponse:
     """One theme with its quotes; people who manage themes can rename it (POST)."""
     theme = theme_get(project, theme_id)
     can_manage = request.user.has_perm("analysis.manage_themes", project)
@@ -417,10 +426,17 @@ def describe_events(events: list[CodingEvent]) -> list[dict[str, Any]]:
         for key in ("source_id", "target_id"):
             if event.payload.get(key):
                 theme_ids.add(event.payload[key])
-    snippets = dict(Highlight.objects.filter(pk__in=highlight_ids).values_list("pk", "snippet"))
-    theme_names = dict(Theme.objects.filter(pk__in=theme_ids).values_list("pk", "name"))
+    # Keyed by id but looked up with an event's ids, which are None where nothing was involved.
+    snippets: dict[int | None, str] = dict(
+        Highlight.objects.filter(pk__in=highlight_ids).values_list("pk", "snippet")
+    )
+    theme_names: dict[int | None, str] = dict(
+        Theme.objects.filter(pk__in=theme_ids).values_list("pk", "name")
+    )
     story_ids = {e.story_id for e in events if e.story_id}
-    titles = dict(Story.objects.filter(pk__in=story_ids).values_list("pk", "title"))
+    titles: dict[int | None, str] = dict(
+        Story.objects.filter(pk__in=story_ids).values_list("pk", "title")
+    )
 
     def quote(event: CodingEvent) -> str:
         snippet = snippets.get(event.highlight_id)
@@ -463,7 +479,7 @@ def describe_events(events: list[CodingEvent]) -> list[dict[str, Any]]:
 
 
 @project_view("analysis.view_coding_log")
-def coding_log(request: HttpRequest, project: Project) -> HttpResponse:
+def coding_log(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
     page = Paginator(coding_log_for(project), 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -480,7 +496,9 @@ def coding_log(request: HttpRequest, project: Project) -> HttpResponse:
 
 @project_view("analysis.code_story")
 @require_POST
-def coding_event_undo(request: HttpRequest, project: Project, event_id: int) -> HttpResponse:
+def coding_event_undo(
+    request: AuthenticatedHttpRequest, project: Project, event_id: int
+) -> HttpResponse:
     event = get_object_or_404(CodingEvent, project=project, pk=event_id)
     back = safe_next(request, reverse("analysis:coding_log", kwargs={"project_slug": project.slug}))
     description = describe_events([event])[0]["text"]

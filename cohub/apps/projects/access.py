@@ -27,7 +27,9 @@ def project_view(permission: str) -> Callable:
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
-        def wrapper(request: HttpRequest, project_slug: str, *args: Any, **kwargs: Any):
+        def wrapper(
+            request: HttpRequest, project_slug: str, *args: Any, **kwargs: Any
+        ) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             project = get_object_or_404(
@@ -35,7 +37,6 @@ def project_view(permission: str) -> Callable:
             )
             if not request.user.has_perm(permission, project):
                 raise PermissionDenied
-            request.project = project
             return view(request, project, *args, **kwargs)
 
         wrapper.project_permission = permission  # type: ignore[attr-defined]

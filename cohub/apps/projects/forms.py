@@ -6,7 +6,7 @@ their ``ServiceError`` messages are shown with the form.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -99,7 +99,7 @@ class ProjectCreateForm(ProjectForm):
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations
+        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = organisations
 
 
 class InvitationForm(forms.Form):

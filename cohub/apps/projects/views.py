@@ -7,6 +7,7 @@ shown to the person as they are written there.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.accounts.models import Organisation, OrganisationRole
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.projects import services
@@ -49,8 +51,16 @@ def _organisations_user_can_start_projects_in(user: Any) -> QuerySet[Organisatio
     return Organisation.objects.filter(pk__in=allowed).order_by("name")
 
 
+@dataclass
+class ProjectCard:
+    """A project on the list, with the roles the viewer holds in it."""
+
+    project: Project
+    viewer_roles: list[str]
+
+
 @login_required
-def project_list(request: HttpRequest) -> HttpResponse:
+def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The projects this person takes part in, with the roles they hold in each."""
     projects = list(projects_visible_to(request.user))
     roles: dict[int, list[str]] = {}
@@ -63,18 +73,20 @@ def project_list(request: HttpRequest) -> HttpResponse:
             "organisation_id", flat=True
         )
     )
+    cards = []
     for project in projects:
-        project.viewer_roles = roles.get(project.pk, [])
+        viewer_roles = roles.get(project.pk, [])
         if project.organisation_id in admin_orgs:
-            project.viewer_roles.append(f"Admin of {project.organisation.name}")
+            viewer_roles.append(f"Admin of {project.organisation.name}")
+        cards.append(ProjectCard(project, viewer_roles))
     can_start = _organisations_user_can_start_projects_in(request.user).exists()
     return render(
-        request, "projects/project_list.html", {"projects": projects, "can_start": can_start}
+        request, "projects/project_list.html", {"projects": cards, "can_start": can_start}
     )
 
 
 @login_required
-def project_create(request: HttpRequest) -> HttpResponse:
+def project_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Start a project in an organisation the person administers; they become its facilitator."""
     organisations = _organisations_user_can_start_projects_in(request.user)
     if not organisations.exists():
@@ -116,7 +128,7 @@ def _project_counts(project: Project) -> dict[str, int]:
 
 
 @project_view("projects.view_project")
-def project_detail(request: HttpRequest, project: Project) -> HttpResponse:
+def project_detail(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
     roles = [
         ROLE_LABELS.get(role, role)
         for role in ProjectMembership.objects.filter(project=project, user=request.user)
@@ -135,7 +147,7 @@ def project_detail(request: HttpRequest, project: Project) -> HttpResponse:
 
 
 @project_view("projects.change_project")
-def project_edit(request: HttpRequest, project: Project) -> HttpResponse:
+def project_edit(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
     form = ProjectForm(_posted(request), initial=ProjectForm.initial_for(project))
     if request.method == "POST" and form.is_valid():
         try:
@@ -156,13 +168,22 @@ def _invitation_link(request: HttpRequest, invitation: Invitation) -> str:
     )
 
 
+@dataclass
+class OpenInvitation:
+    """An invitation not yet accepted, with the link to send and its roles in words."""
+
+    invitation: Invitation
+    link: str
+    role_labels: list[str]
+
+
 @project_view("projects.view_project")
-def member_list(request: HttpRequest, project: Project) -> HttpResponse:
+def member_list(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
     """Everyone may see who takes part; facilitators and admins may also invite and remove."""
     can_manage = request.user.has_perm("projects.manage_members", project)
     form = InvitationForm(_posted(request)) if can_manage else None
     if request.method == "POST":
-        if not can_manage:
+        if form is None:  # only people who may manage members get a form
             raise PermissionDenied
         if form.is_valid():
             try:
@@ -183,19 +204,21 @@ def member_list(request: HttpRequest, project: Project) -> HttpResponse:
                 url = reverse("projects:members", kwargs={"project_slug": project.slug})
                 return redirect(f"{url}?invitation={invitation.pk}#new-invitation")
 
-    invitations: list[Invitation] = []
+    invitations: list[OpenInvitation] = []
     new_invitation = None
     if can_manage:
-        invitations = list(
-            Invitation.objects.filter(project=project, accepted_at__isnull=True)
+        invitations = [
+            OpenInvitation(
+                invitation=invitation,
+                link=_invitation_link(request, invitation),
+                role_labels=[ROLE_LABELS.get(r, r) for r in invitation.roles],
+            )
+            for invitation in Invitation.objects.filter(project=project, accepted_at__isnull=True)
             .select_related("invited_by")
             .order_by("-created_at")
-        )
-        for invitation in invitations:
-            invitation.link = _invitation_link(request, invitation)
-            invitation.role_labels = [ROLE_LABELS.get(r, r) for r in invitation.roles]
+        ]
         wanted = request.GET.get("invitation", "")
-        new_invitation = next((i for i in invitations if str(i.pk) == wanted), None)
+        new_invitation = next((i for i in invitations if str(i.invitation.pk) == wanted), None)
 
     members = project_members(project)
     for member in members:
@@ -216,7 +239,9 @@ def member_list(request: HttpRequest, project: Project) -> HttpResponse:
 
 @project_view("projects.manage_members")
 @require_POST
-def member_remove(request: HttpRequest, project: Project, user_id: int) -> HttpResponse:
+def member_remove(
+    request: AuthenticatedHttpRequest, project: Project, user_id: int
+) -> HttpResponse:
     """Take one role away from one member (POST ``role``)."""
     member = get_object_or_404(
         get_user_model().objects.filter(project_memberships__project=project).distinct(),
@@ -247,7 +272,7 @@ def member_remove(request: HttpRequest, project: Project, user_id: int) -> HttpR
 
 
 @login_required
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+def invitation_accept(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     """Show what the invitation offers; accepting it (POST) adds the roles."""
     invitation = get_object_or_404(
         Invitation.objects.select_related("project__organisation"), token=token

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.projects.access import project_view
 from cohub.apps.projects.models import Project, Sector
 from cohub.apps.reports.findings import (
@@ -57,7 +58,7 @@ def _narrow(findings: Findings, level: str, sector: str) -> Findings:
 
 @project_view("reports.view_findings")
 @require_GET
-def findings(request: HttpRequest, project: Project) -> HttpResponse:
+def findings(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
     """Themes with their counts and quotes; consent decides which words and names show."""
     level = request.GET.get("level", "")
     if level not in {value for value, _ in LEVEL_CHOICES}:
@@ -86,7 +87,7 @@ def findings(request: HttpRequest, project: Project) -> HttpResponse:
 
 @project_view("reports.export_findings")
 @require_GET
-def findings_csv(request: HttpRequest, project: Project) -> HttpResponse:
+def findings_csv(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
     """Every quote with its codes, one row per quote per theme, as a spreadsheet download."""
     text = findings_export_csv(project=project, actor=request.user)
     filename = f"{project.slug}-findings-{timezone.localdate():%Y-%m-%d}.csv"

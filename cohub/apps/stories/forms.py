@@ -155,7 +155,7 @@ class ConsentForm(forms.Form):
         return data
 
     @classmethod
-    def initial_for(cls, record: ConsentRecord | None) -> dict[str, Any]:
+    def initial_for_record(cls, record: ConsentRecord | None) -> dict[str, Any]:
         if record is None or record.withdrawn:
             return {}
         initial: dict[str, Any] = {scope: getattr(record, scope) for scope in CONSENT_SCOPE_NAMES}

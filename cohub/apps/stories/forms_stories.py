@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -31,7 +31,7 @@ class _StorytellerFormMixin(forms.Form):
 
     def __init__(self, *args: Any, storytellers: QuerySet[Storyteller], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["storyteller"].queryset = storytellers
+        cast(forms.ModelChoiceField, self.fields["storyteller"]).queryset = storytellers
 
 
 class StoryTextForm(_StorytellerFormMixin):
@@ -82,7 +82,9 @@ class MultipleFileField(forms.FileField):
 class StoryImportForm(_StorytellerFormMixin):
     """One or more transcript files from the same storyteller."""
 
-    files = MultipleFileField(
+    # The form metaclass moves declared fields into ``base_fields``, so this never hides
+    # ``BaseForm.files`` (the uploads); the stubs cannot see that.
+    files = MultipleFileField(  # type: ignore[assignment]
         label="Transcript files",
         help_text=(
             f"Choose one or more files ({', '.join(SUPPORTED_EXTENSIONS)}). "

@@ -58,7 +58,7 @@ def story_get(project: Project, pk: int) -> Story:
     )
 
 
-def latest_transcript(story: Story) -> Transcript:
+def latest_transcript(story: Story) -> Transcript | None:
     return story.transcripts.order_by("-version").first()
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
+from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.analysis import services as analysis_services
 from cohub.apps.analysis.forms import HighlightCreateForm, HighlightTagForm
 from cohub.apps.analysis.models import CodingAction, Theme
@@ -61,7 +62,7 @@ def _active_storytellers(project: Project):
 
 
 @project_view("stories.view_story")
-def story_list(request: HttpRequest, project: Project) -> HttpResponse:
+def story_list(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
     return render(
         request,
         "stories/story_list.html",
@@ -70,7 +71,7 @@ def story_list(request: HttpRequest, project: Project) -> HttpResponse:
 
 
 @project_view("stories.add_story")
-def story_create(request: HttpRequest, project: Project) -> HttpResponse:
+def story_create(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
     """Type or paste a story; ``Name: words`` lines say who is speaking."""
     storytellers = _active_storytellers(project)
     form = StoryTextForm(request.POST or None, storytellers=storytellers)
@@ -146,7 +147,7 @@ def import_files(
 
 
 @project_view("stories.add_story")
-def story_import(request: HttpRequest, project: Project) -> HttpResponse:
+def story_import(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
     """Import one or more transcript files; the page then says what happened to each."""
     storytellers = _active_storytellers(project)
     results: list[ImportResult] = []
@@ -336,12 +337,16 @@ def _render_story(
 
 
 @project_view("stories.view_story")
-def story_detail(request: HttpRequest, project: Project, story_id: int) -> HttpResponse:
+def story_detail(
+    request: AuthenticatedHttpRequest, project: Project, story_id: int
+) -> HttpResponse:
     return _render_story(request, project, story_get(project, story_id))
 
 
 @project_view("stories.delete_story")
-def story_delete(request: HttpRequest, project: Project, story_id: int) -> HttpResponse:
+def story_delete(
+    request: AuthenticatedHttpRequest, project: Project, story_id: int
+) -> HttpResponse:
     """Ask first; deleting removes the story, its transcript and its key quotes."""
     story = story_get(project, story_id)
     if request.method == "POST":
@@ -361,7 +366,9 @@ def story_delete(request: HttpRequest, project: Project, story_id: int) -> HttpR
 
 
 @project_view("stories.change_review_sheet")
-def review_sheet_edit(request: HttpRequest, project: Project, story_id: int) -> HttpResponse:
+def review_sheet_edit(
+    request: AuthenticatedHttpRequest, project: Project, story_id: int
+) -> HttpResponse:
     story = story_get(project, story_id)
     review_sheet = story.review_sheet
     form = ReviewSheetForm(
@@ -393,10 +400,14 @@ def review_sheet_edit(request: HttpRequest, project: Project, story_id: int) -> 
 
 @project_view("analysis.code_story")
 @require_POST
-def highlight_create(request: HttpRequest, project: Project, story_id: int) -> HttpResponse:
+def highlight_create(
+    request: AuthenticatedHttpRequest, project: Project, story_id: int
+) -> HttpResponse:
     """Make a key quote; on any problem the story page comes back with the input kept."""
     story = story_get(project, story_id)
     transcript = latest_transcript(story)
+    if transcript is None:  # every stored story has one; nothing to quote from otherwise
+        raise Http404("This story has no transcript.")
     segments = list(transcript_segments(transcript))
     themes = themes_for(project)
     form = highlight_create_form(story, transcript, segments, themes, data=request.POST)

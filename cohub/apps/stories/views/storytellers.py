@@ -7,6 +7,8 @@ which removes every story and everything made from them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -14,6 +16,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from cohub.apps.accounts.http import AuthenticatedHttpRequest
+from cohub.apps.accounts.models import User
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.projects.access import project_view
 from cohub.apps.projects.models import Project, Sector
@@ -81,20 +85,29 @@ def _labels(values: list[str], choices: list[tuple[str, str]]) -> list[str]:
     return [mapping.get(value, value) for value in values]
 
 
+@dataclass
+class StorytellerRow:
+    """One storyteller on the list, with what their consent allows today."""
+
+    storyteller: Storyteller
+    consent_summary: str
+
+
 @project_view("stories.view_storyteller")
-def storyteller_list(request: HttpRequest, project: Project) -> HttpResponse:
-    storytellers = list(storytellers_for(project))
-    for storyteller in storytellers:
-        storyteller.consent_summary = consent_in_plain_words(storyteller)
+def storyteller_list(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
+    rows = [
+        StorytellerRow(storyteller, consent_in_plain_words(storyteller))
+        for storyteller in storytellers_for(project)
+    ]
     return render(
         request,
         "stories/storyteller_list.html",
-        {"project": project, "storytellers": storytellers},
+        {"project": project, "storytellers": rows},
     )
 
 
 @project_view("stories.manage_storyteller")
-def storyteller_create(request: HttpRequest, project: Project) -> HttpResponse:
+def storyteller_create(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
     """One form: who they are and what they agreed to, saved as consent version 1."""
     form = StorytellerCreateForm(_posted(request))
     if request.method == "POST" and form.is_valid():
@@ -124,16 +137,31 @@ def storyteller_create(request: HttpRequest, project: Project) -> HttpResponse:
     return render(request, "stories/storyteller_create.html", {"project": project, "form": form})
 
 
+@dataclass
+class ConsentVersion:
+    """One row of the consent history: the record, in plain words, and who recorded it."""
+
+    record: ConsentRecord
+    summary: str
+    recorder: User | None
+
+
 @project_view("stories.view_storyteller")
-def storyteller_detail(request: HttpRequest, project: Project, storyteller_id: int) -> HttpResponse:
+def storyteller_detail(
+    request: AuthenticatedHttpRequest, project: Project, storyteller_id: int
+) -> HttpResponse:
     storyteller = storyteller_get(project, storyteller_id)
-    history = list(storyteller.consent_records.all())  # newest first (selector's order)
-    for record in history:
-        record.summary = consent_record_in_plain_words(record)
-    recorder_ids = {r.recorded_by_id for r in history if r.recorded_by_id}
+    records = list(storyteller.consent_records.all())  # newest first (selector's order)
+    recorder_ids = {r.recorded_by_id for r in records if r.recorded_by_id}
     recorders = {user.pk: user for user in get_user_model().objects.filter(pk__in=recorder_ids)}
-    for record in history:
-        record.recorder = recorders.get(record.recorded_by_id)
+    history = [
+        ConsentVersion(
+            record=record,
+            summary=consent_record_in_plain_words(record),
+            recorder=recorders.get(record.recorded_by_id) if record.recorded_by_id else None,
+        )
+        for record in records
+    ]
     return render(
         request,
         "stories/storyteller_detail.html",
@@ -156,7 +184,9 @@ def _to_detail(project: Project, storyteller: Storyteller) -> HttpResponse:
 
 
 @project_view("stories.manage_storyteller")
-def storyteller_edit(request: HttpRequest, project: Project, storyteller_id: int) -> HttpResponse:
+def storyteller_edit(
+    request: AuthenticatedHttpRequest, project: Project, storyteller_id: int
+) -> HttpResponse:
     storyteller = storyteller_get(project, storyteller_id)
     if storyteller.withdrawn_at is not None:
         messages.error(
@@ -182,11 +212,13 @@ def storyteller_edit(request: HttpRequest, project: Project, storyteller_id: int
 
 
 @project_view("stories.manage_consent")
-def consent_update(request: HttpRequest, project: Project, storyteller_id: int) -> HttpResponse:
+def consent_update(
+    request: AuthenticatedHttpRequest, project: Project, storyteller_id: int
+) -> HttpResponse:
     """Record what they agree to now, as a new version; earlier versions stay in the history."""
     storyteller = storyteller_get(project, storyteller_id)
     current = current_consent(storyteller)
-    form = ConsentForm(_posted(request), initial=ConsentForm.initial_for(current))
+    form = ConsentForm(_posted(request), initial=ConsentForm.initial_for_record(current))
     if request.method == "POST" and form.is_valid():
         try:
             record = services.consent_record(
@@ -218,7 +250,9 @@ def consent_update(request: HttpRequest, project: Project, storyteller_id: int) 
 
 
 @project_view("stories.manage_consent")
-def consent_withdraw(request: HttpRequest, project: Project, storyteller_id: int) -> HttpResponse:
+def consent_withdraw(
+    request: AuthenticatedHttpRequest, project: Project, storyteller_id: int
+) -> HttpResponse:
     """Confirm, then withdraw consent and remove every story and everything made from them."""
     storyteller = storyteller_get(project, storyteller_id)
     if storyteller.withdrawn_at is not None:
