@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from cohub.apps.accounts.models import User
 from cohub.apps.analysis.models import CodingAction, CodingEvent, HighlightTheme, Theme
+from cohub.apps.core.cleaning import clean_choices
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.projects.models import Project, Sector
 from cohub.apps.stories.consent import require_consent
@@ -79,13 +80,7 @@ def _clean_highlight_fields(fields: dict[str, Any]) -> dict[str, Any]:
             f"not {cleaned['change_level']!r}."
         )
     if "sectors" in cleaned:
-        sectors = []
-        for sector in cleaned["sectors"]:
-            if sector not in Sector.values:
-                raise ServiceError(f"Unknown sector {sector!r}.")
-            if sector not in sectors:
-                sectors.append(sector)
-        cleaned["sectors"] = sectors
+        cleaned["sectors"] = clean_choices(cleaned["sectors"], Sector.values, "sector")
     if "attribution" in cleaned and cleaned["attribution"] not in Attribution.values:
         raise ServiceError(f"Unknown attribution {cleaned['attribution']!r}.")
     if "note" in cleaned:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from cohub.apps.accounts.models import Organisation, User
+from cohub.apps.core.cleaning import clean_choices, clean_topics
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.core.models import record_event
 from cohub.apps.projects.models import (
@@ -20,28 +21,6 @@ from cohub.apps.projects.models import (
     Sector,
 )
 from cohub.apps.projects.predicates import forget_cached_roles
-
-
-def _clean_sectors(sectors: Iterable[str]) -> list[str]:
-    valid = set(Sector.values)
-    cleaned = []
-    for sector in sectors:
-        if sector not in valid:
-            raise ServiceError(
-                f"Unknown sector {sector!r}; choose from {', '.join(Sector.values)}."
-            )
-        if sector not in cleaned:
-            cleaned.append(sector)
-    return cleaned
-
-
-def _clean_topics(topics: Iterable[str]) -> list[str]:
-    seen: list[str] = []
-    for topic in topics:
-        topic = " ".join(topic.split())
-        if topic and topic.lower() not in (t.lower() for t in seen):
-            seen.append(topic)
-    return seen
 
 
 def unique_project_slug(name: str) -> str:
@@ -74,8 +53,8 @@ def project_create(
         purpose=purpose.strip(),
         opening_question=opening_question.strip(),
         offer_and_control=offer_and_control.strip(),
-        sectors=_clean_sectors(sectors),
-        topics=_clean_topics(topics),
+        sectors=clean_choices(sectors, Sector.values, "sector"),
+        topics=clean_topics(topics),
     )
     if actor is not None:
         membership_add(project=project, user=actor, roles=[ProjectRole.FACILITATOR], actor=actor)
@@ -90,9 +69,9 @@ def project_update(*, project: Project, actor: User, **fields: Any) -> Project:
     if unknown:
         raise ServiceError(f"These project fields cannot be changed here: {', '.join(unknown)}.")
     if "sectors" in fields:
-        fields["sectors"] = _clean_sectors(fields["sectors"])
+        fields["sectors"] = clean_choices(fields["sectors"], Sector.values, "sector")
     if "topics" in fields:
-        fields["topics"] = _clean_topics(fields["topics"])
+        fields["topics"] = clean_topics(fields["topics"])
     for name, value in fields.items():
         setattr(project, name, value.strip() if isinstance(value, str) else value)
     project.save()

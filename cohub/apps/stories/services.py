@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from cohub.apps.accounts.models import User
+from cohub.apps.core.cleaning import clean_choices, clean_topics
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.core.models import record_event
 from cohub.apps.projects.models import Project, Sector
@@ -41,16 +42,6 @@ PROFILE_FIELDS = (
 )
 
 
-def _clean_choices(values: Iterable[str], valid: Sequence[str], what: str) -> list[str]:
-    cleaned: list[str] = []
-    for value in values:
-        if value not in valid:
-            raise ServiceError(f"Unknown {what} {value!r}; choose from {', '.join(valid)}.")
-        if value not in cleaned:
-            cleaned.append(value)
-    return cleaned
-
-
 def _clean_profile(fields: dict[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
@@ -58,11 +49,11 @@ def _clean_profile(fields: dict[str, Any]) -> dict[str, Any]:
     cleaned = {}
     for name, value in fields.items():
         if name == "sectors":
-            value = _clean_choices(value, Sector.values, "sector")
+            value = clean_choices(value, Sector.values, "sector")
         elif name == "roles":
-            value = _clean_choices(value, StorytellerRole.values, "role")
+            value = clean_choices(value, StorytellerRole.values, "role")
         elif name == "topics":
-            value = [" ".join(t.split()) for t in value if t.strip()]
+            value = clean_topics(value)
         elif isinstance(value, str):
             value = value.strip()
         cleaned[name] = value
