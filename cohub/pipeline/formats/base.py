@@ -275,3 +275,35 @@ def require_text(segments: list[SegmentData], message: str = NO_TEXT_MESSAGE) ->
     if not segments:
         raise TranscriptFormatError(message)
     return segments
+
+
+def timing_to_ms(
+    line: str, pattern: re.Pattern[str], expected: str, *, line_no: int, cue_no: int
+) -> tuple[int, int]:
+    """Read a cue's ``start --> end`` line (VTT or SRT) as milliseconds, or say what is wrong.
+
+    ``pattern`` captures hours (optional), minutes, seconds and the fraction
+    for each of the two times.
+    """
+    match = pattern.match(line)
+    if match is None:
+        raise TranscriptFormatError(
+            f"The timing line '{line.strip()}' is not valid; expected {expected}.",
+            line=line_no,
+            cue=cue_no,
+        )
+    groups = match.groups()
+    start, end = _clock_to_ms(*groups[:4]), _clock_to_ms(*groups[4:])
+    if end < start:
+        raise TranscriptFormatError(
+            f"The cue ends before it starts ('{line.strip()}'); the second time must not be "
+            "earlier than the first.",
+            line=line_no,
+            cue=cue_no,
+        )
+    return start, end
+
+
+def _clock_to_ms(hours: str | None, minutes: str, seconds: str, fraction: str) -> int:
+    millis = int(fraction.ljust(3, "0"))
+    return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + millis

@@ -17,6 +17,7 @@ from cohub.pipeline.formats.base import (
     require_text,
     segments_from_paragraphs,
     split_lines,
+    timing_to_ms,
 )
 
 _TIMESTAMP = r"(?:(\d{1,3}):)?([0-5]?\d):([0-5]?\d)[,.](\d{1,3})"
@@ -27,29 +28,8 @@ _EXPECTED_TIMING = "'HH:MM:SS,mmm --> HH:MM:SS,mmm'"
 _TAGS = re.compile(r"</?(?:i|b|u|s|font)(?:\s[^>]*)?>|\{\\[^}]*\}", re.IGNORECASE)
 
 
-def _to_ms(hours: str | None, minutes: str, seconds: str, fraction: str) -> int:
-    millis = int(fraction.ljust(3, "0"))
-    return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + millis
-
-
 def _parse_timing(line: str, *, line_no: int, cue_no: int) -> tuple[int, int]:
-    match = _TIMING.match(line)
-    if match is None:
-        raise TranscriptFormatError(
-            f"The timing line '{line.strip()}' is not valid; expected {_EXPECTED_TIMING}.",
-            line=line_no,
-            cue=cue_no,
-        )
-    groups = match.groups()
-    start, end = _to_ms(*groups[:4]), _to_ms(*groups[4:])
-    if end < start:
-        raise TranscriptFormatError(
-            f"The cue ends before it starts ('{line.strip()}'); the second time must not be "
-            "earlier than the first.",
-            line=line_no,
-            cue=cue_no,
-        )
-    return start, end
+    return timing_to_ms(line, _TIMING, _EXPECTED_TIMING, line_no=line_no, cue_no=cue_no)
 
 
 def _is_blank(line: str) -> bool:
