@@ -675,7 +675,7 @@ HIGHLIGHTS: tuple[dict[str, Any], ...] = (
     {
         "story": "Jordan",
         "coder": REPORTER,
-        "named": False,
+        "named": True,
         "quote": "The GP had a letter but she didn't know the plan. I had to tell the whole story "
         "again from the beginning.",
         "themes": ["After the crisis"],
@@ -686,7 +686,7 @@ HIGHLIGHTS: tuple[dict[str, Any], ...] = (
     {
         "story": "Jordan",
         "coder": MEMBER,
-        "named": False,
+        "named": True,
         "quote": "There's no policy, nothing on the noticeboard. Men my age just carry on till "
         "we can't.",
         "themes": [],

@@ -1,8 +1,8 @@
 """A small coded project whose findings are worked out by hand in the tests.
 
 Highlights (theme, level, sectors):
-  h1  story A (Robin, may be named)   Waiting          individual    services
-  h2  story A (Robin) named           Waiting + Trust  organisation  policy, services
+  h1  story A (Robin, may be named)   Waiting          individual    services      named
+  h2  story A (Robin)                 Waiting + Trust  organisation  policy, services  named
   h3  story B (Sky, no quoting)       Waiting          society       research
   h4  story C (Ana, anonymous only)   Trust            (not set)     -
   h5  story C (Ana)                   (no theme)       individual    services
@@ -81,6 +81,7 @@ def build_coded_project(project: Project) -> CodedProject:
             themes=[waiting],
             change_level="individual",
             sectors=["services"],
+            attribution="named",
         ),
         "h2": _quote(
             a,

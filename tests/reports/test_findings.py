@@ -7,6 +7,7 @@ import io
 
 import pytest
 
+from cohub.apps.analysis.services import highlight_update
 from cohub.apps.core.csvsafe import to_csv
 from cohub.apps.core.models import Event
 from cohub.apps.reports.findings import (
@@ -87,9 +88,16 @@ def test_quote_words_are_withheld_without_consent_to_quote(coded):
 def test_named_only_where_consent_allows_and_coder_chose_it(coded):
     quotes = _quotes(coded, "Waiting")
     assert quotes[coded.highlights["h2"].pk].source == "Robin Real"
-    assert quotes[coded.highlights["h1"].pk].source == "Robin"  # anonymous by choice
+    assert quotes[coded.highlights["h1"].pk].source == "Robin Real"
     trust = _by_name(project_findings(coded.project))["Trust"]
     assert {q.source for q in trust.quotes} == {"Robin Real", "Ana"}
+
+
+def test_one_quote_kept_anonymous_keeps_all_of_that_storytellers_quotes_anonymous(coded):
+    highlight_update(highlight=coded.highlights["h1"], actor=None, attribution="anonymous")
+    quotes = _quotes(coded, "Waiting")
+    assert quotes[coded.highlights["h1"].pk].source == "Robin"
+    assert quotes[coded.highlights["h2"].pk].source == "Robin"
 
 
 def test_narrowed_consent_takes_the_name_away_at_once(coded):
@@ -125,7 +133,7 @@ def test_csv_withholds_words_names_and_neutralises_formulas(coded):
     named = by_quote["'=Nobody rang me back, not once."]
     assert named[2] == "Robin Real"
     assert named[9] == "'+44 said no"
-    assert by_quote["I waited eleven weeks."][2] == "Robin"
+    assert by_quote["I waited eleven weeks."][2] == "Robin Real"
     assert by_quote["I waited eleven weeks."][7] == "Individual"
     assert named[8] == "Policy; Services"
 

@@ -70,3 +70,23 @@ def test_a_coders_note_is_withheld_with_the_quote(project):
     assert quote.text is None
     assert quote.note == ""
     assert "housing office" not in findings_export_csv(project=project, actor=None)
+
+
+def test_a_storyteller_with_any_anonymous_quote_is_never_named_beside_it(project):
+    teller = make_storyteller(project, pseudonym="Priya", real_name="Priya Nair")
+    story = make_story(
+        project, storyteller=teller, text="Priya: The ward was kind.\n\nPriya: I was sectioned."
+    )
+    _quote(story, "The ward was kind.", attribution=Attribution.NAMED)
+    _quote(story, "I was sectioned.")
+    quotes = project_findings(project).untagged.quotes
+    assert {q.source for q in quotes} == {"Priya"}
+    assert "Priya Nair" not in findings_export_csv(project=project, actor=None)
+
+
+def test_a_storyteller_whose_quotes_are_all_named_is_named(project):
+    teller = make_storyteller(project, pseudonym="Priya", real_name="Priya Nair")
+    story = make_story(project, storyteller=teller, text="Priya: The ward was kind.")
+    _quote(story, "The ward was kind.", attribution=Attribution.NAMED)
+    (quote,) = project_findings(project).untagged.quotes
+    assert quote.source == "Priya Nair"

@@ -113,16 +113,16 @@ def _voices(project: Project) -> dict[int, _Voice]:
     return voices
 
 
-def _quote(highlight: Highlight, voice: _Voice) -> FindingQuote:
+def _quote(highlight: Highlight, voice: _Voice, *, keep_anonymous: bool) -> FindingQuote:
     story = highlight.review_sheet.story
-    named = highlight.attribution == Attribution.NAMED
+    named = highlight.attribution == Attribution.NAMED and voice.may_name and not keep_anonymous
     return FindingQuote(
         highlight_id=highlight.pk,
         story_id=story.pk,
         story_title=story.title,
         text=highlight.snippet if voice.may_quote else None,
         source=voice.source_named if named else voice.source_anonymous,
-        speaker=highlight.speaker if named and voice.may_name else "",
+        speaker=highlight.speaker if named else "",
         start_ms=highlight.start_ms,
         end_ms=highlight.end_ms,
         change_level=highlight.change_level,
@@ -133,6 +133,19 @@ def _quote(highlight: Highlight, voice: _Voice) -> FindingQuote:
     )
 
 
+def _kept_anonymous(highlights: list[Highlight]) -> set[int]:
+    """Storytellers with any quote set to anonymous: none of their quotes show a name.
+
+    Showing "Priya Nair" beside "Priya", both from the same story, would tie
+    the quotes someone chose to keep anonymous to her name.
+    """
+    return {
+        h.review_sheet.story.storyteller_id
+        for h in highlights
+        if h.attribution != Attribution.NAMED
+    }
+
+
 def project_findings(project: Project) -> Findings:
     """Build the findings of a project in five queries, however many quotes it has.
 
@@ -140,7 +153,7 @@ def project_findings(project: Project) -> Findings:
     plain pairs: per-quote lookups made a 900-quote project ten times slower
     (see bench/findings.py).
     """
-    highlights = (
+    highlights = list(
         Highlight.objects.filter(review_sheet__story__project=project)
         .select_related("review_sheet__story")
         .order_by("review_sheet__story__created_at", "char_start", "pk")
@@ -155,11 +168,17 @@ def project_findings(project: Project) -> Findings:
     ):
         links[highlight_id].append(theme_id)
     voices = _voices(project)
+    keep_anonymous = _kept_anonymous(highlights)
     untagged = ThemeFinding(theme_id=None, name="Not yet themed", description="")
     stories: set[int] = set()
     count = 0
     for highlight in highlights:
-        quote = _quote(highlight, voices[highlight.review_sheet.story.storyteller_id])
+        storyteller_id = highlight.review_sheet.story.storyteller_id
+        quote = _quote(
+            highlight,
+            voices[storyteller_id],
+            keep_anonymous=storyteller_id in keep_anonymous,
+        )
         stories.add(quote.story_id)
         count += 1
         targets = [themes[t] for t in links.get(highlight.pk, ()) if t in themes]
