@@ -107,6 +107,10 @@ class _HighlightDetailsMixin(forms.Form):
         ]
         if may_name:
             field.widget = forms.RadioSelect(choices=field.choices)
+            field.help_text = format_html(
+                "Findings show the name only if every quote from {} is set to 'By name'.",
+                pseudonym,
+            )
         else:
             field.widget = OptionDisabledRadioSelect(
                 choices=field.choices, disabled_values=[Attribution.NAMED]
