@@ -56,7 +56,7 @@ ROUTES = project_routes()
 
 def test_routes_were_found():
     names = {route.name for route, _ in ROUTES}
-    assert {"projects:detail", "stories:story_detail", "reports:findings"} <= names
+    assert {"projects:detail", "analysis:story_detail", "reports:findings"} <= names
 
 
 @pytest.mark.parametrize("route,callback", ROUTES, ids=[r.name for r, _ in ROUTES])

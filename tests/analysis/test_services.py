@@ -169,6 +169,26 @@ def test_theme_names_are_tidied(project, actor):
         services.theme_create(project=project, name="   ", actor=actor)
 
 
+def test_find_or_create_finds_a_theme_in_any_capitals_and_accents(project, actor):
+    equipe = services.theme_create(project=project, name="Équipe", actor=actor)
+    events = CodingEvent.objects.count()
+    # SQLite's lower() leaves "É" alone, so this must not be a database comparison.
+    assert services.theme_find_or_create(project=project, name="équipe", actor=actor) == equipe
+    assert services.theme_find_or_create(project=project, name=" ÉQUIPE ", actor=actor) == equipe
+    assert Theme.objects.count() == 1
+    assert CodingEvent.objects.count() == events, "finding a theme is not a change"
+
+
+def test_find_or_create_makes_a_new_theme_only_in_this_project(project, actor):
+    elsewhere = services.theme_create(project=ProjectFactory(), name="Housing", actor=None)
+    theme = services.theme_find_or_create(project=project, name="  housing ", actor=actor)
+    assert theme != elsewhere
+    assert (theme.project, theme.name) == (project, "housing")
+    assert CodingEvent.objects.filter(action=CodingAction.THEME_CREATE, theme_id=theme.pk).exists()
+    with pytest.raises(ServiceError, match="Give the theme a name"):
+        services.theme_find_or_create(project=project, name="   ", actor=actor)
+
+
 def test_tagging_twice_is_one_link(story, transcript, actor):
     theme = services.theme_create(project=story.project, name="Housing", actor=actor)
     highlight = _quote(story, transcript, actor)

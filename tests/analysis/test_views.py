@@ -28,7 +28,7 @@ def _url(name, project, **kwargs):
 
 def _story_url(project, story):
     return reverse(
-        "stories:story_detail", kwargs={"project_slug": project.slug, "story_id": story.pk}
+        "analysis:story_detail", kwargs={"project_slug": project.slug, "story_id": story.pk}
     )
 
 

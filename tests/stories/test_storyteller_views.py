@@ -271,7 +271,9 @@ def test_detail_shows_profile_consent_history_and_stories(client, project, story
     assert "Rang to say yes to quotes." in html
     assert str(facilitator) in html
     assert (
-        reverse("stories:story_detail", kwargs={"project_slug": project.slug, "story_id": story.pk})
+        reverse(
+            "analysis:story_detail", kwargs={"project_slug": project.slug, "story_id": story.pk}
+        )
         in html
     )
     assert "Withdraw consent" in html

@@ -298,6 +298,21 @@ def theme_create(
 
 
 @transaction.atomic
+def theme_find_or_create(*, project: Project, name: str, actor: User | None) -> Theme:
+    """The active theme called ``name`` in any capitals, or a new one by that name.
+
+    Typing the name of a theme that exists means that theme. Compared in Python
+    for the same reason as ``_clean_theme_name``: SQLite's lower() ignores accents.
+    """
+    wanted = " ".join(name.split()).casefold()
+    active = Theme.objects.filter(project=project, merged_into__isnull=True).order_by("pk")
+    for theme in active:
+        if theme.name.casefold() == wanted:
+            return theme
+    return theme_create(project=project, name=name, actor=actor)
+
+
+@transaction.atomic
 def theme_rename(*, theme: Theme, name: str, actor: User, description: str | None = None) -> Theme:
     name = _clean_theme_name(theme.project, name, exclude_pk=theme.pk)
     before = {"name": theme.name, "description": theme.description}

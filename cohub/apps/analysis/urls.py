@@ -1,10 +1,16 @@
 from django.urls import path
 
-from cohub.apps.analysis import views
+from cohub.apps.analysis import views, views_story
 
 app_name = "analysis"
 
 urlpatterns = [
+    path("stories/<int:story_id>/", views_story.story_detail, name="story_detail"),
+    path(
+        "stories/<int:story_id>/highlights/",
+        views_story.highlight_create,
+        name="highlight_create",
+    ),
     path("highlights/<int:highlight_id>/", views.highlight_edit, name="highlight_edit"),
     path("highlights/<int:highlight_id>/delete/", views.highlight_delete, name="highlight_delete"),
     path("highlights/<int:highlight_id>/themes/", views.highlight_tag, name="highlight_tag"),

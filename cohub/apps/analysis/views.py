@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +19,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
-from cohub.apps.accounts.models import User
 from cohub.apps.analysis import services
 from cohub.apps.analysis.forms import (
     HighlightEditForm,
@@ -86,14 +84,6 @@ def pending_undo(request: HttpRequest, project: Project) -> dict[str, Any] | Non
     return {"event": event, "text": offer.get("text", "Done.")}
 
 
-def find_or_create_theme(*, project: Project, name: str, actor: User) -> Theme:
-    """Typing the name of a theme that exists (in any capitals) means that theme."""
-    existing = themes_for(project).annotate(lname=Lower("name")).filter(lname=name.lower()).first()
-    if existing is not None:
-        return existing
-    return services.theme_create(project=project, name=name, actor=actor)
-
-
 def safe_next(request: HttpRequest, default: str) -> str:
     """The ``next`` address if it stays on this site, otherwise ``default``."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
@@ -106,7 +96,7 @@ def safe_next(request: HttpRequest, default: str) -> str:
 
 def _story_url(project: Project, story_id: int, anchor: str = "") -> str:
     url = reverse(
-        "stories:story_detail", kwargs={"project_slug": project.slug, "story_id": story_id}
+        "analysis:story_detail", kwargs={"project_slug": project.slug, "story_id": story_id}
     )
     return f"{url}#{anchor}" if anchor else url
 
@@ -220,7 +210,7 @@ def highlight_tag(
     try:
         with transaction.atomic():
             theme = (
-                find_or_create_theme(project=project, name=name, actor=request.user)
+                services.theme_find_or_create(project=project, name=name, actor=request.user)
                 if name
                 else form.cleaned_data["theme_id"]
             )

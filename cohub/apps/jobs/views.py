@@ -15,7 +15,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.jobs import registry
 from cohub.apps.jobs.models import Job, JobStatus
@@ -91,7 +90,7 @@ def _status_payload(request: HttpRequest, job: Job) -> dict[str, Any]:
 @login_required
 @require_GET
 @never_cache
-def job_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_for(request, pk, "jobs.view_job")
     return render(
         request,
@@ -103,14 +102,14 @@ def job_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 @never_cache
-def job_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
+def job_status(request: HttpRequest, pk: int) -> JsonResponse:
     job = _job_for(request, pk, "jobs.view_job")
     return JsonResponse(_status_payload(request, job))
 
 
 @login_required
 @require_POST
-def job_retry_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def job_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_for(request, pk, "jobs.retry_job")
     try:
         job = job_retry(job=job, actor=request.user)

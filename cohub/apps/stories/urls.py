@@ -30,16 +30,10 @@ urlpatterns = [
     path("stories/", stories.story_list, name="story_list"),
     path("stories/new/", stories.story_create, name="story_create"),
     path("stories/import/", stories.story_import, name="story_import"),
-    path("stories/<int:story_id>/", stories.story_detail, name="story_detail"),
     path("stories/<int:story_id>/delete/", stories.story_delete, name="story_delete"),
     path(
         "stories/<int:story_id>/review-sheet/",
         stories.review_sheet_edit,
         name="review_sheet_edit",
-    ),
-    path(
-        "stories/<int:story_id>/highlights/",
-        stories.highlight_create,
-        name="highlight_create",
     ),
 ]

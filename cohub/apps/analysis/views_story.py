@@ -1,0 +1,262 @@
+"""The story page, where coding happens, and making key quotes on it.
+
+The transcript is shown part by part with existing key quotes marked, next to
+the review sheet; a form makes new key quotes either from a mouse selection
+(review.js fills in character offsets) or, with a keyboard or without
+JavaScript, from "part N to part M" plus optional exact words.
+
+It lives in analysis, not stories, so that dependencies point one way: this
+page reads stories through their selectors, and stories knows nothing of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_POST
+
+from cohub.apps.accounts.http import AuthenticatedHttpRequest
+from cohub.apps.analysis import services
+from cohub.apps.analysis.forms import HighlightCreateForm, HighlightTagForm
+from cohub.apps.analysis.models import CodingAction, Theme
+from cohub.apps.analysis.selectors import themes_for
+from cohub.apps.analysis.views import offer_undo, pending_undo
+from cohub.apps.core.errors import ServiceError
+from cohub.apps.projects.access import project_view
+from cohub.apps.projects.models import Project, Sector
+from cohub.apps.stories.consent import consent_allows
+from cohub.apps.stories.forms_stories import ReviewSheetForm
+from cohub.apps.stories.models import ChangeLevel, Segment, Story, Storyteller, Transcript
+from cohub.apps.stories.selectors import (
+    latest_transcript,
+    story_get,
+    story_highlights,
+    transcript_segments,
+)
+
+
+def mark_highlights(text: str, offset: int, spans: Iterable[tuple[int, int]]) -> SafeString:
+    """HTML for one part's text with key quotes wrapped in ``<mark class="highlight">``.
+
+    ``text`` starts at ``offset`` in the transcript and ``spans`` are transcript
+    offsets. Every piece of text is escaped here; only our own ``<mark>`` tags are
+    markup, so a transcript can never inject HTML. Overlapping quotes are merged,
+    which keeps the text nodes (and so the offsets review.js counts) intact.
+    """
+    end_of_text = offset + len(text)
+    clipped = sorted(
+        (max(start, offset), min(end, end_of_text))
+        for start, end in spans
+        if start < end_of_text and end > offset
+    )
+    merged: list[list[int]] = []
+    for start, end in clipped:
+        if start >= end:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    pieces: list[str] = []
+    position = offset
+    for start, end in merged:
+        pieces.append(escape(text[position - offset : start - offset]))
+        pieces.append(
+            format_html('<mark class="highlight">{}</mark>', text[start - offset : end - offset])
+        )
+        position = end
+    pieces.append(escape(text[position - offset :]))
+    return mark_safe("".join(pieces))  # noqa: S308 - every piece escaped above
+
+
+@dataclass
+class SegmentRow:
+    segment: Segment
+    html: SafeString
+
+
+def _consent_summary(storyteller: Storyteller) -> list[tuple[str, bool]]:
+    name = storyteller.pseudonym
+    return [
+        (f"Quote {name} without their name", consent_allows(storyteller, "quote_anonymously")),
+        (f"Quote {name} by name", consent_allows(storyteller, "quote_by_name")),
+        ("Publish in a public library", consent_allows(storyteller, "publish_in_library")),
+    ]
+
+
+def highlight_create_form(
+    story: Story,
+    transcript: Transcript,
+    segments: Sequence[Segment],
+    themes: Any,
+    data: Any = None,
+    initial: dict[str, Any] | None = None,
+) -> HighlightCreateForm:
+    form = HighlightCreateForm(
+        data,
+        transcripts=story.transcripts.all(),
+        segments=segments,
+        themes=themes,
+        initial={"transcript_id": transcript.pk, **(initial or {})},
+        auto_id="quote_%s",
+    )
+    form.setup_attribution(
+        pseudonym=story.storyteller.pseudonym,
+        may_name=consent_allows(story.storyteller, "quote_by_name"),
+    )
+    return form
+
+
+def _segment_param(request: HttpRequest, name: str, segments: Sequence[Segment]) -> int | None:
+    try:
+        index = int(request.GET.get(name, ""))
+    except ValueError:
+        return None
+    return index if any(s.index == index for s in segments) else None
+
+
+def _render_story(
+    request: HttpRequest,
+    project: Project,
+    story: Story,
+    *,
+    quote_form: HighlightCreateForm | None = None,
+    sheet_form: ReviewSheetForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    transcript = latest_transcript(story)
+    segments = list(transcript_segments(transcript)) if transcript else []
+    highlights = list(story_highlights(story))
+    shown_id = transcript.pk if transcript else None
+    spans = [(h.char_start, h.char_end) for h in highlights if h.transcript_id == shown_id]
+    rows = [SegmentRow(s, mark_highlights(s.text, s.char_start, spans)) for s in segments]
+    themes = themes_for(project)
+    if quote_form is None and transcript is not None:
+        first = _segment_param(request, "from", segments)
+        last = _segment_param(request, "to", segments)
+        quote_form = highlight_create_form(
+            story,
+            transcript,
+            segments,
+            themes,
+            initial={"segment_from": first, "segment_to": last if last is not None else first},
+        )
+    review_sheet = story.review_sheet
+    if sheet_form is None:
+        sheet_form = ReviewSheetForm(
+            initial={"ideas": review_sheet.ideas, "summary": review_sheet.summary},
+            auto_id="sheet_%s",
+        )
+    tag_forms = {h.pk: HighlightTagForm(themes=themes, auto_id=f"tag{h.pk}_%s") for h in highlights}
+    quotes = [
+        {
+            "highlight": h,
+            "themes": [link.theme for link in h.theme_links.all()],
+            "tag_form": tag_forms[h.pk],
+        }
+        for h in highlights
+    ]
+    undo = pending_undo(request, project)
+    # An undo about a quote still on the page sits in that quote's card, where the
+    # redirect to #quote-N lands, rather than at the top, out of sight.
+    undo_highlight_id = undo["event"].highlight_id if undo else None
+    if undo_highlight_id not in {h.pk for h in highlights}:
+        undo_highlight_id = None
+    context = {
+        "project": project,
+        "story": story,
+        "storyteller": story.storyteller,
+        "transcript": transcript,
+        "rows": rows,
+        "quotes": quotes,
+        "quote_form": quote_form,
+        "sheet_form": sheet_form,
+        "consent": _consent_summary(story.storyteller),
+        "undo": undo,
+        "undo_highlight_id": undo_highlight_id,
+        "sector_labels": dict(Sector.choices),
+        "change_labels": dict(ChangeLevel.choices),
+        "story_path": reverse(
+            "analysis:story_detail", kwargs={"project_slug": project.slug, "story_id": story.pk}
+        ),
+    }
+    return render(request, "analysis/story_detail.html", context, status=status)
+
+
+@project_view("stories.view_story")
+def story_detail(
+    request: AuthenticatedHttpRequest, project: Project, story_id: int
+) -> HttpResponse:
+    return _render_story(request, project, story_get(project, story_id))
+
+
+@project_view("analysis.code_story")
+@require_POST
+def highlight_create(
+    request: AuthenticatedHttpRequest, project: Project, story_id: int
+) -> HttpResponse:
+    """Make a key quote; on any problem the story page comes back with the input kept."""
+    story = story_get(project, story_id)
+    transcript = latest_transcript(story)
+    if transcript is None:  # every stored story has one; nothing to quote from otherwise
+        raise Http404("This story has no transcript.")
+    segments = list(transcript_segments(transcript))
+    themes = themes_for(project)
+    form = highlight_create_form(story, transcript, segments, themes, data=request.POST)
+    if not form.is_valid():
+        return _render_story(request, project, story, quote_form=form)
+    data = form.cleaned_data
+    new_theme = " ".join((data.get("new_theme") or "").split())
+    if new_theme and not request.user.has_perm("analysis.manage_themes", project):
+        form.add_error("new_theme", "You cannot add new themes in this project.")
+        return _render_story(request, project, story, quote_form=form)
+    started = timezone.now()
+    try:
+        with transaction.atomic():
+            chosen: list[Theme] = list(data["themes"])
+            if new_theme:
+                theme = services.theme_find_or_create(
+                    project=project, name=new_theme, actor=request.user
+                )
+                if theme not in chosen:
+                    chosen.append(theme)
+            highlight = services.highlight_create(
+                review_sheet=story.review_sheet,
+                transcript=data["transcript_id"],
+                char_start=data["char_start"],
+                char_end=data["char_end"],
+                actor=request.user,
+                themes=chosen,
+                **form.highlight_fields(),
+            )
+            already_there = highlight.created_at < started
+            if already_there:
+                for theme in chosen:
+                    services.highlight_tag(highlight=highlight, theme=theme, actor=request.user)
+    except ServiceError as error:
+        form.add_error(None, str(error))
+        return _render_story(request, project, story, quote_form=form)
+    if already_there:
+        messages.info(request, "You had already saved these words as a key quote.")
+    else:
+        offer_undo(
+            request,
+            project=project,
+            action=CodingAction.HIGHLIGHT_CREATE,
+            highlight_id=highlight.pk,
+            text="The key quote has been saved.",
+        )
+    url = reverse(
+        "analysis:story_detail", kwargs={"project_slug": project.slug, "story_id": story.pk}
+    )
+    return HttpResponseRedirect(f"{url}#quote-{highlight.pk}")

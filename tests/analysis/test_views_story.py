@@ -1,0 +1,431 @@
+"""The story page and making key quotes on it (``analysis.views_story``)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from cohub.apps.analysis import services as analysis_services
+from cohub.apps.analysis.models import CodingEvent, HighlightTheme, Theme
+from cohub.apps.analysis.views_story import mark_highlights
+from cohub.apps.projects.models import ProjectRole
+from cohub.apps.stories import services as story_services
+from cohub.apps.stories.models import Highlight, Segment
+from tests.factories import (
+    ALL_ROLES,
+    GATHER_ONLY,
+    ProjectFactory,
+    make_member,
+    make_story,
+    make_storyteller,
+    user_for_role,
+)
+
+CODERS = {"facilitator", "community_reporter", "member", "org_admin"}
+
+GOOD_VTT = b"""WEBVTT
+
+1
+00:00:01.000 --> 00:00:04.500
+<v Sam>How did it start?</v>
+
+2
+00:00:05.000 --> 00:00:09.000
+<v Robin>I lost my job, and then my flat.</v>
+
+3
+00:00:09.500 --> 00:00:12.000
+<v Robin>The council helped in the end.</v>
+"""
+
+
+def _url(name, project, **kwargs):
+    return reverse(f"analysis:{name}", kwargs={"project_slug": project.slug, **kwargs})
+
+
+def _login(client, project, role):
+    user = user_for_role(project, role)
+    if user is not None:
+        client.force_login(user)
+    return user
+
+
+def _expect(response, role, allowed):
+    if role == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    elif role in allowed:
+        assert response.status_code in (200, 302), response.content[:500]
+    else:
+        assert response.status_code == 403
+
+
+@pytest.fixture
+def facilitator(project):
+    return make_member(project, ProjectRole.FACILITATOR)
+
+
+@pytest.fixture
+def storyteller(project):
+    return make_storyteller(project)
+
+
+@pytest.fixture
+def story(project, storyteller):
+    return make_story(project, storyteller=storyteller)
+
+
+def _vtt_story(project, storyteller):
+    return story_services.story_import_transcript(
+        project=project,
+        storyteller=storyteller,
+        actor=None,
+        data=GOOD_VTT,
+        filename="interview.vtt",
+    )
+
+
+def _quote_data(story, **overrides):
+    data = {
+        "transcript_id": story.transcripts.get().pk,
+        "char_start": "",
+        "char_end": "",
+        "segment_from": "",
+        "segment_to": "",
+        "exact_words": "",
+        "new_theme": "",
+        "change_level": "",
+        "note": "",
+        "attribution": "anonymous",
+    }
+    data.update(overrides)
+    return data
+
+
+# ---------------------------------------------------------------------------
+# Who may do what
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_story_detail_by_role(client, project, story, role):
+    _login(client, project, role)
+    response = client.get(_url("story_detail", project, story_id=story.pk))
+    _expect(response, role, CODERS)
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_highlight_create_by_role(client, project, story, role):
+    _login(client, project, role)
+    response = client.post(
+        _url("highlight_create", project, story_id=story.pk),
+        _quote_data(story, segment_from="1"),
+    )
+    _expect(response, role, CODERS)
+    assert Highlight.objects.exists() == (role in CODERS)
+
+
+def test_story_in_another_project_is_not_found(client, project, story):
+    other = ProjectFactory()
+    client.force_login(make_member(other, ProjectRole.FACILITATOR))
+    response = client.get(_url("story_detail", other, story_id=story.pk))
+    assert response.status_code == 404
+
+
+# ---------------------------------------------------------------------------
+# The story page
+
+
+def test_story_page_shows_segments_with_offsets(client, project, facilitator, storyteller):
+    story = _vtt_story(project, storyteller)
+    client.force_login(facilitator)
+    page = client.get(_url("story_detail", project, story_id=story.pk)).content.decode()
+    first, second = Segment.objects.filter(transcript__story=story).order_by("index")[:2]
+    assert '<ol class="transcript" id="transcript"' in page
+    assert (
+        f'<li class="segment" id="seg-1" data-index="1" data-start="{second.char_start}" '
+        f'data-end="{second.char_end}">'
+    ) in page
+    assert f'data-offset="{second.char_start}">I lost my job, and then my flat.</p>' in page
+    assert "0:05–0:09" in page
+    assert "Robin" in page
+
+
+def test_story_page_escapes_user_text(client, project, facilitator, storyteller):
+    story = make_story(
+        project, storyteller=storyteller, text="Robin: <script>alert(1)</script> & more"
+    )
+    transcript = story.transcripts.get()
+    analysis_services.highlight_create(
+        review_sheet=story.review_sheet,
+        transcript=transcript,
+        char_start=0,
+        char_end=len(transcript.text),
+        actor=facilitator,
+    )
+    client.force_login(facilitator)
+    page = client.get(_url("story_detail", project, story_id=story.pk)).content.decode()
+    assert "<script>alert(1)" not in page
+    assert '<mark class="highlight">&lt;script&gt;alert(1)&lt;/script&gt; &amp; more</mark>' in page
+
+
+def test_mark_highlights_escapes_and_merges_overlaps():
+    html = mark_highlights("a <b> c d", 10, [(12, 15), (14, 17), (30, 40)])
+    assert str(html) == 'a <mark class="highlight">&lt;b&gt; c</mark> d'
+
+
+def test_mark_highlights_clips_quotes_that_cross_parts():
+    assert str(mark_highlights("hello", 5, [(0, 7)])) == ('<mark class="highlight">he</mark>llo')
+    assert str(mark_highlights("hello", 5, [(8, 20)])) == 'hel<mark class="highlight">lo</mark>'
+
+
+def test_story_page_shows_key_quotes_with_themes_and_forms(client, project, facilitator, story):
+    theme = analysis_services.theme_create(project=project, name="Housing", actor=facilitator)
+    transcript = story.transcripts.get()
+    start = transcript.text.index("I lost")
+    highlight = analysis_services.highlight_create(
+        review_sheet=story.review_sheet,
+        transcript=transcript,
+        char_start=start,
+        char_end=len(transcript.text),
+        actor=facilitator,
+        themes=[theme],
+        change_level="society",
+        note="Key moment",
+    )
+    client.force_login(facilitator)
+    page = client.get(_url("story_detail", project, story_id=story.pk)).content.decode()
+    assert f'id="quote-{highlight.pk}"' in page
+    assert "I lost my job and then my flat." in page
+    assert "Society" in page
+    assert "Key moment" in page
+    ids = {"project_slug": project.slug, "highlight_id": highlight.pk}
+    assert reverse("analysis:highlight_untag", kwargs={**ids, "theme_id": theme.pk}) in page
+    assert reverse("analysis:highlight_tag", kwargs=ids) in page
+    assert reverse("analysis:highlight_edit", kwargs=ids) in page
+    assert 'id="highlight-form"' in page
+    assert "What Robin agreed to" in page
+
+
+def test_story_page_disables_by_name_without_consent(client, project, facilitator):
+    storyteller = make_storyteller(project, consent=GATHER_ONLY, pseudonym="Kit <i>")
+    story = make_story(project, storyteller=storyteller)
+    client.force_login(facilitator)
+    page = client.get(_url("story_detail", project, story_id=story.pk)).content.decode()
+    assert re.search(r'value="named"[^>]*disabled', page)
+    assert "Kit &lt;i&gt; has not agreed to be quoted by name." in page
+    assert "Kit <i>" not in page
+
+
+def test_quote_this_part_link_prefills_the_parts(client, project, facilitator, story):
+    client.force_login(facilitator)
+    page = client.get(_url("story_detail", project, story_id=story.pk) + "?from=1").content.decode()
+    assert '<option value="1" selected>' in page
+
+
+# ---------------------------------------------------------------------------
+# Making key quotes
+
+
+def test_highlight_by_character_offsets(client, project, facilitator, storyteller):
+    story = _vtt_story(project, storyteller)
+    transcript = story.transcripts.get()
+    start = transcript.text.index("and then")
+    end = transcript.text.index("in the end") + len("in the end")
+    client.force_login(facilitator)
+    response = client.post(
+        _url("highlight_create", project, story_id=story.pk),
+        _quote_data(
+            story,
+            char_start=start,
+            char_end=end,
+            change_level="organisation",
+            sectors=["services", "policy"],
+            note="Turning point",
+        ),
+    )
+    highlight = Highlight.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == (
+        _url("story_detail", project, story_id=story.pk) + f"#quote-{highlight.pk}"
+    )
+    assert (highlight.char_start, highlight.char_end) == (start, end)
+    assert highlight.snippet == "and then my flat.\n\nThe council helped in the end"
+    assert (highlight.start_ms, highlight.end_ms) == (5000, 12000)
+    assert highlight.speaker == "Robin"
+    assert highlight.change_level == "organisation"
+    assert highlight.sectors == ["services", "policy"]
+    assert highlight.note == "Turning point"
+    page = client.get(response["Location"]).content.decode()
+    assert "The key quote has been saved." in page
+    assert "Undo" in page
+
+
+def test_highlight_by_segment_range(client, project, facilitator, storyteller):
+    story = _vtt_story(project, storyteller)
+    segments = list(Segment.objects.filter(transcript__story=story).order_by("index"))
+    client.force_login(facilitator)
+    client.post(
+        _url("highlight_create", project, story_id=story.pk),
+        _quote_data(story, segment_from="2", segment_to="1"),
+    )
+    highlight = Highlight.objects.get()
+    assert (highlight.char_start, highlight.char_end) == (
+        segments[1].char_start,
+        segments[2].char_end,
+    )
+    assert (highlight.start_ms, highlight.end_ms) == (5000, 12000)
+
+
+def test_highlight_by_one_segment_and_exact_words(client, project, facilitator, storyteller):
+    story = _vtt_story(project, storyteller)
+    text = story.transcripts.get().text
+    client.force_login(facilitator)
+    client.post(
+        _url("highlight_create", project, story_id=story.pk),
+        _quote_data(story, segment_from="1", exact_words="  lost   my\njob "),
+    )
+    highlight = Highlight.objects.get()
+    start = text.index("lost my job")
+    assert (highlight.char_start, highlight.char_end) == (start, start + len("lost my job"))
+    assert highlight.snippet == "lost my job"
+    assert (highlight.start_ms, highlight.end_ms, highlight.speaker) == (5000, 9000, "Robin")
+
+
+def test_exact_words_across_parts_ignore_case_when_needed(
+    client, project, facilitator, storyteller
+):
+    story = _vtt_story(project, storyteller)
+    text = story.transcripts.get().text
+    client.force_login(facilitator)
+    client.post(
+        _url("highlight_create", project, story_id=story.pk),
+        _quote_data(story, segment_from="1", segment_to="2", exact_words="MY FLAT. the council"),
+    )
+    highlight = Highlight.objects.get()
+    assert highlight.char_start == text.index("my flat.")
+    assert highlight.snippet == "my flat.\n\nThe council"
+
+
+def test_exact_words_not_in_the_chosen_parts(client, project, facilitator, storyteller):
+    story = _vtt_story(project, storyteller)
+    client.force_login(facilitator)
+    response = client.post(
+        _url("highlight_create", project, story_id=story.pk),
+        _quote_data(story, segment_from="0", exact_words="the council"),
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "We couldn&#x27;t find those words in the parts you chose." in page
+    assert "the council" in page
+    # The page came back at the form's address; its links must still point at the story.
+    assert f'href="{_url("story_detail", project, story_id=story.pk)}?from=0#make-quote"' in page
+    assert not Highlight.objects.exists()
+
+
+def test_highlight_needs_words_chosen(client, project, facilitator, story):
+    client.force_login(facilitator)
+    response = client.post(_url("highlight_create", project, story_id=story.pk), _quote_data(story))
+    assert "Choose the words to quote" in response.content.decode()
+    assert not Highlight.objects.exists()
+
+
+def test_highlight_outside_the_transcript_is_refused(client, project, facilitator, story):
+    client.force_login(facilitator)
+    response = client.post(
+        _url("highlight_create", project, story_id=story.pk),
+        _quote_data(story, char_start=5, char_end=100000),
+    )
+    assert "outside the transcript" in response.content.decode()
+    assert not Highlight.objects.exists()
+
+
+def test_highlight_with_transcript_of_another_story_is_refused(
+    client, project, facilitator, story, storyteller
+):
+    other = make_story(project, storyteller=storyteller, text="Something else entirely.")
+    client.force_login(facilitator)
+    data = _quote_data(story, char_start=0, char_end=5)
+    data["transcript_id"] = other.transcripts.get().pk
+    response = client.post(_url("highlight_create", project, story_id=story.pk), data)
+    assert response.status_code == 200
+    assert not Highlight.objects.exists()
+
+
+def test_highlight_tagged_with_new_and_existing_themes(client, project, facilitator, story):
+    housing = analysis_services.theme_create(project=project, name="Housing", actor=facilitator)
+    client.force_login(facilitator)
+    client.post(
+        _url("highlight_create", project, story_id=story.pk),
+        _quote_data(story, segment_from="1", themes=[housing.pk], new_theme="  Work  and jobs "),
+    )
+    highlight = Highlight.objects.get()
+    new = Theme.objects.get(name="Work and jobs")
+    assert set(highlight.theme_links.values_list("theme_id", flat=True)) == {housing.pk, new.pk}
+
+
+def test_new_theme_matching_an_existing_name_reuses_it(client, project, facilitator, story):
+    housing = analysis_services.theme_create(project=project, name="Housing", actor=facilitator)
+    client.force_login(facilitator)
+    client.post(
+        _url("highlight_create", project, story_id=story.pk),
+        _quote_data(story, segment_from="1", new_theme="HOUSING"),
+    )
+    assert Theme.objects.count() == 1
+    assert HighlightTheme.objects.get().theme == housing
+
+
+def test_named_attribution_refused_without_consent(client, project, facilitator):
+    storyteller = make_storyteller(project, consent=GATHER_ONLY, pseudonym="Kit")
+    story = make_story(project, storyteller=storyteller)
+    client.force_login(facilitator)
+    response = client.post(
+        _url("highlight_create", project, story_id=story.pk),
+        _quote_data(story, segment_from="1", attribution="named", new_theme="Work"),
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Kit has not agreed that we quote them by name." in page
+    assert not Highlight.objects.exists()
+    assert not Theme.objects.exists(), "the new theme is rolled back with the quote"
+    assert not CodingEvent.objects.exists()
+
+
+def test_named_attribution_allowed_with_consent(client, project, facilitator, story):
+    client.force_login(facilitator)
+    client.post(
+        _url("highlight_create", project, story_id=story.pk),
+        _quote_data(story, segment_from="1", attribution="named"),
+    )
+    assert Highlight.objects.get().attribution == "named"
+
+
+def test_same_words_twice_make_one_quote_and_add_themes(client, project, facilitator, story):
+    client.force_login(facilitator)
+    url = _url("highlight_create", project, story_id=story.pk)
+    client.post(url, _quote_data(story, segment_from="1"))
+    response = client.post(url, _quote_data(story, segment_from="1", new_theme="Housing"))
+    highlight = Highlight.objects.get()
+    assert [t.name for t in Theme.objects.filter(highlight_links__highlight=highlight)] == [
+        "Housing"
+    ]
+    page = client.get(response["Location"]).content.decode()
+    assert "You had already saved these words as a key quote." in page
+
+
+@pytest.mark.django_db
+def test_undo_for_a_new_quote_sits_in_its_card(client, project):
+    from cohub.apps.projects.models import ProjectRole
+    from tests.factories import make_member, make_story
+
+    member = make_member(project, ProjectRole.MEMBER)
+    story = make_story(project)
+    client.force_login(member)
+    url = f"/p/{project.slug}/stories/{story.pk}/"
+    response = client.post(f"{url}highlights/", _quote_data(story, char_start=0, char_end=10))
+    assert response.status_code == 302
+    html = client.get(url).content.decode()
+    card_start = html.index('class="card quote"')
+    assert html.index('id="undo-button"') > card_start
+    assert html.count('id="undo-button"') == 1
