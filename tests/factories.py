@@ -6,6 +6,7 @@ the same write path the product uses.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import factory
@@ -140,3 +141,26 @@ ALL_ROLES = (
     "outsider",
     "anonymous",
 )
+
+
+def log_in_as_role(client: Any, project: Project, role: str) -> User | None:
+    """Log the test client in as a new user holding ``role`` (nobody, for 'anonymous')."""
+    user = user_for_role(project, role)
+    if user is not None:
+        client.force_login(user)
+    return user
+
+
+def assert_role_access(
+    response: Any, role: str, allowed: Iterable[str], *, ok: tuple[int, ...] = (200, 302)
+) -> None:
+    """Anonymous visitors go to log in, allowed roles get ``ok``, everyone else a 403."""
+    from django.urls import reverse
+
+    if role == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    elif role in allowed:
+        assert response.status_code in ok, response.content[:500]
+    else:
+        assert response.status_code == 403

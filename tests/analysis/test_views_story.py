@@ -17,10 +17,11 @@ from tests.factories import (
     ALL_ROLES,
     GATHER_ONLY,
     ProjectFactory,
+    assert_role_access,
+    log_in_as_role,
     make_member,
     make_story,
     make_storyteller,
-    user_for_role,
 )
 
 CODERS = {"facilitator", "community_reporter", "member", "org_admin"}
@@ -46,20 +47,11 @@ def _url(name, project, **kwargs):
 
 
 def _login(client, project, role):
-    user = user_for_role(project, role)
-    if user is not None:
-        client.force_login(user)
-    return user
+    return log_in_as_role(client, project, role)
 
 
 def _expect(response, role, allowed):
-    if role == "anonymous":
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("accounts:login"))
-    elif role in allowed:
-        assert response.status_code in (200, 302), response.content[:500]
-    else:
-        assert response.status_code == 403
+    assert_role_access(response, role, allowed)
 
 
 @pytest.fixture

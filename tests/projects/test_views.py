@@ -11,6 +11,7 @@ from tests.factories import (
     OrganisationFactory,
     ProjectFactory,
     UserFactory,
+    assert_role_access,
     make_member,
     make_org_admin,
     make_story,
@@ -29,13 +30,7 @@ def _client_for(client, project, role):
 
 
 def _expect(response, role, allowed):
-    if role == "anonymous":
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("accounts:login"))
-    elif role in allowed:
-        assert response.status_code == 200, response.content[:500]
-    else:
-        assert response.status_code == 403
+    assert_role_access(response, role, allowed, ok=(200,))
 
 
 def _url(name, project, **kwargs):

@@ -12,10 +12,11 @@ from cohub.apps.stories.models import Segment, Story, Transcript
 from tests.factories import (
     ALL_ROLES,
     ProjectFactory,
+    assert_role_access,
+    log_in_as_role,
     make_member,
     make_story,
     make_storyteller,
-    user_for_role,
 )
 
 GATHERERS = {"facilitator", "community_reporter", "org_admin"}
@@ -60,20 +61,11 @@ def _story_url(project, story):
 
 
 def _login(client, project, role):
-    user = user_for_role(project, role)
-    if user is not None:
-        client.force_login(user)
-    return user
+    return log_in_as_role(client, project, role)
 
 
 def _expect(response, role, allowed):
-    if role == "anonymous":
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("accounts:login"))
-    elif role in allowed:
-        assert response.status_code in (200, 302), response.content[:500]
-    else:
-        assert response.status_code == 403
+    assert_role_access(response, role, allowed)
 
 
 @pytest.fixture

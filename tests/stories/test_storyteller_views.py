@@ -14,10 +14,11 @@ from tests.factories import (
     ALL_ROLES,
     GATHER_ONLY,
     ProjectFactory,
+    assert_role_access,
+    log_in_as_role,
     make_member,
     make_story,
     make_storyteller,
-    user_for_role,
 )
 
 GATHERERS = {"facilitator", "community_reporter", "org_admin"}
@@ -28,20 +29,11 @@ def _url(name, project, **kwargs):
 
 
 def _login(client, project, role):
-    user = user_for_role(project, role)
-    if user is not None:
-        client.force_login(user)
-    return user
+    return log_in_as_role(client, project, role)
 
 
 def _expect(response, role):
-    if role == "anonymous":
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("accounts:login"))
-    elif role in GATHERERS:
-        assert response.status_code == 200, response.content[:500]
-    else:
-        assert response.status_code == 403
+    assert_role_access(response, role, GATHERERS, ok=(200,))
 
 
 def _create_data(**overrides):
