@@ -1,9 +1,25 @@
 import pytest
 
+from cohub.apps.projects.models import ProjectRole
 from tests.browser_support import browser, page  # noqa: F401  (shared fixtures)
-from tests.factories import ProjectFactory
+from tests.factories import ProjectFactory, make_member, make_story, make_storyteller
 
 
 @pytest.fixture
 def project(db):
     return ProjectFactory()
+
+
+@pytest.fixture
+def facilitator(project):
+    return make_member(project, ProjectRole.FACILITATOR)
+
+
+@pytest.fixture
+def storyteller(project):
+    return make_storyteller(project)
+
+
+@pytest.fixture
+def story(project, storyteller):
+    return make_story(project, storyteller=storyteller)

@@ -164,3 +164,30 @@ def assert_role_access(
         assert response.status_code in ok, response.content[:500]
     else:
         assert response.status_code == 403
+
+
+TWO_SPEAKER_VTT = b"""WEBVTT
+
+1
+00:00:01.000 --> 00:00:04.500
+<v Sam>How did it start?</v>
+
+2
+00:00:05.000 --> 00:00:09.000
+<v Robin>I lost my job, and then my flat.</v>
+
+3
+00:00:09.500 --> 00:00:12.000
+<v Robin>The council helped in the end.</v>
+"""
+
+
+def import_vtt_story(project: Project, storyteller: Storyteller) -> Story:
+    """A story imported from ``TWO_SPEAKER_VTT``, with speakers and times."""
+    return story_services.story_import_transcript(
+        project=project,
+        storyteller=storyteller,
+        actor=None,
+        data=TWO_SPEAKER_VTT,
+        filename="interview.vtt",
+    )

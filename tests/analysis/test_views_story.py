@@ -11,13 +11,13 @@ from cohub.apps.analysis import services as analysis_services
 from cohub.apps.analysis.models import CodingEvent, HighlightTheme, Theme
 from cohub.apps.analysis.views_story import mark_highlights
 from cohub.apps.projects.models import ProjectRole
-from cohub.apps.stories import services as story_services
 from cohub.apps.stories.models import Highlight, Segment
 from tests.factories import (
     ALL_ROLES,
     GATHER_ONLY,
     ProjectFactory,
     assert_role_access,
+    import_vtt_story,
     log_in_as_role,
     make_member,
     make_story,
@@ -25,21 +25,6 @@ from tests.factories import (
 )
 
 CODERS = {"facilitator", "community_reporter", "member", "org_admin"}
-
-GOOD_VTT = b"""WEBVTT
-
-1
-00:00:01.000 --> 00:00:04.500
-<v Sam>How did it start?</v>
-
-2
-00:00:05.000 --> 00:00:09.000
-<v Robin>I lost my job, and then my flat.</v>
-
-3
-00:00:09.500 --> 00:00:12.000
-<v Robin>The council helped in the end.</v>
-"""
 
 
 def _url(name, project, **kwargs):
@@ -52,31 +37,6 @@ def _login(client, project, role):
 
 def _expect(response, role, allowed):
     assert_role_access(response, role, allowed)
-
-
-@pytest.fixture
-def facilitator(project):
-    return make_member(project, ProjectRole.FACILITATOR)
-
-
-@pytest.fixture
-def storyteller(project):
-    return make_storyteller(project)
-
-
-@pytest.fixture
-def story(project, storyteller):
-    return make_story(project, storyteller=storyteller)
-
-
-def _vtt_story(project, storyteller):
-    return story_services.story_import_transcript(
-        project=project,
-        storyteller=storyteller,
-        actor=None,
-        data=GOOD_VTT,
-        filename="interview.vtt",
-    )
 
 
 def _quote_data(story, **overrides):
@@ -130,7 +90,7 @@ def test_story_in_another_project_is_not_found(client, project, story):
 
 
 def test_story_page_shows_segments_with_offsets(client, project, facilitator, storyteller):
-    story = _vtt_story(project, storyteller)
+    story = import_vtt_story(project, storyteller)
     client.force_login(facilitator)
     page = client.get(_url("story_detail", project, story_id=story.pk)).content.decode()
     first, second = Segment.objects.filter(transcript__story=story).order_by("index")[:2]
@@ -221,7 +181,7 @@ def test_quote_this_part_link_prefills_the_parts(client, project, facilitator, s
 
 
 def test_highlight_by_character_offsets(client, project, facilitator, storyteller):
-    story = _vtt_story(project, storyteller)
+    story = import_vtt_story(project, storyteller)
     transcript = story.transcripts.get()
     start = transcript.text.index("and then")
     end = transcript.text.index("in the end") + len("in the end")
@@ -255,7 +215,7 @@ def test_highlight_by_character_offsets(client, project, facilitator, storytelle
 
 
 def test_highlight_by_segment_range(client, project, facilitator, storyteller):
-    story = _vtt_story(project, storyteller)
+    story = import_vtt_story(project, storyteller)
     segments = list(Segment.objects.filter(transcript__story=story).order_by("index"))
     client.force_login(facilitator)
     client.post(
@@ -271,7 +231,7 @@ def test_highlight_by_segment_range(client, project, facilitator, storyteller):
 
 
 def test_highlight_by_one_segment_and_exact_words(client, project, facilitator, storyteller):
-    story = _vtt_story(project, storyteller)
+    story = import_vtt_story(project, storyteller)
     text = story.transcripts.get().text
     client.force_login(facilitator)
     client.post(
@@ -288,7 +248,7 @@ def test_highlight_by_one_segment_and_exact_words(client, project, facilitator, 
 def test_exact_words_across_parts_ignore_case_when_needed(
     client, project, facilitator, storyteller
 ):
-    story = _vtt_story(project, storyteller)
+    story = import_vtt_story(project, storyteller)
     text = story.transcripts.get().text
     client.force_login(facilitator)
     client.post(
@@ -301,7 +261,7 @@ def test_exact_words_across_parts_ignore_case_when_needed(
 
 
 def test_exact_words_not_in_the_chosen_parts(client, project, facilitator, storyteller):
-    story = _vtt_story(project, storyteller)
+    story = import_vtt_story(project, storyteller)
     client.force_login(facilitator)
     response = client.post(
         _url("highlight_create", project, story_id=story.pk),

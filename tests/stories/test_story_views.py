@@ -11,31 +11,17 @@ from cohub.apps.stories import services as story_services
 from cohub.apps.stories.models import Segment, Story, Transcript
 from tests.factories import (
     ALL_ROLES,
+    TWO_SPEAKER_VTT,
     ProjectFactory,
     assert_role_access,
+    import_vtt_story,
     log_in_as_role,
     make_member,
-    make_story,
     make_storyteller,
 )
 
 GATHERERS = {"facilitator", "community_reporter", "org_admin"}
 CODERS = GATHERERS | {"member"}
-
-GOOD_VTT = b"""WEBVTT
-
-1
-00:00:01.000 --> 00:00:04.500
-<v Sam>How did it start?</v>
-
-2
-00:00:05.000 --> 00:00:09.000
-<v Robin>I lost my job, and then my flat.</v>
-
-3
-00:00:09.500 --> 00:00:12.000
-<v Robin>The council helped in the end.</v>
-"""
 
 BROKEN_VTT = b"""WEBVTT
 
@@ -66,31 +52,6 @@ def _login(client, project, role):
 
 def _expect(response, role, allowed):
     assert_role_access(response, role, allowed)
-
-
-@pytest.fixture
-def facilitator(project):
-    return make_member(project, ProjectRole.FACILITATOR)
-
-
-@pytest.fixture
-def storyteller(project):
-    return make_storyteller(project)
-
-
-@pytest.fixture
-def story(project, storyteller):
-    return make_story(project, storyteller=storyteller)
-
-
-def _vtt_story(project, storyteller):
-    return story_services.story_import_transcript(
-        project=project,
-        storyteller=storyteller,
-        actor=None,
-        data=GOOD_VTT,
-        filename="interview.vtt",
-    )
 
 
 # ---------------------------------------------------------------------------
@@ -234,7 +195,9 @@ def _import(client, project, storyteller, *files, title=""):
 
 def test_import_good_vtt_stores_speakers_and_times(client, project, facilitator, storyteller):
     client.force_login(facilitator)
-    response = _import(client, project, storyteller, SimpleUploadedFile("interview.vtt", GOOD_VTT))
+    response = _import(
+        client, project, storyteller, SimpleUploadedFile("interview.vtt", TWO_SPEAKER_VTT)
+    )
     assert response.status_code == 200
     story = Story.objects.get()
     assert story.source_filename == "interview.vtt"
@@ -252,7 +215,11 @@ def test_import_good_vtt_stores_speakers_and_times(client, project, facilitator,
 def test_import_uses_title_for_one_file(client, project, facilitator, storyteller):
     client.force_login(facilitator)
     _import(
-        client, project, storyteller, SimpleUploadedFile("x.vtt", GOOD_VTT), title="Robin's day"
+        client,
+        project,
+        storyteller,
+        SimpleUploadedFile("x.vtt", TWO_SPEAKER_VTT),
+        title="Robin's day",
     )
     assert Story.objects.get().title == "Robin's day"
 
@@ -278,7 +245,7 @@ def test_import_two_files_one_broken_keeps_the_good_one(client, project, facilit
         project,
         storyteller,
         SimpleUploadedFile("broken.vtt", BROKEN_VTT),
-        SimpleUploadedFile("good.vtt", GOOD_VTT),
+        SimpleUploadedFile("good.vtt", TWO_SPEAKER_VTT),
     )
     page = response.content.decode()
     story = Story.objects.get()
@@ -293,13 +260,13 @@ def test_import_unsupported_and_repeated_files_are_reported(
     client, project, facilitator, storyteller
 ):
     client.force_login(facilitator)
-    _vtt_story(project, storyteller)
+    import_vtt_story(project, storyteller)
     response = _import(
         client,
         project,
         storyteller,
         SimpleUploadedFile("photo.png", b"\x89PNG...."),
-        SimpleUploadedFile("again.vtt", GOOD_VTT),
+        SimpleUploadedFile("again.vtt", TWO_SPEAKER_VTT),
     )
     page = response.content.decode()
     assert "&#x27;.png&#x27; files cannot be imported" in page
