@@ -1,6 +1,14 @@
-"""The demo project: complete, safe to load twice, and respectful of later changes."""
+"""The demo project: complete, safe to load twice, and respectful of later changes.
+
+Its stories are data files; the reading tests check that every key quote is
+found by its words, and that a quote whose words are missing stops the load
+with the file and the quote named.
+"""
 
 from __future__ import annotations
+
+import shutil
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -14,17 +22,20 @@ from cohub.apps.stories.consent import consent_allows, current_consent
 from cohub.apps.stories.models import Highlight, Segment, Story, Storyteller
 from cohub.apps.stories.services import story_delete
 from cohub.demo import (
+    DATA_DIR,
     DEMO_PASSWORD,
     DEMO_PROJECT_SLUG,
     FACILITATOR,
-    HIGHLIGHTS,
-    STORIES,
-    STORYTELLERS,
-    THEMES,
+    DemoDataError,
     demo_load,
+    find_quote,
+    read_demo,
 )
+from cohub.demo.manifest import story_segments
 
 pytestmark = pytest.mark.django_db
+
+DEMO = read_demo()
 
 
 def _counts() -> dict[str, int]:
@@ -55,10 +66,12 @@ def test_demo_load_makes_a_complete_project():
         DEMO_PROJECT_SLUG,
     )
     project = Project.objects.get(slug=DEMO_PROJECT_SLUG)
-    assert project.storytellers.count() == len(STORYTELLERS)
-    assert project.stories.count() == len(STORIES)
-    assert Theme.objects.filter(project=project).count() == len(THEMES)
-    assert Highlight.objects.filter(review_sheet__story__project=project).count() == len(HIGHLIGHTS)
+    assert project.organisation.name == "Riverside Council & Partners"
+    assert project.storytellers.count() == len(DEMO.storytellers) == 6
+    assert project.stories.count() == len(DEMO.stories) == 6
+    assert Theme.objects.filter(project=project).count() == len(DEMO.themes) == 6
+    highlights = Highlight.objects.filter(review_sheet__story__project=project)
+    assert highlights.count() == len(DEMO.quotes) == 19
     assert set(project.memberships.values_list("user__email", "role")) == {
         ("facilitator@example.org", "facilitator"),
         ("reporter@example.org", "community_reporter"),
@@ -101,7 +114,7 @@ def test_demo_findings_show_withheld_and_named_quotes():
     demo_load()
     findings = project_findings(Project.objects.get(slug=DEMO_PROJECT_SLUG))
     quotes = [q for t in [*findings.themes, findings.untagged] for q in t.quotes]
-    assert findings.quote_count == len(HIGHLIGHTS)
+    assert findings.quote_count == len(DEMO.quotes)
     assert any(q.withheld for q in quotes)
     assert any(q.source == "Jordan Hale" for q in quotes)
     assert findings.untagged.quotes
@@ -148,3 +161,156 @@ def test_demo_logins_work_and_reach_the_findings(client, email):
     response = client.get(reverse("reports:findings", kwargs={"project_slug": info.project_slug}))
     assert response.status_code == 200
     assert WITHHELD in response.content.decode()
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_every_key_quote_is_stored_with_the_words_the_manifest_gives():
+    demo_load()
+    for spec in DEMO.stories:
+        story = Story.objects.get(project__slug=DEMO_PROJECT_SLUG, title=spec.title)
+        stored = sorted(_words(h.snippet) for h in story.review_sheet.highlights.all())
+        assert stored == sorted(_words(quote.words) for quote in spec.quotes), spec.title
+
+
+def test_every_key_quote_is_in_its_transcript_file():
+    assert len(DEMO.quotes) == 19
+    for story in DEMO.stories:
+        text = "\n\n".join(segment.text for segment in story_segments(story))
+        for quote in story.quotes:
+            start, end = find_quote(text, quote.words, source=story.transcript.name)
+            assert _words(text[start:end]) == _words(quote.words)
+
+
+def test_the_demo_data_files_are_shipped_in_the_package():
+    assert DEMO.manifest.parent == DATA_DIR
+    assert {story.transcript.parent for story in DEMO.stories} == {DATA_DIR}
+    assert {story.transcript.suffix for story in DEMO.stories} == {".vtt", ".txt"}
+
+
+def test_find_quote_matches_words_across_line_breaks_and_parts():
+    text = "Rae: How was it?\n\nJo: I waited six hours\nwith no news."
+    start, end = find_quote(text, "waited six hours with no news.", source="jo.txt")
+    assert text[start:end] == "waited six hours\nwith no news."
+
+
+@pytest.mark.parametrize(
+    ("words", "problem"),
+    [
+        ("waited seven hours", "is not in the transcript"),
+        ("WAITED six hours", "is not in the transcript"),
+        ("I waited", "2 times"),
+        ("   ", "has no words"),
+    ],
+)
+def test_find_quote_names_the_file_and_quote_it_cannot_place(words, problem):
+    text = "Jo: I waited six hours. I waited."
+    with pytest.raises(DemoDataError, match=problem) as raised:
+        find_quote(text, words, source="jo.txt")
+    assert str(raised.value).startswith("jo.txt: ")
+    assert words.strip() in str(raised.value)
+
+
+TINY_MANIFEST = """
+password = "tiny-demo-password"
+[organisation]
+slug = "tiny"
+name = "Tiny"
+[[people]]
+email = "fac@example.org"
+name = "Fac"
+project_role = "facilitator"
+[project]
+slug = "tiny"
+name = "Tiny"
+purpose = "Trying the reader."
+opening_question = "What happened?"
+[[themes]]
+name = "Waiting"
+[[storytellers]]
+pseudonym = "Jo"
+[storytellers.consent]
+record = true
+transcribe = true
+quote_anonymously = true
+[[stories]]
+storyteller = "Jo"
+title = "Six hours"
+source = "typed"
+transcript = "jo.txt"
+reporter = "fac@example.org"
+[[stories.quotes]]
+words = "I waited seven hours"
+coder = "fac@example.org"
+attribution = "anonymous"
+themes = ["Waiting"]
+"""
+
+
+def _tiny(tmp_path: Path, manifest: str = TINY_MANIFEST) -> Path:
+    (tmp_path / "demo.toml").write_text(manifest, encoding="utf-8")
+    (tmp_path / "jo.txt").write_text("Rae: What happened?\n\nJo: I waited six hours.\n")
+    return tmp_path
+
+
+def test_a_quote_missing_from_its_transcript_stops_the_reading_naming_both(tmp_path):
+    with pytest.raises(DemoDataError) as raised:
+        read_demo(_tiny(tmp_path))
+    message = str(raised.value)
+    assert "jo.txt" in message
+    assert "'I waited seven hours' is not in the transcript" in message
+
+
+def test_the_tiny_manifest_reads_once_its_quote_is_right(tmp_path):
+    demo = read_demo(_tiny(tmp_path, TINY_MANIFEST.replace("seven", "six")))
+    assert [quote.words for quote in demo.quotes] == ["I waited six hours"]
+    assert demo.email_for(project_role="facilitator") == "fac@example.org"
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (('themes = ["Waiting"]', 'themes = ["Waitng"]'), "no theme is called 'Waitng'"),
+        (('storyteller = "Jo"', 'storyteller = "Joe"'), "no storyteller is called 'Joe'"),
+        (('transcript = "jo.txt"', 'transcript = "jo.vtt"'), "'jo.vtt' is not beside"),
+        (('coder = "fac@example.org"', 'coder = "nobody@example.org"'), "nobody@example.org"),
+        (("[[themes]]", "[[theme]]"), "unknown keys theme"),
+    ],
+)
+def test_a_wrong_reference_in_the_manifest_is_named(tmp_path, change, named):
+    manifest = TINY_MANIFEST.replace("seven", "six").replace(*change)
+    with pytest.raises(DemoDataError, match=named) as raised:
+        read_demo(_tiny(tmp_path, manifest))
+    assert "demo.toml" in str(raised.value)
+
+
+def test_editing_a_transcript_under_a_quote_stops_the_load_and_writes_nothing(tmp_path):
+    data_dir = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data_dir)
+    vtt = data_dir / "jordan-interview.vtt"
+    vtt.write_text(vtt.read_text().replace("nobody had asked me that", "no one had asked me"))
+    with pytest.raises(DemoDataError, match="jordan-interview.vtt") as raised:
+        demo_load(data_dir)
+    assert "She asked what usually helps" in str(raised.value)
+    assert not User.objects.exists()
+    assert not Project.objects.exists()
+
+
+def test_a_storyteller_with_an_unknown_consent_scope_is_named(tmp_path):
+    manifest = TINY_MANIFEST.replace("seven", "six").replace(
+        "quote_anonymously = true", "quote_anonymously = true\nsing_it = true"
+    )
+    with pytest.raises(DemoDataError, match="'Jo': unknown consent scopes sing_it"):
+        demo_load(_tiny(tmp_path, manifest))
+    assert not Project.objects.exists()
+
+
+def test_the_tiny_demo_loads_through_the_services(tmp_path):
+    info = demo_load(_tiny(tmp_path, TINY_MANIFEST.replace("seven", "six")))
+    assert (info.email, info.project_slug, info.created) == ("fac@example.org", "tiny", True)
+    highlight = Highlight.objects.get(review_sheet__story__title="Six hours")
+    assert highlight.snippet == "I waited six hours"
+    assert [link.theme.name for link in highlight.theme_links.all()] == ["Waiting"]
+    assert not demo_load(tmp_path).created

@@ -1,0 +1,242 @@
+"""Load the demo's data files into the database through the services the web uses.
+
+Only the organisation, the users and the organisation membership, which have no
+service, are written directly; everything else goes through the same services
+as a person using the hub, so the demo also shows those services working
+together.
+
+``demo_load`` is safe to run again: each thing is keyed by its slug or email
+and made only when absent, and what belongs to the demo project (storytellers,
+stories, themes, quotes) is made only together with the project. A second run
+therefore adds nothing, and never deletes or overwrites what someone changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+# Every name the loader takes from the apps, in one place: they move between apps now
+# and then, and this is the only block to follow them.
+from cohub.apps.accounts.models import (
+    Organisation,
+    OrganisationMembership,
+    OrganisationRole,
+    User,
+)
+from cohub.apps.analysis.services import highlight_create, theme_create
+from cohub.apps.core.errors import ServiceError
+from cohub.apps.projects.models import Project, ProjectRole
+from cohub.apps.projects.services import membership_add, project_create
+from cohub.apps.stories.consent import SCOPE_LABELS
+from cohub.apps.stories.models import Story, Storyteller
+from cohub.apps.stories.selectors import latest_transcript
+from cohub.apps.stories.services import (
+    review_sheet_update,
+    story_create_from_text,
+    story_import_transcript,
+    storyteller_create,
+)
+from cohub.demo.manifest import (
+    DATA_DIR,
+    Demo,
+    DemoDataError,
+    StorySpec,
+    StorytellerSpec,
+    find_quote,
+    read_demo,
+)
+from cohub.pipeline.formats import TranscriptFormatError
+
+
+@dataclass(frozen=True)
+class DemoInfo:
+    """How to log in to the demo, and whether this run made the demo project."""
+
+    email: str
+    password: str
+    project_slug: str
+    created: bool
+    accounts: tuple[tuple[str, str], ...] = field(default=())
+
+
+@contextmanager
+def _blame(where: str) -> Iterator[None]:
+    """Name the data entry when a service refuses it, so the fix is easy to find."""
+    try:
+        yield
+    except (ServiceError, TranscriptFormatError) as exc:
+        raise DemoDataError(f"{where}: {exc}") from exc
+
+
+def _ensure_user(email: str, display_name: str, password: str) -> User:
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(email, password, display_name=display_name)
+    return user
+
+
+def _ensure_organisation(demo: Demo, users: dict[str, User]) -> Organisation:
+    organisation = Organisation.objects.filter(slug=demo.organisation_slug).first()
+    if organisation is None:
+        organisation = Organisation.objects.create(
+            slug=demo.organisation_slug, name=demo.organisation_name
+        )
+        for person in demo.people:
+            if not person.organisation_role:
+                continue
+            if person.organisation_role not in OrganisationRole.values:
+                raise DemoDataError(
+                    f"{demo.manifest}: [[people]] {person.email!r}: unknown organisation role "
+                    f"{person.organisation_role!r}."
+                )
+            OrganisationMembership.objects.create(
+                organisation=organisation, user=users[person.email], role=person.organisation_role
+            )
+    return organisation
+
+
+def _consent(demo: Demo, spec: StorytellerSpec) -> dict[str, Any]:
+    """What ``storyteller_create`` records as consent version 1.
+
+    A storage limit is written in days so that the demo, loaded on any date, keeps
+    the recording for the same time from then.
+    """
+    unknown = sorted(set(spec.consent) - set(SCOPE_LABELS))
+    if unknown:
+        raise DemoDataError(
+            f"{demo.manifest}: [[storytellers]] {spec.pseudonym!r}: "
+            f"unknown consent scopes {', '.join(unknown)}."
+        )
+    consent: dict[str, Any] = dict(spec.consent)
+    if spec.keep_for_days is not None:
+        consent["keep_until"] = timezone.localdate() + dt.timedelta(days=spec.keep_for_days)
+    return consent
+
+
+def _fill_project(demo: Demo, project: Project, users: dict[str, User]) -> None:
+    """Storytellers, stories, themes and quotes for a freshly made demo project."""
+    facilitator = users[demo.email_for(project_role=ProjectRole.FACILITATOR)]
+    for person in demo.people:
+        if person.project_role and person.project_role != ProjectRole.FACILITATOR:
+            with _blame(f"{demo.manifest}: [[people]] {person.email!r}"):
+                membership_add(
+                    project=project,
+                    user=users[person.email],
+                    roles=[person.project_role],
+                    actor=facilitator,
+                )
+
+    storytellers: dict[str, Storyteller] = {}
+    for teller in demo.storytellers:
+        with _blame(f"{demo.manifest}: [[storytellers]] {teller.pseudonym!r}"):
+            storytellers[teller.pseudonym] = storyteller_create(
+                project=project,
+                actor=facilitator,
+                pseudonym=teller.pseudonym,
+                consent=_consent(demo, teller),
+                consent_note=teller.consent_note,
+                **teller.profile,
+            )
+
+    themes = {}
+    for name, description in demo.themes:
+        with _blame(f"{demo.manifest}: [[themes]] {name!r}"):
+            themes[name] = theme_create(
+                project=project, name=name, description=description, actor=facilitator
+            )
+
+    for spec in demo.stories:
+        with _blame(str(spec.transcript)):
+            story = _add_story(spec, project, storytellers[spec.storyteller], users)
+        transcript = latest_transcript(story)
+        if transcript is None:
+            raise DemoDataError(f"{spec.transcript}: the story {spec.title!r} has no transcript.")
+        for quote in spec.quotes:
+            char_start, char_end = find_quote(
+                transcript.text, quote.words, source=str(spec.transcript)
+            )
+            with _blame(f"{spec.transcript}: the key quote {quote.words[:40]!r}…"):
+                highlight_create(
+                    review_sheet=story.review_sheet,
+                    transcript=transcript,
+                    char_start=char_start,
+                    char_end=char_end,
+                    actor=users[quote.coder],
+                    themes=[themes[name] for name in quote.themes],
+                    change_level=quote.change_level,
+                    sectors=list(quote.sectors),
+                    note=quote.note,
+                    attribution=quote.attribution,
+                )
+
+
+def _add_story(
+    spec: StorySpec, project: Project, storyteller: Storyteller, users: dict[str, User]
+) -> Story:
+    """One story, arriving the way its source says: an imported file or typed notes."""
+    reporter = users[spec.reporter]
+    if spec.source == "typed":
+        story = story_create_from_text(
+            project=project,
+            storyteller=storyteller,
+            actor=reporter,
+            title=spec.title,
+            text=spec.text,
+            recorded_on=spec.recorded_on,
+        )
+    else:
+        story = story_import_transcript(
+            project=project,
+            storyteller=storyteller,
+            actor=reporter,
+            title=spec.title,
+            data=spec.data,
+            filename=spec.transcript.name,
+            recorded_on=spec.recorded_on,
+        )
+    if spec.ideas or spec.summary:
+        review_sheet_update(
+            review_sheet=story.review_sheet, actor=reporter, ideas=spec.ideas, summary=spec.summary
+        )
+    return story
+
+
+@transaction.atomic
+def demo_load(data_dir: Path = DATA_DIR) -> DemoInfo:
+    """Make the demo organisation, people and project where they are missing.
+
+    The data files are read and checked (every reference, every quote's words)
+    before anything is written, and the whole load is one transaction, so data
+    that a service refuses part-way also leaves nothing half-made. Raises
+    ``DemoDataError`` naming the file and entry at fault.
+    """
+    demo = read_demo(data_dir)
+    users = {
+        person.email: _ensure_user(person.email, person.name, demo.password)
+        for person in demo.people
+    }
+    organisation = _ensure_organisation(demo, users)
+    facilitator = demo.email_for(project_role=ProjectRole.FACILITATOR)
+    created = False
+    if not Project.objects.filter(slug=demo.project_slug).exists():
+        with _blame(f"{demo.manifest}: [project]"):
+            project = project_create(
+                organisation=organisation, actor=users[facilitator], **demo.project
+            )
+        _fill_project(demo, project, users)
+        created = True
+    return DemoInfo(
+        email=facilitator,
+        password=demo.password,
+        project_slug=demo.project_slug,
+        created=created,
+        accounts=tuple((person.email, person.does) for person in demo.people),
+    )

@@ -1,0 +1,389 @@
+"""The demo's data files read into plain values, with no database and no Django.
+
+``data/demo.toml`` describes the organisation, people, project, storytellers,
+themes and stories; each story's transcript is its own file beside it, in the
+format a team would bring (WebVTT from a video call, typed ``Name: words``
+notes). Key quotes are given by their exact words, not by offsets, so a
+transcript can be edited without silently moving a quote: reading checks that
+every quote's words are still in its transcript and stops, naming the file
+and the quote, when one is not. Everything is checked here, before the loader
+writes anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cohub.pipeline.formats import (
+    SegmentData,
+    TranscriptFormatError,
+    parse_text,
+    parse_transcript,
+)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+MANIFEST_NAME = "demo.toml"
+
+# How a story arrives, as the stories service names it: imported from a file, or typed in.
+SOURCES = ("transcript_file", "typed")
+
+# What [project] may hold: the fields ``project_create`` takes besides who and where.
+PROJECT_FIELDS = frozenset(
+    {"slug", "name", "purpose", "opening_question", "offer_and_control", "sectors", "topics"}
+)
+
+# The profile fields a storyteller entry may carry besides its pseudonym and consent.
+PROFILE_FIELDS = frozenset(
+    {"real_name", "self_description", "age_range", "gender", "ethnicity", "location"}
+    | {"sectors", "roles", "topics"}
+)
+
+
+class DemoDataError(ValueError):
+    """The demo's data files are inconsistent; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class Person:
+    email: str
+    name: str
+    does: str
+    project_role: str = ""
+    organisation_role: str = ""
+
+
+@dataclass(frozen=True)
+class StorytellerSpec:
+    pseudonym: str
+    profile: Mapping[str, Any]
+    consent: Mapping[str, bool]
+    consent_note: str
+    keep_for_days: int | None = None
+
+
+@dataclass(frozen=True)
+class QuoteSpec:
+    """A key quote, known by its words; the loader finds them in the stored transcript."""
+
+    words: str
+    coder: str
+    attribution: str
+    themes: tuple[str, ...] = ()
+    change_level: str = ""
+    sectors: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class StorySpec:
+    storyteller: str
+    title: str
+    source: str
+    transcript: Path
+    reporter: str
+    recorded_on: dt.date | None = None
+    ideas: str = ""
+    summary: str = ""
+    quotes: tuple[QuoteSpec, ...] = ()
+
+    @property
+    def data(self) -> bytes:
+        return self.transcript.read_bytes()
+
+    @property
+    def text(self) -> str:
+        return self.transcript.read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Demo:
+    """Everything the demo holds, checked against itself and its transcripts."""
+
+    manifest: Path
+    password: str
+    organisation_slug: str
+    organisation_name: str
+    people: tuple[Person, ...]
+    project: Mapping[str, Any]
+    themes: tuple[tuple[str, str], ...]
+    storytellers: tuple[StorytellerSpec, ...]
+    stories: tuple[StorySpec, ...]
+
+    @property
+    def project_slug(self) -> str:
+        return str(self.project["slug"])
+
+    @property
+    def quotes(self) -> tuple[QuoteSpec, ...]:
+        return tuple(quote for story in self.stories for quote in story.quotes)
+
+    def email_for(self, *, project_role: str = "", organisation_role: str = "") -> str:
+        """The first person holding this role (reading checks there is one facilitator)."""
+        for person in self.people:
+            if (project_role and person.project_role == project_role) or (
+                organisation_role and person.organisation_role == organisation_role
+            ):
+                return person.email
+        raise DemoDataError(
+            f"{self.manifest}: nobody has the role {project_role or organisation_role!r}."
+        )
+
+
+def find_quote(text: str, words: str, *, source: str) -> tuple[int, int]:
+    """Where the quote's exact ``words`` sit in ``text``, as ``(start, end)`` offsets.
+
+    Any run of spaces or line breaks matches any other, so a quote may be wrapped
+    in the manifest or run across two parts of a transcript; letters and
+    punctuation must match exactly. Words found nowhere, or in more than one
+    place, are an error naming ``source`` and the quote, so an edited transcript
+    cannot quietly move or drop a quote.
+    """
+    parts = words.split()
+    if not parts:
+        raise DemoDataError(f"{source}: a key quote has no words.")
+    pattern = re.compile(r"\s+".join(re.escape(part) for part in parts))
+    matches = [match.span() for match in pattern.finditer(text)]
+    shown = " ".join(parts)
+    if not matches:
+        raise DemoDataError(f"{source}: the key quote {shown!r} is not in the transcript.")
+    if len(matches) > 1:
+        raise DemoDataError(
+            f"{source}: the key quote {shown!r} is in the transcript {len(matches)} times; "
+            "quote more words so it is found in one place."
+        )
+    return matches[0]
+
+
+def story_segments(story: StorySpec) -> list[SegmentData]:
+    """Parse the transcript file the way the stories service will on loading it."""
+    try:
+        if story.source == "typed":
+            return parse_text(story.text)
+        return parse_transcript(story.data, story.transcript.name)
+    except (OSError, UnicodeDecodeError, TranscriptFormatError) as exc:
+        raise DemoDataError(f"{story.transcript}: {exc}") from exc
+
+
+def read_demo(data_dir: Path = DATA_DIR) -> Demo:
+    """Read ``demo.toml`` and the transcripts beside it, checking every reference.
+
+    Raises ``DemoDataError`` naming the file and entry for anything missing,
+    unknown or not found, including a key quote whose words are not in its
+    transcript.
+    """
+    manifest = data_dir / MANIFEST_NAME
+    try:
+        raw = tomllib.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise DemoDataError(f"{manifest}: {exc}") from exc
+    reader = _Reader(manifest)
+    demo = reader.demo(raw)
+    for story in demo.stories:
+        # Joined as the stories service joins segments; only blank space differs, and
+        # find_quote treats all blank space alike, so a quote found here is found there.
+        text = "\n\n".join(segment.text for segment in story_segments(story))
+        for quote in story.quotes:
+            find_quote(text, quote.words, source=str(story.transcript))
+    return demo
+
+
+class _Reader:
+    """Turns the parsed TOML into dataclasses, naming the entry in every complaint."""
+
+    def __init__(self, manifest: Path) -> None:
+        self.manifest = manifest
+
+    def fail(self, where: str, problem: str) -> DemoDataError:
+        return DemoDataError(f"{self.manifest}: {where}: {problem}")
+
+    def table(self, raw: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
+        value = raw.get(key)
+        if not isinstance(value, dict):
+            raise self.fail(where, f"needs a [{key}] table.")
+        return value
+
+    def tables(self, raw: Mapping[str, Any], key: str, where: str) -> list[Mapping[str, Any]]:
+        value = raw.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise self.fail(where, f"[[{key}]] must be a list of tables.")
+        return value
+
+    def text(
+        self, raw: Mapping[str, Any], key: str, where: str, *, default: str | None = None
+    ) -> str:
+        value = raw.get(key, default)
+        if not isinstance(value, str):
+            raise self.fail(where, f"needs {key} as text.")
+        return value
+
+    def words(self, raw: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+        value = raw.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(where, f"{key} must be a list of text.")
+        return tuple(value)
+
+    def known(self, raw: Mapping[str, Any], allowed: Collection[str], where: str) -> None:
+        unknown = set(raw) - set(allowed)
+        if unknown:
+            raise self.fail(where, f"unknown keys {', '.join(sorted(unknown))}.")
+
+    def demo(self, raw: Mapping[str, Any]) -> Demo:
+        self.known(
+            raw,
+            ("password", "organisation", "people", "project", "themes", "storytellers", "stories"),
+            "top level",
+        )
+        organisation = self.table(raw, "organisation", "top level")
+        people = tuple(self.person(entry) for entry in self.tables(raw, "people", "top level"))
+        emails = {person.email for person in people}
+        if len(emails) != len(people):
+            raise self.fail("[[people]]", "an email is listed twice.")
+        facilitators = [p for p in people if p.project_role == "facilitator"]
+        if len(facilitators) != 1:
+            raise self.fail("[[people]]", 'exactly one person needs project_role = "facilitator".')
+        project = dict(self.table(raw, "project", "top level"))
+        self.known(project, PROJECT_FIELDS, "[project]")
+        for key in ("slug", "name", "purpose", "opening_question"):
+            self.text(project, key, "[project]")
+        themes = tuple(
+            (
+                self.text(entry, "name", "[[themes]]"),
+                self.text(entry, "description", "[[themes]]", default=""),
+            )
+            for entry in self.tables(raw, "themes", "top level")
+        )
+        storytellers = tuple(
+            self.storyteller(entry) for entry in self.tables(raw, "storytellers", "top level")
+        )
+        pseudonyms = {storyteller.pseudonym for storyteller in storytellers}
+        if len(pseudonyms) != len(storytellers):
+            raise self.fail("[[storytellers]]", "a pseudonym is listed twice.")
+        theme_names = {name for name, _ in themes}
+        stories = tuple(
+            self.story(entry, emails=emails, pseudonyms=pseudonyms, themes=theme_names)
+            for entry in self.tables(raw, "stories", "top level")
+        )
+        return Demo(
+            manifest=self.manifest,
+            password=self.text(raw, "password", "top level"),
+            organisation_slug=self.text(organisation, "slug", "[organisation]"),
+            organisation_name=self.text(organisation, "name", "[organisation]"),
+            people=people,
+            project=project,
+            themes=themes,
+            storytellers=storytellers,
+            stories=stories,
+        )
+
+    def person(self, raw: Mapping[str, Any]) -> Person:
+        where = f"[[people]] {raw.get('email')!r}"
+        self.known(raw, ("email", "name", "does", "project_role", "organisation_role"), where)
+        return Person(
+            email=self.text(raw, "email", where),
+            name=self.text(raw, "name", where),
+            does=self.text(raw, "does", where, default=""),
+            project_role=self.text(raw, "project_role", where, default=""),
+            organisation_role=self.text(raw, "organisation_role", where, default=""),
+        )
+
+    def storyteller(self, raw: Mapping[str, Any]) -> StorytellerSpec:
+        where = f"[[storytellers]] {raw.get('pseudonym')!r}"
+        self.known(raw, {"pseudonym", "consent"} | PROFILE_FIELDS, where)
+        consent = dict(self.table(raw, "consent", where))
+        note = self.text(consent, "note", where, default="")
+        keep_for_days = consent.pop("keep_for_days", None)
+        consent.pop("note", None)
+        if keep_for_days is not None and not (type(keep_for_days) is int and keep_for_days > 0):
+            raise self.fail(where, "keep_for_days must be a whole number of days.")
+        if not all(isinstance(value, bool) for value in consent.values()):
+            raise self.fail(where, "each consent scope must be true or false.")
+        return StorytellerSpec(
+            pseudonym=self.text(raw, "pseudonym", where),
+            profile={key: value for key, value in raw.items() if key in PROFILE_FIELDS},
+            consent=consent,
+            consent_note=note,
+            keep_for_days=keep_for_days,
+        )
+
+    def story(
+        self, raw: Mapping[str, Any], *, emails: set[str], pseudonyms: set[str], themes: set[str]
+    ) -> StorySpec:
+        where = f"[[stories]] {raw.get('title')!r}"
+        self.known(
+            raw,
+            (
+                "storyteller",
+                "title",
+                "source",
+                "transcript",
+                "recorded_on",
+                "reporter",
+                "ideas",
+                "summary",
+                "quotes",
+            ),
+            where,
+        )
+        storyteller = self.text(raw, "storyteller", where)
+        if storyteller not in pseudonyms:
+            raise self.fail(where, f"no storyteller is called {storyteller!r}.")
+        source = self.text(raw, "source", where)
+        if source not in SOURCES:
+            raise self.fail(where, f"source must be one of {', '.join(SOURCES)}.")
+        reporter = self.text(raw, "reporter", where)
+        if reporter not in emails:
+            raise self.fail(where, f"the reporter {reporter!r} is not in [[people]].")
+        recorded_on = raw.get("recorded_on")
+        if recorded_on is not None and not isinstance(recorded_on, dt.date):
+            raise self.fail(where, "recorded_on must be a date, written 2026-09-08.")
+        transcript = self.manifest.parent / self.text(raw, "transcript", where)
+        if not transcript.is_file():
+            raise self.fail(
+                where, f"the transcript {transcript.name!r} is not beside the manifest."
+            )
+        quotes = tuple(
+            self.quote(entry, where=f"{where} quote {n}", emails=emails, themes=themes)
+            for n, entry in enumerate(self.tables(raw, "quotes", where), start=1)
+        )
+        return StorySpec(
+            storyteller=storyteller,
+            title=self.text(raw, "title", where),
+            source=source,
+            transcript=transcript,
+            reporter=reporter,
+            recorded_on=recorded_on,
+            ideas=self.text(raw, "ideas", where, default=""),
+            summary=self.text(raw, "summary", where, default=""),
+            quotes=quotes,
+        )
+
+    def quote(
+        self, raw: Mapping[str, Any], *, where: str, emails: set[str], themes: set[str]
+    ) -> QuoteSpec:
+        self.known(
+            raw,
+            ("words", "coder", "attribution", "themes", "change_level", "sectors", "note"),
+            where,
+        )
+        coder = self.text(raw, "coder", where)
+        if coder not in emails:
+            raise self.fail(where, f"the coder {coder!r} is not in [[people]].")
+        quote_themes = self.words(raw, "themes", where)
+        unknown = sorted(set(quote_themes) - themes)
+        if unknown:
+            raise self.fail(where, f"no theme is called {', '.join(map(repr, unknown))}.")
+        return QuoteSpec(
+            words=self.text(raw, "words", where),
+            coder=coder,
+            attribution=self.text(raw, "attribution", where),
+            themes=quote_themes,
+            change_level=self.text(raw, "change_level", where, default=""),
+            sectors=self.words(raw, "sectors", where),
+            note=self.text(raw, "note", where, default=""),
+        )
