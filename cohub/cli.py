@@ -30,7 +30,6 @@ SCOPES = ("record", "transcribe", "quote_anonymously", "quote_by_name", "publish
 DEFAULT_SCOPES = ("record", "transcribe")
 WORKER_GRACE_S = 2
 WORKER_STOP_TIMEOUT_S = 15
-HOUSEKEEPING_EVERY_S = 6 * 60 * 60
 MAX_REQUEST_BYTES = 100 * 1024 * 1024
 
 
@@ -202,46 +201,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
     requeued = job_requeue_abandoned(all_running=args.only_worker)
     if requeued:
         print(f"Queued {len(requeued)} job(s) again that a stopped worker left unfinished.")
-    _start_housekeeping()
+    # The jobs app's db_worker also queues periodic jobs (the purge of expired stories).
     with contextlib.suppress(KeyboardInterrupt):
         call_command("db_worker", reload=False)
     return EXIT_OK
-
-
-def _queue_housekeeping() -> None:
-    """Queue today's removal of stories past their keep-until date (once a day at most)."""
-    from django.utils import timezone
-
-    from cohub.apps.jobs.services import job_enqueue
-    from cohub.apps.stories.jobs import PURGE_EXPIRED
-
-    job_enqueue(kind=PURGE_EXPIRED, input_hash=f"{timezone.localdate():%Y-%m-%d}")
-
-
-def _start_housekeeping(every_s: float = HOUSEKEEPING_EVERY_S) -> None:
-    """Queue housekeeping jobs now and then every few hours, for as long as the worker runs.
-
-    The jobs themselves go through the queue like any other, with retries and
-    a row to show for them; this thread only puts them there.
-    """
-    import threading
-
-    from django.db import connection
-
-    stop = threading.Event()
-
-    def loop() -> None:
-        while True:
-            try:
-                _queue_housekeeping()
-            except Exception:  # the worker must keep running; the next round tries again
-                logging.getLogger("cohub.housekeeping").exception("Could not queue housekeeping")
-            finally:
-                connection.close()  # this thread's own connection; don't hold it for hours
-            if stop.wait(every_s):
-                return
-
-    threading.Thread(target=loop, name="cohub-housekeeping", daemon=True).start()
 
 
 def cmd_purge_expired(args: argparse.Namespace) -> int:
@@ -409,7 +372,8 @@ def build_parser() -> argparse.ArgumentParser:
     add(
         "purge-expired",
         cmd_purge_expired,
-        "Remove stories whose keep-until date has passed (the worker also does this daily).",
+        "Remove stories whose keep-until date has passed (the worker also does this "
+        "every six hours).",
     )
 
     imp = add(

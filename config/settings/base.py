@@ -23,6 +23,8 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "django_htmx",
     "django_tasks",
+    # Before django_tasks_db: its db_worker command is ours (it also queues periodic jobs).
+    "cohub.apps.jobs",
     "django_tasks_db",
     "cohub.apps.core",
     "cohub.apps.accounts",
@@ -30,7 +32,6 @@ INSTALLED_APPS = [
     "cohub.apps.stories",
     "cohub.apps.analysis",
     "cohub.apps.reports",
-    "cohub.apps.jobs",
 ]
 
 MIDDLEWARE = [

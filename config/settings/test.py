@@ -14,3 +14,14 @@ STORAGES = {
 # Serve static files straight from the app folders; there is no collectstatic in tests.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# An isolated job kind runs in a child process that opens its own database
+# connection, and a child cannot see an in-memory SQLite database. So the test
+# database is a file, one per test process (pytest-xdist adds its own suffix).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    import os as _os
+    import tempfile as _tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": _os.path.join(_tempfile.gettempdir(), f"cohub-test-{_os.getpid()}.sqlite3"),
+    }

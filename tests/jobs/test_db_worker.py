@@ -9,13 +9,14 @@ from __future__ import annotations
 import signal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import call_command, get_commands
 from django.test import override_settings
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from cohub.apps.jobs.models import Job, JobStatus
 from cohub.apps.jobs.services import job_enqueue
+from cohub.apps.stories.jobs import PURGE_EXPIRED
 
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -68,7 +69,8 @@ def test_retries_go_back_through_the_queue():
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED
     assert job.attempts == 3
-    assert DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).count() == 3
+    runs = DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL)
+    assert [task.args_kwargs["args"] for task in runs].count([job.pk]) == 3
 
 
 def test_a_retry_waits_for_its_backoff():
@@ -82,3 +84,21 @@ def test_a_retry_waits_for_its_backoff():
     assert "ConnectionError: try later" in job.error
     waiting = DBTaskResult.objects.get(status=TaskResultStatus.READY)
     assert waiting.run_after > job.started_at
+
+
+def test_the_plain_db_worker_command_is_the_one_that_queues_periodic_jobs():
+    # `python manage.py db_worker`, `cohub worker` and `cohub serve` all run it.
+    assert get_commands()["db_worker"] == "cohub.apps.jobs"
+
+
+def test_the_plain_db_worker_queues_and_runs_the_purge_once_per_period():
+    run_worker()
+
+    purge = Job.objects.get(kind=PURGE_EXPIRED)
+    assert purge.status == JobStatus.SUCCEEDED
+    assert purge.scheduled_for is not None
+    assert purge.result == {"stories_removed": 0}
+
+    run_worker()  # a second worker, or a restart, in the same period
+
+    assert Job.objects.filter(kind=PURGE_EXPIRED).count() == 1

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -34,3 +36,22 @@ def test_one_kind_cannot_have_two_handlers():
 def test_nonsense_settings_are_refused(options):
     with pytest.raises(ImproperlyConfigured):
         registry.register("test.nonsense", **options)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"memory_mb": 512},  # a memory limit needs a child process
+        {"isolated": True, "memory_mb": 0},
+        {"every": timedelta(seconds=10)},
+    ],
+)
+def test_limits_that_cannot_be_kept_are_refused(options):
+    with pytest.raises(ImproperlyConfigured):
+        registry.register("test.nonsense", **options)
+
+
+def test_an_isolated_kind_gets_longer_before_it_counts_as_abandoned():
+    plain, isolated = registry.get("test.succeeds"), registry.get("test.isolated")
+    assert isolated.isolated and not plain.isolated
+    assert isolated.lease_s - isolated.timeout_s > plain.lease_s - plain.timeout_s

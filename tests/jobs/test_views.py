@@ -171,3 +171,23 @@ def test_trying_again_needs_a_post(client, owner, failed_job):
     client.force_login(owner)
 
     assert client.get(reverse("jobs:retry", args=[failed_job.pk])).status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("error", "plain"),
+    [
+        ("JobMemoryLimit: used more than 512 MB of memory.", "It needed more memory than"),
+        ("JobCrashed: the process running it was stopped by SIGSEGV.", "stopped suddenly"),
+    ],
+)
+def test_limits_of_isolated_jobs_are_explained_in_plain_words(
+    client, owner, failed_job, error, plain
+):
+    failed_job.error = error
+    failed_job.save()
+    client.force_login(owner)
+
+    data = client.get(reverse("jobs:status", args=[failed_job.pk])).json()
+
+    assert data["error_plain"].startswith(plain) or plain in data["error_plain"]
+    assert data["error"] == error

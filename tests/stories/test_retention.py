@@ -64,12 +64,12 @@ def test_a_newer_consent_with_a_later_date_keeps_the_story(project):
 
 
 def test_the_worker_queues_the_purge_as_one_job(project, django_capture_on_commit_callbacks):
-    from cohub.cli import _queue_housekeeping
+    from cohub.apps.jobs.services import jobs_queue_due_periodic
 
     _story_kept_until(project, timezone.localdate() + dt.timedelta(days=1), "Dee")
     with django_capture_on_commit_callbacks(execute=True):
-        _queue_housekeeping()
-        _queue_housekeeping()  # a second worker, or a second round, before it ran
+        jobs_queue_due_periodic()
+        jobs_queue_due_periodic()  # a second worker, or a second round, before it ran
     job = Job.objects.get(kind="stories.purge_expired")
     assert job.status == JobStatus.SUCCEEDED
     assert job.result == {"stories_removed": 0}  # nothing has expired yet

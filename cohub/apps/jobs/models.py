@@ -29,7 +29,10 @@ class Job(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     max_attempts = models.PositiveSmallIntegerField(default=3)
     error = models.TextField(blank=True)
+    # The latest result, copied from the newest JobResult for cheap reads.
     result = models.JSONField(default=dict, blank=True)
+    # For a periodic run: the start of the period it belongs to (UTC).
+    scheduled_for = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -49,7 +52,47 @@ class Job(models.Model):
                 condition=models.Q(status__in=["queued", "running"]) & ~models.Q(input_hash=""),
                 name="jobs_one_active_job_per_input",
             ),
+            # Two workers checking the clock at once still queue one run per period.
+            models.UniqueConstraint(
+                "kind",
+                "scheduled_for",
+                condition=models.Q(scheduled_for__isnull=False),
+                name="jobs_one_run_per_period",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"
+
+
+class JobResult(models.Model):
+    """One version of a job's result and what produced it.
+
+    Each successful attempt adds a version, so running a job again keeps the
+    earlier result beside the new one, and a result can always be explained:
+    which engine and model (name and version or file digest), with which
+    parameters and seed, from which input.
+    """
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="results")
+    version = models.PositiveIntegerField()
+    attempt = models.PositiveSmallIntegerField()
+    result = models.JSONField(default=dict, blank=True)
+    engine = models.CharField(max_length=100, blank=True)
+    model_name = models.CharField(max_length=200, blank=True)
+    model_version = models.CharField(
+        max_length=200, blank=True, help_text="A release number, or sha256: of the model files."
+    )
+    parameters = models.JSONField(default=dict, blank=True)
+    seed = models.BigIntegerField(null=True, blank=True)
+    input_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["job", "-version"]
+        constraints = [
+            models.UniqueConstraint("job", "version", name="jobs_one_result_per_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"result v{self.version} of job #{self.job_id}"

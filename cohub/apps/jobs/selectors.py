@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from cohub.apps.jobs.models import Job
+from cohub.apps.jobs.models import Job, JobResult
 
 
 def jobs_visible_to(user: Any) -> QuerySet[Job]:
@@ -16,3 +16,11 @@ def jobs_visible_to(user: Any) -> QuerySet[Job]:
     if user.is_superuser:
         return Job.objects.all()
     return Job.objects.filter(created_by=user)
+
+
+def job_latest_result(job: Job) -> JobResult | None:
+    """The newest result version of a job (None before its first success).
+
+    The caller has checked ``jobs.view_job`` on ``job``.
+    """
+    return job.results.order_by("-version").first()

@@ -1,46 +1,59 @@
-"""Writes for jobs: enqueue, run one attempt, retry, recover from dead workers.
+"""Writes for jobs: enqueue, run one attempt, retry, re-run, periodic runs, dead workers.
 
 The row is the truth about a job; the django-tasks queue only carries its id.
 Every write that finishes an attempt is conditional on the attempt number, so
 a worker that was presumed dead and later wakes up cannot overwrite the
-outcome of the attempt that replaced it.
+outcome of the attempt that replaced it. Each success adds a ``JobResult``
+version with its provenance; the row's ``result`` is a copy of the latest.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.core.models import record_event
-from cohub.apps.jobs import registry
-from cohub.apps.jobs.models import Job, JobStatus
+from cohub.apps.jobs import isolation, registry
+from cohub.apps.jobs.isolation import JobChildFailed, JobTimeout
+from cohub.apps.jobs.models import Job, JobResult, JobStatus
+from cohub.apps.jobs.registry import Outcome, Provenance
 
 logger = logging.getLogger(__name__)
 
 ACTIVE_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 # A running job is presumed abandoned (its worker died) once its attempt has
-# been going for the kind's timeout plus this margin.
-STALE_GRACE = timedelta(minutes=2)
+# been going for the kind's limits plus this margin.
+STALE_GRACE = timedelta(seconds=registry.LEASE_GRACE_S)
 
 ERROR_MAX_CHARS = 2000
 MESSAGE_MAX_CHARS = 200
 
-
-class JobTimeout(Exception):  # the name is shown on the job page, so no "Error" suffix
-    """An attempt ran past its kind's ``timeout_s``."""
+__all__ = [
+    "JobTimeout",
+    "describe_error",
+    "clean_outcome",
+    "job_enqueue",
+    "job_requeue_abandoned",
+    "job_rerun",
+    "job_retry",
+    "job_run",
+    "jobs_queue_due_periodic",
+]
 
 
 def job_enqueue(
@@ -111,12 +124,14 @@ def job_run(job_id: int) -> Job | None:
 
     try:
         job_kind = registry.get(job.kind)
-        with _time_limit(job_kind.timeout_s):
-            result = job_kind.handler(job, progress)
-        result = _clean_result(result)
+        if job_kind.isolated:
+            outcome = isolation.run_in_child(job=job, job_kind=job_kind, progress=progress)
+        else:
+            with _time_limit(job_kind.timeout_s):
+                outcome = clean_outcome(job_kind.handler(job, progress))
     except Exception as exc:
         return _job_record_failure(job, attempt, exc)
-    return _job_record_success(job, attempt, result)
+    return _job_record_success(job, attempt, outcome)
 
 
 @transaction.atomic
@@ -130,6 +145,27 @@ def job_retry(*, job: Job, actor: Any) -> Job:
     job = Job.objects.select_for_update().get(pk=job.pk)
     if job.status != JobStatus.FAILED:
         raise ServiceError("Only a job that failed can be tried again.")
+    return _job_start_again(job=job, actor=actor, verb="job.retry")
+
+
+@transaction.atomic
+def job_rerun(*, job: Job, actor: Any) -> Job:
+    """Run a finished job again, keeping its earlier results as older versions.
+
+    For a new model or changed code: the next success becomes the latest
+    ``JobResult`` version and the earlier ones stay. Returns the job that will
+    run (this one, or an identical job already waiting). Raises
+    ``ServiceError`` while the job is still waiting or running. The caller
+    checks permission.
+    """
+    job = Job.objects.select_for_update().get(pk=job.pk)
+    if job.status not in (JobStatus.SUCCEEDED, JobStatus.FAILED):
+        raise ServiceError("This job has not finished yet.")
+    return _job_start_again(job=job, actor=actor, verb="job.rerun")
+
+
+def _job_start_again(*, job: Job, actor: Any, verb: str) -> Job:
+    """Queue a finished job from its first attempt; the caller holds the row lock."""
     if job.input_hash:
         existing = _active_duplicate(
             kind=job.kind, input_hash=job.input_hash, project_id=job.project_id
@@ -158,14 +194,57 @@ def job_retry(*, job: Job, actor: Any) -> Job:
     )
     record_event(
         actor=actor,
-        verb="job.retry",
+        verb=verb,
         target=job,
         project_id=job.project_id,
         data={"kind": job.kind, "previous_error": job.error[:200]},
     )
     _enqueue_on_commit(job.pk)
-    logger.info("Job %s queued again by a person after failing", job.pk)
+    logger.info("Job %s queued again by a person (%s)", job.pk, verb)
     return job
+
+
+def jobs_queue_due_periodic(*, now: datetime | None = None) -> list[Job]:
+    """Queue this period's run of each periodic kind that has none yet; return those queued.
+
+    Every worker calls this at start and then about once a minute (see the
+    ``db_worker`` command in this app), so any number of workers may ask at
+    once: the ``jobs_one_run_per_period`` constraint lets exactly one run per
+    kind and period in. A period whose run is still waiting or running from
+    an earlier period is skipped rather than piling up. Periods missed while
+    no worker ran are not caught up: the next run covers them.
+    """
+    now = now or timezone.now()
+    queued: list[Job] = []
+    for job_kind in registry.periodic_kinds():
+        assert job_kind.every is not None  # noqa: S101 (periodic_kinds only returns these)
+        period_start = period_start_for(now, job_kind.every)
+        if Job.objects.filter(kind=job_kind.kind, scheduled_for=period_start).exists():
+            continue
+        if Job.objects.filter(kind=job_kind.kind, status__in=ACTIVE_STATUSES).exists():
+            continue
+        try:
+            with transaction.atomic():
+                job = Job.objects.create(
+                    kind=job_kind.kind,
+                    scheduled_for=period_start,
+                    max_attempts=job_kind.max_attempts,
+                )
+                _enqueue_on_commit(job.pk)
+        except IntegrityError:
+            continue  # another worker queued this period's run first
+        logger.info(
+            "Job %s (kind=%s) queued for the period from %s", job.pk, job.kind, period_start
+        )
+        queued.append(job)
+    return queued
+
+
+def period_start_for(moment: datetime, every: timedelta) -> datetime:
+    """The start of the period ``moment`` falls in; periods are counted from 1970 in UTC."""
+    length = every.total_seconds()
+    start = math.floor(moment.timestamp() / length) * length
+    return datetime.fromtimestamp(start, tz=UTC)
 
 
 def job_requeue_abandoned(*, now: datetime | None = None, all_running: bool = False) -> list[Job]:
@@ -233,8 +312,12 @@ def _attempt_abandoned(job: Job, now: datetime) -> bool:
     if job.started_at is None:
         return True
     found = registry.find(job.kind)
-    timeout_s = found.timeout_s if found is not None else registry.DEFAULT_TIMEOUT_S
-    return job.started_at + timedelta(seconds=timeout_s) + STALE_GRACE < now
+    lease_s = (
+        found.lease_s
+        if found is not None
+        else registry.DEFAULT_TIMEOUT_S + STALE_GRACE.total_seconds()
+    )
+    return job.started_at + timedelta(seconds=lease_s) < now
 
 
 def _job_claim(job_id: int) -> Job | None:
@@ -283,15 +366,32 @@ def _job_claim(job_id: int) -> Job | None:
     return job
 
 
-def _job_record_success(job: Job, attempt: int, result: dict[str, Any]) -> Job:
+def _job_record_success(job: Job, attempt: int, outcome: Outcome) -> Job:
     now = timezone.now()
-    updated = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=attempt).update(
-        status=JobStatus.SUCCEEDED,
-        result=result,
-        progress=100,
-        error="",
-        finished_at=now,
-    )
+    result = dict(outcome.result)
+    provenance = outcome.provenance
+    with transaction.atomic():
+        updated = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=attempt).update(
+            status=JobStatus.SUCCEEDED,
+            result=result,
+            progress=100,
+            error="",
+            finished_at=now,
+        )
+        if updated:
+            latest = job.results.aggregate(latest=Max("version"))["latest"] or 0
+            JobResult.objects.create(
+                job=job,
+                version=latest + 1,
+                attempt=attempt,
+                result=result,
+                engine=provenance.engine,
+                model_name=provenance.model_name,
+                model_version=provenance.model_version,
+                parameters=dict(provenance.parameters),
+                seed=provenance.seed,
+                input_hash=provenance.input_hash or job.input_hash,
+            )
     if not updated:
         logger.warning(
             "Job %s attempt %s finished, but another attempt had replaced it; result dropped",
@@ -306,7 +406,7 @@ def _job_record_success(job: Job, attempt: int, result: dict[str, Any]) -> Job:
 
 def _job_record_failure(job: Job, attempt: int, exc: Exception) -> Job:
     now = timezone.now()
-    error = _describe_error(exc)
+    error = describe_error(exc)
     will_retry = attempt < job.max_attempts
     fields: dict[str, Any] = {"error": error}
     if will_retry:
@@ -363,29 +463,61 @@ def _mark_failed_after_dead_worker(job: Job, now: datetime) -> None:
     logger.error("Job %s (kind=%s) failed: %s", job.pk, job.kind, job.error)
 
 
-def _describe_error(exc: Exception) -> str:
+def describe_error(exc: BaseException) -> str:
     """The exception's type and message, without the traceback (it may quote user data)."""
     message = str(exc).strip()
-    text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    if isinstance(exc, JobChildFailed):
+        text = message  # already described in the child
+    else:
+        text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
     return text[:ERROR_MAX_CHARS]
 
 
-def _clean_result(result: Any) -> dict[str, Any]:
-    if result is None:
-        return {}
-    if not isinstance(result, dict):
-        raise TypeError(f"A job handler must return a dict, not {type(result).__name__}.")
+_PROVENANCE_LIMITS = {"engine": 100, "model_name": 200, "model_version": 200, "input_hash": 64}
+
+
+def clean_outcome(value: Outcome | Mapping[str, Any] | None) -> Outcome:
+    """Check a handler's answer inside the attempt, so a bad one fails the attempt.
+
+    Saving the outcome must not be where it breaks: by then the work is done
+    and the failure would be recorded against nothing.
+    """
+    if value is None:
+        value = Outcome(result={})
+    elif isinstance(value, dict):
+        value = Outcome(result=value)
+    elif not isinstance(value, Outcome):
+        raise TypeError(f"A job handler must return a dict, not {type(value).__name__}.")
+    if not isinstance(value.result, Mapping):
+        raise TypeError(
+            f"A job handler's result must be a dict, not {type(value.result).__name__}."
+        )
+    provenance = value.provenance
+    if not isinstance(provenance, Provenance):
+        raise TypeError("A job's provenance must be a Provenance.")
+    for name, limit in _PROVENANCE_LIMITS.items():
+        if len(getattr(provenance, name)) > limit:
+            raise ValueError(f"Provenance {name} must be at most {limit} characters.")
+    if provenance.seed is not None and not isinstance(provenance.seed, int):
+        raise TypeError("A job's seed must be a whole number.")
+    result = dict(value.result)
+    parameters = dict(provenance.parameters)
     json.dumps(result)  # fail inside the attempt, not while saving the outcome
-    return result
+    json.dumps(parameters)
+    return Outcome(result=result, provenance=replace(provenance, parameters=parameters))
 
 
 @contextmanager
 def _time_limit(seconds: float) -> Iterator[None]:
-    """Raise ``JobTimeout`` in the handler after ``seconds``.
+    """Raise ``JobTimeout`` in an in-process handler after ``seconds``.
 
     Enforced with SIGALRM, so only on the main thread of a Unix process (the
-    ``db_worker``). Elsewhere the limit still bounds how long a running job
-    may look alive to ``job_requeue_abandoned``.
+    ``db_worker``), and only between Python bytecodes: enough for database
+    and text work, which is what in-process kinds do. Native code (model
+    inference) is not interrupted by it; such kinds are ``isolated`` and
+    stopped by killing their child process instead. Elsewhere the limit
+    still bounds how long a running job may look alive to
+    ``job_requeue_abandoned``.
     """
     if not hasattr(signal, "SIGALRM") or threading.current_thread() is not threading.main_thread():
         yield

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.jobs import registry
-from cohub.apps.jobs.models import Job, JobStatus
+from cohub.apps.jobs.models import Job, JobResult, JobStatus
+from cohub.apps.jobs.selectors import job_latest_result
 from cohub.apps.jobs.services import job_retry
 
 FINISHED = {JobStatus.SUCCEEDED, JobStatus.FAILED}
@@ -51,11 +52,34 @@ def failure_in_plain_words(job: Job) -> str:
     tries = "once" if job.attempts == 1 else f"{job.attempts} times"
     if kind_name == "JobTimeout":
         return f"It took longer than the time allowed. We tried {tries}."
+    if kind_name == "JobMemoryLimit":
+        return f"It needed more memory than it is allowed. We tried {tries}."
+    if kind_name == "JobCrashed":
+        return f"The program running it stopped suddenly. We tried {tries}."
     if kind_name == "WorkerStopped":
         return f"The program running it stopped part-way through. We tried {tries}."
     if kind_name == "UnknownJobKind":
         return "This server does not know how to run this kind of job."
     return f"Something went wrong. We tried {tries}."
+
+
+def provenance_in_plain_words(record: JobResult) -> list[tuple[str, str]]:
+    """How a result was made, as (question, answer) pairs; only what was recorded."""
+    lines: list[tuple[str, str]] = []
+    if record.engine:
+        lines.append(("Made with", record.engine))
+    if record.model_name:
+        lines.append(("Model", record.model_name))
+    if record.model_version:
+        lines.append(("Model version", record.model_version))
+    if record.parameters:
+        settings = "; ".join(f"{key}: {value}" for key, value in sorted(record.parameters.items()))
+        lines.append(("Settings", settings))
+    if record.seed is not None:
+        lines.append(("Random seed (the same seed gives the same result)", str(record.seed)))
+    if record.input_hash:
+        lines.append(("Fingerprint of what it worked on", record.input_hash))
+    return lines
 
 
 def _result_url(job: Job) -> str:
@@ -92,10 +116,16 @@ def _status_payload(request: HttpRequest, job: Job) -> dict[str, Any]:
 @never_cache
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_for(request, pk, "jobs.view_job")
+    latest = job_latest_result(job)
     return render(
         request,
         "jobs/job_detail.html",
-        {"job": job, "status": _status_payload(request, job)},
+        {
+            "job": job,
+            "status": _status_payload(request, job),
+            "latest_result": latest,
+            "provenance": provenance_in_plain_words(latest) if latest is not None else [],
+        },
     )
 
 

@@ -1,0 +1,95 @@
+"""Periodic kinds are declared once and queued once per period by any worker."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from cohub.apps.jobs import registry
+from cohub.apps.jobs.models import Job, JobStatus
+from cohub.apps.jobs.periodic import PeriodicScheduler
+from cohub.apps.jobs.services import jobs_queue_due_periodic, period_start_for
+from cohub.apps.stories.jobs import PURGE_EXPIRED
+
+pytestmark = pytest.mark.django_db
+
+NOON = datetime(2026, 3, 2, 12, 30, tzinfo=UTC)
+
+
+def test_the_purge_of_expired_stories_is_declared_periodic():
+    assert [kind.kind for kind in registry.periodic_kinds()] == [PURGE_EXPIRED]
+    assert registry.get(PURGE_EXPIRED).every == timedelta(hours=6)
+
+
+def test_periods_are_counted_from_the_same_moment_on_every_machine():
+    six_hours = timedelta(hours=6)
+    assert period_start_for(NOON, six_hours) == datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    assert period_start_for(NOON + timedelta(hours=5), six_hours) == NOON.replace(hour=12, minute=0)
+    assert period_start_for(NOON + timedelta(hours=6), six_hours).hour == 18
+
+
+def test_a_due_run_is_queued_and_runs(run_jobs):
+    with run_jobs():
+        queued = jobs_queue_due_periodic(now=NOON)
+
+    job = Job.objects.get(kind=PURGE_EXPIRED)
+    assert [j.pk for j in queued] == [job.pk]
+    assert job.scheduled_for == datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    assert job.status == JobStatus.SUCCEEDED
+    assert job.result == {"stories_removed": 0}
+
+
+def test_asking_again_in_the_same_period_queues_nothing_even_after_it_ran(run_jobs):
+    with run_jobs():
+        jobs_queue_due_periodic(now=NOON)
+        assert jobs_queue_due_periodic(now=NOON + timedelta(hours=1)) == []
+    assert Job.objects.filter(kind=PURGE_EXPIRED).count() == 1
+
+    with run_jobs():
+        jobs_queue_due_periodic(now=NOON + timedelta(hours=6))
+    assert Job.objects.filter(kind=PURGE_EXPIRED).count() == 2
+
+
+def test_a_run_still_waiting_from_an_earlier_period_is_not_joined_by_another(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=False):  # the queue is not worked
+        jobs_queue_due_periodic(now=NOON)
+        assert jobs_queue_due_periodic(now=NOON + timedelta(hours=6)) == []
+    assert Job.objects.filter(kind=PURGE_EXPIRED).count() == 1
+
+
+def test_the_database_refuses_a_second_run_for_one_period():
+    period = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    Job.objects.create(kind=PURGE_EXPIRED, scheduled_for=period, status=JobStatus.SUCCEEDED)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Job.objects.create(kind=PURGE_EXPIRED, scheduled_for=period)
+
+
+def test_a_worker_that_loses_the_race_queues_nothing(monkeypatch):
+    from django.db.models import QuerySet
+
+    period = period_start_for(NOON, timedelta(hours=6))
+    Job.objects.create(kind=PURGE_EXPIRED, scheduled_for=period, status=JobStatus.SUCCEEDED)
+    # Both of this worker's checks miss the winner's row; only the constraint stands.
+    monkeypatch.setattr(QuerySet, "exists", lambda self: False)
+
+    assert jobs_queue_due_periodic(now=NOON) == []
+    assert Job.objects.filter(kind=PURGE_EXPIRED).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_thread_queues_due_runs_while_the_worker_is_idle():
+    scheduler = PeriodicScheduler(check_every_s=0.01)
+    scheduler.start()
+    try:
+        for _ in range(3000):  # ends as soon as the row is there
+            if Job.objects.filter(kind=PURGE_EXPIRED).exists():
+                break
+            time.sleep(0.01)
+    finally:
+        scheduler.stop()
+    assert Job.objects.filter(kind=PURGE_EXPIRED).count() == 1
