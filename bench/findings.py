@@ -29,11 +29,11 @@ from django.db import connection, transaction  # noqa: E402
 
 from cohub.apps.accounts.models import Organisation  # noqa: E402
 from cohub.apps.analysis import services as coding  # noqa: E402
+from cohub.apps.analysis.models import Highlight  # noqa: E402
 from cohub.apps.projects.services import project_create  # noqa: E402
 from cohub.apps.reports.findings import project_findings  # noqa: E402
 from cohub.apps.stories import services as stories  # noqa: E402
 from cohub.apps.stories.consent import consent_allows  # noqa: E402
-from cohub.apps.stories.models import Highlight  # noqa: E402
 
 STORIES = 60
 QUOTES_PER_STORY = 15
@@ -64,7 +64,7 @@ def build_project():
         transcript = story.transcripts.get()
         for p, segment in enumerate(transcript.segments.order_by("index")):
             coding.highlight_create(
-                review_sheet=story.review_sheet,
+                story=story,
                 transcript=transcript,
                 char_start=segment.char_start,
                 char_end=segment.char_end,

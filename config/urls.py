@@ -3,7 +3,6 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", include("cohub.apps.core.urls")),
     path("accounts/", include("cohub.apps.accounts.urls")),
     path("", include("cohub.apps.projects.urls")),
     path("p/<slug:project_slug>/", include("cohub.apps.stories.urls")),

@@ -206,7 +206,7 @@ def test_export_findings_to_a_file(project, files, tmp_path, capsys):
     words = "I waited eleven weeks."
     start = transcript.text.index(words)
     highlight_create(
-        review_sheet=story.review_sheet,
+        story=story,
         transcript=transcript,
         char_start=start,
         char_end=start + len(words),

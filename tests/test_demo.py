@@ -15,11 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohub.apps.accounts.models import Organisation, OrganisationMembership, User
-from cohub.apps.analysis.models import HighlightTheme, Theme
+from cohub.apps.analysis.models import Highlight, HighlightTheme, Theme
 from cohub.apps.projects.models import Project, ProjectMembership
 from cohub.apps.reports.findings import WITHHELD, project_findings
 from cohub.apps.stories.consent import consent_allows, current_consent
-from cohub.apps.stories.models import Highlight, Segment, Story, Storyteller
+from cohub.apps.stories.models import Segment, Story, Storyteller
 from cohub.apps.stories.services import story_delete
 from cohub.demo import (
     DATA_DIR,

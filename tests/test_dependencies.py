@@ -13,6 +13,7 @@ functions and under ``TYPE_CHECKING``.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,155 @@ def test_the_check_sees_every_way_of_importing(tmp_path, monkeypatch, source, ex
     targets = {_part_of(dotted) for _, dotted in _imported_modules(module)}
     assert expected in targets
     assert expected not in ALLOWED["stories"]
+
+
+# ---------------------------------------------------------------------------
+# Relation names and URL names
+#
+# An import is not the only way to depend on a later app: ``story.review_sheet``,
+# ``filter(review_sheet__highlights=...)`` or ``{% url 'analysis:...' %}`` in a
+# stories module reach into analysis without importing it. Django adds reverse
+# relations to a model for every app that points at it, so the names a later
+# app added are read from the app registry and looked for in the code.
+
+URL_NAME = re.compile(r"^([a-z_]+):[a-z_]+$")
+TEMPLATE_URL = re.compile(r"{%\s*url\s+['\"]([a-z_]+):")
+TEMPLATE_VARIABLE = re.compile(r"{[{%][^}]*}")
+
+
+def _app_of(model) -> str:
+    return model._meta.app_config.name.rsplit(".", 1)[-1]
+
+
+def foreign_relation_names(app: str) -> dict[str, str]:
+    """Relation names on the models ``app`` may use that were added by apps it may not.
+
+    Maps each name to the app that added it, e.g. stories -> {"review_sheet": "analysis"}.
+    """
+    from django.apps import apps as registry
+
+    visible = {app} | ALLOWED.get(app, set())
+    names: dict[str, str] = {}
+    for model in registry.get_models():
+        if _app_of(model) not in visible:
+            continue
+        for relation in model._meta.related_objects:
+            owner = _app_of(relation.related_model)
+            if owner in visible:
+                continue
+            names[relation.get_accessor_name()] = owner
+            names[relation.field.related_query_name()] = owner
+    return names
+
+
+def _lookup_parts(text: str) -> list[str]:
+    return [part for part in text.split("__") if part]
+
+
+def _python_reaches(tree: ast.AST, names: dict[str, str]) -> list[tuple[int, str, str]]:
+    found = []
+    for node in ast.walk(tree):
+        words: list[str] = []
+        if isinstance(node, ast.Attribute):
+            words = [node.attr]
+        elif isinstance(node, ast.keyword) and node.arg:
+            words = _lookup_parts(node.arg)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            match = URL_NAME.match(node.value)
+            if match:
+                found.append((node.lineno, node.value, match.group(1)))
+                continue
+            if re.fullmatch(r"[a-z_]+", node.value):
+                words = _lookup_parts(node.value)
+        line = getattr(node, "lineno", 0)
+        found.extend((line, word, names[word]) for word in words if word in names)
+    return found
+
+
+def _model_variables() -> set[str]:
+    """Template variables named after a model (``story``, ``project``): what a chain starts from."""
+    from django.apps import apps as registry
+
+    return {model._meta.model_name for model in registry.get_models()} | {
+        model._meta.model_name.replace("highlight", "quote") for model in registry.get_models()
+    }
+
+
+def _template_reaches(text: str, names: dict[str, str]) -> list[tuple[int, str, str]]:
+    """URL names, and relation names in chains that start from a model-named variable.
+
+    ``{{ story.review_sheet.ideas }}`` is a reach; ``{{ counts.stories }}`` (a dict) is not.
+    """
+    starts = _model_variables()
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        for match in TEMPLATE_URL.finditer(line):
+            found.append((number, match.group(0), match.group(1)))
+        for tag in TEMPLATE_VARIABLE.findall(line):
+            for chain in re.findall(r"[a-z_]+(?:\.[a-z_]+)+", tag):
+                first, *rest = chain.split(".")
+                if first not in starts:
+                    continue
+                found.extend((number, word, names[word]) for word in rest if word in names)
+    return found
+
+
+def reach_violations() -> list[str]:
+    """Relation and URL names of apps that ``app`` may not depend on, used in its code."""
+    problems = []
+    for part, paths in _checked_parts().items():
+        if part == "pipeline":
+            continue
+        names = foreign_relation_names(part)
+        allowed = {part} | ALLOWED.get(part, set())
+        app_dir = APPS_DIR / part
+        for path in paths:
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+            for line, name, owner in _python_reaches(tree, names):
+                if owner not in allowed and owner in ALLOWED:
+                    problems.append(f"{path.relative_to(PACKAGE.parent)}:{line}: {name} ({owner})")
+        for path in sorted(app_dir.rglob("templates/**/*.html")):
+            for line, name, owner in _template_reaches(path.read_text(encoding="utf-8"), names):
+                if owner not in allowed and owner in ALLOWED:
+                    problems.append(f"{path.relative_to(PACKAGE.parent)}:{line}: {name} ({owner})")
+    return problems
+
+
+@pytest.mark.django_db
+def test_no_app_reaches_a_later_app_through_relation_or_url_names():
+    problems = reach_violations()
+    assert not problems, "Names of later apps used against the chain:\n" + "\n".join(problems)
+
+
+def test_the_registry_knows_what_later_apps_added():
+    names = foreign_relation_names("stories")
+    assert names.get("review_sheet") == "analysis"
+    assert "review_sheet" not in foreign_relation_names("analysis")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "Story.objects.filter(review_sheet__highlights__isnull=False)",
+        "story.review_sheet.ideas",
+        "Story.objects.select_related('review_sheet')",
+        "redirect('analysis:review_sheet', project_slug=slug, story_id=pk)",
+    ],
+)
+def test_the_reach_check_sees_python(source):
+    names = foreign_relation_names("stories")
+    reached = {owner for _, _, owner in _python_reaches(ast.parse(source), names)}
+    assert "analysis" in reached
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "<a href=\"{% url 'analysis:review_sheet' project_slug=p.slug story_id=s.pk %}\">",
+        "{{ story.review_sheet.ideas }}",
+    ],
+)
+def test_the_reach_check_sees_templates(source):
+    names = foreign_relation_names("stories")
+    reached = {owner for _, _, owner in _template_reaches(source, names)}
+    assert "analysis" in reached

@@ -56,7 +56,7 @@ ROUTES = project_routes()
 
 def test_routes_were_found():
     names = {route.name for route, _ in ROUTES}
-    assert {"projects:detail", "analysis:story_detail", "reports:findings"} <= names
+    assert {"projects:detail", "analysis:review_sheet", "reports:findings"} <= names
 
 
 @pytest.mark.parametrize("route,callback", ROUTES, ids=[r.name for r, _ in ROUTES])
@@ -76,7 +76,7 @@ def world(db):
     transcript = story.transcripts.get()
     theme = analysis_services.theme_create(project=project, name="Housing", actor=facilitator)
     highlight = analysis_services.highlight_create(
-        review_sheet=story.review_sheet,
+        story=story,
         transcript=transcript,
         char_start=0,
         char_end=10,

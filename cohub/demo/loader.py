@@ -31,7 +31,7 @@ from cohub.apps.accounts.models import (
     OrganisationRole,
     User,
 )
-from cohub.apps.analysis.services import highlight_create, theme_create
+from cohub.apps.analysis.services import highlight_create, review_sheet_update, theme_create
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.projects.models import Project, ProjectRole
 from cohub.apps.projects.services import membership_add, project_create
@@ -39,7 +39,6 @@ from cohub.apps.stories.consent import SCOPE_LABELS
 from cohub.apps.stories.models import Story, Storyteller
 from cohub.apps.stories.selectors import latest_transcript
 from cohub.apps.stories.services import (
-    review_sheet_update,
     story_create_from_text,
     story_import_transcript,
     storyteller_create,
@@ -165,7 +164,7 @@ def _fill_project(demo: Demo, project: Project, users: dict[str, User]) -> None:
             )
             with _blame(f"{spec.transcript}: the key quote {quote.words[:40]!r}…"):
                 highlight_create(
-                    review_sheet=story.review_sheet,
+                    story=story,
                     transcript=transcript,
                     char_start=char_start,
                     char_end=char_end,
@@ -203,9 +202,7 @@ def _add_story(
             recorded_on=spec.recorded_on,
         )
     if spec.ideas or spec.summary:
-        review_sheet_update(
-            review_sheet=story.review_sheet, actor=reporter, ideas=spec.ideas, summary=spec.summary
-        )
+        review_sheet_update(story=story, actor=reporter, ideas=spec.ideas, summary=spec.summary)
     return story
 
 

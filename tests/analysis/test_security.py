@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from cohub.apps.analysis import services
+from cohub.apps.analysis.models import Attribution, Highlight
 from cohub.apps.core.errors import ConsentError
-from cohub.apps.stories.models import Attribution, Highlight
 from cohub.apps.stories.selectors import story_get
 from cohub.apps.stories.services import consent_record
 from tests.factories import make_story, make_storyteller
@@ -23,7 +23,7 @@ def _quote(story, **fields):
     transcript = story.transcripts.get()
     start = transcript.text.index("lost my job")
     return services.highlight_create(
-        review_sheet=story.review_sheet,
+        story=story,
         transcript=transcript,
         char_start=start,
         char_end=start + len("lost my job"),

@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 
 from cohub.apps.analysis import services
-from cohub.apps.analysis.models import CodingAction, CodingEvent, HighlightTheme, Theme
+from cohub.apps.analysis.models import CodingAction, CodingEvent, Highlight, HighlightTheme, Theme
 from cohub.apps.core.errors import ConsentError, ServiceError
 from cohub.apps.projects.models import ProjectRole
-from cohub.apps.stories.models import Highlight
 from tests.factories import GATHER_ONLY, ProjectFactory, make_member, make_story, make_storyteller
 
 TEXT = "Sam: How did it start?\n\nRobin: I lost my job and then my flat."
@@ -32,7 +31,7 @@ def transcript(story):
 def _quote(story, transcript, actor, words="lost my job", **kwargs):
     start = transcript.text.index(words)
     return services.highlight_create(
-        review_sheet=story.review_sheet,
+        story=story,
         transcript=transcript,
         char_start=start,
         char_end=start + len(words),
@@ -68,7 +67,7 @@ def test_highlight_span_is_trimmed_of_spaces(story, transcript, actor):
     start = transcript.text.index("How")
     end = transcript.text.index("I lost")  # runs into the blank line between parts
     highlight = services.highlight_create(
-        review_sheet=story.review_sheet,
+        story=story,
         transcript=transcript,
         char_start=start,
         char_end=end,
@@ -81,7 +80,7 @@ def test_highlight_span_is_trimmed_of_spaces(story, transcript, actor):
 def test_highlight_outside_transcript_refused(story, transcript, actor, span):
     with pytest.raises(ServiceError):
         services.highlight_create(
-            review_sheet=story.review_sheet,
+            story=story,
             transcript=transcript,
             char_start=span[0],
             char_end=span[1],
@@ -94,7 +93,7 @@ def test_only_whitespace_refused(story, transcript, actor):
     gap = transcript.text.index("\n\n")
     with pytest.raises(ServiceError, match="no words"):
         services.highlight_create(
-            review_sheet=story.review_sheet,
+            story=story,
             transcript=transcript,
             char_start=gap,
             char_end=gap + 2,
@@ -114,7 +113,7 @@ def test_transcript_of_another_story_refused(project, story, actor):
     other = make_story(project, text="Something else happened.")
     with pytest.raises(ServiceError, match="different story"):
         services.highlight_create(
-            review_sheet=story.review_sheet,
+            story=story,
             transcript=other.transcripts.get(),
             char_start=0,
             char_end=5,

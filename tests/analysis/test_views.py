@@ -6,9 +6,8 @@ import pytest
 from django.urls import reverse
 
 from cohub.apps.analysis import services
-from cohub.apps.analysis.models import CodingAction, CodingEvent, HighlightTheme, Theme
+from cohub.apps.analysis.models import CodingAction, CodingEvent, Highlight, HighlightTheme, Theme
 from cohub.apps.projects.models import ProjectRole
-from cohub.apps.stories.models import Highlight
 from tests.factories import (
     ALL_ROLES,
     GATHER_ONLY,
@@ -29,7 +28,7 @@ def _url(name, project, **kwargs):
 
 def _story_url(project, story):
     return reverse(
-        "analysis:story_detail", kwargs={"project_slug": project.slug, "story_id": story.pk}
+        "analysis:review_sheet", kwargs={"project_slug": project.slug, "story_id": story.pk}
     )
 
 
@@ -56,7 +55,7 @@ def highlight(story, reporter):
     transcript = story.transcripts.get()
     start = transcript.text.index("I lost")
     return services.highlight_create(
-        review_sheet=story.review_sheet,
+        story=story,
         transcript=transcript,
         char_start=start,
         char_end=start + len("I lost my job"),
@@ -198,7 +197,7 @@ def test_edit_named_without_consent_shows_error(client, project, reporter):
     story = make_story(project, storyteller=storyteller)
     transcript = story.transcripts.get()
     highlight = services.highlight_create(
-        review_sheet=story.review_sheet,
+        story=story,
         transcript=transcript,
         char_start=0,
         char_end=5,

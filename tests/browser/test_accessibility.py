@@ -33,7 +33,7 @@ def facilitator_pages(slug: str) -> list[str]:
         f"{base}/stories/",
         f"{base}/stories/new/",
         f"{base}/stories/import/",
-        f"{base}/stories/{story.pk}/",
+        f"{base}/stories/{story.pk}/review-sheet/",
         f"{base}/themes/",
         f"{base}/themes/{theme.pk}/",
         f"{base}/coding-log/",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from cohub.apps.analysis.models import Highlight
 from cohub.apps.analysis.services import theme_create
 from cohub.apps.projects.models import ProjectRole
-from cohub.apps.stories.models import Highlight
 from tests.browser_support import log_in_as
 from tests.factories import ProjectFactory, make_member, make_story, make_storyteller
 
@@ -36,7 +36,7 @@ def test_make_and_tag_a_key_quote_with_the_keyboard_only(page, client):
     theme_create(project=project, name="Peer support", actor=member)
 
     log_in_as(page, client, member)
-    page.goto(f"/p/{project.slug}/stories/{story.pk}/")
+    page.goto(f"/p/{project.slug}/stories/{story.pk}/review-sheet/")
 
     tab_to(page, "#seg-1 .segment__quote-link")
     page.keyboard.press("Enter")

@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from cohub.apps.analysis.models import Highlight
 from cohub.apps.projects.models import ProjectRole
-from cohub.apps.stories.models import Highlight, Story
+from cohub.apps.stories.models import Story
 from tests.browser_support import axe_violations, log_in
 from tests.factories import PASSWORD, ProjectFactory, make_member, make_storyteller
 
@@ -55,7 +56,7 @@ def test_import_select_tag_and_find_it_in_the_findings(page):
     assert [s.speaker for s in segments] == ["Sam Reporter", "Robin", "Sam Reporter", "Robin"]
 
     # Select Robin's first answer with the mouse, as a person would.
-    page.goto(f"/p/{project.slug}/stories/{story.pk}/")
+    page.goto(f"/p/{project.slug}/stories/{story.pk}/review-sheet/")
     # Press on the first letter of Robin's answer and release on its last one.
     first, last = page.locator("#seg-1 .segment-text").evaluate(
         """el => {

@@ -16,9 +16,10 @@ from typing import Any
 
 import pytest
 
+from cohub.apps.analysis.models import Highlight
 from cohub.apps.analysis.services import highlight_create, theme_create
 from cohub.apps.projects.models import Project
-from cohub.apps.stories.models import Highlight, Story
+from cohub.apps.stories.models import Story
 from tests.factories import ALL_SCOPES, GATHER_ONLY, make_story, make_storyteller
 
 QUOTE_ANONYMOUSLY = {"record": True, "transcribe": True, "quote_anonymously": True}
@@ -36,7 +37,7 @@ def _quote(story: Story, words: str, **fields: Any) -> Highlight:
     transcript = story.transcripts.get()
     start = transcript.text.index(words)
     return highlight_create(
-        review_sheet=story.review_sheet,
+        story=story,
         transcript=transcript,
         char_start=start,
         char_end=start + len(words),

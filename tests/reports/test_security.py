@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from cohub.apps.analysis.models import Attribution
 from cohub.apps.analysis.services import highlight_create
 from cohub.apps.reports.findings import project_findings
 from cohub.apps.reports.services import findings_export_csv
-from cohub.apps.stories.models import Attribution
 from tests.factories import ALL_SCOPES, GATHER_ONLY, make_story, make_storyteller
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ def _quote(story, words, **fields):
     transcript = story.transcripts.get()
     start = transcript.text.index(words)
     return highlight_create(
-        review_sheet=story.review_sheet,
+        story=story,
         transcript=transcript,
         char_start=start,
         char_end=start + len(words),

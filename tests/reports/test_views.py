@@ -44,7 +44,7 @@ def test_findings_page_by_role(client, coded, role):
 def test_story_links_only_for_those_who_may_read_stories(client, coded, role):
     page = _get(client, coded.project, role).content.decode()
     story_url = reverse(
-        "analysis:story_detail",
+        "analysis:review_sheet",
         kwargs={"project_slug": coded.project.slug, "story_id": coded.stories["A"].pk},
     )
     assert ("Robin&#x27;s story" in page) or ("Robin's story" in page)

@@ -8,20 +8,12 @@ import pytest
 from django.utils import timezone
 
 from cohub.apps.analysis import services as analysis_services
-from cohub.apps.analysis.models import CodingEvent, HighlightTheme
+from cohub.apps.analysis.models import CodingEvent, Highlight, HighlightTheme, ReviewSheet
 from cohub.apps.core.errors import ConsentError, ServiceError
 from cohub.apps.projects.models import ProjectRole
 from cohub.apps.stories import services
 from cohub.apps.stories.consent import consent_allows, current_consent, require_consent
-from cohub.apps.stories.models import (
-    ConsentRecord,
-    Highlight,
-    ReviewSheet,
-    Segment,
-    Story,
-    Storyteller,
-    Transcript,
-)
+from cohub.apps.stories.models import ConsentRecord, Segment, Story, Storyteller, Transcript
 from tests.factories import GATHER_ONLY, make_member, make_story, make_storyteller
 
 TODAY = timezone.localdate()
@@ -161,7 +153,7 @@ def coded_story(project):
     transcript = story.transcripts.get()
     theme = analysis_services.theme_create(project=project, name="Waiting", actor=facilitator)
     highlight = analysis_services.highlight_create(
-        review_sheet=story.review_sheet,
+        story=story,
         transcript=transcript,
         char_start=0,
         char_end=len(transcript.text),

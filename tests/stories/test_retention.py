@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from cohub.apps.analysis.models import CodingEvent
+from cohub.apps.analysis.models import CodingEvent, Highlight
 from cohub.apps.analysis.services import highlight_create
 from cohub.apps.core.models import Event
 from cohub.apps.jobs.models import Job, JobStatus
-from cohub.apps.stories.models import Highlight, Segment, Story, Transcript
+from cohub.apps.stories.models import Segment, Story, Transcript
 from cohub.apps.stories.services import consent_withdraw, stories_purge_expired
 from tests.factories import ALL_SCOPES, make_story, make_storyteller
 
@@ -24,7 +24,7 @@ def _story_kept_until(project, keep_until: dt.date, pseudonym: str) -> Story:
     )
     story = make_story(project, storyteller=teller, title=pseudonym, text=f"{pseudonym}: hello.")
     highlight_create(
-        review_sheet=story.review_sheet,
+        story=story,
         transcript=story.transcripts.get(),
         char_start=0,
         char_end=5,

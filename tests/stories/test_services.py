@@ -6,7 +6,7 @@ import pytest
 
 from cohub.apps.core.errors import ConsentError, ServiceError
 from cohub.apps.stories import services
-from cohub.apps.stories.models import ReviewSheet, Segment, Story, Transcript
+from cohub.apps.stories.models import Segment, Story, Transcript
 from cohub.pipeline.formats import TranscriptFormatError
 from tests.factories import GATHER_ONLY, make_storyteller
 
@@ -48,7 +48,6 @@ def test_import_stores_segments_with_offsets_into_the_text(project):
     for segment in segments:
         assert transcript.text[segment.char_start : segment.char_end] == segment.text
     assert story.title == "Robin call"
-    assert ReviewSheet.objects.filter(story=story).exists()
 
 
 @pytest.mark.django_db

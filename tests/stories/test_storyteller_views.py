@@ -264,7 +264,7 @@ def test_detail_shows_profile_consent_history_and_stories(client, project, story
     assert str(facilitator) in html
     assert (
         reverse(
-            "analysis:story_detail", kwargs={"project_slug": project.slug, "story_id": story.pk}
+            "analysis:review_sheet", kwargs={"project_slug": project.slug, "story_id": story.pk}
         )
         in html
     )

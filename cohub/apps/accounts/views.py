@@ -47,10 +47,6 @@ class ProfileView(LoginRequiredMixin, TemplateView):
             ),
             "organisation",
         )
-        context["project_memberships"] = _group_roles(
-            user.project_memberships.select_related("project").order_by("project__name", "role"),
-            "project",
-        )
         return context
 
 

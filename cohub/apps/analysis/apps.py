@@ -6,5 +6,28 @@ class AnalysisConfig(AppConfig):
     label = "analysis"
 
     def ready(self) -> None:
-        # Registers the purger that removes coding-log rows with their story.
-        from cohub.apps.analysis import services  # noqa: F401
+        # Importing services registers the purger that removes coding-log rows with their story.
+        from cohub.apps.analysis import selectors, services  # noqa: F401
+        from cohub.apps.projects.summary import register_project_count
+        from cohub.apps.stories.derived import register_derived, register_story_page
+
+        register_story_page("analysis:review_sheet")
+        register_derived(
+            key="highlights", one="key quote", many="key quotes", count=selectors.highlight_counts
+        )
+        register_derived(
+            key="review_sheets",
+            one="review sheet with notes",
+            many="review sheets with notes",
+            count=selectors.review_sheet_counts,
+            in_lists=False,
+        )
+        register_project_count(
+            key="highlights",
+            label="Key quotes",
+            order=30,
+            count=selectors.project_highlight_count,
+        )
+        register_project_count(
+            key="themes", label="Themes", order=40, count=selectors.project_theme_count
+        )

@@ -20,9 +20,9 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.html import format_html
 
-from cohub.apps.analysis.models import Theme
+from cohub.apps.analysis.models import Attribution, ChangeLevel, Theme
 from cohub.apps.projects.models import Sector
-from cohub.apps.stories.models import Attribution, ChangeLevel, Segment, Transcript
+from cohub.apps.stories.models import Segment, Transcript
 
 NOT_SURE = ""
 CHANGE_LEVEL_CHOICES = [*ChangeLevel.choices, (NOT_SURE, "Not sure yet")]
@@ -308,3 +308,20 @@ class ThemeMergeForm(forms.Form):
         if source is not None and source == target:
             raise forms.ValidationError("Choose two different themes to merge.")
         return data
+
+
+class ReviewSheetForm(forms.Form):
+    """The reporter's own notes on a story."""
+
+    ideas = forms.CharField(
+        label="Ideas",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Ideas and thoughts that came up while listening or reading.",
+    )
+    summary = forms.CharField(
+        label="Summary",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What the story is about, in a few sentences.",
+    )

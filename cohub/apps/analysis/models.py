@@ -1,4 +1,8 @@
-"""The project codebook (themes) and the log of every coding action."""
+"""What a group makes of stories: review sheets, key quotes, the codebook and its log.
+
+Review sheets and key quotes belong here, not to stories: this app writes
+and shows them, and stories must not depend on what is made from them.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,71 @@ from django.db.models.functions import Lower
 
 from cohub.apps.core.models import TimeStampedModel
 from cohub.apps.projects.models import Project
-from cohub.apps.stories.models import Highlight
+from cohub.apps.stories.models import Story, Transcript
+
+
+class ChangeLevel(models.TextChoices):
+    INDIVIDUAL = "individual", "Individual"
+    ORGANISATION = "organisation", "Organisation"
+    SOCIETY = "society", "Society"
+
+
+class ReviewSheet(TimeStampedModel):
+    """The notes on one story: ideas, a summary, and its key quotes.
+
+    Made the first time someone writes to it, so a story needs none to exist.
+    """
+
+    story = models.OneToOneField(Story, on_delete=models.CASCADE, related_name="review_sheet")
+    ideas = models.TextField(blank=True, help_text="Ideas and notes from listening to the story.")
+    summary = models.TextField(blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Review sheet for {self.story}"
+
+
+class Attribution(models.TextChoices):
+    ANONYMOUS = "anonymous", "Anonymous (pseudonym)"
+    NAMED = "named", "By name"
+
+
+class Highlight(TimeStampedModel):
+    """A key quote: a span of one transcript version, with its times and the snippet copied."""
+
+    review_sheet = models.ForeignKey(
+        ReviewSheet, on_delete=models.CASCADE, related_name="highlights"
+    )
+    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="highlights")
+    char_start = models.PositiveIntegerField()
+    char_end = models.PositiveIntegerField()
+    snippet = models.TextField()
+    start_ms = models.PositiveIntegerField(null=True, blank=True)
+    end_ms = models.PositiveIntegerField(null=True, blank=True)
+    speaker = models.CharField(max_length=120, blank=True)
+    change_level = models.CharField(max_length=20, choices=ChangeLevel.choices, blank=True)
+    sectors = models.JSONField(default=list, blank=True)
+    note = models.TextField(blank=True)
+    attribution = models.CharField(
+        max_length=20, choices=Attribution.choices, default=Attribution.ANONYMOUS
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["review_sheet", "char_start", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(char_end__gt=models.F("char_start")),
+                name="highlight_span_not_empty",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.snippet[:60]
 
 
 class Theme(TimeStampedModel):
@@ -77,8 +145,8 @@ class CodingEvent(models.Model):
     )
     action = models.CharField(max_length=30, choices=CodingAction.choices)
     story_id = models.BigIntegerField(null=True, blank=True, db_index=True)
-    highlight_id = models.BigIntegerField(null=True, blank=True)
-    theme_id = models.BigIntegerField(null=True, blank=True)
+    highlight_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    theme_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     payload = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     undone_at = models.DateTimeField(null=True, blank=True)
@@ -88,6 +156,10 @@ class CodingEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The change feed reads "this project's events after id N" in id order.
+            models.Index(fields=["project", "id"], name="coding_event_feed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.actor}"

@@ -1,11 +1,65 @@
-"""Reads for the codebook and the coding log of one project."""
+"""Reads for review sheets, key quotes, the codebook and the coding log of one project."""
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from collections.abc import Sequence
 
-from cohub.apps.analysis.models import CodingEvent, Theme
+from django.db.models import Count, QuerySet
+from django.shortcuts import get_object_or_404
+
+from cohub.apps.analysis.models import CodingEvent, Highlight, ReviewSheet, Theme
 from cohub.apps.projects.models import Project
+from cohub.apps.stories.models import Story
+
+
+def review_sheet_of(story: Story) -> ReviewSheet | None:
+    """The story's review sheet, or None while nobody has written to it yet."""
+    return ReviewSheet.objects.filter(story=story).first()
+
+
+def story_highlights(story: Story) -> QuerySet[Highlight]:
+    return (
+        Highlight.objects.filter(review_sheet__story=story)
+        .prefetch_related("theme_links__theme")
+        .order_by("char_start", "id")
+    )
+
+
+def highlight_get(project: Project, pk: int) -> Highlight:
+    return get_object_or_404(
+        Highlight.objects.select_related("review_sheet__story__storyteller"),
+        pk=pk,
+        review_sheet__story__project=project,
+    )
+
+
+def highlight_counts(story_ids: Sequence[int]) -> dict[int, int]:
+    """Key quotes per story, in one query."""
+    rows = (
+        Highlight.objects.filter(review_sheet__story_id__in=story_ids)
+        .values("review_sheet__story_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["review_sheet__story_id"]: row["n"] for row in rows}
+
+
+def review_sheet_counts(story_ids: Sequence[int]) -> dict[int, int]:
+    """1 for each story whose review sheet has ideas or a summary written on it."""
+    return {
+        story_id: 1
+        for story_id in ReviewSheet.objects.filter(story_id__in=story_ids)
+        .exclude(ideas="", summary="")
+        .values_list("story_id", flat=True)
+    }
+
+
+def project_highlight_count(project: Project) -> int:
+    return Highlight.objects.filter(review_sheet__story__project=project).count()
+
+
+def project_theme_count(project: Project) -> int:
+    """Themes in use now; merged ones are left out."""
+    return Theme.objects.filter(project=project, merged_into__isnull=True).count()
 
 
 def themes_for(project: Project, *, include_merged: bool = False) -> QuerySet[Theme]:
@@ -19,9 +73,15 @@ def themes_for(project: Project, *, include_merged: bool = False) -> QuerySet[Th
 
 
 def theme_get(project: Project, pk: int) -> Theme:
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(Theme, project=project, pk=pk)
+
+
+def theme_highlights(project: Project, theme: Theme) -> QuerySet[Highlight]:
+    return (
+        Highlight.objects.filter(theme_links__theme=theme, review_sheet__story__project=project)
+        .select_related("review_sheet__story")
+        .order_by("review_sheet__story__title", "char_start", "id")
+    )
 
 
 def coding_log(project: Project, *, story_id: int | None = None) -> QuerySet[CodingEvent]:

@@ -14,19 +14,22 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cohub.apps.accounts.models import User
-from cohub.apps.analysis.models import CodingAction, CodingEvent, HighlightTheme, Theme
-from cohub.apps.core.cleaning import clean_choices
-from cohub.apps.core.errors import ServiceError
-from cohub.apps.projects.models import Project, Sector
-from cohub.apps.stories.consent import require_consent
-from cohub.apps.stories.models import (
+from cohub.apps.analysis.models import (
     Attribution,
     ChangeLevel,
+    CodingAction,
+    CodingEvent,
     Highlight,
+    HighlightTheme,
     ReviewSheet,
-    Storyteller,
-    Transcript,
+    Theme,
 )
+from cohub.apps.core.cleaning import clean_choices
+from cohub.apps.core.errors import ServiceError
+from cohub.apps.core.models import record_event
+from cohub.apps.projects.models import Project, Sector
+from cohub.apps.stories.consent import require_consent
+from cohub.apps.stories.models import Story, Storyteller, Transcript
 from cohub.apps.stories.purge import register_purger
 
 HIGHLIGHT_FIELDS = ("change_level", "sectors", "note", "attribution")
@@ -88,13 +91,46 @@ def _clean_highlight_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def _locked_storyteller(review_sheet: ReviewSheet) -> Storyteller:
+def _locked_storyteller(story: Story) -> Storyteller:
     """The story's storyteller as stored now, locked until the transaction ends.
 
     The caller's copy may carry consent prefetched before a change, and a
     withdrawal must not purge the story between the consent check and the write.
     """
-    return Storyteller.objects.select_for_update().get(pk=review_sheet.story.storyteller_id)
+    return Storyteller.objects.select_for_update().get(pk=story.storyteller_id)
+
+
+def _review_sheet_for(story: Story) -> ReviewSheet:
+    """The story's review sheet, made the first time anything is written to it.
+
+    Call it after locking the storyteller: the lock serialises two first writes,
+    and the unique story column refuses a second sheet whatever happens.
+    """
+    sheet, _ = ReviewSheet.objects.get_or_create(story=story)
+    return sheet
+
+
+@transaction.atomic
+def review_sheet_update(
+    *, story: Story, actor: User, ideas: str | None = None, summary: str | None = None
+) -> ReviewSheet:
+    """Save the ideas and summary written while listening to a story."""
+    storyteller = _locked_storyteller(story)
+    require_consent(storyteller, "transcribe")
+    review_sheet = _review_sheet_for(story)
+    if ideas is not None:
+        review_sheet.ideas = ideas.strip()
+    if summary is not None:
+        review_sheet.summary = summary.strip()
+    review_sheet.updated_by = actor
+    review_sheet.save()
+    record_event(
+        actor=actor,
+        verb="review_sheet.update",
+        target=review_sheet,
+        project_id=story.project_id,
+    )
+    return review_sheet
 
 
 def _check_attribution(storyteller: Storyteller, attribution: str | None) -> None:
@@ -128,7 +164,7 @@ def _trim_span(text: str, start: int, end: int) -> tuple[int, int]:
 @transaction.atomic
 def highlight_create(
     *,
-    review_sheet: ReviewSheet,
+    story: Story,
     transcript: Transcript,
     char_start: int,
     char_end: int,
@@ -141,10 +177,9 @@ def highlight_create(
     The span is anchored by offsets and the snippet copied, so the quote stays
     put even if a newer transcript version is stored later.
     """
-    story = review_sheet.story
     if transcript.story_id != story.pk:
         raise ServiceError("That transcript belongs to a different story.")
-    storyteller = _locked_storyteller(review_sheet)
+    storyteller = _locked_storyteller(story)
     require_consent(storyteller, "transcribe")
     fields = _clean_highlight_fields(fields)
     _check_attribution(storyteller, fields.get("attribution"))
@@ -155,6 +190,7 @@ def highlight_create(
     char_start, char_end = _trim_span(transcript.text, char_start, char_end)
     if char_start == char_end:
         raise ServiceError("The selection has no words in it.")
+    review_sheet = _review_sheet_for(story)
     duplicate = Highlight.objects.filter(
         review_sheet=review_sheet,
         transcript=transcript,
@@ -190,7 +226,7 @@ def highlight_create(
 @transaction.atomic
 def highlight_update(*, highlight: Highlight, actor: User, **fields: Any) -> Highlight:
     fields = _clean_highlight_fields(fields)
-    _check_attribution(_locked_storyteller(highlight.review_sheet), fields.get("attribution"))
+    _check_attribution(_locked_storyteller(highlight.review_sheet.story), fields.get("attribution"))
     before = _highlight_state(highlight)
     for name, value in fields.items():
         setattr(highlight, name, value)
@@ -415,13 +451,15 @@ def _undo_highlight_create(event: CodingEvent, actor: User) -> None:
 
 def _undo_highlight_delete(event: CodingEvent, actor: User) -> None:
     state = event.payload["before"]
-    review_sheet = ReviewSheet.objects.filter(pk=state["review_sheet_id"]).first()
+    review_sheet = (
+        ReviewSheet.objects.select_related("story").filter(pk=state["review_sheet_id"]).first()
+    )
     transcript = Transcript.objects.filter(pk=state["transcript_id"]).first()
     if review_sheet is None or transcript is None:
         raise ServiceError("The story this highlight came from is gone.")
     themes = Theme.objects.filter(pk__in=state["theme_ids"], merged_into__isnull=True)
     highlight = highlight_create(
-        review_sheet=review_sheet,
+        story=review_sheet.story,
         transcript=transcript,
         char_start=state["char_start"],
         char_end=state["char_end"],

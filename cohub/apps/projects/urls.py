@@ -5,6 +5,7 @@ from cohub.apps.projects import views
 app_name = "projects"
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("projects/", views.project_list, name="list"),
     path("projects/new/", views.project_create, name="create"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),

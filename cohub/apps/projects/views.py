@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,8 +33,20 @@ from cohub.apps.projects.forms import (
 )
 from cohub.apps.projects.models import Invitation, Project, ProjectMembership, ProjectRole
 from cohub.apps.projects.selectors import project_members, projects_visible_to
+from cohub.apps.projects.summary import project_counts
 
 ROLE_LABELS = dict(ProjectRole.choices)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Logged-in people go straight to their projects; everyone else gets a welcome.
+
+    It lives here rather than in core, which sits under every app and so
+    cannot know that projects exist.
+    """
+    if request.user.is_authenticated:
+        return redirect("projects:list")
+    return render(request, "projects/home.html")
 
 
 def _posted(request: HttpRequest) -> QueryDict | None:
@@ -117,14 +129,10 @@ def project_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "projects/project_form.html", {"form": form, "creating": True})
 
 
-def _project_counts(project: Project) -> dict[str, int]:
-    """Small numbers for the overview; withdrawn storytellers and merged themes are left out."""
-    return {
-        "storytellers": project.storytellers.filter(withdrawn_at__isnull=True).count(),
-        "stories": project.stories.count(),
-        "highlights": project.stories.aggregate(n=Count("review_sheet__highlights"))["n"] or 0,
-        "themes": project.themes.filter(merged_into__isnull=True).count(),
-    }
+def _overview_counts(project: Project) -> dict[str, object]:
+    """Each app's count for the overview: a list to show, and a dict for the next steps."""
+    rows = project_counts(project)
+    return {"count_rows": rows, "counts": {key: number for key, _, number in rows}}
 
 
 @project_view("projects.view_project")
@@ -142,7 +150,7 @@ def project_detail(request: AuthenticatedHttpRequest, project: Project) -> HttpR
     return render(
         request,
         "projects/project_detail.html",
-        {"project": project, "counts": _project_counts(project), "viewer_roles": roles},
+        {"project": project, **_overview_counts(project), "viewer_roles": roles},
     )
 
 

@@ -15,16 +15,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from cohub.apps.analysis.models import HighlightTheme, Theme
+from cohub.apps.analysis.models import Attribution, ChangeLevel, Highlight, HighlightTheme, Theme
 from cohub.apps.projects.models import Project, Sector
 from cohub.apps.stories.consent import consent_allows
-from cohub.apps.stories.models import (
-    Attribution,
-    ChangeLevel,
-    ConsentRecord,
-    Highlight,
-    Storyteller,
-)
+from cohub.apps.stories.models import ConsentRecord, Storyteller
 
 WITHHELD = "Quote withheld: the storyteller has not agreed to be quoted."
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
+from cohub.apps.analysis.models import ChangeLevel
 from cohub.apps.projects.access import project_view
 from cohub.apps.projects.models import Project, Sector
 from cohub.apps.reports.findings import (
@@ -20,7 +21,6 @@ from cohub.apps.reports.findings import (
     project_findings,
 )
 from cohub.apps.reports.services import findings_export_csv
-from cohub.apps.stories.models import ChangeLevel
 
 NOT_SET = "not_set"
 LEVEL_CHOICES = [*ChangeLevel.choices, (NOT_SET, "Not set")]

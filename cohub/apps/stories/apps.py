@@ -4,3 +4,17 @@ from django.apps import AppConfig
 class StoriesConfig(AppConfig):
     name = "cohub.apps.stories"
     label = "stories"
+
+    def ready(self) -> None:
+        from cohub.apps.projects.summary import register_project_count
+        from cohub.apps.stories import selectors
+
+        register_project_count(
+            key="storytellers",
+            label="Storytellers",
+            order=10,
+            count=selectors.active_storyteller_count,
+        )
+        register_project_count(
+            key="stories", label="Stories", order=20, count=selectors.story_count
+        )

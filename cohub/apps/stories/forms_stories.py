@@ -1,4 +1,4 @@
-"""Forms for adding stories (typed, pasted or imported) and for the review sheet."""
+"""Forms for adding stories: typed, pasted or imported."""
 
 from __future__ import annotations
 
@@ -108,21 +108,4 @@ class StoryImportForm(_StorytellerFormMixin):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "Enter the date like 2025-03-31, or leave it empty."},
-    )
-
-
-class ReviewSheetForm(forms.Form):
-    """The reporter's own notes on a story."""
-
-    ideas = forms.CharField(
-        label="Ideas",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Ideas and thoughts that came up while listening or reading.",
-    )
-    summary = forms.CharField(
-        label="Summary",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="What the story is about, in a few sentences.",
     )

@@ -1,7 +1,8 @@
 """Storytellers, their consent, and the stories they tell.
 
-A story's text lives in versioned Transcripts; Highlights point into one
-version by character offsets, so later edits never move an existing quote.
+A story's text lives in versioned Transcripts. What people make of a story
+(review sheets, key quotes) belongs to the analysis app, which points here;
+this app never reaches back into it.
 """
 
 from __future__ import annotations
@@ -171,64 +172,3 @@ class Segment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transcript} #{self.index}"
-
-
-class ChangeLevel(models.TextChoices):
-    INDIVIDUAL = "individual", "Individual"
-    ORGANISATION = "organisation", "Organisation"
-    SOCIETY = "society", "Society"
-
-
-class ReviewSheet(TimeStampedModel):
-    """The community reporter's notes on one story: ideas, and the quotes below."""
-
-    story = models.OneToOneField(Story, on_delete=models.CASCADE, related_name="review_sheet")
-    ideas = models.TextField(blank=True, help_text="Ideas and notes from listening to the story.")
-    summary = models.TextField(blank=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    def __str__(self) -> str:
-        return f"Review sheet for {self.story}"
-
-
-class Attribution(models.TextChoices):
-    ANONYMOUS = "anonymous", "Anonymous (pseudonym)"
-    NAMED = "named", "By name"
-
-
-class Highlight(TimeStampedModel):
-    """A key quote: a span of one transcript version, with its times and the snippet copied."""
-
-    review_sheet = models.ForeignKey(
-        ReviewSheet, on_delete=models.CASCADE, related_name="highlights"
-    )
-    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="highlights")
-    char_start = models.PositiveIntegerField()
-    char_end = models.PositiveIntegerField()
-    snippet = models.TextField()
-    start_ms = models.PositiveIntegerField(null=True, blank=True)
-    end_ms = models.PositiveIntegerField(null=True, blank=True)
-    speaker = models.CharField(max_length=120, blank=True)
-    change_level = models.CharField(max_length=20, choices=ChangeLevel.choices, blank=True)
-    sectors = models.JSONField(default=list, blank=True)
-    note = models.TextField(blank=True)
-    attribution = models.CharField(
-        max_length=20, choices=Attribution.choices, default=Attribution.ANONYMOUS
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["review_sheet", "char_start", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(char_end__gt=models.F("char_start")),
-                name="highlight_span_not_empty",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.snippet[:60]

@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404
 from cohub.apps.projects.models import Project
 from cohub.apps.stories.models import (
     ConsentRecord,
-    Highlight,
     Segment,
     Story,
     Storyteller,
@@ -42,15 +41,14 @@ def storyteller_get(project: Project, pk: int) -> Storyteller:
 def stories_for(project: Project) -> QuerySet[Story]:
     return (
         Story.objects.filter(project=project)
-        .select_related("storyteller", "review_sheet")
-        .annotate(highlight_count=Count("review_sheet__highlights"))
+        .select_related("storyteller")
         .order_by("-created_at", "-id")
     )
 
 
 def story_get(project: Project, pk: int) -> Story:
     return get_object_or_404(
-        Story.objects.select_related("storyteller", "review_sheet", "project").prefetch_related(
+        Story.objects.select_related("storyteller", "project").prefetch_related(
             "storyteller__consent_records"
         ),
         project=project,
@@ -66,9 +64,10 @@ def transcript_segments(transcript: Transcript) -> QuerySet[Segment]:
     return transcript.segments.order_by("index")
 
 
-def story_highlights(story: Story) -> QuerySet[Highlight]:
-    return (
-        Highlight.objects.filter(review_sheet__story=story)
-        .prefetch_related("theme_links__theme")
-        .order_by("char_start", "id")
-    )
+def active_storyteller_count(project: Project) -> int:
+    """Storytellers who have not withdrawn: the ones a project can still hear from."""
+    return Storyteller.objects.filter(project=project, withdrawn_at__isnull=True).count()
+
+
+def story_count(project: Project) -> int:
+    return Story.objects.filter(project=project).count()

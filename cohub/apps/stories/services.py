@@ -18,7 +18,6 @@ from cohub.apps.projects.models import Project, Sector
 from cohub.apps.stories.consent import current_consent, require_consent
 from cohub.apps.stories.models import (
     ConsentRecord,
-    ReviewSheet,
     Segment,
     Story,
     StorySource,
@@ -272,7 +271,6 @@ def _story_create(
         created_by=actor,
     )
     _store_transcript(story, segments, version=1)
-    ReviewSheet.objects.create(story=story)
     record_event(
         actor=actor,
         verb="story.create",
@@ -352,25 +350,6 @@ def story_delete(*, story: Story, actor: User) -> None:
         project_id=project_id,
         data={"story_id": story_id},
     )
-
-
-@transaction.atomic
-def review_sheet_update(
-    *, review_sheet: ReviewSheet, actor: User, ideas: str | None = None, summary: str | None = None
-) -> ReviewSheet:
-    if ideas is not None:
-        review_sheet.ideas = ideas.strip()
-    if summary is not None:
-        review_sheet.summary = summary.strip()
-    review_sheet.updated_by = actor
-    review_sheet.save()
-    record_event(
-        actor=actor,
-        verb="review_sheet.update",
-        target=review_sheet,
-        project_id=review_sheet.story.project_id,
-    )
-    return review_sheet
 
 
 def stories_purge_expired(*, today: dt.date | None = None) -> int:

@@ -31,9 +31,4 @@ urlpatterns = [
     path("stories/new/", stories.story_create, name="story_create"),
     path("stories/import/", stories.story_import, name="story_import"),
     path("stories/<int:story_id>/delete/", stories.story_delete, name="story_delete"),
-    path(
-        "stories/<int:story_id>/review-sheet/",
-        stories.review_sheet_edit,
-        name="review_sheet_edit",
-    ),
 ]

@@ -1,8 +1,8 @@
-"""Story pages: adding stories (typed or imported), deleting one, and its review sheet.
+"""Story pages: the list, adding stories (typed or imported) and deleting one.
 
-The story page itself, where the transcript is read and coded, is
-``analysis.views_story``; pages here reach it by its URL name only, so stories
-does not depend on analysis.
+A story is read and coded on its review sheet, which the analysis app owns;
+links here go wherever ``stories.derived.story_page_url`` says, so this app
+never names analysis' pages or relations.
 """
 
 from __future__ import annotations
@@ -14,15 +14,20 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
 
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.projects.access import project_view
 from cohub.apps.projects.models import Project
 from cohub.apps.stories import services
-from cohub.apps.stories.forms_stories import ReviewSheetForm, StoryImportForm, StoryTextForm
-from cohub.apps.stories.models import Highlight, Story, Storyteller
+from cohub.apps.stories.derived import (
+    derived_counts,
+    derived_counts_by_story,
+    derived_things,
+    story_page_url,
+)
+from cohub.apps.stories.forms_stories import StoryImportForm, StoryTextForm
+from cohub.apps.stories.models import Story, Storyteller
 from cohub.apps.stories.selectors import stories_for, story_get, storytellers_for
 from cohub.pipeline.formats import MAX_TRANSCRIPT_BYTES, TranscriptFormatError
 
@@ -37,10 +42,20 @@ def _active_storytellers(project: Project):
 
 @project_view("stories.view_story")
 def story_list(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
+    stories = list(stories_for(project))
+    derived = derived_things(in_lists=True)
+    counts = derived_counts_by_story((story.pk for story in stories), derived)
     return render(
         request,
         "stories/story_list.html",
-        {"project": project, "stories": stories_for(project)},
+        {
+            "project": project,
+            "stories": [
+                (story, [(thing, counts[story.pk][thing.key]) for thing in derived])
+                for story in stories
+            ],
+            "derived": derived,
+        },
     )
 
 
@@ -64,7 +79,9 @@ def story_create(request: AuthenticatedHttpRequest, project: Project) -> HttpRes
             form.add_error(None, str(error))
         else:
             messages.success(request, f"The story '{story.title}' has been added.")
-            return redirect("analysis:story_detail", project_slug=project.slug, story_id=story.pk)
+            return HttpResponseRedirect(
+                story_page_url(project_slug=project.slug, story_id=story.pk)
+            )
     return render(
         request,
         "stories/story_create.html",
@@ -175,39 +192,6 @@ def story_delete(
         {
             "project": project,
             "story": story,
-            "highlight_count": Highlight.objects.filter(review_sheet__story=story).count(),
+            "derived": [count for count in derived_counts([story.pk]) if count.number],
         },
-    )
-
-
-@project_view("stories.change_review_sheet")
-def review_sheet_edit(
-    request: AuthenticatedHttpRequest, project: Project, story_id: int
-) -> HttpResponse:
-    story = story_get(project, story_id)
-    review_sheet = story.review_sheet
-    form = ReviewSheetForm(
-        request.POST or None,
-        initial={"ideas": review_sheet.ideas, "summary": review_sheet.summary},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.review_sheet_update(
-                review_sheet=review_sheet,
-                actor=request.user,
-                ideas=form.cleaned_data["ideas"],
-                summary=form.cleaned_data["summary"],
-            )
-        except ServiceError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, "The review sheet has been saved.")
-            url = reverse(
-                "analysis:story_detail", kwargs={"project_slug": project.slug, "story_id": story.pk}
-            )
-            return HttpResponseRedirect(url + "#review-sheet")
-    return render(
-        request,
-        "stories/review_sheet_edit.html",
-        {"project": project, "story": story, "form": form},
     )

@@ -23,6 +23,7 @@ from cohub.apps.projects.access import project_view
 from cohub.apps.projects.models import Project, Sector
 from cohub.apps.stories import services
 from cohub.apps.stories.consent import current_consent
+from cohub.apps.stories.derived import derived_counts
 from cohub.apps.stories.forms import (
     ConsentForm,
     StorytellerCreateForm,
@@ -31,8 +32,6 @@ from cohub.apps.stories.forms import (
 )
 from cohub.apps.stories.models import (
     ConsentRecord,
-    Highlight,
-    ReviewSheet,
     Storyteller,
     StorytellerRole,
 )
@@ -273,12 +272,10 @@ def consent_withdraw(
         messages.success(request, f"Consent withdrawn for {pseudonym}. {what}")
         return _to_detail(project, storyteller)
     stories = storyteller.stories.all()
+    story_ids = list(stories.values_list("pk", flat=True))
     counts = {
-        "stories": stories.count(),
-        "highlights": Highlight.objects.filter(
-            review_sheet__story__storyteller=storyteller
-        ).count(),
-        "review_sheets": ReviewSheet.objects.filter(story__storyteller=storyteller).count(),
+        "stories": len(story_ids),
+        "derived": [count for count in derived_counts(story_ids) if count.number],
     }
     return render(
         request,

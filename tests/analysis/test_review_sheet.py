@@ -1,4 +1,4 @@
-"""The story page and making key quotes on it (``analysis.views_story``)."""
+"""A story's review sheet: reading it, making key quotes, and its notes."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 
 from cohub.apps.analysis import services as analysis_services
-from cohub.apps.analysis.models import CodingEvent, HighlightTheme, Theme
-from cohub.apps.analysis.views_story import mark_highlights
+from cohub.apps.analysis.models import CodingEvent, Highlight, HighlightTheme, ReviewSheet, Theme
+from cohub.apps.analysis.views.review_sheet import mark_highlights
 from cohub.apps.projects.models import ProjectRole
-from cohub.apps.stories.models import Highlight, Segment
+from cohub.apps.stories.models import Segment
 from tests.factories import (
     ALL_ROLES,
     GATHER_ONLY,
@@ -61,9 +61,9 @@ def _quote_data(story, **overrides):
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
-def test_story_detail_by_role(client, project, story, role):
+def test_review_sheet_by_role(client, project, story, role):
     _login(client, project, role)
-    response = client.get(_url("story_detail", project, story_id=story.pk))
+    response = client.get(_url("review_sheet", project, story_id=story.pk))
     _expect(response, role, CODERS)
 
 
@@ -81,7 +81,7 @@ def test_highlight_create_by_role(client, project, story, role):
 def test_story_in_another_project_is_not_found(client, project, story):
     other = ProjectFactory()
     client.force_login(make_member(other, ProjectRole.FACILITATOR))
-    response = client.get(_url("story_detail", other, story_id=story.pk))
+    response = client.get(_url("review_sheet", other, story_id=story.pk))
     assert response.status_code == 404
 
 
@@ -92,7 +92,7 @@ def test_story_in_another_project_is_not_found(client, project, story):
 def test_story_page_shows_segments_with_offsets(client, project, facilitator, storyteller):
     story = import_vtt_story(project, storyteller)
     client.force_login(facilitator)
-    page = client.get(_url("story_detail", project, story_id=story.pk)).content.decode()
+    page = client.get(_url("review_sheet", project, story_id=story.pk)).content.decode()
     first, second = Segment.objects.filter(transcript__story=story).order_by("index")[:2]
     assert '<ol class="transcript" id="transcript"' in page
     assert (
@@ -110,14 +110,14 @@ def test_story_page_escapes_user_text(client, project, facilitator, storyteller)
     )
     transcript = story.transcripts.get()
     analysis_services.highlight_create(
-        review_sheet=story.review_sheet,
+        story=story,
         transcript=transcript,
         char_start=0,
         char_end=len(transcript.text),
         actor=facilitator,
     )
     client.force_login(facilitator)
-    page = client.get(_url("story_detail", project, story_id=story.pk)).content.decode()
+    page = client.get(_url("review_sheet", project, story_id=story.pk)).content.decode()
     assert "<script>alert(1)" not in page
     assert '<mark class="highlight">&lt;script&gt;alert(1)&lt;/script&gt; &amp; more</mark>' in page
 
@@ -137,7 +137,7 @@ def test_story_page_shows_key_quotes_with_themes_and_forms(client, project, faci
     transcript = story.transcripts.get()
     start = transcript.text.index("I lost")
     highlight = analysis_services.highlight_create(
-        review_sheet=story.review_sheet,
+        story=story,
         transcript=transcript,
         char_start=start,
         char_end=len(transcript.text),
@@ -147,7 +147,7 @@ def test_story_page_shows_key_quotes_with_themes_and_forms(client, project, faci
         note="Key moment",
     )
     client.force_login(facilitator)
-    page = client.get(_url("story_detail", project, story_id=story.pk)).content.decode()
+    page = client.get(_url("review_sheet", project, story_id=story.pk)).content.decode()
     assert f'id="quote-{highlight.pk}"' in page
     assert "I lost my job and then my flat." in page
     assert "Society" in page
@@ -164,7 +164,7 @@ def test_story_page_disables_by_name_without_consent(client, project, facilitato
     storyteller = make_storyteller(project, consent=GATHER_ONLY, pseudonym="Kit <i>")
     story = make_story(project, storyteller=storyteller)
     client.force_login(facilitator)
-    page = client.get(_url("story_detail", project, story_id=story.pk)).content.decode()
+    page = client.get(_url("review_sheet", project, story_id=story.pk)).content.decode()
     assert re.search(r'value="named"[^>]*disabled', page)
     assert "Kit &lt;i&gt; has not agreed to be quoted by name." in page
     assert "Kit <i>" not in page
@@ -172,7 +172,7 @@ def test_story_page_disables_by_name_without_consent(client, project, facilitato
 
 def test_quote_this_part_link_prefills_the_parts(client, project, facilitator, story):
     client.force_login(facilitator)
-    page = client.get(_url("story_detail", project, story_id=story.pk) + "?from=1").content.decode()
+    page = client.get(_url("review_sheet", project, story_id=story.pk) + "?from=1").content.decode()
     assert '<option value="1" selected>' in page
 
 
@@ -200,7 +200,7 @@ def test_highlight_by_character_offsets(client, project, facilitator, storytelle
     highlight = Highlight.objects.get()
     assert response.status_code == 302
     assert response["Location"] == (
-        _url("story_detail", project, story_id=story.pk) + f"#quote-{highlight.pk}"
+        _url("review_sheet", project, story_id=story.pk) + f"#quote-{highlight.pk}"
     )
     assert (highlight.char_start, highlight.char_end) == (start, end)
     assert highlight.snippet == "and then my flat.\n\nThe council helped in the end"
@@ -272,7 +272,7 @@ def test_exact_words_not_in_the_chosen_parts(client, project, facilitator, story
     assert "We couldn&#x27;t find those words in the parts you chose." in page
     assert "the council" in page
     # The page came back at the form's address; its links must still point at the story.
-    assert f'href="{_url("story_detail", project, story_id=story.pk)}?from=0#make-quote"' in page
+    assert f'href="{_url("review_sheet", project, story_id=story.pk)}?from=0#make-quote"' in page
     assert not Highlight.objects.exists()
 
 
@@ -374,10 +374,41 @@ def test_undo_for_a_new_quote_sits_in_its_card(client, project):
     member = make_member(project, ProjectRole.MEMBER)
     story = make_story(project)
     client.force_login(member)
-    url = f"/p/{project.slug}/stories/{story.pk}/"
-    response = client.post(f"{url}highlights/", _quote_data(story, char_start=0, char_end=10))
+    url = _url("review_sheet", project, story_id=story.pk)
+    response = client.post(
+        _url("highlight_create", project, story_id=story.pk),
+        _quote_data(story, char_start=0, char_end=10),
+    )
     assert response.status_code == 302
     html = client.get(url).content.decode()
     card_start = html.index('class="card quote"')
     assert html.index('id="undo-button"') > card_start
     assert html.count('id="undo-button"') == 1
+
+
+# ---------------------------------------------------------------------------
+# The notes on the review sheet
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_review_sheet_edit_by_role(client, project, story, role):
+    _login(client, project, role)
+    response = client.post(
+        _url("review_sheet_notes", project, story_id=story.pk),
+        {"ideas": "Housing first", "summary": "Lost a job and a home."},
+    )
+    _expect(response, role, CODERS)
+    sheet = ReviewSheet.objects.filter(story=story).first()
+    assert (sheet is not None and sheet.ideas == "Housing first") == (role in CODERS)
+
+
+def test_review_sheet_saves_and_returns_to_story(client, project, facilitator, story):
+    client.force_login(facilitator)
+    response = client.post(
+        _url("review_sheet_notes", project, story_id=story.pk),
+        {"ideas": " Listen more ", "summary": "About losing a home."},
+    )
+    assert response["Location"].endswith("#review-sheet")
+    sheet = ReviewSheet.objects.get(story=story)
+    assert sheet.ideas == "Listen more"
+    assert sheet.summary == "About losing a home."

@@ -1,12 +1,12 @@
-"""The story page, where coding happens, and making key quotes on it.
+"""A story's review sheet: where its key quotes, themes, levels of change and ideas are made.
 
-The transcript is shown part by part with existing key quotes marked, next to
-the review sheet; a form makes new key quotes either from a mouse selection
+The transcript is shown part by part with existing key quotes marked, beside
+the notes; a form makes new key quotes either from a mouse selection
 (review.js fills in character offsets) or, with a keyboard or without
 JavaScript, from "part N to part M" plus optional exact words.
 
-It lives in analysis, not stories, so that dependencies point one way: this
-page reads stories through their selectors, and stories knows nothing of it.
+It lives in analysis, which owns review sheets and key quotes: this page
+reads stories through their selectors, and stories knows nothing of it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -27,22 +26,16 @@ from django.views.decorators.http import require_POST
 
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.analysis import services
-from cohub.apps.analysis.forms import HighlightCreateForm, HighlightTagForm
-from cohub.apps.analysis.models import CodingAction, Theme
-from cohub.apps.analysis.selectors import themes_for
-from cohub.apps.analysis.views import offer_undo, pending_undo
+from cohub.apps.analysis.forms import HighlightCreateForm, HighlightTagForm, ReviewSheetForm
+from cohub.apps.analysis.models import ChangeLevel, CodingAction, Theme
+from cohub.apps.analysis.selectors import review_sheet_of, story_highlights, themes_for
+from cohub.apps.analysis.views.common import offer_undo, pending_undo, review_sheet_url
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.projects.access import project_view
 from cohub.apps.projects.models import Project, Sector
 from cohub.apps.stories.consent import consent_allows
-from cohub.apps.stories.forms_stories import ReviewSheetForm
-from cohub.apps.stories.models import ChangeLevel, Segment, Story, Storyteller, Transcript
-from cohub.apps.stories.selectors import (
-    latest_transcript,
-    story_get,
-    story_highlights,
-    transcript_segments,
-)
+from cohub.apps.stories.models import Segment, Story, Storyteller, Transcript
+from cohub.apps.stories.selectors import latest_transcript, story_get, transcript_segments
 
 
 def mark_highlights(text: str, offset: int, spans: Iterable[tuple[int, int]]) -> SafeString:
@@ -151,12 +144,9 @@ def _render_story(
             themes,
             initial={"segment_from": first, "segment_to": last if last is not None else first},
         )
-    review_sheet = story.review_sheet
+    review_sheet = review_sheet_of(story)
     if sheet_form is None:
-        sheet_form = ReviewSheetForm(
-            initial={"ideas": review_sheet.ideas, "summary": review_sheet.summary},
-            auto_id="sheet_%s",
-        )
+        sheet_form = _sheet_form(review_sheet, auto_id="sheet_%s")
     tag_forms = {h.pk: HighlightTagForm(themes=themes, auto_id=f"tag{h.pk}_%s") for h in highlights}
     quotes = [
         {
@@ -175,6 +165,7 @@ def _render_story(
     context = {
         "project": project,
         "story": story,
+        "review_sheet": review_sheet,
         "storyteller": story.storyteller,
         "transcript": transcript,
         "rows": rows,
@@ -186,15 +177,18 @@ def _render_story(
         "undo_highlight_id": undo_highlight_id,
         "sector_labels": dict(Sector.choices),
         "change_labels": dict(ChangeLevel.choices),
-        "story_path": reverse(
-            "analysis:story_detail", kwargs={"project_slug": project.slug, "story_id": story.pk}
-        ),
+        "story_path": review_sheet_url(project, story.pk),
     }
-    return render(request, "analysis/story_detail.html", context, status=status)
+    return render(request, "analysis/review_sheet.html", context, status=status)
+
+
+def _sheet_form(review_sheet: Any, data: Any = None, **kwargs: Any) -> ReviewSheetForm:
+    initial = {"ideas": review_sheet.ideas, "summary": review_sheet.summary} if review_sheet else {}
+    return ReviewSheetForm(data, initial=initial, **kwargs)
 
 
 @project_view("stories.view_story")
-def story_detail(
+def review_sheet(
     request: AuthenticatedHttpRequest, project: Project, story_id: int
 ) -> HttpResponse:
     return _render_story(request, project, story_get(project, story_id))
@@ -231,7 +225,7 @@ def highlight_create(
                 if theme not in chosen:
                     chosen.append(theme)
             highlight = services.highlight_create(
-                review_sheet=story.review_sheet,
+                story=story,
                 transcript=data["transcript_id"],
                 char_start=data["char_start"],
                 char_end=data["char_end"],
@@ -256,7 +250,31 @@ def highlight_create(
             highlight_id=highlight.pk,
             text="The key quote has been saved.",
         )
-    url = reverse(
-        "analysis:story_detail", kwargs={"project_slug": project.slug, "story_id": story.pk}
+    return HttpResponseRedirect(review_sheet_url(project, story.pk, f"quote-{highlight.pk}"))
+
+
+@project_view("analysis.change_review_sheet")
+def review_sheet_notes(
+    request: AuthenticatedHttpRequest, project: Project, story_id: int
+) -> HttpResponse:
+    """The ideas and summary on their own page (the review sheet posts here too)."""
+    story = story_get(project, story_id)
+    form = _sheet_form(review_sheet_of(story), request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_sheet_update(
+                story=story,
+                actor=request.user,
+                ideas=form.cleaned_data["ideas"],
+                summary=form.cleaned_data["summary"],
+            )
+        except ServiceError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The review sheet has been saved.")
+            return HttpResponseRedirect(review_sheet_url(project, story.pk, "review-sheet"))
+    return render(
+        request,
+        "analysis/review_sheet_notes.html",
+        {"project": project, "story": story, "form": form},
     )
-    return HttpResponseRedirect(f"{url}#quote-{highlight.pk}")

@@ -1,0 +1,1 @@
+"""The analysis pages: review sheets, key quotes, the codebook and the coding log."""

@@ -1,0 +1,84 @@
+"""What the analysis pages share: the one-time Undo offer, safe "next" links, errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from cohub.apps.accounts.http import AuthenticatedHttpRequest
+from cohub.apps.analysis.models import CodingEvent
+from cohub.apps.analysis.selectors import coding_log as coding_log_for
+from cohub.apps.projects.models import Project
+
+UNDO_SESSION_KEY = "cohub_undo"
+
+
+def offer_undo(
+    request: AuthenticatedHttpRequest,
+    *,
+    project: Project,
+    action: str,
+    text: str,
+    highlight_id: int | None = None,
+    theme_id: int | None = None,
+) -> None:
+    """Remember the event just logged so the next page shows ``text`` with an Undo button.
+
+    Services return the changed record, not the event, so the event is found as the
+    newest one of that kind by this person in this project.
+    """
+    events = coding_log_for(project).filter(actor=request.user, action=action)
+    if highlight_id is not None:
+        events = events.filter(highlight_id=highlight_id)
+    if theme_id is not None:
+        events = events.filter(theme_id=theme_id)
+    event = events.first()
+    if event is None:
+        messages.success(request, text)
+        return
+    request.session[UNDO_SESSION_KEY] = {
+        "event_id": event.pk,
+        "project_id": project.pk,
+        "text": text,
+    }
+
+
+def pending_undo(request: HttpRequest, project: Project) -> dict[str, Any] | None:
+    """The change offered for undo on this page (shown once, like a message)."""
+    offer = request.session.pop(UNDO_SESSION_KEY, None)
+    if not offer or offer.get("project_id") != project.pk:
+        return None
+    event = CodingEvent.objects.filter(
+        project=project, pk=offer.get("event_id"), undone_at__isnull=True
+    ).first()
+    if event is None:
+        return None
+    return {"event": event, "text": offer.get("text", "Done.")}
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """The ``next`` address if it stays on this site, otherwise ``default``."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def review_sheet_url(project: Project, story_id: int, anchor: str = "") -> str:
+    url = reverse(
+        "analysis:review_sheet", kwargs={"project_slug": project.slug, "story_id": story_id}
+    )
+    return f"{url}#{anchor}" if anchor else url
+
+
+def first_error(form: Any) -> str:
+    for errors in form.errors.values():
+        if errors:
+            return str(errors[0])
+    return "Something was not right. Please try again."

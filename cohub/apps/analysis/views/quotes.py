@@ -1,0 +1,164 @@
+"""Changing key quotes and tagging them with themes.
+
+Every change goes through ``analysis.services``, which logs a CodingEvent;
+the next page offers an "Undo" button for that event.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_POST
+
+from cohub.apps.accounts.http import AuthenticatedHttpRequest
+from cohub.apps.analysis import services
+from cohub.apps.analysis.forms import HighlightEditForm, HighlightTagForm
+from cohub.apps.analysis.models import CodingAction, Theme
+from cohub.apps.analysis.selectors import highlight_get, themes_for
+from cohub.apps.analysis.views.common import first_error, offer_undo, review_sheet_url, safe_next
+from cohub.apps.core.errors import ServiceError
+from cohub.apps.projects.access import project_view
+from cohub.apps.projects.models import Project
+from cohub.apps.stories.consent import consent_allows
+
+
+@project_view("analysis.code_story")
+def highlight_edit(
+    request: AuthenticatedHttpRequest, project: Project, highlight_id: int
+) -> HttpResponse:
+    highlight = highlight_get(project, highlight_id)
+    story = highlight.review_sheet.story
+    back = safe_next(request, review_sheet_url(project, story.pk, f"quote-{highlight.pk}"))
+    initial = {
+        "change_level": highlight.change_level,
+        "sectors": highlight.sectors,
+        "note": highlight.note,
+        "attribution": highlight.attribution,
+    }
+    form = HighlightEditForm(request.POST or None, initial=initial)
+    form.setup_attribution(
+        pseudonym=story.storyteller.pseudonym,
+        may_name=consent_allows(story.storyteller, "quote_by_name"),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.highlight_update(
+                highlight=highlight, actor=request.user, **form.highlight_fields()
+            )
+        except ServiceError as error:
+            form.add_error(None, str(error))
+        else:
+            offer_undo(
+                request,
+                project=project,
+                action=CodingAction.HIGHLIGHT_UPDATE,
+                highlight_id=highlight.pk,
+                text="The key quote has been updated.",
+            )
+            return HttpResponseRedirect(back)
+    return render(
+        request,
+        "analysis/highlight_edit.html",
+        {
+            "project": project,
+            "story": story,
+            "highlight": highlight,
+            "form": form,
+            "back": back,
+            "themes": [link.theme for link in highlight.theme_links.select_related("theme")],
+        },
+    )
+
+
+@project_view("analysis.code_story")
+@require_POST
+def highlight_delete(
+    request: AuthenticatedHttpRequest, project: Project, highlight_id: int
+) -> HttpResponse:
+    highlight = highlight_get(project, highlight_id)
+    story_id = highlight.review_sheet.story_id
+    pk = highlight.pk
+    services.highlight_delete(highlight=highlight, actor=request.user)
+    offer_undo(
+        request,
+        project=project,
+        action=CodingAction.HIGHLIGHT_DELETE,
+        highlight_id=pk,
+        text="The key quote has been removed.",
+    )
+    back = safe_next(request, review_sheet_url(project, story_id, "key-quotes"))
+    if f"quote-{pk}" in back:
+        back = review_sheet_url(project, story_id, "key-quotes")
+    return HttpResponseRedirect(back)
+
+
+@project_view("analysis.code_story")
+@require_POST
+def highlight_tag(
+    request: AuthenticatedHttpRequest, project: Project, highlight_id: int
+) -> HttpResponse:
+    """Tag with a chosen theme, or with a new one typed in (which needs manage_themes)."""
+    highlight = highlight_get(project, highlight_id)
+    back = safe_next(
+        request, review_sheet_url(project, highlight.review_sheet.story_id, f"quote-{highlight.pk}")
+    )
+    form = HighlightTagForm(request.POST, themes=themes_for(project))
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return HttpResponseRedirect(back)
+    name = form.cleaned_data["new_name"]
+    if name and not request.user.has_perm("analysis.manage_themes", project):
+        raise PermissionDenied
+    try:
+        with transaction.atomic():
+            theme = (
+                services.theme_find_or_create(project=project, name=name, actor=request.user)
+                if name
+                else form.cleaned_data["theme_id"]
+            )
+            tagged = services.highlight_tag(highlight=highlight, theme=theme, actor=request.user)
+    except ServiceError as error:
+        messages.error(request, str(error))
+        return HttpResponseRedirect(back)
+    if tagged:
+        offer_undo(
+            request,
+            project=project,
+            action=CodingAction.TAG_ADD,
+            highlight_id=highlight.pk,
+            theme_id=theme.pk,
+            text=f"The quote is now tagged '{theme.name}'.",
+        )
+    else:
+        messages.info(request, f"The quote was already tagged '{theme.name}'.")
+    return HttpResponseRedirect(back)
+
+
+@project_view("analysis.code_story")
+@require_POST
+def highlight_untag(
+    request: AuthenticatedHttpRequest, project: Project, highlight_id: int, theme_id: int
+) -> HttpResponse:
+    highlight = highlight_get(project, highlight_id)
+    theme = get_object_or_404(Theme, project=project, pk=theme_id)
+    back = safe_next(
+        request, review_sheet_url(project, highlight.review_sheet.story_id, f"quote-{highlight.pk}")
+    )
+    try:
+        removed = services.highlight_untag(highlight=highlight, theme=theme, actor=request.user)
+    except ServiceError as error:
+        messages.error(request, str(error))
+        return HttpResponseRedirect(back)
+    if removed:
+        offer_undo(
+            request,
+            project=project,
+            action=CodingAction.TAG_REMOVE,
+            highlight_id=highlight.pk,
+            theme_id=theme.pk,
+            text=f"The theme '{theme.name}' was taken off the quote.",
+        )
+    return HttpResponseRedirect(back)

@@ -1,0 +1,39 @@
+"""The small numbers on a project's overview, each supplied by the app that owns it.
+
+Projects come before every app that fills them, so those apps register a
+counter here at start-up (``AppConfig.ready``) and the overview asks each
+one; no app's relation names are looked up from this one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cohub.apps.projects.models import Project
+
+
+@dataclass(frozen=True)
+class ProjectCount:
+    key: str
+    label: str
+    order: int
+    count: Callable[[Project], int]
+
+
+_counts: dict[str, ProjectCount] = {}
+
+
+def register_project_count(
+    *, key: str, label: str, order: int, count: Callable[[Project], int]
+) -> None:
+    """``count(project)`` is shown on the overview as ``label``; lower ``order`` comes first."""
+    _counts[key] = ProjectCount(key=key, label=label, order=order, count=count)
+
+
+def project_counts(project: Project) -> list[tuple[str, str, int]]:
+    """``(key, label, number)`` for every registered counter, in order."""
+    return [
+        (entry.key, entry.label, entry.count(project))
+        for entry in sorted(_counts.values(), key=lambda e: (e.order, e.key))
+    ]
