@@ -22,12 +22,12 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
 
+from cohub.apps.stories.scopes import GATHERING_SCOPES, ConsentScope
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
-SCOPES = ("record", "transcribe", "quote_anonymously", "quote_by_name", "publish_in_library")
-DEFAULT_SCOPES = ("record", "transcribe")
 WORKER_GRACE_S = 2
 WORKER_STOP_TIMEOUT_S = 15
 MAX_REQUEST_BYTES = 100 * 1024 * 1024
@@ -75,14 +75,14 @@ def _actor(email: str | None) -> Any:
     return user
 
 
-def _consent_scopes(value: str) -> tuple[str, ...]:
-    scopes = tuple(dict.fromkeys(s.strip() for s in value.split(",") if s.strip()))
-    unknown = [s for s in scopes if s not in SCOPES]
+def _consent_scopes(value: str) -> tuple[ConsentScope, ...]:
+    names = dict.fromkeys(s.strip() for s in value.split(",") if s.strip())
+    unknown = [name for name in names if name not in ConsentScope.values]
     if unknown:
         raise argparse.ArgumentTypeError(
-            f"unknown consent scope {unknown[0]!r}; choose from {', '.join(SCOPES)}"
+            f"unknown consent scope {unknown[0]!r}; choose from {', '.join(ConsentScope.values)}"
         )
-    return scopes
+    return tuple(ConsentScope(name) for name in names)
 
 
 def _date(value: str) -> dt.date:
@@ -229,8 +229,8 @@ def _storyteller_for(args: argparse.Namespace, project: Any, actor: Any, path: P
         )
         if existing is not None:
             return existing
-    scopes = args.consent if args.consent is not None else DEFAULT_SCOPES
-    consent: dict[str, Any] = {scope: True for scope in scopes}
+    scopes = args.consent if args.consent is not None else GATHERING_SCOPES
+    consent: dict[str, Any] = {scope.value: True for scope in scopes}
     if args.keep_until is not None:
         consent["keep_until"] = args.keep_until
     return storyteller_create(
@@ -393,7 +393,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_consent_scopes,
         metavar="SCOPES",
         help="for a new storyteller, what they agreed to, comma-separated from: "
-        f"{', '.join(SCOPES)} (default: record,transcribe)",
+        f"{', '.join(ConsentScope.values)} "
+        f"(default: {','.join(scope.value for scope in GATHERING_SCOPES)})",
     )
     imp.add_argument(
         "--keep-until",

@@ -35,8 +35,8 @@ from cohub.apps.analysis.services import highlight_create, review_sheet_update, 
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.projects.models import Project, ProjectRole
 from cohub.apps.projects.services import membership_add, project_create
-from cohub.apps.stories.consent import SCOPE_LABELS
 from cohub.apps.stories.models import Story, Storyteller
+from cohub.apps.stories.scopes import ConsentScope
 from cohub.apps.stories.selectors import latest_transcript
 from cohub.apps.stories.services import (
     story_create_from_text,
@@ -108,7 +108,7 @@ def _consent(demo: Demo, spec: StorytellerSpec) -> dict[str, Any]:
     A storage limit is written in days so that the demo, loaded on any date, keeps
     the recording for the same time from then.
     """
-    unknown = sorted(set(spec.consent) - set(SCOPE_LABELS))
+    unknown = sorted(set(spec.consent) - set(ConsentScope.values))
     if unknown:
         raise DemoDataError(
             f"{demo.manifest}: [[storytellers]] {spec.pseudonym!r}: "

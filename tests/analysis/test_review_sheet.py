@@ -170,6 +170,16 @@ def test_story_page_disables_by_name_without_consent(client, project, facilitato
     assert "Kit <i>" not in page
 
 
+def test_story_page_says_what_consent_allows_in_the_scopes_own_words(client, project, facilitator):
+    storyteller = make_storyteller(project, consent={**GATHER_ONLY, "quote_anonymously": True})
+    story = make_story(project, storyteller=storyteller)
+    client.force_login(facilitator)
+    page = client.get(_url("review_sheet", project, story_id=story.pk)).content.decode()
+    assert "Quote Robin without their name: <strong>yes</strong>" in page
+    assert "Quote Robin by name: <strong>no</strong>" in page
+    assert "Publish their story in a public library: <strong>no</strong>" in page
+
+
 def test_quote_this_part_link_prefills_the_parts(client, project, facilitator, story):
     client.force_login(facilitator)
     page = client.get(_url("review_sheet", project, story_id=story.pk) + "?from=1").content.decode()

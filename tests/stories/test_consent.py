@@ -14,6 +14,7 @@ from cohub.apps.projects.models import ProjectRole
 from cohub.apps.stories import services
 from cohub.apps.stories.consent import consent_allows, current_consent, require_consent
 from cohub.apps.stories.models import ConsentRecord, Segment, Story, Storyteller, Transcript
+from cohub.apps.stories.scopes import ConsentScope
 from tests.factories import GATHER_ONLY, make_member, make_story, make_storyteller
 
 TODAY = timezone.localdate()
@@ -202,11 +203,11 @@ def test_withdrawal_clears_the_profile_and_keeps_the_consent_history(project, co
 
     records = list(storyteller.consent_records.order_by("version"))
     assert [r.version for r in records] == [1, 2]
-    assert records[0].granted_scopes() == list(ConsentRecord.SCOPES)
+    assert records[0].granted_scopes() == list(ConsentScope)
     assert records[1].withdrawn and records[1].granted_scopes() == []
     assert records[1].note == "By letter."
     assert records[1].recorded_by == facilitator
-    for scope in ConsentRecord.SCOPES:
+    for scope in ConsentScope:
         assert not consent_allows(storyteller, scope)
 
 

@@ -31,6 +31,7 @@ from cohub.apps.projects.models import Project, Sector
 from cohub.apps.stories.consent import require_consent
 from cohub.apps.stories.models import Story, Storyteller, Transcript
 from cohub.apps.stories.purge import register_purger
+from cohub.apps.stories.scopes import ConsentScope
 
 HIGHLIGHT_FIELDS = ("change_level", "sectors", "note", "attribution")
 
@@ -116,7 +117,7 @@ def review_sheet_update(
 ) -> ReviewSheet:
     """Save the ideas and summary written while listening to a story."""
     storyteller = _locked_storyteller(story)
-    require_consent(storyteller, "transcribe")
+    require_consent(storyteller, ConsentScope.TRANSCRIBE)
     review_sheet = _review_sheet_for(story)
     if ideas is not None:
         review_sheet.ideas = ideas.strip()
@@ -136,7 +137,7 @@ def review_sheet_update(
 def _check_attribution(storyteller: Storyteller, attribution: str | None) -> None:
     """Quoting by name is refused here, in the service, unless consent covers it."""
     if attribution == Attribution.NAMED:
-        require_consent(storyteller, "quote_by_name")
+        require_consent(storyteller, ConsentScope.QUOTE_BY_NAME)
 
 
 def _span_times(transcript: Transcript, start: int, end: int) -> dict[str, Any]:
@@ -180,7 +181,7 @@ def highlight_create(
     if transcript.story_id != story.pk:
         raise ServiceError("That transcript belongs to a different story.")
     storyteller = _locked_storyteller(story)
-    require_consent(storyteller, "transcribe")
+    require_consent(storyteller, ConsentScope.TRANSCRIBE)
     fields = _clean_highlight_fields(fields)
     _check_attribution(storyteller, fields.get("attribution"))
     if not (0 <= char_start < char_end <= len(transcript.text)):

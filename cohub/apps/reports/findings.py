@@ -19,6 +19,7 @@ from cohub.apps.analysis.models import Attribution, ChangeLevel, Highlight, High
 from cohub.apps.projects.models import Project, Sector
 from cohub.apps.stories.consent import consent_allows
 from cohub.apps.stories.models import ConsentRecord, Storyteller
+from cohub.apps.stories.scopes import ConsentScope
 
 WITHHELD = "Quote withheld: the storyteller has not agreed to be quoted."
 
@@ -97,10 +98,11 @@ def _voices(project: Project) -> dict[int, _Voice]:
         Prefetch("consent_records", queryset=ConsentRecord.objects.order_by("-version"))
     )
     for storyteller in storytellers:
-        named = consent_allows(storyteller, "quote_by_name") and storyteller.real_name
+        may_name = consent_allows(storyteller, ConsentScope.QUOTE_BY_NAME)
+        named = may_name and storyteller.real_name
         voices[storyteller.pk] = _Voice(
-            may_quote=consent_allows(storyteller, "quote_anonymously"),
-            may_name=consent_allows(storyteller, "quote_by_name"),
+            may_quote=consent_allows(storyteller, ConsentScope.QUOTE_ANONYMOUSLY),
+            may_name=may_name,
             source_named=storyteller.real_name if named else storyteller.pseudonym,
             source_anonymous=storyteller.pseudonym,
         )

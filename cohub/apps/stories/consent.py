@@ -12,14 +12,7 @@ from django.utils import timezone
 
 from cohub.apps.core.errors import ConsentError
 from cohub.apps.stories.models import ConsentRecord, Storyteller
-
-SCOPE_LABELS = {
-    "record": "record their story",
-    "transcribe": "transcribe their story",
-    "quote_anonymously": "quote them without their name",
-    "quote_by_name": "quote them by name",
-    "publish_in_library": "publish their story in a public library",
-}
+from cohub.apps.stories.scopes import ConsentScope
 
 
 def current_consent(storyteller: Storyteller) -> ConsentRecord | None:
@@ -34,10 +27,15 @@ def current_consent(storyteller: Storyteller) -> ConsentRecord | None:
     return storyteller.consent_records.order_by("-version").first()
 
 
-def consent_allows(storyteller: Storyteller, scope: str, *, today: dt.date | None = None) -> bool:
-    """True when the current consent grants ``scope`` and has not run out or been withdrawn."""
-    if scope not in SCOPE_LABELS:
-        raise ValueError(f"Unknown consent scope {scope!r}")
+def consent_allows(
+    storyteller: Storyteller, scope: ConsentScope | str, *, today: dt.date | None = None
+) -> bool:
+    """True when the current consent grants ``scope`` and has not run out or been withdrawn.
+
+    A scope's string value is accepted too; an unknown one raises ``ValueError``
+    rather than quietly answering no, so a misspelt check cannot hide.
+    """
+    scope = ConsentScope.parse(scope)
     if storyteller.withdrawn_at is not None:
         return False
     record = current_consent(storyteller)
@@ -46,12 +44,12 @@ def consent_allows(storyteller: Storyteller, scope: str, *, today: dt.date | Non
     today = today or timezone.localdate()
     if record.keep_until is not None and record.keep_until < today:
         return False
-    return bool(getattr(record, scope))
+    return record.granted(scope)
 
 
-def require_consent(storyteller: Storyteller, *scopes: str) -> None:
+def require_consent(storyteller: Storyteller, *scopes: ConsentScope | str) -> None:
     """Raise ConsentError naming the first scope the storyteller has not agreed to."""
-    for scope in scopes:
+    for scope in map(ConsentScope.parse, scopes):
         if not consent_allows(storyteller, scope):
             record = current_consent(storyteller)
             if storyteller.withdrawn_at is not None or (record and record.withdrawn):
@@ -59,5 +57,5 @@ def require_consent(storyteller: Storyteller, *scopes: str) -> None:
             elif record and record.keep_until and record.keep_until < timezone.localdate():
                 reason = f"agreed to keep their story only until {record.keep_until:%d %B %Y}"
             else:
-                reason = f"has not agreed that we {SCOPE_LABELS[scope]}"
+                reason = f"has not agreed that we {scope.agreement()}"
             raise ConsentError(f"{storyteller.pseudonym} {reason}.")

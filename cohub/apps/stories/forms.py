@@ -15,6 +15,7 @@ from django.utils import timezone
 from cohub.apps.projects.forms import join_topics, split_topics, topics_field
 from cohub.apps.projects.models import Sector
 from cohub.apps.stories.models import ConsentRecord, Storyteller, StorytellerRole
+from cohub.apps.stories.scopes import ConsentScope
 
 PROFILE_FIELD_NAMES = (
     "pseudonym",
@@ -28,8 +29,7 @@ PROFILE_FIELD_NAMES = (
     "roles",
     "topics",
 )
-CONSENT_SCOPE_NAMES = ConsentRecord.SCOPES
-CONSENT_FIELD_NAMES = (*CONSENT_SCOPE_NAMES, "keep_until", "note")
+CONSENT_FIELD_NAMES = (*ConsentScope.values, "keep_until", "note")
 
 
 def _optional_text(label: str, max_length: int, **kwargs: Any) -> forms.CharField:
@@ -99,36 +99,17 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class ConsentForm(forms.Form):
-    """What the storyteller agreed to, one plain-worded checkbox per scope."""
+def _scope_field(scope: ConsentScope) -> forms.BooleanField:
+    return forms.BooleanField(label=scope.question, help_text=scope.explanation, required=False)
 
-    record = forms.BooleanField(
-        label="Record their story",
-        help_text="We may record their story (sound, video or notes) as they tell it.",
-        required=False,
-    )
-    transcribe = forms.BooleanField(
-        label="Write their story out (transcribe it)",
-        help_text="We may type up what they said, so the team can read it and pick out "
-        "key quotes. Needed, with recording, to add their story.",
-        required=False,
-    )
-    quote_anonymously = forms.BooleanField(
-        label="Quote them without their name",
-        help_text="We may use their words in findings and reports under their pseudonym.",
-        required=False,
-    )
-    quote_by_name = forms.BooleanField(
-        label="Quote them by name",
-        help_text="We may use their words with their real name. "
-        "Only if they also agree to be quoted without their name.",
-        required=False,
-    )
-    publish_in_library = forms.BooleanField(
-        label="Publish their story in a public library",
-        help_text="Their story may be shared where anyone can read it.",
-        required=False,
-    )
+
+class ConsentForm(forms.Form):
+    """What the storyteller agreed to: one plain-worded checkbox per ``ConsentScope``.
+
+    The checkboxes are made from the scopes, named by their values, so a new
+    scope appears here without another list to keep in step.
+    """
+
     keep_until = forms.DateField(
         label="Keep their story until (optional)",
         help_text="After this date we stop using their story. "
@@ -146,11 +127,14 @@ class ConsentForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        scope_fields = {scope.value: _scope_field(scope) for scope in ConsentScope}
+        self.fields = {**scope_fields, **self.fields}  # the scopes come first
+        self.order_fields(self.field_order)
         self.fields["keep_until"].widget.attrs["min"] = timezone.localdate().isoformat()
 
     def consent_data(self) -> dict[str, Any]:
         """Scopes and keep-until, as ``consent_record`` and ``storyteller_create`` take them."""
-        data = {scope: self.cleaned_data[scope] for scope in CONSENT_SCOPE_NAMES}
+        data: dict[str, Any] = {scope: self.cleaned_data[scope] for scope in ConsentScope.values}
         data["keep_until"] = self.cleaned_data["keep_until"]
         return data
 
@@ -158,7 +142,7 @@ class ConsentForm(forms.Form):
     def initial_for_record(cls, record: ConsentRecord | None) -> dict[str, Any]:
         if record is None or record.withdrawn:
             return {}
-        initial: dict[str, Any] = {scope: getattr(record, scope) for scope in CONSENT_SCOPE_NAMES}
+        initial: dict[str, Any] = {scope.value: record.granted(scope) for scope in ConsentScope}
         initial["keep_until"] = record.keep_until
         return initial
 

@@ -12,6 +12,7 @@ from django.db import models
 
 from cohub.apps.core.models import TimeStampedModel
 from cohub.apps.projects.models import Project
+from cohub.apps.stories.scopes import ConsentScope
 
 
 class StorytellerRole(models.TextChoices):
@@ -67,11 +68,12 @@ class ConsentRecord(models.Model):
         Storyteller, on_delete=models.CASCADE, related_name="consent_records"
     )
     version = models.PositiveIntegerField()
-    record = models.BooleanField("Record the story", default=False)
-    transcribe = models.BooleanField("Transcribe the recording", default=False)
-    quote_anonymously = models.BooleanField("Quote without their name", default=False)
-    quote_by_name = models.BooleanField("Quote with their name", default=False)
-    publish_in_library = models.BooleanField("Publish in a public library", default=False)
+    # One field per ConsentScope, named by its value (tests/stories/test_scopes.py checks).
+    record = models.BooleanField(ConsentScope.RECORD.label, default=False)
+    transcribe = models.BooleanField(ConsentScope.TRANSCRIBE.label, default=False)
+    quote_anonymously = models.BooleanField(ConsentScope.QUOTE_ANONYMOUSLY.label, default=False)
+    quote_by_name = models.BooleanField(ConsentScope.QUOTE_BY_NAME.label, default=False)
+    publish_in_library = models.BooleanField(ConsentScope.PUBLISH_IN_LIBRARY.label, default=False)
     keep_until = models.DateField("Keep until", null=True, blank=True)
     withdrawn = models.BooleanField(default=False)
     note = models.TextField(blank=True, help_text="How and where consent was given or changed.")
@@ -79,14 +81,6 @@ class ConsentRecord(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-
-    SCOPES = (
-        "record",
-        "transcribe",
-        "quote_anonymously",
-        "quote_by_name",
-        "publish_in_library",
-    )
 
     class Meta:
         ordering = ["storyteller", "-version"]
@@ -100,8 +94,13 @@ class ConsentRecord(models.Model):
     def __str__(self) -> str:
         return f"Consent v{self.version} for {self.storyteller}"
 
-    def granted_scopes(self) -> list[str]:
-        return [scope for scope in self.SCOPES if getattr(self, scope)]
+    def granted(self, scope: ConsentScope) -> bool:
+        """What this version says about ``scope``, ignoring withdrawal and dates."""
+        return bool(getattr(self, ConsentScope(scope).value))
+
+    def granted_scopes(self) -> list[ConsentScope]:
+        """The scopes this version says yes to, in the order ``ConsentScope`` lists them."""
+        return [scope for scope in ConsentScope if self.granted(scope)]
 
 
 class StorySource(models.TextChoices):

@@ -25,6 +25,7 @@ from cohub.apps.stories.models import (
     StorytellerRole,
     Transcript,
 )
+from cohub.apps.stories.scopes import GATHERING_SCOPES, ConsentScope
 from cohub.pipeline.formats import SegmentData, parse_text, parse_transcript
 
 PROFILE_FIELDS = (
@@ -102,29 +103,31 @@ def consent_record(
     *,
     storyteller: Storyteller,
     actor: User | None,
-    record: bool = False,
-    transcribe: bool = False,
-    quote_anonymously: bool = False,
-    quote_by_name: bool = False,
-    publish_in_library: bool = False,
     keep_until: dt.date | None = None,
     note: str = "",
+    **scopes: bool,
 ) -> ConsentRecord:
     """Add a new consent version. Earlier versions stay as the history of who agreed what, when.
 
+    ``scopes`` are ``ConsentScope`` values with True for yes (``record=True``); a
+    scope left out is a no, and an unknown name is refused rather than ignored.
     Quoting by name implies agreeing to be quoted at all, so it is refused alone.
     Withdrawal goes through ``consent_withdraw``, which also removes the stories.
     """
+    unknown = sorted(set(scopes) - set(ConsentScope.values))
+    if unknown:
+        raise ServiceError(f"Unknown consent scopes: {', '.join(unknown)}.")
+    granted = {scope: bool(scopes.get(scope.value)) for scope in ConsentScope}
     storyteller = Storyteller.objects.select_for_update().get(pk=storyteller.pk)
     if storyteller.withdrawn_at is not None:
         raise ServiceError(
             "This storyteller withdrew consent and their stories were removed. "
             "Register them again to gather a new story."
         )
-    if quote_by_name and not quote_anonymously:
+    if granted[ConsentScope.QUOTE_BY_NAME] and not granted[ConsentScope.QUOTE_ANONYMOUSLY]:
         raise ServiceError(
             "Quoting by name needs consent to be quoted at all: "
-            "tick 'quote without their name' too."
+            f"tick '{ConsentScope.QUOTE_ANONYMOUSLY.question}' too."
         )
     if keep_until is not None and keep_until < timezone.localdate():
         raise ServiceError("The 'keep until' date is in the past.")
@@ -133,11 +136,7 @@ def consent_record(
     consent = ConsentRecord.objects.create(
         storyteller=storyteller,
         version=version,
-        record=record,
-        transcribe=transcribe,
-        quote_anonymously=quote_anonymously,
-        quote_by_name=quote_by_name,
-        publish_in_library=publish_in_library,
+        **{scope.value: yes for scope, yes in granted.items()},
         keep_until=keep_until,
         note=note.strip(),
         recorded_by=actor,
@@ -147,7 +146,7 @@ def consent_record(
         verb="consent.record",
         target=storyteller,
         project_id=storyteller.project_id,
-        data={"version": version, "scopes": consent.granted_scopes()},
+        data={"version": version, "scopes": [scope.value for scope in consent.granted_scopes()]},
     )
     return consent
 
@@ -250,7 +249,7 @@ def _story_create(
     # import of the same file must not slip in between the checks and the insert.
     Project.objects.select_for_update(no_key=True).get(pk=project.pk)
     storyteller = Storyteller.objects.select_for_update().get(pk=storyteller.pk)
-    require_consent(storyteller, "record", "transcribe")
+    require_consent(storyteller, *GATHERING_SCOPES)
     if not segments:
         raise ServiceError("The story has no text.")
     content_hash = _content_hash(segments)

@@ -23,6 +23,7 @@ from cohub.apps.core.errors import ServiceError
 from cohub.apps.projects.access import project_view
 from cohub.apps.projects.models import Project
 from cohub.apps.stories.consent import consent_allows
+from cohub.apps.stories.scopes import ConsentScope
 
 
 @project_view("analysis.code_story")
@@ -41,7 +42,7 @@ def highlight_edit(
     form = HighlightEditForm(request.POST or None, initial=initial)
     form.setup_attribution(
         pseudonym=story.storyteller.pseudonym,
-        may_name=consent_allows(story.storyteller, "quote_by_name"),
+        may_name=consent_allows(story.storyteller, ConsentScope.QUOTE_BY_NAME),
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -22,6 +22,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
@@ -35,6 +36,7 @@ from cohub.apps.projects.access import project_view
 from cohub.apps.projects.models import Project, Sector
 from cohub.apps.stories.consent import consent_allows
 from cohub.apps.stories.models import Segment, Story, Storyteller, Transcript
+from cohub.apps.stories.scopes import ConsentScope
 from cohub.apps.stories.selectors import latest_transcript, story_get, transcript_segments
 
 
@@ -78,12 +80,19 @@ class SegmentRow:
     html: SafeString
 
 
+# What the story page says consent allows: the scopes about using the words.
+_STORY_PAGE_SCOPES = (
+    ConsentScope.QUOTE_ANONYMOUSLY,
+    ConsentScope.QUOTE_BY_NAME,
+    ConsentScope.PUBLISH_IN_LIBRARY,
+)
+
+
 def _consent_summary(storyteller: Storyteller) -> list[tuple[str, bool]]:
-    name = storyteller.pseudonym
+    """ "Quote Kit by name: yes", worded as the consent forms and refusals word it."""
     return [
-        (f"Quote {name} without their name", consent_allows(storyteller, "quote_anonymously")),
-        (f"Quote {name} by name", consent_allows(storyteller, "quote_by_name")),
-        ("Publish in a public library", consent_allows(storyteller, "publish_in_library")),
+        (capfirst(scope.agreement(them=storyteller.pseudonym)), consent_allows(storyteller, scope))
+        for scope in _STORY_PAGE_SCOPES
     ]
 
 
@@ -105,7 +114,7 @@ def highlight_create_form(
     )
     form.setup_attribution(
         pseudonym=story.storyteller.pseudonym,
-        may_name=consent_allows(story.storyteller, "quote_by_name"),
+        may_name=consent_allows(story.storyteller, ConsentScope.QUOTE_BY_NAME),
     )
     return form
 

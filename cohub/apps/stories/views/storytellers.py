@@ -37,14 +37,6 @@ from cohub.apps.stories.models import (
 )
 from cohub.apps.stories.selectors import storyteller_get, storytellers_for
 
-SCOPE_SHORT_LABELS = {
-    "record": "record",
-    "transcribe": "transcribe",
-    "quote_anonymously": "quote anonymously",
-    "quote_by_name": "quote by name",
-    "publish_in_library": "publish in the library",
-}
-
 
 def _posted(request: HttpRequest) -> QueryDict | None:
     """The POST data on a POST (even an empty one, so the form is bound), else None."""
@@ -57,7 +49,7 @@ def consent_record_in_plain_words(record: ConsentRecord | None) -> str:
         return "No consent recorded"
     if record.withdrawn:
         return "Withdrawn"
-    scopes = [SCOPE_SHORT_LABELS[scope] for scope in record.granted_scopes()]
+    scopes = [scope.short_label for scope in record.granted_scopes()]
     if not scopes:
         return "Nothing agreed"
     text = ", ".join(scopes)
