@@ -15,20 +15,9 @@ from django.utils import timezone
 from cohub.apps.projects.forms import join_topics, split_topics, topics_field
 from cohub.apps.projects.models import Sector
 from cohub.apps.stories.models import ConsentRecord, Storyteller, StorytellerRole
+from cohub.apps.stories.personal import PROFILE_FIELDS
 from cohub.apps.stories.scopes import ConsentScope
 
-PROFILE_FIELD_NAMES = (
-    "pseudonym",
-    "real_name",
-    "self_description",
-    "age_range",
-    "gender",
-    "ethnicity",
-    "location",
-    "sectors",
-    "roles",
-    "topics",
-)
 CONSENT_FIELD_NAMES = (*ConsentScope.values, "keep_until", "note")
 
 
@@ -83,11 +72,11 @@ class StorytellerForm(forms.Form):
         return split_topics(self.cleaned_data.get("topics", ""))
 
     def profile_data(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in PROFILE_FIELD_NAMES}
+        return {name: self.cleaned_data[name] for name in PROFILE_FIELDS}
 
     @classmethod
     def initial_for(cls, storyteller: Storyteller) -> dict[str, Any]:
-        initial = {name: getattr(storyteller, name) for name in PROFILE_FIELD_NAMES}
+        initial = {name: getattr(storyteller, name) for name in PROFILE_FIELDS}
         initial["topics"] = join_topics(storyteller.topics)
         return initial
 
@@ -150,10 +139,10 @@ class ConsentForm(forms.Form):
 class StorytellerCreateForm(StorytellerForm, ConsentForm):
     """A new storyteller and what they agreed to, on one page and in one form."""
 
-    field_order = [*PROFILE_FIELD_NAMES, *CONSENT_FIELD_NAMES]
+    field_order = [*PROFILE_FIELDS, *CONSENT_FIELD_NAMES]
 
     def profile_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in PROFILE_FIELD_NAMES]
+        return [self[name] for name in PROFILE_FIELDS]
 
     def consent_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in CONSENT_FIELD_NAMES]

@@ -25,21 +25,9 @@ from cohub.apps.stories.models import (
     StorytellerRole,
     Transcript,
 )
+from cohub.apps.stories.personal import PROFILE_FIELDS, withdrawn_values
 from cohub.apps.stories.scopes import GATHERING_SCOPES, ConsentScope
 from cohub.pipeline.formats import SegmentData, parse_text, parse_transcript
-
-PROFILE_FIELDS = (
-    "pseudonym",
-    "real_name",
-    "self_description",
-    "age_range",
-    "gender",
-    "ethnicity",
-    "location",
-    "sectors",
-    "roles",
-    "topics",
-)
 
 
 def _clean_profile(fields: dict[str, Any]) -> dict[str, Any]:
@@ -177,11 +165,8 @@ def consent_withdraw(*, storyteller: Storyteller, actor: User | None, note: str 
         recorded_by=actor,
     )
     storyteller.withdrawn_at = timezone.now()
-    storyteller.pseudonym = f"Withdrawn storyteller {storyteller.pk}"
-    for name in ("real_name", "self_description", "age_range", "gender", "ethnicity", "location"):
-        setattr(storyteller, name, "")
-    storyteller.sectors, storyteller.roles, storyteller.topics = [], [], []
-    storyteller.user = None
+    for name, value in withdrawn_values(storyteller).items():
+        setattr(storyteller, name, value)
     storyteller.save()
     record_event(
         actor=actor,

@@ -1,0 +1,78 @@
+"""Which of a storyteller's fields are about the person, and which are kept on withdrawal.
+
+Every concrete field of ``Storyteller`` is in exactly one of ``PERSONAL_FIELDS``
+or ``KEPT_FIELDS`` (``tests/stories/test_personal.py`` fails otherwise), so a
+new field cannot be added without deciding whether withdrawal empties it.
+The profile forms, ``storyteller_create``/``storyteller_update`` and
+``consent_withdraw`` all read these lists rather than naming fields again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from cohub.apps.stories.models import Storyteller
+
+PROFILE_FIELDS: tuple[str, ...] = (
+    "pseudonym",
+    "real_name",
+    "self_description",
+    "age_range",
+    "gender",
+    "ethnicity",
+    "location",
+    "sectors",
+    "roles",
+    "topics",
+)
+"""The personal fields the team fills in, in form order: what profile forms and services take."""
+
+PERSONAL_FIELDS: tuple[str, ...] = (
+    *PROFILE_FIELDS,
+    "user",  # their own login, if they have one: it names them and must not stay linked
+)
+"""Everything that says who the storyteller is; withdrawal empties all of it."""
+
+KEPT_FIELDS: dict[str, str] = {
+    "id": "the row stays as the record that they took part and withdrew",
+    "project": "which project they withdrew from, for that record",
+    "created_at": "when they were registered, so the consent history reads in order",
+    "updated_at": "when the row last changed, which is when they withdrew",
+    "created_by": "the team member who registered them, not the storyteller",
+    "withdrawn_at": "when they withdrew: the proof that their choice was acted on",
+}
+"""Fields withdrawal leaves alone, each with why keeping it is right."""
+
+
+def withdrawn_pseudonym(storyteller: Storyteller) -> str:
+    """The name a withdrawn storyteller is shown by: it says what happened and names no one."""
+    return f"Withdrawn storyteller {storyteller.pk}"
+
+
+def empty_value(name: str) -> Any:
+    """What a personal field holds once emptied: ``None``, ``[]`` or ``""`` by its type.
+
+    A field type with no obvious empty value raises, so whoever adds one has to
+    decide here rather than withdrawal leaving something behind.
+    """
+    field = Storyteller._meta.get_field(name)
+    if isinstance(field, models.Field) and field.null:
+        return None
+    if isinstance(field, models.JSONField):
+        return field.get_default()
+    if isinstance(field, models.CharField | models.TextField):
+        return ""
+    raise TypeError(f"Say in personal.py what an emptied Storyteller.{name} holds.")
+
+
+def withdrawn_values(storyteller: Storyteller) -> dict[str, Any]:
+    """Every personal field as it is after withdrawal: emptied, the pseudonym replaced.
+
+    A pseudonym is required (pages and messages name storytellers by it), so it
+    becomes a neutral label instead of being blanked.
+    """
+    values = {name: empty_value(name) for name in PERSONAL_FIELDS}
+    values["pseudonym"] = withdrawn_pseudonym(storyteller)
+    return values
