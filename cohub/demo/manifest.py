@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cohub.apps.stories.personal import PROFILE_FIELDS as STORYTELLER_PROFILE_FIELDS
 from cohub.pipeline.formats import (
     SegmentData,
     TranscriptFormatError,
@@ -39,10 +40,7 @@ PROJECT_FIELDS = frozenset(
 )
 
 # The profile fields a storyteller entry may carry besides its pseudonym and consent.
-PROFILE_FIELDS = frozenset(
-    {"real_name", "self_description", "age_range", "gender", "ethnicity", "location"}
-    | {"sectors", "roles", "topics"}
-)
+PROFILE_FIELDS = frozenset(STORYTELLER_PROFILE_FIELDS) - {"pseudonym"}
 
 
 class DemoDataError(ValueError):

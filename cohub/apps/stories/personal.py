@@ -5,15 +5,18 @@ or ``KEPT_FIELDS`` (``tests/stories/test_personal.py`` fails otherwise), so a
 new field cannot be added without deciding whether withdrawal empties it.
 The profile forms, ``storyteller_create``/``storyteller_update`` and
 ``consent_withdraw`` all read these lists rather than naming fields again.
+Models are imported only when a field is looked up, so the demo manifest
+reader can use the lists before Django's apps are loaded.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
-from cohub.apps.stories.models import Storyteller
+if TYPE_CHECKING:
+    from cohub.apps.stories.models import Storyteller
 
 PROFILE_FIELDS: tuple[str, ...] = (
     "pseudonym",
@@ -57,6 +60,8 @@ def empty_value(name: str) -> Any:
     A field type with no obvious empty value raises, so whoever adds one has to
     decide here rather than withdrawal leaving something behind.
     """
+    from cohub.apps.stories.models import Storyteller
+
     field = Storyteller._meta.get_field(name)
     if isinstance(field, models.Field) and field.null:
         return None
