@@ -3,6 +3,10 @@
 Playwright's sync API runs an event loop in the test thread; Django's ORM
 refuses to run inside one unless told that this test thread is not async
 code serving requests, which it is not.
+
+The tests must hold steady on a busy machine (ADR 0012): wait for what a
+person sees (``expect(...)``), never for time, and drive the mouse to where a
+person would stop (``drag_select``).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -28,6 +33,12 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
+
+
+# How long ``expect`` waits for what a person would see before giving up. It is
+# a ceiling, not a pause: an assertion returns as soon as it holds. Playwright's
+# 5 s default is too short when two other processes keep both cores busy.
+EXPECT_TIMEOUT_MS = 20_000
 
 
 def chromium_path() -> str:
@@ -56,7 +67,8 @@ def page(browser, live_server):
     from django.db import connections
 
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(EXPECT_TIMEOUT_MS)
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     page = context.new_page()
     page.base_url = live_server.url
     yield page
@@ -103,3 +115,74 @@ def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> 
         for v in result["violations"]
         if v["impact"] in impacts
     ]
+
+
+# Chromium scrolls the page while a selection is dragged within this many
+# pixels of the viewport's edge, by an amount that depends on how long the drag
+# takes. A drag that starts or ends there selects more on a busy machine.
+AUTOSCROLL_BELT_PX = 40
+
+_CHARACTER_BOXES = """async (el) => {
+    await document.fonts.ready;
+    el.scrollIntoView({block: "center", inline: "nearest", behavior: "instant"});
+    // Two frames: the scroll and any layout it caused are painted.
+    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    const nodes = [];
+    while (walker.nextNode()) {
+        if (walker.currentNode.data.trim()) nodes.push(walker.currentNode);
+    }
+    const box = (node, i) => {
+        const range = document.createRange();
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        const r = range.getBoundingClientRect();
+        return {left: r.left, right: r.right, top: r.top, bottom: r.bottom};
+    };
+    const first = nodes[0], last = nodes[nodes.length - 1];
+    const firstAt = first.data.length - first.data.trimStart().length;
+    const lastAt = last.data.trimEnd().length - 1;
+    return {
+        first: box(first, firstAt),
+        last: box(last, lastAt),
+        viewport: {width: innerWidth, height: innerHeight},
+        scrollY: scrollY,
+    };
+}"""
+
+
+def drag_select(page, locator) -> None:
+    """Select the words of ``locator`` with the mouse, as a person would.
+
+    The element is scrolled to the middle of the screen and measured once the
+    page has settled; the mouse is pressed on the left half of the first
+    character and released on the right half of the last one, so the
+    selection covers exactly those characters and never runs past them.
+    """
+    boxes = locator.evaluate(_CHARACTER_BOXES)
+    first, last, viewport = boxes["first"], boxes["last"], boxes["viewport"]
+    for name, box in (("first", first), ("last", last)):
+        inside = (
+            box["top"] >= AUTOSCROLL_BELT_PX
+            and box["bottom"] <= viewport["height"] - AUTOSCROLL_BELT_PX
+            and box["left"] >= 0
+            and box["right"] <= viewport["width"]
+        )
+        assert inside, (
+            f"the {name} character {box} is too close to the edge of the {viewport} screen: "
+            "the drag would scroll the page; use a taller viewport or a shorter text"
+        )
+    press = (
+        first["left"] + (first["right"] - first["left"]) * 0.25,
+        (first["top"] + first["bottom"]) / 2,
+    )
+    release = (
+        last["right"] - (last["right"] - last["left"]) * 0.25,
+        (last["top"] + last["bottom"]) / 2,
+    )
+    page.mouse.move(*press)
+    page.mouse.down()
+    page.mouse.move(*release, steps=8)
+    scrolled = page.evaluate("scrollY") - boxes["scrollY"]
+    assert scrolled == 0, f"the page scrolled by {scrolled}px while the mouse was held"
+    page.mouse.up()

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from cohub.apps.analysis.models import Highlight
 from cohub.apps.projects.models import ProjectRole
 from cohub.apps.stories.models import Story
-from tests.browser_support import axe_violations, log_in
+from tests.browser_support import axe_violations, drag_select, log_in
 from tests.factories import PASSWORD, ProjectFactory, make_member, make_storyteller
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -55,26 +55,14 @@ def test_import_select_tag_and_find_it_in_the_findings(page):
     segments = list(story.transcripts.get().segments.order_by("index"))
     assert [s.speaker for s in segments] == ["Sam Reporter", "Robin", "Sam Reporter", "Robin"]
 
-    # Select Robin's first answer with the mouse, as a person would.
+    # Select Robin's first answer with the mouse, as a person would: press on its
+    # first letter, release on its last, and read what the page says was chosen.
     page.goto(f"/p/{project.slug}/stories/{story.pk}/review-sheet/")
-    # Press on the first letter of Robin's answer and release on its last one.
-    first, last = page.locator("#seg-1 .segment-text").evaluate(
-        """el => {
-            const text = el.firstChild, range = document.createRange(), at = (i) => {
-                range.setStart(text, i); range.setEnd(text, i + 1);
-                const r = range.getBoundingClientRect();
-                return {x: r.left + r.width / 2, y: r.top + r.height / 2};
-            };
-            return [at(0), at(text.length - 1)];
-        }"""
-    )
-    page.mouse.move(first["x"] - 2, first["y"])
-    page.mouse.down()
-    page.mouse.move(last["x"], last["y"], steps=8)
-    page.mouse.move(last["x"] + 3, last["y"])
-    page.mouse.up()
-    expect(page.locator("#selection-preview")).to_be_visible()
-    expect(page.locator("#selection-preview")).to_contain_text("eleven weeks")
+    drag_select(page, page.locator("#seg-1 .segment-text"))
+    preview = page.locator("#selection-preview")
+    expect(preview).to_be_visible()
+    expect(preview.locator("blockquote")).to_have_text(f"“{segments[1].text}”")
+    expect(page.locator("#selection-heading")).to_be_focused()
 
     page.locator("#quote_change_level_1").check()  # organisation
     with page.expect_navigation():

@@ -3,8 +3,9 @@
  *
  * The page works without this file: the "Make a key quote" form lets people
  * choose parts by number (and exact words). With it, selecting words with a
- * mouse or finger fills in the form's hidden char_start / char_end fields,
- * shows "You selected: ..." and moves focus to that preview.
+ * mouse, finger or keyboard fills in the form's hidden char_start / char_end
+ * fields and shows "You selected: ..."; letting go of a mouse drag also moves
+ * focus to that preview.
  *
  * Offsets are counted in Unicode code points, as the server (Python) counts
  * them: each .segment-text element says where it starts in the transcript
@@ -145,6 +146,11 @@
     if (!found) {
       return;
     }
+    var unchanged =
+      startInput.value === String(found.start) && endInput.value === String(found.end);
+    if (unchanged && !preview.hidden && !moveFocus) {
+      return;
+    }
     var words = wordsBetween(found.start, found.end);
     if (!words) {
       return;
@@ -159,21 +165,34 @@
     showPreview("You selected:", words, moveFocus);
   }
 
-  transcript.addEventListener("mouseup", function () {
+  /*
+   * The selection is the truth; events only say when to read it. Every change
+   * to it inside the transcript fills in the form and the preview at once,
+   * without moving focus, so a finger can keep dragging the selection
+   * handles and a keyboard selection keeps its caret. Nothing waits on a
+   * timer: a slow phone whose selection settles late is read when it settles.
+   */
+  document.addEventListener("selectionchange", function () {
+    useSelection(false);
+  });
+
+  /*
+   * A mouse drag that began in the transcript ends wherever the button is let
+   * go (often past the end of the line); then focus moves to the preview.
+   * The timeout lets the browser finish its own handling of the release first.
+   */
+  var dragging = false;
+  transcript.addEventListener("mousedown", function (event) {
+    dragging = event.button === 0;
+  });
+  document.addEventListener("mouseup", function () {
+    if (!dragging) {
+      return;
+    }
+    dragging = false;
     window.setTimeout(function () {
       useSelection(true);
     }, 0);
-  });
-  transcript.addEventListener("touchend", function () {
-    window.setTimeout(function () {
-      useSelection(true);
-    }, 300);
-  });
-  /* Keyboard selection (e.g. caret browsing): fill in, but do not move focus mid-selection. */
-  transcript.addEventListener("keyup", function (event) {
-    if (event.shiftKey) {
-      useSelection(false);
-    }
   });
 
   /* "Quote this part" links: choose the part without reloading the page. */
