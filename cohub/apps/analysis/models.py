@@ -78,6 +78,11 @@ class Highlight(TimeStampedModel):
     def __str__(self) -> str:
         return self.snippet[:60]
 
+    @property
+    def project(self) -> Project:
+        """The story's project, so project rules can be checked on a key quote itself."""
+        return self.review_sheet.story.project
+
 
 class Theme(TimeStampedModel):
     """A theme in a project's codebook. Merged themes stay, pointing at their successor."""

@@ -1,9 +1,29 @@
+"""Analysis permissions: project roles, and the state of the theme acted on.
+
+Views that act on one theme check ``analysis.manage_themes`` on the theme
+(``project_view(..., load=("theme_id", theme_get))``), so a merged theme,
+which lives on only as history, is refused there; on the project the same
+permission answers for themes in general (ADR 0008).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
 import rules
 
+from cohub.apps.analysis.models import Theme
 from cohub.apps.projects.predicates import can_code
+
+
+@rules.predicate
+def theme_is_current(user: Any, obj: Any) -> bool:
+    """Not merged into another theme (anything that is not a theme passes)."""
+    return not isinstance(obj, Theme) or obj.merged_into_id is None
+
 
 rules.add_perm("analysis.view_codebook", can_code)
 rules.add_perm("analysis.code_story", can_code)
 rules.add_perm("analysis.change_review_sheet", can_code)
-rules.add_perm("analysis.manage_themes", can_code)
+rules.add_perm("analysis.manage_themes", can_code & theme_is_current)
 rules.add_perm("analysis.view_coding_log", can_code)

@@ -5,7 +5,7 @@ from cohub.apps.jobs import views
 app_name = "jobs"
 
 urlpatterns = [
-    path("<int:pk>/", views.job_detail, name="detail"),
-    path("<int:pk>/status.json", views.job_status, name="status"),
-    path("<int:pk>/retry/", views.job_retry_view, name="retry"),
+    path("<int:job_id>/", views.job_detail, name="detail"),
+    path("<int:job_id>/status.json", views.job_status, name="status"),
+    path("<int:job_id>/retry/", views.job_retry_view, name="retry"),
 ]

@@ -1,7 +1,9 @@
 """The job status page, its JSON twin for polling, and "Try again".
 
 A job someone may not see answers 404, never 403, on every view here, so the
-pages do not reveal which job numbers exist.
+pages do not reveal which job numbers exist (``object_view`` does this). Who
+may see a job is decided on the job: its starter, or, for a job that belongs
+to a project, that project's rules (``jobs/rules.py``).
 """
 
 from __future__ import annotations
@@ -9,13 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from cohub.apps.core.errors import ServiceError
+from cohub.apps.core.permissions import object_view
 from cohub.apps.jobs import registry
 from cohub.apps.jobs.models import Job, JobResult, JobStatus
 from cohub.apps.jobs.selectors import job_latest_result
@@ -24,11 +26,8 @@ from cohub.apps.jobs.services import job_retry
 FINISHED = {JobStatus.SUCCEEDED, JobStatus.FAILED}
 
 
-def _job_for(request: HttpRequest, pk: int, perm: str) -> Job:
-    job = get_object_or_404(Job, pk=pk)
-    if not request.user.has_perm(perm, job):
-        raise Http404("No such job.")
-    return job
+def job_get(pk: int) -> Job:
+    return get_object_or_404(Job, pk=pk)
 
 
 def job_summary(job: Job) -> str:
@@ -111,11 +110,10 @@ def _status_payload(request: HttpRequest, job: Job) -> dict[str, Any]:
     }
 
 
-@login_required
+@object_view("jobs.view_job", load=("job_id", job_get))
 @require_GET
 @never_cache
-def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = _job_for(request, pk, "jobs.view_job")
+def job_detail(request: HttpRequest, job: Job) -> HttpResponse:
     latest = job_latest_result(job)
     return render(
         request,
@@ -129,22 +127,20 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@object_view("jobs.view_job", load=("job_id", job_get))
 @require_GET
 @never_cache
-def job_status(request: HttpRequest, pk: int) -> JsonResponse:
-    job = _job_for(request, pk, "jobs.view_job")
+def job_status(request: HttpRequest, job: Job) -> JsonResponse:
     return JsonResponse(_status_payload(request, job))
 
 
-@login_required
+@object_view("jobs.retry_job", load=("job_id", job_get))
 @require_POST
-def job_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
-    job = _job_for(request, pk, "jobs.retry_job")
+def job_retry_view(request: HttpRequest, job: Job) -> HttpResponse:
     try:
         job = job_retry(job=job, actor=request.user)
     except ServiceError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, "Trying again.")
-    return redirect("jobs:detail", pk=job.pk)
+    return redirect("jobs:detail", job_id=job.pk)

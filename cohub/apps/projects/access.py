@@ -1,7 +1,18 @@
-"""The one way views get at a project: resolve it from the URL and check a permission.
+"""The one way views get at a project and its records: resolve, load, check a permission.
 
 Every view under ``/p/<project_slug>/`` is wrapped in ``project_view``, so no
-view can forget the check, and a test walks the URL configuration to prove it.
+view can forget the check, and tests walk the URL configuration to prove it
+and to pin each route to the permission it declares (ADR 0008).
+
+A view may name the record it acts on, and the permission is then checked on
+that record rather than on the project, so a rule can look at the record
+itself (who made it, what state it is in)::
+
+    @project_view("analysis.manage_themes", load=("theme_id", theme_get))
+    def theme_rename(request, project, theme): ...
+
+``theme_get(project, theme_id)`` looks the record up inside the project
+only, so an id from another project is never found.
 """
 
 from __future__ import annotations
@@ -11,21 +22,44 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db.models import ForeignKey
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
+from cohub.apps.core.permissions import declare_permission, object_name
 from cohub.apps.projects.models import Project
 
+# ``get(project, pk)``: a selector that finds the record inside the project or raises Http404.
+RecordGetter = Callable[[Project, Any], Any]
 
-def project_view(permission: str) -> Callable:
+
+def _share_project(record: Any, project: Project) -> None:
+    """Give the record the project already loaded, so rules reading ``record.project`` are free."""
+    try:
+        field = record._meta.get_field("project")
+    except (AttributeError, FieldDoesNotExist):
+        return
+    if isinstance(field, ForeignKey) and getattr(record, field.attname, None) == project.pk:
+        field.set_cached_value(record, project)
+
+
+def project_view(
+    permission: str, *, load: tuple[str, RecordGetter] | None = None
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Decorate ``view(request, project, **kwargs)``; anonymous users go to login, others get 403.
 
     The project comes from the ``project_slug`` URL argument; the view receives
-    the Project instead of the slug.
+    the Project instead of the slug. With ``load=("story_id", story_get)`` the
+    view receives ``story=`` (the record) instead of ``story_id``, and the
+    permission is checked on the record. When there is no such record, someone
+    the permission refuses on the project gets the same 403 as for a record
+    that exists, so ids reveal nothing to people outside the project.
     """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        name = object_name(load[0]) if load is not None else ""
+
         @wraps(view)
         def wrapper(
             request: HttpRequest, project_slug: str, *args: Any, **kwargs: Any
@@ -35,11 +69,23 @@ def project_view(permission: str) -> Callable:
             project = get_object_or_404(
                 Project.objects.select_related("organisation"), slug=project_slug
             )
-            if not request.user.has_perm(permission, project):
+            target: Any = project
+            if load is not None:
+                kwarg, get = load
+                try:
+                    target = get(project, kwargs.pop(kwarg))
+                except Http404:
+                    if not request.user.has_perm(permission, project):
+                        raise PermissionDenied from None
+                    raise
+                _share_project(target, project)
+                kwargs[name] = target
+            if not request.user.has_perm(permission, target):
                 raise PermissionDenied
             return view(request, project, *args, **kwargs)
 
         wrapper.project_permission = permission  # type: ignore[attr-defined]
+        declare_permission(wrapper, permission)
         return wrapper
 
     return decorator

@@ -1,8 +1,12 @@
 """Project role predicates: every app's rules are built from these.
 
-Each predicate takes the *project* as its object. Views resolve the project
-from the URL, check the permission on it, and then look records up only
-inside that project, so a record id from another project is simply not found.
+A predicate's object is the project or any record in it (a story, a theme, a
+job that names its project): ``project_of`` finds the project, so one rule
+works on both, and an app can combine a role with a check on the record
+itself (``can_code & theme_is_current``). Given the project itself, a record
+check answers for records of that project in general (see ADR 0008).
+Views resolve the project from the URL and look records up only inside it,
+so a record id from another project is simply not found.
 """
 
 from __future__ import annotations
@@ -13,11 +17,35 @@ import rules
 
 from cohub.apps.accounts.models import OrganisationRole
 from cohub.apps.accounts.predicates import organisation_roles
-from cohub.apps.projects.models import ProjectMembership, ProjectRole
+from cohub.apps.projects.models import Project, ProjectMembership, ProjectRole
 
 
-def project_roles(user: Any, project: Any) -> frozenset[str]:
-    """Roles ``user`` holds in ``project`` (cached on the user for this request)."""
+def project_of(obj: Any) -> Project | None:
+    """The project ``obj`` is, or belongs to: itself, its ``project``, or its ``project_id``.
+
+    Records of later apps with no direct ``project`` field give one as a
+    property (a key quote's is its story's). Jobs name their project by id
+    only, because the jobs app knows no domain app.
+    """
+    if obj is None or isinstance(obj, Project):
+        return obj
+    project = getattr(obj, "project", None)
+    if isinstance(project, Project):
+        return project
+    project_id = getattr(obj, "project_id", None)
+    if not isinstance(project_id, int):
+        return None
+    # One rule asks several predicates; look the project up once per object.
+    cached = obj.__dict__.get("_cohub_project")
+    if cached is None or cached.pk != project_id:
+        cached = Project.objects.filter(pk=project_id).first()
+        obj.__dict__["_cohub_project"] = cached
+    return cached
+
+
+def project_roles(user: Any, obj: Any) -> frozenset[str]:
+    """Roles ``user`` holds in the project of ``obj`` (cached on the user for this request)."""
+    project = project_of(obj)
     if project is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
     cache: dict[int, frozenset[str]] = user.__dict__.setdefault("_cohub_project_roles", {})
@@ -38,10 +66,10 @@ def forget_cached_roles(user: Any) -> None:
     user.__dict__.pop("_cohub_org_roles", None)
 
 
-def _has_role(role: str):
+def _has_role(role: str) -> rules.Predicate:
     @rules.predicate(name=f"is_{role}")
-    def predicate(user: Any, project: Any) -> bool:
-        return role in project_roles(user, project)
+    def predicate(user: Any, obj: Any) -> bool:
+        return role in project_roles(user, obj)
 
     return predicate
 
@@ -53,12 +81,13 @@ is_decision_maker = _has_role(ProjectRole.DECISION_MAKER)
 
 
 @rules.predicate
-def is_project_member(user: Any, project: Any) -> bool:
-    return bool(project_roles(user, project))
+def is_project_member(user: Any, obj: Any) -> bool:
+    return bool(project_roles(user, obj))
 
 
 @rules.predicate
-def is_project_org_admin(user: Any, project: Any) -> bool:
+def is_project_org_admin(user: Any, obj: Any) -> bool:
+    project = project_of(obj)
     if project is None:
         return False
     return OrganisationRole.ADMIN in organisation_roles(user, project.organisation_id)

@@ -1,10 +1,37 @@
+"""Project permissions, and the rule for jobs that belong to a project."""
+
+from __future__ import annotations
+
+from typing import Any
+
 import rules
+from django.db.models import Q
 
 from cohub.apps.accounts.predicates import is_organisation_admin
+from cohub.apps.jobs.policy import ProjectJobPolicy, set_project_job_policy
+from cohub.apps.jobs.rules import started_job
 from cohub.apps.projects.predicates import can_run_project, can_see_project
+from cohub.apps.projects.selectors import projects_run_by, projects_visible_to
 
 rules.add_perm("projects.view_project", can_see_project)
 rules.add_perm("projects.change_project", can_run_project)
 rules.add_perm("projects.manage_members", can_run_project)
 # Object: the organisation the new project belongs to.
 rules.add_perm("projects.add_project", is_organisation_admin)
+
+
+# A project's job (its object is the Job; the project is found from its
+# ``project_id``): whoever runs the project sees all of them, and whoever
+# started one sees it while they still take part in the project.
+may_see_project_job = can_run_project | (started_job & can_see_project)
+
+
+def _project_jobs_visible(user: Any) -> Q:
+    return Q(project_id__in=projects_run_by(user).values("pk")) | Q(
+        created_by=user, project_id__in=projects_visible_to(user).values("pk")
+    )
+
+
+set_project_job_policy(
+    ProjectJobPolicy(allows=may_see_project_job.test, visible=_project_jobs_visible)
+)

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from cohub.apps.accounts.models import OrganisationRole
-from cohub.apps.projects.models import Project, ProjectMembership
+from cohub.apps.projects.models import Project, ProjectMembership, ProjectRole
 
 
 def projects_visible_to(user: Any) -> QuerySet[Project]:
@@ -30,6 +30,23 @@ def projects_visible_to(user: Any) -> QuerySet[Project]:
         .select_related("organisation")
         .order_by("name")
     )
+
+
+def projects_run_by(user: Any) -> QuerySet[Project]:
+    """Projects the user facilitates or whose organisation they administer.
+
+    Mirrors ``can_run_project`` (``projects.change_project``); the rule for a
+    project's jobs uses it as a filter.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Project.objects.none()
+    return Project.objects.filter(
+        Q(memberships__user=user, memberships__role=ProjectRole.FACILITATOR)
+        | Q(
+            organisation__memberships__user=user,
+            organisation__memberships__role=OrganisationRole.ADMIN,
+        )
+    ).distinct()
 
 
 def project_members(project: Project) -> list[dict[str, Any]]:

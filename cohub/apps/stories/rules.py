@@ -2,7 +2,8 @@ import rules
 
 from cohub.apps.projects.predicates import can_code, can_gather
 
-# Every object here is the project the record belongs to.
+# The object is the project, or the storyteller or story a page acts on
+# (``project_of`` finds its project).
 rules.add_perm("stories.view_storyteller", can_gather)
 rules.add_perm("stories.manage_storyteller", can_gather)
 rules.add_perm("stories.manage_consent", can_gather)

@@ -175,12 +175,9 @@ def story_import(request: AuthenticatedHttpRequest, project: Project) -> HttpRes
     )
 
 
-@project_view("stories.delete_story")
-def story_delete(
-    request: AuthenticatedHttpRequest, project: Project, story_id: int
-) -> HttpResponse:
+@project_view("stories.delete_story", load=("story_id", story_get))
+def story_delete(request: AuthenticatedHttpRequest, project: Project, story: Story) -> HttpResponse:
     """Ask first; deleting removes the story, its transcript and its key quotes."""
-    story = story_get(project, story_id)
     if request.method == "POST":
         title = story.title
         services.story_delete(story=story, actor=request.user)

@@ -137,11 +137,10 @@ class ConsentVersion:
     recorder: User | None
 
 
-@project_view("stories.view_storyteller")
+@project_view("stories.view_storyteller", load=("storyteller_id", storyteller_get))
 def storyteller_detail(
-    request: AuthenticatedHttpRequest, project: Project, storyteller_id: int
+    request: AuthenticatedHttpRequest, project: Project, storyteller: Storyteller
 ) -> HttpResponse:
-    storyteller = storyteller_get(project, storyteller_id)
     records = list(storyteller.consent_records.all())  # newest first (selector's order)
     recorder_ids = {r.recorded_by_id for r in records if r.recorded_by_id}
     recorders = {user.pk: user for user in get_user_model().objects.filter(pk__in=recorder_ids)}
@@ -174,11 +173,10 @@ def _to_detail(project: Project, storyteller: Storyteller) -> HttpResponse:
     )
 
 
-@project_view("stories.manage_storyteller")
+@project_view("stories.manage_storyteller", load=("storyteller_id", storyteller_get))
 def storyteller_edit(
-    request: AuthenticatedHttpRequest, project: Project, storyteller_id: int
+    request: AuthenticatedHttpRequest, project: Project, storyteller: Storyteller
 ) -> HttpResponse:
-    storyteller = storyteller_get(project, storyteller_id)
     if storyteller.withdrawn_at is not None:
         messages.error(
             request, "This storyteller has withdrawn; their profile can no longer change."
@@ -202,12 +200,11 @@ def storyteller_edit(
     )
 
 
-@project_view("stories.manage_consent")
+@project_view("stories.manage_consent", load=("storyteller_id", storyteller_get))
 def consent_update(
-    request: AuthenticatedHttpRequest, project: Project, storyteller_id: int
+    request: AuthenticatedHttpRequest, project: Project, storyteller: Storyteller
 ) -> HttpResponse:
     """Record what they agree to now, as a new version; earlier versions stay in the history."""
-    storyteller = storyteller_get(project, storyteller_id)
     current = current_consent(storyteller)
     form = ConsentForm(_posted(request), initial=ConsentForm.initial_for_record(current))
     if request.method == "POST" and form.is_valid():
@@ -240,12 +237,11 @@ def consent_update(
     )
 
 
-@project_view("stories.manage_consent")
+@project_view("stories.manage_consent", load=("storyteller_id", storyteller_get))
 def consent_withdraw(
-    request: AuthenticatedHttpRequest, project: Project, storyteller_id: int
+    request: AuthenticatedHttpRequest, project: Project, storyteller: Storyteller
 ) -> HttpResponse:
     """Confirm, then withdraw consent and remove every story and everything made from them."""
-    storyteller = storyteller_get(project, storyteller_id)
     if storyteller.withdrawn_at is not None:
         messages.info(request, f"{storyteller.pseudonym} has already withdrawn consent.")
         return _to_detail(project, storyteller)
