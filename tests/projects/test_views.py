@@ -87,7 +87,7 @@ def test_members_page_is_for_people_in_the_project(client, project, role):
 def test_only_facilitators_and_admins_can_invite(client, project, role):
     _client_for(client, project, role)
     response = client.post(
-        _url("members", project), {"email": "new@example.org", "roles": ["member"]}
+        _url("member_invite", project), {"email": "new@example.org", "roles": ["member"]}
     )
     invited = Invitation.objects.filter(project=project, email="new@example.org").exists()
     assert invited == (role in CAN_RUN)
@@ -304,7 +304,7 @@ def test_invitation_flow_end_to_end(client, project):
     client.force_login(facilitator)
 
     response = client.post(
-        _url("members", project),
+        _url("member_invite", project),
         {"email": "Kit@Example.org", "roles": ["community_reporter", "member"]},
         follow=True,
     )

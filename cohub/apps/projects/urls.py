@@ -12,6 +12,7 @@ urlpatterns = [
     path("p/<slug:project_slug>/", views.project_detail, name="detail"),
     path("p/<slug:project_slug>/edit/", views.project_edit, name="edit"),
     path("p/<slug:project_slug>/members/", views.member_list, name="members"),
+    path("p/<slug:project_slug>/members/invite/", views.member_invite, name="member_invite"),
     path(
         "p/<slug:project_slug>/members/<int:user_id>/remove/",
         views.member_remove,

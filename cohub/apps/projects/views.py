@@ -18,11 +18,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.accounts.models import Organisation, OrganisationRole
 from cohub.apps.core.errors import ServiceError
+from cohub.apps.core.permissions import checks_permission
 from cohub.apps.projects import services
 from cohub.apps.projects.access import project_view
 from cohub.apps.projects.forms import (
@@ -97,6 +98,7 @@ def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+@checks_permission("projects.add_project")
 @login_required
 def project_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Start a project in an organisation the person administers; they become its facilitator."""
@@ -186,32 +188,48 @@ class OpenInvitation:
 
 
 @project_view("projects.view_project")
+@require_GET
 def member_list(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
     """Everyone may see who takes part; facilitators and admins may also invite and remove."""
-    can_manage = request.user.has_perm("projects.manage_members", project)
-    form = InvitationForm(_posted(request)) if can_manage else None
-    if request.method == "POST":
-        if form is None:  # only people who may manage members get a form
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                invitation = services.invitation_create(
-                    project=project,
-                    email=form.cleaned_data["email"],
-                    roles=form.cleaned_data["roles"],
-                    actor=request.user,
-                )
-            except ServiceError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(
-                    request,
-                    f"The invitation for {invitation.email} is ready. "
-                    "Copy the link below and send it to them yourself.",
-                )
-                url = reverse("projects:members", kwargs={"project_slug": project.slug})
-                return redirect(f"{url}?invitation={invitation.pk}#new-invitation")
+    return _render_members(request, project)
 
+
+@project_view("projects.manage_members")
+@require_POST
+def member_invite(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
+    """Make an invitation link; it is shown once on the members page, to be sent by hand.
+
+    Its own view (not a POST to the members page) so that the permission it
+    needs is declared, and tested, rather than checked inline.
+    """
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                project=project,
+                email=form.cleaned_data["email"],
+                roles=form.cleaned_data["roles"],
+                actor=request.user,
+            )
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                f"The invitation for {invitation.email} is ready. "
+                "Copy the link below and send it to them yourself.",
+            )
+            url = reverse("projects:members", kwargs={"project_slug": project.slug})
+            return redirect(f"{url}?invitation={invitation.pk}#new-invitation")
+    return _render_members(request, project, form=form)
+
+
+def _render_members(
+    request: AuthenticatedHttpRequest, project: Project, *, form: InvitationForm | None = None
+) -> HttpResponse:
+    can_manage = request.user.has_perm("projects.manage_members", project)
+    if can_manage and form is None:
+        form = InvitationForm()
     invitations: list[OpenInvitation] = []
     new_invitation = None
     if can_manage:
@@ -238,7 +256,7 @@ def member_list(request: AuthenticatedHttpRequest, project: Project) -> HttpResp
             "project": project,
             "members": members,
             "can_manage": can_manage,
-            "form": form,
+            "form": form if can_manage else None,
             "invitations": invitations,
             "new_invitation": new_invitation,
         },
