@@ -1,43 +1,89 @@
-"""The role x permission table in docs/ and the rules must agree, cell by cell."""
+"""The permission tables in docs/ and the rules must agree, cell by cell.
+
+The permissions come from the ``rules`` registry and the apps from
+INSTALLED_APPS, so a new app's permissions must be documented the day they
+are added, without anyone remembering to list the app here.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+import rules
+from django.apps import apps
 
 from tests.factories import ProjectFactory, user_for_role
 
 TABLE = Path(__file__).resolve().parent.parent / "docs" / "roles_and_permissions.md"
 
 
-def read_table() -> tuple[list[str], dict[str, dict[str, bool]]]:
-    rows = [
-        [cell.strip() for cell in line.strip().strip("|").split("|")]
-        for line in TABLE.read_text().splitlines()
-        if line.startswith("| ")
-    ]
-    header, body = rows[0], rows[1:]
-    roles = header[1:]
-    table = {}
-    for row in body:
+def read_tables() -> list[list[list[str]]]:
+    """Every table on the page, as rows of cells (the header first, no separator row)."""
+    tables: list[list[list[str]]] = []
+    current: list[list[str]] | None = None
+    for line in TABLE.read_text().splitlines():
+        if not line.startswith("| "):
+            current = None
+            continue
+        row = [cell.strip() for cell in line.strip().strip("|").split("|")]
         if set(row[0]) <= {"-", " "}:
             continue
-        table[row[0]] = {role: cell == "yes" for role, cell in zip(roles, row[1:], strict=True)}
+        if current is None:
+            current = []
+            tables.append(current)
+        current.append(row)
+    return tables
+
+
+def read_table() -> tuple[list[str], dict[str, dict[str, bool]]]:
+    """The role x permission table: permissions checked on a project (or a record in it)."""
+    (header, *body), *_ = [t for t in read_tables() if "facilitator" in t[0]]
+    roles = header[1:]
+    table = {
+        row[0]: {role: cell == "yes" for role, cell in zip(roles, row[1:], strict=True)}
+        for row in body
+    }
     return roles, table
 
 
-def test_table_lists_every_project_permission():
-    import rules
+def read_other_permissions() -> dict[str, str]:
+    """Permissions checked on something other than a project: name -> what it is checked on."""
+    tables = [t for t in read_tables() if t[0][:2] == ["permission", "checked on"]]
+    assert len(tables) == 1, "the page has one table of permissions not checked on a project"
+    return {row[0]: row[1] for row in tables[0][1:]}
 
-    _, table = read_table()
-    project_perms = {
-        name
-        for name in rules.permissions.permissions
-        if name.split(".")[0] in {"projects", "stories", "analysis", "reports"}
-        and name != "projects.add_project"
+
+def cohub_app_labels() -> set[str]:
+    return {config.label for config in apps.get_app_configs() if config.name.startswith("cohub.")}
+
+
+def registered_permissions() -> set[str]:
+    return set(rules.permissions.permissions)
+
+
+def test_every_permission_belongs_to_an_installed_app():
+    strays = {
+        name for name in registered_permissions() if name.split(".")[0] not in cohub_app_labels()
     }
-    assert set(table) == project_perms
+    assert strays == set()
+
+
+def test_the_tables_list_every_permission_once():
+    _, table = read_table()
+    others = read_other_permissions()
+    assert set(table) & set(others) == set()
+    assert set(table) | set(others) == registered_permissions(), (
+        "Document each permission in docs/roles_and_permissions.md: in the role table if it "
+        "is checked on a project or a record in it, otherwise in the table below it"
+    )
+    assert all(where != "project" for where in others.values())
+
+
+def test_the_apps_found_include_the_ones_we_know():
+    """The discovery finds something: a guard against an empty registry passing the test above."""
+    apps_with_rules = {name.split(".")[0] for name in registered_permissions()}
+    assert {"projects", "stories", "analysis", "reports", "jobs"} <= apps_with_rules
 
 
 @pytest.mark.django_db

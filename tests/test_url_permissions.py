@@ -6,14 +6,13 @@ Generated from the URLconf, so a new view is covered the day it is added.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from cohub.apps.analysis import services as analysis_services
 from cohub.apps.projects.models import ProjectRole
 from tests.factories import ProjectFactory, make_member, make_story, make_storyteller
+from tests.routes import Route, site_routes
 
 OBJECT_KWARGS = {
     "project_slug",
@@ -26,29 +25,8 @@ OBJECT_KWARGS = {
 }
 
 
-@dataclass(frozen=True)
-class Route:
-    name: str
-    kwargs: frozenset[str]
-
-
-def _walk(patterns, prefix: str = "", inherited: frozenset[str] = frozenset()):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            namespace = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
-            params = inherited | frozenset(entry.pattern.converters)
-            yield from _walk(entry.url_patterns, namespace, params)
-        elif isinstance(entry, URLPattern) and entry.name:
-            params = inherited | frozenset(entry.pattern.converters)
-            yield Route(f"{prefix}{entry.name}", params), entry.callback
-
-
 def project_routes() -> list[tuple[Route, object]]:
-    return [
-        (route, callback)
-        for route, callback in _walk(get_resolver().url_patterns)
-        if route.kwargs & OBJECT_KWARGS and not route.name.startswith("admin:")
-    ]
+    return [(route, callback) for route, callback in site_routes() if route.kwargs & OBJECT_KWARGS]
 
 
 ROUTES = project_routes()

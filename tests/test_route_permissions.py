@@ -1,0 +1,285 @@
+"""Every route is pinned to the permission it needs, and refuses when, and only when, it lacks it.
+
+Two tests hold views to their permissions (ADR 0008):
+
+- ``test_each_route_declares_the_permission_pinned_here`` compares the table
+  below with what each view declares (``project_view``, ``object_view`` and
+  ``checks_permission`` record it on the view). A new route, or a view that
+  starts asking for a different permission, fails until this table says so.
+- ``test_denying_one_permission_refuses_exactly_its_routes`` takes a person
+  who may do everything, takes one permission away (its rule is swapped for
+  ``always_deny``), and requests every route with GET and POST: the routes
+  pinned to that permission must refuse and every other route must not. A
+  deleted inline check, or a view that checks a different permission from
+  the one it declares, fails it.
+
+Both are generated from the URL configuration, like ``test_url_permissions.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import rules
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+
+from cohub.apps.analysis import services as analysis_services
+from cohub.apps.core.permissions import declared_permission, declared_refusal
+from cohub.apps.jobs.models import Job, JobStatus
+from cohub.apps.projects import services as project_services
+from cohub.apps.projects.models import ProjectRole
+from tests.factories import (
+    ProjectFactory,
+    make_member,
+    make_org_admin,
+    make_story,
+    make_storyteller,
+)
+from tests.routes import Route, site_routes
+
+OPEN = None  # no permission: public, or for anyone logged in (says so beside each)
+
+# Route name -> the permission its view declares. Add a route here when you add it,
+# with the permission its view declares; the deny-one test then checks it is true.
+ROUTE_PERMISSIONS: dict[str, str | None] = {
+    "accounts:profile": OPEN,  # logged in: your own account
+    "accounts:login": OPEN,
+    "accounts:logout": OPEN,
+    "accounts:password_change": OPEN,  # logged in: your own password
+    "accounts:password_change_done": OPEN,
+    "projects:home": OPEN,
+    "projects:list": OPEN,  # logged in: lists only projects you may see
+    "projects:create": "projects.add_project",  # checked on each organisation offered
+    "projects:invitation_accept": OPEN,  # the unguessable token is the permission
+    "projects:detail": "projects.view_project",
+    "projects:edit": "projects.change_project",
+    "projects:members": "projects.view_project",
+    "projects:member_invite": "projects.manage_members",
+    "projects:member_remove": "projects.manage_members",
+    "stories:storyteller_list": "stories.view_storyteller",
+    "stories:storyteller_create": "stories.manage_storyteller",
+    "stories:storyteller_detail": "stories.view_storyteller",
+    "stories:storyteller_edit": "stories.manage_storyteller",
+    "stories:consent_update": "stories.manage_consent",
+    "stories:consent_withdraw": "stories.manage_consent",
+    "stories:story_list": "stories.view_story",
+    "stories:story_create": "stories.add_story",
+    "stories:story_import": "stories.add_story",
+    "stories:story_delete": "stories.delete_story",
+    "analysis:review_sheet": "stories.view_story",
+    "analysis:review_sheet_notes": "analysis.change_review_sheet",
+    "analysis:highlight_create": "analysis.code_story",
+    "analysis:highlight_edit": "analysis.code_story",
+    "analysis:highlight_delete": "analysis.code_story",
+    "analysis:highlight_tag": "analysis.code_story",
+    "analysis:highlight_untag": "analysis.code_story",
+    "analysis:theme_list": "analysis.view_codebook",
+    "analysis:theme_merge": "analysis.manage_themes",
+    "analysis:theme_detail": "analysis.view_codebook",
+    "analysis:coding_log": "analysis.view_coding_log",
+    "analysis:coding_event_undo": "analysis.code_story",
+    "reports:findings": "reports.view_findings",
+    "reports:findings_csv": "reports.export_findings",
+    "jobs:detail": "jobs.view_job",
+    "jobs:status": "jobs.view_job",
+    "jobs:retry": "jobs.retry_job",
+}
+
+# Checks still made inside a view on POST, beside the permission it declares.
+# TODO(coding, issue 5 item 9): these three POSTs become views of their own
+# (create a theme, rename a theme, tag with a new theme); then they move to
+# ROUTE_PERMISSIONS and this table is empty.
+INLINE_POST_CHECKS: dict[str, str] = {
+    "analysis:theme_list": "analysis.manage_themes",
+    "analysis:theme_detail": "analysis.manage_themes",
+    "analysis:highlight_tag": "analysis.manage_themes",
+}
+
+# The least a POST needs to reach the check it makes (most need nothing).
+POST_DATA: dict[str, dict[str, Any]] = {
+    "analysis:highlight_tag": {"new_name": "Rent"},  # a new theme needs manage_themes
+}
+
+# Logging out ends the test client's session; it logs in again after it.
+ENDS_SESSION = {"accounts:logout"}
+
+ROUTES = site_routes()
+ROUTE_IDS = [route.name for route, _ in ROUTES]
+METHODS = ("GET", "POST")
+
+
+def test_each_route_declares_the_permission_pinned_here() -> None:
+    declared = {route.name: declared_permission(callback) for route, callback in ROUTES}
+    new = sorted(set(declared) - set(ROUTE_PERMISSIONS))
+    assert not new, (
+        "New routes are not pinned to a permission. Add each to ROUTE_PERMISSIONS in "
+        "tests/test_route_permissions.py with the permission its view declares "
+        "(OPEN only for a page anyone may see), and give the world fixture a value "
+        "for any new URL argument:\n"
+        + "\n".join(f'    "{name}": {declared[name]!r},' for name in new)
+    )
+    gone = sorted(set(ROUTE_PERMISSIONS) - set(declared))
+    assert not gone, f"Routes pinned here no longer exist; remove them: {gone}"
+    changed = [
+        f"{name}: pinned to {ROUTE_PERMISSIONS[name]!r}, the view declares {declared[name]!r}"
+        for name in sorted(declared)
+        if declared[name] != ROUTE_PERMISSIONS[name]
+    ]
+    assert not changed, (
+        "Views declare other permissions than the ones pinned here. If the change is "
+        "meant, change the table and docs/roles_and_permissions.md too:\n" + "\n".join(changed)
+    )
+
+
+def test_every_pinned_permission_exists() -> None:
+    pinned = {*filter(None, ROUTE_PERMISSIONS.values()), *INLINE_POST_CHECKS.values()}
+    assert {perm for perm in pinned if not rules.perm_exists(perm)} == set()
+
+
+@contextmanager
+def denied(permission: str) -> Iterator[None]:
+    """Within the block, ``permission`` is refused to everyone; its rule comes back after."""
+    original = rules.permissions.permissions[permission]
+    rules.set_perm(permission, rules.always_deny)
+    try:
+        yield
+    finally:
+        rules.set_perm(permission, original)
+
+
+def test_denied_takes_one_permission_away_and_gives_it_back(db) -> None:
+    project = ProjectFactory()
+    facilitator = make_member(project, ProjectRole.FACILITATOR)
+    with denied("projects.view_project"):
+        assert not facilitator.has_perm("projects.view_project", project)
+        assert facilitator.has_perm("projects.change_project", project)
+    assert facilitator.has_perm("projects.view_project", project)
+
+
+@dataclass
+class World:
+    """One of every record, and a person who holds every role there (but is no superuser)."""
+
+    values: dict[str, Any]
+    everyone: Any
+
+
+@pytest.fixture
+def world(db) -> World:
+    project = ProjectFactory()
+    everyone = make_member(
+        project,
+        ProjectRole.FACILITATOR,
+        ProjectRole.COMMUNITY_REPORTER,
+        ProjectRole.MEMBER,
+        ProjectRole.DECISION_MAKER,
+    )
+    make_org_admin(project.organisation, user=everyone)
+    other_member = make_member(project, ProjectRole.MEMBER)
+    storyteller = make_storyteller(project)
+    story = make_story(project, storyteller=storyteller)
+    theme = analysis_services.theme_create(project=project, name="Housing", actor=everyone)
+    analysis_services.theme_create(project=project, name="Work", actor=everyone)
+    highlight = analysis_services.highlight_create(
+        story=story,
+        transcript=story.transcripts.get(),
+        char_start=0,
+        char_end=10,
+        actor=everyone,
+        themes=[theme],
+    )
+    invitation = project_services.invitation_create(
+        project=project, email="someone.else@example.org", roles=["member"], actor=everyone
+    )
+    job = Job.objects.create(
+        kind="jobs.selfcheck",
+        project_id=project.pk,
+        created_by=everyone,
+        status=JobStatus.FAILED,
+        attempts=1,
+        max_attempts=1,
+        error="RuntimeError: for the route tests",
+    )
+    values = {
+        "project_slug": project.slug,
+        "story_id": story.pk,
+        "storyteller_id": storyteller.pk,
+        "highlight_id": highlight.pk,
+        "theme_id": theme.pk,
+        "event_id": project.coding_events.first().pk,
+        "user_id": other_member.pk,
+        "token": invitation.token,
+        "job_id": job.pk,
+    }
+    return World(values=values, everyone=everyone)
+
+
+def _url(route: Route, values: dict[str, Any]) -> str:
+    missing = sorted(route.kwargs - set(values))
+    assert not missing, (
+        f"{route.name} takes {missing}: give the world fixture in "
+        "tests/test_route_permissions.py a record for it"
+    )
+    return reverse(route.name, kwargs={key: values[key] for key in route.kwargs})
+
+
+def _statuses(client: Client, world: World) -> dict[tuple[str, str], tuple[int, int]]:
+    """(route, method) -> (status, the status that route refuses with), each request undone."""
+    client.force_login(world.everyone)
+    seen = {}
+    for route, callback in ROUTES:
+        url = _url(route, world.values)
+        for method in METHODS:
+            with transaction.atomic():
+                if method == "GET":
+                    response = client.get(url)
+                else:
+                    response = client.post(url, POST_DATA.get(route.name, {}))
+                transaction.set_rollback(True)  # a POST that changed things is undone
+            seen[route.name, method] = (response.status_code, declared_refusal(callback))
+            if route.name in ENDS_SESSION:
+                client.force_login(world.everyone)
+    return seen
+
+
+def _refused(statuses: dict[tuple[str, str], tuple[int, int]]) -> set[tuple[str, str]]:
+    return {key for key, (status, refusal) in statuses.items() if status == refusal}
+
+
+def test_someone_with_every_permission_is_refused_nowhere(client, world) -> None:
+    """The baseline for the deny-one test: the world has every record each route needs."""
+    assert _refused(_statuses(client, world)) == set()
+
+
+def _expected_refusals(permission: str) -> set[tuple[str, str]]:
+    expected = {
+        (name, method)
+        for name, pinned in ROUTE_PERMISSIONS.items()
+        if pinned == permission
+        for method in METHODS
+    }
+    expected |= {
+        (name, "POST") for name, checked in INLINE_POST_CHECKS.items() if checked == permission
+    }
+    return expected
+
+
+@pytest.mark.parametrize("permission", sorted(rules.permissions.permissions))
+def test_denying_one_permission_refuses_exactly_its_routes(client, world, permission) -> None:
+    with denied(permission):
+        refused = _refused(_statuses(client, world))
+    expected = _expected_refusals(permission)
+    assert refused - expected == set(), (
+        f"Without {permission} these refuse, but are not pinned to it "
+        "(an undeclared inline check, or a view checking another permission than it declares)"
+    )
+    assert expected - refused == set(), (
+        f"Without {permission} these still let the person through, though pinned to it "
+        "(a deleted check, or a view checking another permission than it declares)"
+    )
