@@ -56,3 +56,34 @@ def active_if(current: Any, name: Any) -> SafeString | str:
     if current is not None and current != "" and str(current) == str(name):
         return mark_safe('aria-current="page"')  # noqa: S308 - a fixed literal
     return ""
+
+
+class CaptureNode(template.Node):
+    """Renders its contents once and stores the stripped text under a name."""
+
+    child_nodelists = ("nodelist",)
+
+    def __init__(self, nodelist: template.NodeList, name: str) -> None:
+        self.nodelist = nodelist
+        self.name = name
+
+    def render(self, context: template.Context) -> str:
+        context[self.name] = self.nodelist.render(context).strip()
+        return ""
+
+
+@register.tag
+def capture(parser: template.base.Parser, token: template.base.Token) -> CaptureNode:
+    """``{% capture as name %}…{% endcapture %}``: keep what is inside as a variable.
+
+    ``project_base.html`` wraps ``{% block section %}`` in it, so a page names its
+    section once (``{% block section %}stories{% endblock %}``) and the base turns
+    that into the navigation's ``aria-current``. A block inside a tag can still be
+    overridden because Django looks for blocks through ``child_nodelists``.
+    """
+    bits = token.split_contents()
+    if len(bits) != 3 or bits[1] != "as":
+        raise template.TemplateSyntaxError("Use {% capture as name %}…{% endcapture %}.")
+    nodelist = parser.parse(("endcapture",))
+    parser.delete_first_token()
+    return CaptureNode(nodelist, bits[2])
