@@ -47,7 +47,8 @@ def build_project():
         organisation=organisation, name="Bench", purpose="p", opening_question="q", actor=None
     )
     themes = [
-        coding.theme_create(project=project, name=f"Theme {n}", actor=None) for n in range(THEMES)
+        coding.theme_create(project=project, name=f"Theme {n}", actor=None).theme
+        for n in range(THEMES)
     ]
     consent = {"record": True, "transcribe": True, "quote_anonymously": True}
     for s in range(STORIES):

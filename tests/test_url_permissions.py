@@ -52,7 +52,7 @@ def world(db):
     storyteller = make_storyteller(project)
     story = make_story(project, storyteller=storyteller)
     transcript = story.transcripts.get()
-    theme = analysis_services.theme_create(project=project, name="Housing", actor=facilitator)
+    theme = analysis_services.theme_create(project=project, name="Housing", actor=facilitator).theme
     highlight = analysis_services.highlight_create(
         story=story,
         transcript=transcript,
@@ -60,7 +60,7 @@ def world(db):
         char_end=10,
         actor=facilitator,
         themes=[theme],
-    )
+    ).highlight
     event = project.coding_events.first()
     outsider = make_member(ProjectFactory(), ProjectRole.FACILITATOR)
     values = {

@@ -150,7 +150,7 @@ def _fill_project(demo: Demo, project: Project, users: dict[str, User]) -> None:
         with _blame(f"{demo.manifest}: [[themes]] {name!r}"):
             themes[name] = theme_create(
                 project=project, name=name, description=description, actor=facilitator
-            )
+            ).theme
 
     for spec in demo.stories:
         with _blame(str(spec.transcript)):

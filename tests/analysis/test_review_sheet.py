@@ -133,7 +133,7 @@ def test_mark_highlights_clips_quotes_that_cross_parts():
 
 
 def test_story_page_shows_key_quotes_with_themes_and_forms(client, project, facilitator, story):
-    theme = analysis_services.theme_create(project=project, name="Housing", actor=facilitator)
+    theme = analysis_services.theme_create(project=project, name="Housing", actor=facilitator).theme
     transcript = story.transcripts.get()
     start = transcript.text.index("I lost")
     highlight = analysis_services.highlight_create(
@@ -145,7 +145,7 @@ def test_story_page_shows_key_quotes_with_themes_and_forms(client, project, faci
         themes=[theme],
         change_level="society",
         note="Key moment",
-    )
+    ).highlight
     client.force_login(facilitator)
     page = client.get(_url("review_sheet", project, story_id=story.pk)).content.decode()
     assert f'id="quote-{highlight.pk}"' in page
@@ -230,7 +230,7 @@ def test_highlight_by_segment_range(client, project, facilitator, storyteller):
     client.force_login(facilitator)
     client.post(
         _url("highlight_create", project, story_id=story.pk),
-        _quote_data(story, segment_from="2", segment_to="1"),
+        _quote_data(story, segment_from="1", segment_to="2"),
     )
     highlight = Highlight.objects.get()
     assert (highlight.char_start, highlight.char_end) == (
@@ -238,6 +238,33 @@ def test_highlight_by_segment_range(client, project, facilitator, storyteller):
         segments[2].char_end,
     )
     assert (highlight.start_ms, highlight.end_ms) == (5000, 12000)
+
+
+def test_parts_chosen_backwards_are_refused_with_a_message(
+    client, project, facilitator, storyteller
+):
+    """ "From part 3 to part 2" is probably a slip, so it is not silently swapped."""
+    story = import_vtt_story(project, storyteller)
+    client.force_login(facilitator)
+    response = client.post(
+        _url("highlight_create", project, story_id=story.pk),
+        _quote_data(story, segment_from="2", segment_to="1"),
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Part 2 comes before part 3." in page
+    assert "Choose the earlier part under &#x27;From part&#x27;" in page
+    assert not Highlight.objects.exists()
+
+
+def test_a_part_the_transcript_does_not_have_is_refused(client, project, facilitator, story):
+    client.force_login(facilitator)
+    response = client.post(
+        _url("highlight_create", project, story_id=story.pk),
+        _quote_data(story, segment_from="0", segment_to="40"),
+    )
+    assert response.status_code == 200
+    assert not Highlight.objects.exists()
 
 
 def test_highlight_by_one_segment_and_exact_words(client, project, facilitator, storyteller):
@@ -316,7 +343,9 @@ def test_highlight_with_transcript_of_another_story_is_refused(
 
 
 def test_highlight_tagged_with_new_and_existing_themes(client, project, facilitator, story):
-    housing = analysis_services.theme_create(project=project, name="Housing", actor=facilitator)
+    housing = analysis_services.theme_create(
+        project=project, name="Housing", actor=facilitator
+    ).theme
     client.force_login(facilitator)
     client.post(
         _url("highlight_create", project, story_id=story.pk),
@@ -328,7 +357,9 @@ def test_highlight_tagged_with_new_and_existing_themes(client, project, facilita
 
 
 def test_new_theme_matching_an_existing_name_reuses_it(client, project, facilitator, story):
-    housing = analysis_services.theme_create(project=project, name="Housing", actor=facilitator)
+    housing = analysis_services.theme_create(
+        project=project, name="Housing", actor=facilitator
+    ).theme
     client.force_login(facilitator)
     client.post(
         _url("highlight_create", project, story_id=story.pk),

@@ -29,7 +29,7 @@ def _quote(story, **fields):
         char_end=start + len("lost my job"),
         actor=None,
         **fields,
-    )
+    ).highlight
 
 
 def test_quote_refused_when_transcribing_was_withdrawn_after_the_page_loaded(project, story):

@@ -60,12 +60,12 @@ def highlight(story, reporter):
         char_start=start,
         char_end=start + len("I lost my job"),
         actor=reporter,
-    )
+    ).highlight
 
 
 @pytest.fixture
 def housing(project, reporter):
-    return services.theme_create(project=project, name="Housing", actor=reporter)
+    return services.theme_create(project=project, name="Housing", actor=reporter).theme
 
 
 def _theme_ids(highlight):
@@ -124,9 +124,9 @@ def test_highlight_delete_by_role(client, project, highlight, role):
 @pytest.mark.parametrize("role", ALL_ROLES)
 def test_theme_create_merge_rename_by_role(client, project, housing, role):
     _login(client, project, role)
-    _expect(client.post(_url("theme_list", project), {"name": "Work"}), role)
+    _expect(client.post(_url("theme_create", project), {"name": "Work"}), role)
     assert Theme.objects.filter(name="Work").exists() == (role in CODERS)
-    other = services.theme_create(project=project, name="Homes", actor=None)
+    other = services.theme_create(project=project, name="Homes", actor=None).theme
     _expect(
         client.post(_url("theme_merge", project), {"source": other.pk, "target": housing.pk}),
         role,
@@ -134,7 +134,7 @@ def test_theme_create_merge_rename_by_role(client, project, housing, role):
     other.refresh_from_db()
     assert (other.merged_into_id == housing.pk) == (role in CODERS)
     _expect(
-        client.post(_url("theme_detail", project, theme_id=housing.pk), {"name": "Homes+"}),
+        client.post(_url("theme_rename", project, theme_id=housing.pk), {"name": "Homes+"}),
         role,
     )
     housing.refresh_from_db()
@@ -153,7 +153,22 @@ def test_post_only_views_refuse_get(client, project, highlight, reporter):
     client.force_login(reporter)
     url = _url("highlight_delete", project, highlight_id=highlight.pk)
     assert client.get(url).status_code == 405
-    assert client.get(_url("theme_merge", project)).status_code == 405
+    for name in ("theme_merge", "theme_create"):
+        assert client.get(_url(name, project)).status_code == 405
+    assert client.get(_url("theme_rename", project, theme_id=1)).status_code == 405
+    tag_new = _url("highlight_tag_new_theme", project, highlight_id=highlight.pk)
+    assert client.get(tag_new).status_code == 405
+
+
+def test_pages_refuse_the_posts_that_moved_to_their_own_views(client, project, housing, reporter):
+    """Adding and renaming themes have their own URLs and permission now; the pages only show."""
+    client.force_login(reporter)
+    assert client.post(_url("theme_list", project), {"name": "Work"}).status_code == 405
+    detail = _url("theme_detail", project, theme_id=housing.pk)
+    assert client.post(detail, {"name": "Homes"}).status_code == 405
+    housing.refresh_from_db()
+    assert housing.name == "Housing"
+    assert not Theme.objects.filter(name="Work").exists()
 
 
 def test_records_of_another_project_are_not_found(client, project, highlight, housing):
@@ -202,7 +217,7 @@ def test_edit_named_without_consent_shows_error(client, project, reporter):
         char_start=0,
         char_end=5,
         actor=reporter,
-    )
+    ).highlight
     client.force_login(reporter)
     response = client.post(
         _url("highlight_edit", project, highlight_id=highlight.pk),
@@ -218,7 +233,7 @@ def test_edit_named_without_consent_shows_error(client, project, reporter):
 
 
 def test_delete_then_undo_from_the_story_page(client, project, story, highlight, reporter):
-    housing = services.theme_create(project=project, name="Housing", actor=reporter)
+    housing = services.theme_create(project=project, name="Housing", actor=reporter).theme
     services.highlight_tag(highlight=highlight, theme=housing, actor=reporter)
     client.force_login(reporter)
     response = client.post(
@@ -248,7 +263,8 @@ def test_delete_then_undo_from_the_story_page(client, project, story, highlight,
 def test_tag_with_new_theme_creates_it(client, project, highlight, reporter):
     client.force_login(reporter)
     client.post(
-        _url("highlight_tag", project, highlight_id=highlight.pk), {"new_name": " Money  worries "}
+        _url("highlight_tag_new_theme", project, highlight_id=highlight.pk),
+        {"new_name": " Money  worries "},
     )
     theme = Theme.objects.get()
     assert theme.name == "Money worries"
@@ -258,7 +274,9 @@ def test_tag_with_new_theme_creates_it(client, project, highlight, reporter):
 
 def test_tag_with_existing_name_reuses_theme(client, project, highlight, housing, reporter):
     client.force_login(reporter)
-    client.post(_url("highlight_tag", project, highlight_id=highlight.pk), {"new_name": "housing"})
+    client.post(
+        _url("highlight_tag_new_theme", project, highlight_id=highlight.pk), {"new_name": "housing"}
+    )
     assert Theme.objects.count() == 1
     assert _theme_ids(highlight) == {housing.pk}
 
@@ -272,7 +290,7 @@ def test_tag_needs_a_theme(client, project, story, highlight, reporter):
 
 
 def test_tag_with_theme_of_another_project_is_refused(client, project, highlight, reporter):
-    elsewhere = services.theme_create(project=ProjectFactory(), name="Elsewhere", actor=None)
+    elsewhere = services.theme_create(project=ProjectFactory(), name="Elsewhere", actor=None).theme
     client.force_login(reporter)
     url = _url("highlight_tag", project, highlight_id=highlight.pk)
     client.post(url, {"theme_id": elsewhere.pk})
@@ -308,8 +326,8 @@ def test_next_to_another_site_is_ignored(client, project, story, highlight, hous
 def test_codebook_lists_themes_with_counts_and_merged(client, project, highlight, reporter):
     housing = services.theme_create(
         project=project, name="Housing", actor=reporter, description="Homes and rent"
-    )
-    homes = services.theme_create(project=project, name="Homes", actor=reporter)
+    ).theme
+    homes = services.theme_create(project=project, name="Homes", actor=reporter).theme
     services.highlight_tag(highlight=highlight, theme=housing, actor=reporter)
     services.theme_merge(source=homes, target=housing, actor=reporter)
     client.force_login(reporter)
@@ -322,7 +340,7 @@ def test_codebook_lists_themes_with_counts_and_merged(client, project, highlight
 
 def test_create_duplicate_theme_shows_error(client, project, housing, reporter):
     client.force_login(reporter)
-    response = client.post(_url("theme_list", project), {"name": "HOUSING"})
+    response = client.post(_url("theme_create", project), {"name": "HOUSING"})
     assert response.status_code == 200
     assert "There is already a theme called" in response.content.decode()
     assert Theme.objects.count() == 1
@@ -330,7 +348,7 @@ def test_create_duplicate_theme_shows_error(client, project, housing, reporter):
 
 def test_create_theme_then_undo(client, project, reporter):
     client.force_login(reporter)
-    response = client.post(_url("theme_list", project), {"name": "Work", "description": "Jobs"})
+    response = client.post(_url("theme_create", project), {"name": "Work", "description": "Jobs"})
     page = client.get(response["Location"]).content.decode()
     assert "The theme &#x27;Work&#x27; has been added." in page
     event = CodingEvent.objects.get(action=CodingAction.THEME_CREATE)
@@ -339,7 +357,7 @@ def test_create_theme_then_undo(client, project, reporter):
 
 
 def test_merge_then_undo_through_the_pages(client, project, highlight, housing, reporter):
-    homes = services.theme_create(project=project, name="Homes", actor=reporter)
+    homes = services.theme_create(project=project, name="Homes", actor=reporter).theme
     services.highlight_tag(highlight=highlight, theme=homes, actor=reporter)
     client.force_login(reporter)
     response = client.post(_url("theme_merge", project), {"source": homes.pk, "target": housing.pk})
@@ -372,7 +390,10 @@ def test_theme_detail_lists_quotes_and_renames(
     page = client.get(url).content.decode()
     assert "I lost my job" in page
     assert f"{_story_url(project, story)}#quote-{highlight.pk}" in page
-    response = client.post(url, {"name": "Homes", "description": "Where people live"})
+    response = client.post(
+        _url("theme_rename", project, theme_id=housing.pk),
+        {"name": "Homes", "description": "Where people live"},
+    )
     housing.refresh_from_db()
     assert (housing.name, housing.description) == ("Homes", "Where people live")
     page = client.get(response["Location"]).content.decode()
@@ -423,3 +444,80 @@ def test_coding_log_marks_undone_and_reports_failures(client, project, highlight
 def test_decision_maker_cannot_see_log(client, project, highlight):
     client.force_login(make_member(project, ProjectRole.DECISION_MAKER))
     assert client.get(_url("coding_log", project)).status_code == 403
+
+
+# ---------------------------------------------------------------------------
+# One write path: the pages call one service and offer undo for the event it returned
+
+
+def test_undo_offered_for_a_quote_is_the_quote_not_its_new_theme(client, project, story, reporter):
+    client.force_login(reporter)
+    transcript = story.transcripts.get()
+    response = client.post(
+        reverse(
+            "analysis:highlight_create", kwargs={"project_slug": project.slug, "story_id": story.pk}
+        ),
+        {
+            "transcript_id": transcript.pk,
+            "char_start": 0,
+            "char_end": 10,
+            "new_theme": "Money",
+            "attribution": "anonymous",
+        },
+    )
+    made = CodingEvent.objects.get(action=CodingAction.HIGHLIGHT_CREATE)
+    started = CodingEvent.objects.get(action=CodingAction.THEME_CREATE)
+    page = client.get(response["Location"]).content.decode()
+    assert _url("coding_event_undo", project, event_id=made.pk) in page
+    assert _url("coding_event_undo", project, event_id=started.pk) not in page
+
+
+def test_two_tabs_each_undo_their_own_change(client, project, highlight, housing, reporter):
+    """Tab one tags with Housing, tab two with Homes; tab one's Undo removes Housing only."""
+    homes = services.theme_create(project=project, name="Homes", actor=reporter).theme
+    client.force_login(reporter)
+    url = _url("highlight_tag", project, highlight_id=highlight.pk)
+    client.post(url, {"theme_id": housing.pk})
+    first_offer = client.session["cohub_undo"]["event_id"]
+    client.post(url, {"theme_id": homes.pk})
+    client.post(_url("coding_event_undo", project, event_id=first_offer))
+    assert _theme_ids(highlight) == {homes.pk}
+
+
+def test_each_stronger_post_declares_manage_themes():
+    from django.urls import resolve
+
+    kwargs = {"project_slug": "p"}
+    routes = {
+        "theme_create": {},
+        "theme_merge": {},
+        "theme_rename": {"theme_id": 1},
+        "highlight_tag_new_theme": {"highlight_id": 1},
+    }
+    for name, extra in routes.items():
+        view = resolve(reverse(f"analysis:{name}", kwargs={**kwargs, **extra})).func
+        assert view.project_permission == "analysis.manage_themes", name
+    for name, extra in {"theme_list": {}, "theme_detail": {"theme_id": 1}}.items():
+        view = resolve(reverse(f"analysis:{name}", kwargs={**kwargs, **extra})).func
+        assert view.project_permission == "analysis.view_codebook", name
+
+
+def test_renaming_a_theme_merged_meanwhile_says_so(client, project, housing, reporter):
+    homes = services.theme_create(project=project, name="Homes", actor=reporter).theme
+    client.force_login(reporter)
+    services.theme_merge(source=homes, target=housing, actor=reporter)
+    response = client.post(_url("theme_rename", project, theme_id=homes.pk), {"name": "Flats"})
+    assert response["Location"] == _url("theme_detail", project, theme_id=homes.pk)
+    page = client.get(response["Location"]).content.decode()
+    assert "was merged into &#x27;Housing&#x27;, so it cannot be renamed" in page
+    homes.refresh_from_db()
+    assert homes.name == "Homes"
+
+
+def test_the_log_offers_no_undo_for_what_undo_wrote(client, project, reporter):
+    made = services.theme_create(project=project, name="Work", actor=reporter)
+    services.coding_event_undo(event=made.event, actor=reporter)
+    client.force_login(reporter)
+    page = client.get(_url("coding_log", project)).content.decode()
+    assert "Removed the theme &#x27;Work&#x27;" in page
+    assert page.count(">Undo<span") == 0

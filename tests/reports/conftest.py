@@ -43,7 +43,7 @@ def _quote(story: Story, words: str, **fields: Any) -> Highlight:
         char_end=start + len(words),
         actor=None,
         **fields,
-    )
+    ).highlight
 
 
 def build_coded_project(project: Project) -> CodedProject:
@@ -72,8 +72,10 @@ def build_coded_project(project: Project) -> CodedProject:
         text="Sam: Who helped?\n\nAna: My neighbour, who had been through it.\n\n"
         "Ana: The app asked me to rate my mood from one to ten.",
     )
-    waiting = theme_create(project=project, name="Waiting", actor=None, description="Long waits.")
-    trust = theme_create(project=project, name="Trust", actor=None)
+    waiting = theme_create(
+        project=project, name="Waiting", actor=None, description="Long waits."
+    ).theme
+    trust = theme_create(project=project, name="Trust", actor=None).theme
     theme_create(project=project, name="Unused", actor=None)
     highlights = {
         "h1": _quote(

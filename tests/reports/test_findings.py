@@ -12,8 +12,11 @@ from cohub.apps.core.csvsafe import to_csv
 from cohub.apps.core.models import Event
 from cohub.apps.reports.findings import (
     CSV_HEADER,
+    NOT_SET,
     WITHHELD,
+    clean_filter,
     findings_csv_rows,
+    findings_narrow,
     project_findings,
 )
 from cohub.apps.reports.services import findings_export_csv
@@ -153,3 +156,48 @@ def test_export_service_records_who_exported(coded):
 def test_export_service_without_actor_is_a_system_action(coded):
     findings_export_csv(project=coded.project, actor=None)
     assert Event.objects.get(verb="findings.export").actor is None
+
+
+# ---------------------------------------------------------------------------
+# Narrowing: pure, so the page, an export and the API narrow alike
+
+
+def test_narrowing_by_level_keeps_matching_quotes_and_recounts(coded):
+    findings = project_findings(coded.project)
+    narrowed = findings_narrow(findings, level="individual")
+    h1, h5 = coded.highlights["h1"].pk, coded.highlights["h5"].pk
+    assert (narrowed.quote_count, narrowed.story_count) == (2, 2)
+    assert [q.highlight_id for q in _by_name(narrowed)["Waiting"].quotes] == [h1]
+    assert _by_name(narrowed)["Trust"].quotes == []
+    assert [q.highlight_id for q in narrowed.untagged.quotes] == [h5]
+    assert [t.name for t in narrowed.themes] == ["Waiting", "Trust", "Unused"]
+    assert findings.quote_count == 5, "the findings given are left as they were"
+
+
+def test_narrowing_by_sector_and_level_together(coded):
+    narrowed = findings_narrow(
+        project_findings(coded.project), level="organisation", sector="policy"
+    )
+    assert narrowed.quote_count == 1
+    assert {t.name: t.quote_count for t in narrowed.themes} == {
+        "Waiting": 1,
+        "Trust": 1,
+        "Unused": 0,
+    }
+
+
+def test_not_set_means_quotes_with_no_level(coded):
+    narrowed = findings_narrow(project_findings(coded.project), level=NOT_SET)
+    assert [q.highlight_id for t in narrowed.themes for q in t.quotes] == [
+        coded.highlights["h4"].pk
+    ]
+
+
+def test_no_filter_is_the_findings_unchanged(coded):
+    findings = project_findings(coded.project)
+    assert findings_narrow(findings) is findings
+
+
+def test_unknown_filter_values_are_read_as_no_filter():
+    assert clean_filter(level="nonsense", sector="x") == ("", "")
+    assert clean_filter(level=NOT_SET, sector="policy") == (NOT_SET, "policy")

@@ -25,7 +25,7 @@ def _quote(story, words, **fields):
         char_end=start + len(words),
         actor=None,
         **fields,
-    )
+    ).highlight
 
 
 def _speakers(project):

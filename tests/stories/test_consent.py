@@ -152,7 +152,7 @@ def coded_story(project):
     story = make_story(project, storyteller=storyteller, actor=facilitator)
     make_story(project, storyteller=storyteller, text="Robin: Another day.", title="Two")
     transcript = story.transcripts.get()
-    theme = analysis_services.theme_create(project=project, name="Waiting", actor=facilitator)
+    theme = analysis_services.theme_create(project=project, name="Waiting", actor=facilitator).theme
     highlight = analysis_services.highlight_create(
         story=story,
         transcript=transcript,
@@ -161,7 +161,7 @@ def coded_story(project):
         actor=facilitator,
         themes=[theme],
         note="Key point",
-    )
+    ).highlight
     return facilitator, storyteller, highlight, theme
 
 

@@ -7,12 +7,12 @@ A key quote can be chosen two ways, and the form accepts either:
   some exact words inside those parts.
 
 Either way the form ends with offsets into one stored transcript version; the
-service checks them again and stores the quote.
+arithmetic for parts and words is ``cohub.pipeline.spans``, and the service
+checks the offsets again and stores the quote.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
@@ -23,29 +23,19 @@ from django.utils.html import format_html
 from cohub.apps.analysis.models import Attribution, ChangeLevel, Theme
 from cohub.apps.projects.models import Sector
 from cohub.apps.stories.models import Segment, Transcript
+from cohub.pipeline.spans import (
+    NoPartChosen,
+    Part,
+    PartNotFound,
+    PartsOutOfOrder,
+    WordsNotFound,
+    span_from_parts,
+)
 
 NOT_SURE = ""
 CHANGE_LEVEL_CHOICES = [*ChangeLevel.choices, (NOT_SURE, "Not sure yet")]
 
 WORDS_NOT_FOUND = "We couldn't find those words in the parts you chose."
-
-
-def find_words(text: str, words: str, start: int, end: int) -> tuple[int, int] | None:
-    """Where ``words`` sit in ``text[start:end]``, as offsets into ``text``.
-
-    Spaces and line breaks are matched loosely (any run of whitespace matches any
-    other), so words copied from the page still match across the gap between two
-    parts. Capital letters must match first; if nothing matches, case is ignored.
-    """
-    parts = words.split()
-    if not parts:
-        return None
-    pattern = r"\s+".join(re.escape(part) for part in parts)
-    for flags in (0, re.IGNORECASE):
-        match = re.compile(pattern, flags).search(text, start, end)
-        if match is not None:
-            return match.start(), match.end()
-    return None
 
 
 def segment_label(segment: Segment, length: int = 60) -> str:
@@ -219,30 +209,41 @@ class HighlightCreateForm(_HighlightDetailsMixin):
             return data
         first: int | None = data.get("segment_from")
         last: int | None = data.get("segment_to")
-        if first is None:
-            if last is None:
-                raise forms.ValidationError(
-                    "Choose the words to quote: select them in the transcript, or choose the "
-                    "part they are in under 'From part'."
-                )
-            first = last
-        if last is None:
-            last = first
-        if last < first:
-            first, last = last, first
-        parts = {s.index: s for s in transcript.segments.filter(index__in=[first, last])}
-        if first not in parts or last not in parts:
-            self.add_error("segment_from", "Choose a part of this transcript.")
+        wanted = [index for index in (first, last) if index is not None]
+        parts = [
+            Part(index, char_start, char_end)
+            for index, char_start, char_end in transcript.segments.filter(
+                index__in=wanted
+            ).values_list("index", "char_start", "char_end")
+        ]
+        try:
+            span = span_from_parts(
+                transcript.text,
+                parts,
+                first=first,
+                last=last,
+                words=data.get("exact_words") or "",
+            )
+        except NoPartChosen:
+            raise forms.ValidationError(
+                "Choose the words to quote: select them in the transcript, or choose the "
+                "part they are in under 'From part'."
+            ) from None
+        except PartNotFound as error:
+            field = "segment_from" if error.index == first else "segment_to"
+            self.add_error(field, "Choose a part of this transcript.")
             return data
-        span_start, span_end = parts[first].char_start, parts[last].char_end
-        words = data.get("exact_words") or ""
-        if words.strip():
-            found = find_words(transcript.text, words, span_start, span_end)
-            if found is None:
-                self.add_error("exact_words", WORDS_NOT_FOUND)
-                return data
-            span_start, span_end = found
-        data["char_start"], data["char_end"] = span_start, span_end
+        except PartsOutOfOrder as error:
+            self.add_error(
+                "segment_to",
+                f"Part {error.last + 1} comes before part {error.first + 1}. Choose the "
+                "earlier part under 'From part' and the later one under 'To part'.",
+            )
+            return data
+        except WordsNotFound:
+            self.add_error("exact_words", WORDS_NOT_FOUND)
+            return data
+        data["char_start"], data["char_end"] = span
         return data
 
 
@@ -251,27 +252,32 @@ class HighlightEditForm(_HighlightDetailsMixin):
 
 
 class HighlightTagForm(forms.Form):
-    """Tag a quote with a theme: pick one from the codebook, or type a new name."""
+    """Tag a quote with a theme chosen from the codebook."""
 
     theme_id = forms.ModelChoiceField(
         label="Choose a theme",
         queryset=Theme.objects.none(),
-        required=False,
         empty_label="Choose a theme",
+        error_messages={"required": "Choose a theme, or type the name of a new one."},
     )
-    new_name = forms.CharField(label="Or type a new theme", required=False, max_length=120)
 
     def __init__(self, *args: Any, themes: QuerySet[Theme], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["theme_id"]).queryset = themes
 
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        data = self.cleaned_data
-        data["new_name"] = " ".join((data.get("new_name") or "").split())
-        if not data["new_name"] and data.get("theme_id") is None and not self.errors:
-            raise forms.ValidationError("Choose a theme, or type the name of a new one.")
-        return data
+
+class HighlightNewThemeForm(forms.Form):
+    """Tag a quote with a theme typed in: that theme in any capitals, or a new one.
+
+    Its own form (and view) because starting a theme needs ``manage_themes``,
+    a stronger permission than tagging.
+    """
+
+    new_name = forms.CharField(
+        label="Or type a new theme",
+        max_length=120,
+        error_messages={"required": "Type the name of the new theme."},
+    )
 
 
 class ThemeForm(forms.Form):

@@ -135,6 +135,9 @@ class CodingAction(models.TextChoices):
     THEME_CREATE = "theme_create", "Created a theme"
     THEME_RENAME = "theme_rename", "Renamed a theme"
     THEME_MERGE = "theme_merge", "Merged themes"
+    # Written only by undo, so that taking back a new theme or a merge is in the feed too.
+    THEME_DELETE = "theme_delete", "Removed a theme"
+    THEME_UNMERGE = "theme_unmerge", "Unmerged themes"
 
 
 class CodingEvent(models.Model):

@@ -89,3 +89,28 @@ def coding_log(project: Project, *, story_id: int | None = None) -> QuerySet[Cod
     if story_id is not None:
         events = events.filter(story_id=story_id)
     return events.order_by("-created_at", "-id")
+
+
+FEED_LIMIT = 200
+"""How many events one read of the change feed returns at most; ask again after the last id."""
+
+
+def coding_events_since(
+    project: Project, after_id: int = 0, *, limit: int = FEED_LIMIT
+) -> list[CodingEvent]:
+    """This project's coding events with an id above ``after_id``, oldest first.
+
+    The change feed: a live board remembers the last id it saw and asks for what
+    came after it, so nothing is missed after a reconnect and nothing is seen
+    twice. Ids only grow, so id order is the order the changes were committed in
+    for any one project's writers (each service commits its events together).
+    Served by the ``(project, id)`` index. An undone event keeps its id; the undo
+    writes events of its own, so the feed reports it too.
+    """
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    return list(
+        CodingEvent.objects.filter(project=project, pk__gt=after_id)
+        .select_related("actor")
+        .order_by("pk")[:limit]
+    )

@@ -1,13 +1,21 @@
 """Coding a story: highlights, themes, and undo.
 
 Every action writes a CodingEvent with the state before and after, which is
-both the audit trail and what ``coding_event_undo`` reverses.
+at once the audit trail, the change feed (``selectors.coding_events_since``)
+and what ``coding_event_undo`` reverses. Each service hands back what it did
+(a ``CodingChange``: the record and the events it wrote), so the web, the
+command line and a live board never have to guess which event was theirs.
+
+Services that change themes or their links lock the theme rows first, in
+primary-key order, and check their state again under the lock: a page loaded
+before someone else's merge must not act on a theme that has gone.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -32,6 +40,62 @@ from cohub.apps.stories.consent import require_consent
 from cohub.apps.stories.models import Story, Storyteller, Transcript
 from cohub.apps.stories.purge import register_purger
 from cohub.apps.stories.scopes import ConsentScope
+
+
+@dataclass(frozen=True, kw_only=True)
+class CodingChange:
+    """What a coding service did: the events it wrote, oldest first (none if nothing changed)."""
+
+    events: tuple[CodingEvent, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.events)
+
+    @property
+    def event(self) -> CodingEvent | None:
+        """The last event written: the one an Undo button next to the change reverses."""
+        return self.events[-1] if self.events else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuoteResult(CodingChange):
+    """A key quote made or changed; ``created`` is False when the same words were quoted before."""
+
+    highlight: Highlight
+    created: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class TagResult(CodingChange):
+    """A theme put on (or taken off) a quote; ``changed`` is False if it already was (or wasn't)."""
+
+    highlight: Highlight
+    theme: Theme
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThemeResult(CodingChange):
+    """A theme as stored after the change; ``created`` says whether it is new."""
+
+    theme: Theme
+    created: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class MergeResult(CodingChange):
+    """Both themes of a merge as stored after it: ``source`` now points at ``target``."""
+
+    source: Theme
+    target: Theme
+
+
+@dataclass(frozen=True, kw_only=True)
+class UndoResult(CodingChange):
+    """The event that was undone (now marked so) and the events the undo wrote."""
+
+    undone: CodingEvent
+
 
 HIGHLIGHT_FIELDS = ("change_level", "sectors", "note", "attribution")
 
@@ -162,6 +226,76 @@ def _trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _hold_feed(project: Project | int) -> None:
+    """Take the project's row first in every coding write, until the transaction ends.
+
+    The change feed hands out "events after id N". Ids are drawn when a row is
+    inserted, not when it is committed, so two writers could commit ids 11 then
+    10 and a reader that saw 11 would never see 10. Holding the project row
+    makes one project's coding writes take turns, so ids follow commit order.
+    It is always the first lock taken (then storyteller, quote, themes, as the
+    stories services do), so writers wait for each other and never deadlock.
+    """
+    pk = project if isinstance(project, int) else project.pk
+    Project.objects.select_for_update(no_key=True).filter(pk=pk).exists()
+
+
+def _lock_highlight(highlight: Highlight) -> None:
+    """Hold the quote's row until the transaction ends, so it cannot vanish mid-change."""
+    if not Highlight.objects.select_for_update().filter(pk=highlight.pk).exists():
+        raise ServiceError("That key quote has been removed since the page was loaded.")
+
+
+def _locked_themes(themes: Iterable[Theme]) -> dict[int, Theme]:
+    """The themes as stored now, locked in primary-key order until the transaction ends.
+
+    The caller's copies may be stale (loaded before someone else's merge), so
+    every check after this reads the locked rows. Locking in one order means two
+    merges of the same pair wait for each other instead of deadlocking.
+    """
+    pks = sorted({theme.pk for theme in themes})
+    rows = {t.pk: t for t in Theme.objects.select_for_update().filter(pk__in=pks).order_by("pk")}
+    if len(rows) != len(pks):
+        raise ServiceError("One of those themes has been removed since the page was loaded.")
+    return rows
+
+
+def _merged_name(theme: Theme) -> str:
+    """The name of the theme this one was merged into (read without a lock: it is only shown)."""
+    if theme.merged_into_id is None:
+        return ""
+    names = Theme.objects.filter(pk=theme.merged_into_id).values_list("name", flat=True)
+    return names.first() or ""
+
+
+def _check_theme(theme: Theme, project: Project) -> None:
+    """Refuse a theme of another project, or one merged away; ``theme`` must be a locked row."""
+    if theme.project_id != project.pk:
+        raise ServiceError("That theme belongs to a different project.")
+    if theme.merged_into_id is not None:
+        raise ServiceError(
+            f"The theme '{theme.name}' was merged into '{_merged_name(theme)}'. Use that one."
+        )
+
+
+def _tag(
+    highlight: Highlight, theme: Theme, *, actor: User | None, project: Project
+) -> list[CodingEvent]:
+    """Link a checked, locked theme to a quote; the event written, if the link is new."""
+    _, created = HighlightTheme.objects.get_or_create(highlight=highlight, theme=theme)
+    if not created:
+        return []
+    return [
+        _log(
+            project=project,
+            actor=actor,
+            action=CodingAction.TAG_ADD,
+            highlight=highlight,
+            theme=theme,
+        )
+    ]
+
+
 @transaction.atomic
 def highlight_create(
     *,
@@ -171,15 +305,20 @@ def highlight_create(
     char_end: int,
     actor: User | None,
     themes: Iterable[Theme] = (),
+    new_theme: str = "",
     **fields: Any,
-) -> Highlight:
-    """Make a key quote from a span of one stored transcript version.
+) -> QuoteResult:
+    """Make a key quote from a span of one stored transcript version, with its themes.
 
     The span is anchored by offsets and the snippet copied, so the quote stays
-    put even if a newer transcript version is stored later.
+    put even if a newer transcript version is stored later. ``new_theme`` is a
+    name typed in: the theme of that name in any capitals, or a new one. If the
+    same words were quoted before, that quote is returned (``created`` False)
+    with the themes added to it. Nothing is written if any part is refused.
     """
     if transcript.story_id != story.pk:
         raise ServiceError("That transcript belongs to a different story.")
+    _hold_feed(story.project_id)
     storyteller = _locked_storyteller(story)
     require_consent(storyteller, ConsentScope.TRANSCRIBE)
     fields = _clean_highlight_fields(fields)
@@ -191,6 +330,17 @@ def highlight_create(
     char_start, char_end = _trim_span(transcript.text, char_start, char_end)
     if char_start == char_end:
         raise ServiceError("The selection has no words in it.")
+    project = story.project
+    events: list[CodingEvent] = []
+    chosen = list(themes)
+    if new_theme.strip():
+        made = theme_find_or_create(project=project, name=new_theme, actor=actor)
+        events.extend(made.events)
+        chosen.append(made.theme)
+    locked = _locked_themes(chosen)
+    for theme in locked.values():
+        _check_theme(theme, project)
+    in_order = [locked[pk] for pk in dict.fromkeys(theme.pk for theme in chosen)]
     review_sheet = _review_sheet_for(story)
     duplicate = Highlight.objects.filter(
         review_sheet=review_sheet,
@@ -199,7 +349,9 @@ def highlight_create(
         char_end=char_end,
     ).first()
     if duplicate is not None:
-        return duplicate
+        for theme in in_order:
+            events.extend(_tag(duplicate, theme, actor=actor, project=project))
+        return QuoteResult(highlight=duplicate, created=False, events=tuple(events))
     highlight = Highlight.objects.create(
         review_sheet=review_sheet,
         transcript=transcript,
@@ -210,42 +362,47 @@ def highlight_create(
         **_span_times(transcript, char_start, char_end),
         **fields,
     )
-    project = story.project
-    for theme in themes:
-        _check_theme(theme, project)
-        HighlightTheme.objects.get_or_create(highlight=highlight, theme=theme)
-    _log(
-        project=project,
-        actor=actor,
-        action=CodingAction.HIGHLIGHT_CREATE,
-        highlight=highlight,
-        payload={"after": _highlight_state(highlight)},
+    HighlightTheme.objects.bulk_create(
+        [HighlightTheme(highlight=highlight, theme=theme) for theme in in_order]
     )
-    return highlight
+    events.append(
+        _log(
+            project=project,
+            actor=actor,
+            action=CodingAction.HIGHLIGHT_CREATE,
+            highlight=highlight,
+            payload={"after": _highlight_state(highlight)},
+        )
+    )
+    return QuoteResult(highlight=highlight, created=True, events=tuple(events))
 
 
 @transaction.atomic
-def highlight_update(*, highlight: Highlight, actor: User, **fields: Any) -> Highlight:
+def highlight_update(*, highlight: Highlight, actor: User | None, **fields: Any) -> QuoteResult:
+    """Change what is noted about a quote (its words stay as they are)."""
+    _hold_feed(highlight.review_sheet.story.project_id)
     fields = _clean_highlight_fields(fields)
     _check_attribution(_locked_storyteller(highlight.review_sheet.story), fields.get("attribution"))
     before = _highlight_state(highlight)
     for name, value in fields.items():
         setattr(highlight, name, value)
     highlight.save()
-    _log(
+    event = _log(
         project=highlight.review_sheet.story.project,
         actor=actor,
         action=CodingAction.HIGHLIGHT_UPDATE,
         highlight=highlight,
         payload={"before": before, "after": _highlight_state(highlight)},
     )
-    return highlight
+    return QuoteResult(highlight=highlight, events=(event,))
 
 
 @transaction.atomic
-def highlight_delete(*, highlight: Highlight, actor: User) -> None:
+def highlight_delete(*, highlight: Highlight, actor: User | None) -> CodingChange:
+    """Remove a quote; its event keeps the state, so undo can bring it back."""
     project = highlight.review_sheet.story.project
-    _log(
+    _hold_feed(project)
+    event = _log(
         project=project,
         actor=actor,
         action=CodingAction.HIGHLIGHT_DELETE,
@@ -253,47 +410,68 @@ def highlight_delete(*, highlight: Highlight, actor: User) -> None:
         payload={"before": _highlight_state(highlight)},
     )
     highlight.delete()
+    return CodingChange(events=(event,))
 
 
-def _check_theme(theme: Theme, project: Project) -> None:
-    if theme.project_id != project.pk:
+@transaction.atomic
+def highlight_tag(
+    *,
+    highlight: Highlight,
+    actor: User | None,
+    theme: Theme | None = None,
+    new_theme: str = "",
+) -> TagResult:
+    """Put a theme on a quote: a chosen ``theme``, or one named in ``new_theme`` (found or made).
+
+    ``changed`` is False if the quote already had it. A theme merged away since
+    the caller loaded it is refused, so the quote does not vanish from findings.
+    """
+    if (theme is None) == (not new_theme.strip()):
+        raise ServiceError("Choose a theme, or type the name of a new one.")
+    project = highlight.review_sheet.story.project
+    _hold_feed(project)
+    _lock_highlight(highlight)
+    events: list[CodingEvent] = []
+    if theme is None:
+        made = theme_find_or_create(project=project, name=new_theme, actor=actor)
+        events.extend(made.events)
+        theme = made.theme
+    fresh = _locked_themes([theme])[theme.pk]
+    _check_theme(fresh, project)
+    tagged = _tag(highlight, fresh, actor=actor, project=project)
+    return TagResult(highlight=highlight, theme=fresh, events=tuple(events + tagged))
+
+
+@transaction.atomic
+def highlight_untag(*, highlight: Highlight, theme: Theme, actor: User | None) -> TagResult:
+    """Take a theme off a quote; ``changed`` is False if it was not on it.
+
+    If the theme was merged since the page loaded, its quotes carry the other
+    theme now, so the person is told rather than shown a removal that did nothing.
+    """
+    project = highlight.review_sheet.story.project
+    _hold_feed(project)
+    _lock_highlight(highlight)
+    fresh = _locked_themes([theme])[theme.pk]
+    if fresh.project_id != project.pk:
         raise ServiceError("That theme belongs to a different project.")
-    if theme.merged_into is not None:
-        raise ServiceError(
-            f"The theme '{theme.name}' was merged into '{theme.merged_into.name}'. Use that one."
-        )
-
-
-@transaction.atomic
-def highlight_tag(*, highlight: Highlight, theme: Theme, actor: User) -> bool:
-    """Attach a theme to a highlight; returns False if it was already attached."""
-    project = highlight.review_sheet.story.project
-    _check_theme(theme, project)
-    _, created = HighlightTheme.objects.get_or_create(highlight=highlight, theme=theme)
-    if created:
-        _log(
-            project=project,
-            actor=actor,
-            action=CodingAction.TAG_ADD,
-            highlight=highlight,
-            theme=theme,
-        )
-    return created
-
-
-@transaction.atomic
-def highlight_untag(*, highlight: Highlight, theme: Theme, actor: User) -> bool:
-    project = highlight.review_sheet.story.project
-    deleted, _ = HighlightTheme.objects.filter(highlight=highlight, theme=theme).delete()
-    if deleted:
-        _log(
-            project=project,
-            actor=actor,
-            action=CodingAction.TAG_REMOVE,
-            highlight=highlight,
-            theme=theme,
-        )
-    return bool(deleted)
+    deleted, _ = HighlightTheme.objects.filter(highlight=highlight, theme=fresh).delete()
+    if not deleted:
+        if fresh.merged_into_id is not None:
+            into = _merged_name(fresh)
+            raise ServiceError(
+                f"The theme '{fresh.name}' was merged into '{into}', so the quote is tagged "
+                f"'{into}' now. Remove '{into}' if that is what you meant."
+            )
+        return TagResult(highlight=highlight, theme=fresh)
+    event = _log(
+        project=project,
+        actor=actor,
+        action=CodingAction.TAG_REMOVE,
+        highlight=highlight,
+        theme=fresh,
+    )
+    return TagResult(highlight=highlight, theme=fresh, events=(event,))
 
 
 def _clean_theme_name(project: Project, name: str, exclude_pk: int | None = None) -> str:
@@ -315,7 +493,9 @@ def _clean_theme_name(project: Project, name: str, exclude_pk: int | None = None
 @transaction.atomic
 def theme_create(
     *, project: Project, name: str, actor: User | None, description: str = ""
-) -> Theme:
+) -> ThemeResult:
+    """Add a theme to the codebook; names are unique among active themes in any capitals."""
+    _hold_feed(project)
     name = _clean_theme_name(project, name)
     try:
         with transaction.atomic():
@@ -324,66 +504,86 @@ def theme_create(
             )
     except IntegrityError as exc:
         raise ServiceError(f"There is already a theme called '{name}'.") from exc
-    _log(
+    event = _log(
         project=project,
         actor=actor,
         action=CodingAction.THEME_CREATE,
         theme=theme,
         payload={"after": {"name": name}},
     )
-    return theme
+    return ThemeResult(theme=theme, created=True, events=(event,))
 
 
 @transaction.atomic
-def theme_find_or_create(*, project: Project, name: str, actor: User | None) -> Theme:
+def theme_find_or_create(*, project: Project, name: str, actor: User | None) -> ThemeResult:
     """The active theme called ``name`` in any capitals, or a new one by that name.
 
-    Typing the name of a theme that exists means that theme. Compared in Python
-    for the same reason as ``_clean_theme_name``: SQLite's lower() ignores accents.
+    Typing the name of a theme that exists means that theme (``created`` False,
+    no event). Compared in Python for the same reason as ``_clean_theme_name``:
+    SQLite's lower() ignores accents.
     """
+    _hold_feed(project)
     wanted = " ".join(name.split()).casefold()
     active = Theme.objects.filter(project=project, merged_into__isnull=True).order_by("pk")
     for theme in active:
         if theme.name.casefold() == wanted:
-            return theme
+            return ThemeResult(theme=theme)
     return theme_create(project=project, name=name, actor=actor)
 
 
 @transaction.atomic
-def theme_rename(*, theme: Theme, name: str, actor: User, description: str | None = None) -> Theme:
-    name = _clean_theme_name(theme.project, name, exclude_pk=theme.pk)
-    before = {"name": theme.name, "description": theme.description}
-    theme.name = name
+def theme_rename(
+    *, theme: Theme, name: str, actor: User | None, description: str | None = None
+) -> ThemeResult:
+    """Rename (and re-describe) an active theme; the result holds the theme as stored now."""
+    _hold_feed(theme.project_id)
+    fresh = _locked_themes([theme])[theme.pk]
+    if fresh.merged_into_id is not None:
+        into = _merged_name(fresh)
+        raise ServiceError(
+            f"The theme '{fresh.name}' was merged into '{into}', so it cannot be renamed. "
+            f"Rename '{into}' instead."
+        )
+    name = _clean_theme_name(fresh.project, name, exclude_pk=fresh.pk)
+    before = {"name": fresh.name, "description": fresh.description}
+    fresh.name = name
     if description is not None:
-        theme.description = description.strip()
+        fresh.description = description.strip()
     try:
         with transaction.atomic():
-            theme.save()
+            fresh.save()
     except IntegrityError as exc:
         raise ServiceError(f"There is already a theme called '{name}'.") from exc
-    _log(
-        project=theme.project,
+    event = _log(
+        project=fresh.project,
         actor=actor,
         action=CodingAction.THEME_RENAME,
-        theme=theme,
-        payload={"before": before, "after": {"name": theme.name, "description": theme.description}},
+        theme=fresh,
+        payload={"before": before, "after": {"name": fresh.name, "description": fresh.description}},
     )
-    return theme
+    return ThemeResult(theme=fresh, events=(event,))
 
 
 @transaction.atomic
-def theme_merge(*, source: Theme, target: Theme, actor: User) -> Theme:
+def theme_merge(*, source: Theme, target: Theme, actor: User | None) -> MergeResult:
     """Fold ``source`` into ``target``: its quotes move over and it stops being offered.
 
     The source row stays (pointing at the target) so the merge can be undone.
+    Both rows are locked and checked as stored: merging A into B and then a
+    stale copy of B into A would otherwise leave no active theme at all.
     """
     if source.pk == target.pk:
         raise ServiceError("Choose two different themes to merge.")
+    _hold_feed(source.project_id)
+    locked = _locked_themes([source, target])
+    source, target = locked[source.pk], locked[target.pk]
     if source.project_id != target.project_id:
         raise ServiceError("Themes from different projects cannot be merged.")
     for theme in (source, target):
         if theme.merged_into_id is not None:
-            raise ServiceError(f"The theme '{theme.name}' has already been merged.")
+            raise ServiceError(
+                f"The theme '{theme.name}' has already been merged into '{_merged_name(theme)}'."
+            )
     links = HighlightTheme.objects.filter(theme=source)
     moved: list[int] = []
     already: list[int] = []
@@ -398,7 +598,7 @@ def theme_merge(*, source: Theme, target: Theme, actor: User) -> Theme:
     )
     source.merged_into = target
     source.save(update_fields=["merged_into", "updated_at"])
-    _log(
+    event = _log(
         project=source.project,
         actor=actor,
         action=CodingAction.THEME_MERGE,
@@ -411,22 +611,28 @@ def theme_merge(*, source: Theme, target: Theme, actor: User) -> Theme:
             "shared_highlight_ids": already,
         },
     )
-    return target
+    return MergeResult(source=source, target=target, events=(event,))
 
 
 @transaction.atomic
-def coding_event_undo(*, event: CodingEvent, actor: User) -> None:
-    """Reverse one coding action, if what it changed is still as it left it."""
+def coding_event_undo(*, event: CodingEvent, actor: User | None) -> UndoResult:
+    """Reverse one coding action by its event id, if what it changed is still as it left it.
+
+    The undo writes events of its own (a removal, a theme taken back out of a
+    merge), so anyone following the feed sees it; they are returned.
+    """
+    _hold_feed(event.project_id)
     event = CodingEvent.objects.select_for_update().get(pk=event.pk)
     if event.undone_at is not None:
         raise ServiceError("That action has already been undone.")
     undo = _UNDO.get(event.action)
     if undo is None:
         raise ServiceError("That kind of action cannot be undone.")
-    undo(event, actor)
+    written = undo(event, actor)
     event.undone_at = timezone.now()
     event.undone_by = actor
     event.save(update_fields=["undone_at", "undone_by"])
+    return UndoResult(undone=event, events=tuple(written))
 
 
 def _event_highlight(event: CodingEvent) -> Highlight | None:
@@ -443,14 +649,14 @@ def _event_theme(event: CodingEvent) -> Theme | None:
     return Theme.objects.filter(pk=event.theme_id).first()
 
 
-def _undo_highlight_create(event: CodingEvent, actor: User) -> None:
+def _undo_highlight_create(event: CodingEvent, actor: User | None) -> tuple[CodingEvent, ...]:
     highlight = _event_highlight(event)
     if highlight is None:
         raise ServiceError("That highlight has already been removed.")
-    highlight_delete(highlight=highlight, actor=actor)
+    return highlight_delete(highlight=highlight, actor=actor).events
 
 
-def _undo_highlight_delete(event: CodingEvent, actor: User) -> None:
+def _undo_highlight_delete(event: CodingEvent, actor: User | None) -> tuple[CodingEvent, ...]:
     state = event.payload["before"]
     review_sheet = (
         ReviewSheet.objects.select_related("story").filter(pk=state["review_sheet_id"]).first()
@@ -459,7 +665,7 @@ def _undo_highlight_delete(event: CodingEvent, actor: User) -> None:
     if review_sheet is None or transcript is None:
         raise ServiceError("The story this highlight came from is gone.")
     themes = Theme.objects.filter(pk__in=state["theme_ids"], merged_into__isnull=True)
-    highlight = highlight_create(
+    made = highlight_create(
         story=review_sheet.story,
         transcript=transcript,
         char_start=state["char_start"],
@@ -471,64 +677,87 @@ def _undo_highlight_delete(event: CodingEvent, actor: User) -> None:
         note=state["note"],
         attribution=Attribution.ANONYMOUS,
     )
+    written = list(made.events)
     if state["attribution"] == Attribution.NAMED:
         # If consent has narrowed since, the quote comes back anonymous.
         with contextlib.suppress(ServiceError):
-            highlight_update(highlight=highlight, actor=actor, attribution=Attribution.NAMED)
+            written.extend(
+                highlight_update(
+                    highlight=made.highlight, actor=actor, attribution=Attribution.NAMED
+                ).events
+            )
     CodingEvent.objects.filter(project=event.project, highlight_id=event.highlight_id).update(
-        highlight_id=highlight.pk
+        highlight_id=made.highlight.pk
     )
+    return tuple(written)
 
 
-def _undo_highlight_update(event: CodingEvent, actor: User) -> None:
+def _undo_highlight_update(event: CodingEvent, actor: User | None) -> tuple[CodingEvent, ...]:
     highlight = _event_highlight(event)
     if highlight is None:
         raise ServiceError("That highlight has been removed since.")
     before = event.payload["before"]
-    highlight_update(highlight=highlight, actor=actor, **{k: before[k] for k in HIGHLIGHT_FIELDS})
+    return highlight_update(
+        highlight=highlight, actor=actor, **{k: before[k] for k in HIGHLIGHT_FIELDS}
+    ).events
 
 
-def _undo_tag_add(event: CodingEvent, actor: User) -> None:
+def _undo_tag_add(event: CodingEvent, actor: User | None) -> tuple[CodingEvent, ...]:
     highlight = _event_highlight(event)
     theme = _event_theme(event)
     if highlight is None or theme is None:
         raise ServiceError("That highlight or theme has been removed since.")
-    highlight_untag(highlight=highlight, theme=theme, actor=actor)
+    return highlight_untag(highlight=highlight, theme=theme, actor=actor).events
 
 
-def _undo_tag_remove(event: CodingEvent, actor: User) -> None:
+def _undo_tag_remove(event: CodingEvent, actor: User | None) -> tuple[CodingEvent, ...]:
     highlight = _event_highlight(event)
     theme = _event_theme(event)
     if highlight is None or theme is None:
         raise ServiceError("That highlight or theme has been removed since.")
-    highlight_tag(highlight=highlight, theme=theme, actor=actor)
+    return highlight_tag(highlight=highlight, theme=theme, actor=actor).events
 
 
-def _undo_theme_create(event: CodingEvent, actor: User) -> None:
-    theme = _event_theme(event)
-    if theme is None:
+def _undo_theme_create(event: CodingEvent, actor: User | None) -> tuple[CodingEvent, ...]:
+    found = _event_theme(event)
+    if found is None:
         raise ServiceError("That theme has already been removed.")
+    theme = _locked_themes([found])[found.pk]
     if theme.highlight_links.exists() or theme.merged_from.exists():
         raise ServiceError(
             f"The theme '{theme.name}' is in use now. Remove its quotes first, or merge it."
         )
+    removed = _log(
+        project=event.project,
+        actor=actor,
+        action=CodingAction.THEME_DELETE,
+        theme=theme,
+        payload={"before": {"name": theme.name, "description": theme.description}},
+    )
     theme.delete()
+    return (removed,)
 
 
-def _undo_theme_rename(event: CodingEvent, actor: User) -> None:
+def _undo_theme_rename(event: CodingEvent, actor: User | None) -> tuple[CodingEvent, ...]:
     theme = _event_theme(event)
     if theme is None:
         raise ServiceError("That theme has been removed since.")
     before = event.payload["before"]
-    theme_rename(theme=theme, name=before["name"], description=before["description"], actor=actor)
+    return theme_rename(
+        theme=theme, name=before["name"], description=before["description"], actor=actor
+    ).events
 
 
-def _undo_theme_merge(event: CodingEvent, actor: User) -> None:
+def _undo_theme_merge(event: CodingEvent, actor: User | None) -> tuple[CodingEvent, ...]:
     payload = event.payload
-    source = Theme.objects.filter(pk=payload["source_id"]).first()
-    target = Theme.objects.filter(pk=payload["target_id"]).first()
+    locked = _locked_themes(
+        Theme.objects.filter(pk__in=[payload["source_id"], payload["target_id"]])
+    )
+    source, target = locked.get(payload["source_id"]), locked.get(payload["target_id"])
     if source is None or target is None:
         raise ServiceError("One of the merged themes has been removed since.")
+    if source.merged_into_id != target.pk:
+        raise ServiceError(f"The theme '{source.name}' is no longer merged into '{target.name}'.")
     _clean_theme_name(source.project, source.name, exclude_pk=source.pk)
     moved = payload["moved_highlight_ids"]
     HighlightTheme.objects.filter(theme=target, highlight_id__in=moved).delete()
@@ -537,19 +766,29 @@ def _undo_theme_merge(event: CodingEvent, actor: User) -> None:
             "pk", flat=True
         )
     )
+    restored = [h for h in moved + payload["shared_highlight_ids"] if h in existing]
     HighlightTheme.objects.bulk_create(
-        [
-            HighlightTheme(highlight_id=h, theme=source)
-            for h in moved + payload["shared_highlight_ids"]
-            if h in existing
-        ],
+        [HighlightTheme(highlight_id=h, theme=source) for h in restored],
         ignore_conflicts=True,
     )
     source.merged_into = None
     source.save(update_fields=["merged_into", "updated_at"])
+    unmerged = _log(
+        project=event.project,
+        actor=actor,
+        action=CodingAction.THEME_UNMERGE,
+        theme=source,
+        payload={
+            "source_id": source.pk,
+            "source_name": source.name,
+            "target_id": target.pk,
+            "restored_highlight_ids": restored,
+        },
+    )
+    return (unmerged,)
 
 
-_UNDO: dict[str, Callable[[CodingEvent, User], None]] = {
+_UNDO: dict[str, Callable[[CodingEvent, User | None], tuple[CodingEvent, ...]]] = {
     CodingAction.HIGHLIGHT_CREATE: _undo_highlight_create,
     CodingAction.HIGHLIGHT_DELETE: _undo_highlight_delete,
     CodingAction.HIGHLIGHT_UPDATE: _undo_highlight_update,
@@ -559,6 +798,9 @@ _UNDO: dict[str, Callable[[CodingEvent, User], None]] = {
     CodingAction.THEME_RENAME: _undo_theme_rename,
     CodingAction.THEME_MERGE: _undo_theme_merge,
 }
+
+UNDOABLE_ACTIONS: frozenset[str] = frozenset(_UNDO)
+"""The actions an Undo button is offered for (what undo itself writes is not among them)."""
 
 
 @register_purger

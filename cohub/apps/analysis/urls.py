@@ -20,13 +20,20 @@ urlpatterns = [
     path("highlights/<int:highlight_id>/delete/", quotes.highlight_delete, name="highlight_delete"),
     path("highlights/<int:highlight_id>/themes/", quotes.highlight_tag, name="highlight_tag"),
     path(
+        "highlights/<int:highlight_id>/themes/new/",
+        quotes.highlight_tag_new_theme,
+        name="highlight_tag_new_theme",
+    ),
+    path(
         "highlights/<int:highlight_id>/themes/<int:theme_id>/remove/",
         quotes.highlight_untag,
         name="highlight_untag",
     ),
     path("themes/", themes.theme_list, name="theme_list"),
+    path("themes/new/", themes.theme_create, name="theme_create"),
     path("themes/merge/", themes.theme_merge, name="theme_merge"),
     path("themes/<int:theme_id>/", themes.theme_detail, name="theme_detail"),
+    path("themes/<int:theme_id>/rename/", themes.theme_rename, name="theme_rename"),
     path("coding-log/", coding_log.coding_log, name="coding_log"),
     path("coding-log/<int:event_id>/undo/", coding_log.coding_event_undo, name="coding_event_undo"),
 ]

@@ -11,7 +11,7 @@ view or export.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Prefetch
 
@@ -22,6 +22,10 @@ from cohub.apps.stories.models import ConsentRecord, Storyteller
 from cohub.apps.stories.scopes import ConsentScope
 
 WITHHELD = "Quote withheld: the storyteller has not agreed to be quoted."
+
+NOT_SET = "not_set"
+"""The level filter for quotes whose level of change nobody has set yet."""
+LEVEL_CHOICES = [*ChangeLevel.choices, (NOT_SET, "Not set")]
 
 
 @dataclass(frozen=True)
@@ -187,6 +191,49 @@ def project_findings(project: Project) -> Findings:
         untagged=untagged,
         story_count=len(stories),
         quote_count=count,
+    )
+
+
+def clean_filter(*, level: str, sector: str) -> tuple[str, str]:
+    """The level and sector to narrow by, with anything unknown read as "no filter"."""
+    if level not in {value for value, _ in LEVEL_CHOICES}:
+        level = ""
+    if sector not in Sector.values:
+        sector = ""
+    return level, sector
+
+
+def _matches(quote: FindingQuote, level: str, sector: str) -> bool:
+    if level == NOT_SET and quote.change_level:
+        return False
+    if level and level != NOT_SET and quote.change_level != level:
+        return False
+    return not sector or sector in quote.sectors
+
+
+def findings_narrow(findings: Findings, *, level: str = "", sector: str = "") -> Findings:
+    """The findings with only the quotes at ``level`` for ``sector``; every count follows.
+
+    Pure: it reads nothing from the database, so the page, an export or the API
+    narrow the same way. Themes are ordered again by their narrowed counts.
+    """
+    if not level and not sector:
+        return findings
+
+    def keep(theme: ThemeFinding) -> ThemeFinding:
+        return replace(theme, quotes=[q for q in theme.quotes if _matches(q, level, sector)])
+
+    themes = sorted(
+        (keep(t) for t in findings.themes), key=lambda t: (-t.quote_count, t.name.lower())
+    )
+    untagged = keep(findings.untagged)
+    quotes = {q.highlight_id: q for t in [*themes, untagged] for q in t.quotes}
+    return Findings(
+        project=findings.project,
+        themes=themes,
+        untagged=untagged,
+        story_count=len({q.story_id for q in quotes.values()}),
+        quote_count=len(quotes),
     )
 
 

@@ -81,9 +81,21 @@ def describe_events(events: list[CodingEvent]) -> list[dict[str, Any]]:
         elif action == CodingAction.THEME_MERGE:
             target = theme_names.get(payload.get("target_id"), "a removed theme")
             text = f"Merged the theme '{payload.get('source_name', '')}' into '{target}'"
+        elif action == CodingAction.THEME_DELETE:
+            text = f"Removed the theme '{payload.get('before', {}).get('name', '')}'"
+        elif action == CodingAction.THEME_UNMERGE:
+            target = theme_names.get(payload.get("target_id"), "a removed theme")
+            text = f"Took the theme '{payload.get('source_name', '')}' back out of '{target}'"
         else:
             text = event.get_action_display()
-        rows.append({"event": event, "text": text, "story_title": titles.get(event.story_id, "")})
+        rows.append(
+            {
+                "event": event,
+                "text": text,
+                "story_title": titles.get(event.story_id, ""),
+                "undoable": event.action in services.UNDOABLE_ACTIONS,
+            }
+        )
     return rows
 
 

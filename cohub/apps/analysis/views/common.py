@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.analysis.models import CodingEvent
-from cohub.apps.analysis.selectors import coding_log as coding_log_for
+from cohub.apps.analysis.services import UNDOABLE_ACTIONS
 from cohub.apps.projects.models import Project
 
 UNDO_SESSION_KEY = "cohub_undo"
@@ -21,23 +21,16 @@ def offer_undo(
     request: AuthenticatedHttpRequest,
     *,
     project: Project,
-    action: str,
+    event: CodingEvent | None,
     text: str,
-    highlight_id: int | None = None,
-    theme_id: int | None = None,
 ) -> None:
-    """Remember the event just logged so the next page shows ``text`` with an Undo button.
+    """Remember the event a service just returned, so the next page shows ``text`` with Undo.
 
-    Services return the changed record, not the event, so the event is found as the
-    newest one of that kind by this person in this project.
+    The id comes from the service's result, never from a guess such as "this
+    person's newest event of that kind", which picks the wrong one with two tabs
+    open. Without an event (nothing changed) the text is shown as a plain message.
     """
-    events = coding_log_for(project).filter(actor=request.user, action=action)
-    if highlight_id is not None:
-        events = events.filter(highlight_id=highlight_id)
-    if theme_id is not None:
-        events = events.filter(theme_id=theme_id)
-    event = events.first()
-    if event is None:
+    if event is None or event.action not in UNDOABLE_ACTIONS:
         messages.success(request, text)
         return
     request.session[UNDO_SESSION_KEY] = {

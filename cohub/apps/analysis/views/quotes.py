@@ -7,17 +7,16 @@ the next page offers an "Undo" button for that event.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.analysis import services
-from cohub.apps.analysis.forms import HighlightEditForm, HighlightTagForm
-from cohub.apps.analysis.models import CodingAction, Theme
+from cohub.apps.analysis.forms import HighlightEditForm, HighlightNewThemeForm, HighlightTagForm
+from cohub.apps.analysis.models import Highlight, Theme
 from cohub.apps.analysis.selectors import highlight_get, themes_for
+from cohub.apps.analysis.services import TagResult
 from cohub.apps.analysis.views.common import first_error, offer_undo, review_sheet_url, safe_next
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.projects.access import project_view
@@ -46,18 +45,14 @@ def highlight_edit(
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.highlight_update(
+            result = services.highlight_update(
                 highlight=highlight, actor=request.user, **form.highlight_fields()
             )
         except ServiceError as error:
             form.add_error(None, str(error))
         else:
             offer_undo(
-                request,
-                project=project,
-                action=CodingAction.HIGHLIGHT_UPDATE,
-                highlight_id=highlight.pk,
-                text="The key quote has been updated.",
+                request, project=project, event=result.event, text="The key quote has been updated."
             )
             return HttpResponseRedirect(back)
     return render(
@@ -82,18 +77,32 @@ def highlight_delete(
     highlight = highlight_get(project, highlight_id)
     story_id = highlight.review_sheet.story_id
     pk = highlight.pk
-    services.highlight_delete(highlight=highlight, actor=request.user)
-    offer_undo(
-        request,
-        project=project,
-        action=CodingAction.HIGHLIGHT_DELETE,
-        highlight_id=pk,
-        text="The key quote has been removed.",
-    )
+    result = services.highlight_delete(highlight=highlight, actor=request.user)
+    offer_undo(request, project=project, event=result.event, text="The key quote has been removed.")
     back = safe_next(request, review_sheet_url(project, story_id, "key-quotes"))
     if f"quote-{pk}" in back:
         back = review_sheet_url(project, story_id, "key-quotes")
     return HttpResponseRedirect(back)
+
+
+def _back_to_quote(
+    request: AuthenticatedHttpRequest, project: Project, highlight: Highlight
+) -> str:
+    return safe_next(
+        request, review_sheet_url(project, highlight.review_sheet.story_id, f"quote-{highlight.pk}")
+    )
+
+
+def _tagged(request: AuthenticatedHttpRequest, project: Project, result: TagResult) -> None:
+    if result.changed:
+        offer_undo(
+            request,
+            project=project,
+            event=result.event,
+            text=f"The quote is now tagged '{result.theme.name}'.",
+        )
+    else:
+        messages.info(request, f"The quote was already tagged '{result.theme.name}'.")
 
 
 @project_view("analysis.code_story")
@@ -101,40 +110,48 @@ def highlight_delete(
 def highlight_tag(
     request: AuthenticatedHttpRequest, project: Project, highlight_id: int
 ) -> HttpResponse:
-    """Tag with a chosen theme, or with a new one typed in (which needs manage_themes)."""
+    """Tag a quote with a theme chosen from the codebook."""
     highlight = highlight_get(project, highlight_id)
-    back = safe_next(
-        request, review_sheet_url(project, highlight.review_sheet.story_id, f"quote-{highlight.pk}")
-    )
+    back = _back_to_quote(request, project, highlight)
     form = HighlightTagForm(request.POST, themes=themes_for(project))
     if not form.is_valid():
         messages.error(request, first_error(form))
         return HttpResponseRedirect(back)
-    name = form.cleaned_data["new_name"]
-    if name and not request.user.has_perm("analysis.manage_themes", project):
-        raise PermissionDenied
     try:
-        with transaction.atomic():
-            theme = (
-                services.theme_find_or_create(project=project, name=name, actor=request.user)
-                if name
-                else form.cleaned_data["theme_id"]
-            )
-            tagged = services.highlight_tag(highlight=highlight, theme=theme, actor=request.user)
+        result = services.highlight_tag(
+            highlight=highlight, theme=form.cleaned_data["theme_id"], actor=request.user
+        )
     except ServiceError as error:
         messages.error(request, str(error))
-        return HttpResponseRedirect(back)
-    if tagged:
-        offer_undo(
-            request,
-            project=project,
-            action=CodingAction.TAG_ADD,
-            highlight_id=highlight.pk,
-            theme_id=theme.pk,
-            text=f"The quote is now tagged '{theme.name}'.",
-        )
     else:
-        messages.info(request, f"The quote was already tagged '{theme.name}'.")
+        _tagged(request, project, result)
+    return HttpResponseRedirect(back)
+
+
+@project_view("analysis.manage_themes")
+@require_POST
+def highlight_tag_new_theme(
+    request: AuthenticatedHttpRequest, project: Project, highlight_id: int
+) -> HttpResponse:
+    """Tag a quote with a theme typed in, which starts it if the codebook has no such name.
+
+    Its own view because starting a theme needs ``manage_themes``, not only the
+    ``code_story`` that tagging needs (today every role with one has the other).
+    """
+    highlight = highlight_get(project, highlight_id)
+    back = _back_to_quote(request, project, highlight)
+    form = HighlightNewThemeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return HttpResponseRedirect(back)
+    try:
+        result = services.highlight_tag(
+            highlight=highlight, new_theme=form.cleaned_data["new_name"], actor=request.user
+        )
+    except ServiceError as error:
+        messages.error(request, str(error))
+    else:
+        _tagged(request, project, result)
     return HttpResponseRedirect(back)
 
 
@@ -145,21 +162,17 @@ def highlight_untag(
 ) -> HttpResponse:
     highlight = highlight_get(project, highlight_id)
     theme = get_object_or_404(Theme, project=project, pk=theme_id)
-    back = safe_next(
-        request, review_sheet_url(project, highlight.review_sheet.story_id, f"quote-{highlight.pk}")
-    )
+    back = _back_to_quote(request, project, highlight)
     try:
-        removed = services.highlight_untag(highlight=highlight, theme=theme, actor=request.user)
+        result = services.highlight_untag(highlight=highlight, theme=theme, actor=request.user)
     except ServiceError as error:
         messages.error(request, str(error))
         return HttpResponseRedirect(back)
-    if removed:
+    if result.changed:
         offer_undo(
             request,
             project=project,
-            action=CodingAction.TAG_REMOVE,
-            highlight_id=highlight.pk,
-            theme_id=theme.pk,
-            text=f"The theme '{theme.name}' was taken off the quote.",
+            event=result.event,
+            text=f"The theme '{result.theme.name}' was taken off the quote.",
         )
     return HttpResponseRedirect(back)

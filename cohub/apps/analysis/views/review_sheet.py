@@ -16,10 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
@@ -27,8 +25,13 @@ from django.views.decorators.http import require_POST
 
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.analysis import services
-from cohub.apps.analysis.forms import HighlightCreateForm, HighlightTagForm, ReviewSheetForm
-from cohub.apps.analysis.models import ChangeLevel, CodingAction, Theme
+from cohub.apps.analysis.forms import (
+    HighlightCreateForm,
+    HighlightNewThemeForm,
+    HighlightTagForm,
+    ReviewSheetForm,
+)
+from cohub.apps.analysis.models import ChangeLevel
 from cohub.apps.analysis.selectors import review_sheet_of, story_highlights, themes_for
 from cohub.apps.analysis.views.common import offer_undo, pending_undo, review_sheet_url
 from cohub.apps.core.errors import ServiceError
@@ -156,12 +159,12 @@ def _render_story(
     review_sheet = review_sheet_of(story)
     if sheet_form is None:
         sheet_form = _sheet_form(review_sheet, auto_id="sheet_%s")
-    tag_forms = {h.pk: HighlightTagForm(themes=themes, auto_id=f"tag{h.pk}_%s") for h in highlights}
     quotes = [
         {
             "highlight": h,
             "themes": [link.theme for link in h.theme_links.all()],
-            "tag_form": tag_forms[h.pk],
+            "tag_form": HighlightTagForm(themes=themes, auto_id=f"tag{h.pk}_%s"),
+            "new_theme_form": HighlightNewThemeForm(auto_id=f"tag{h.pk}_%s"),
         }
         for h in highlights
     ]
@@ -187,6 +190,8 @@ def _render_story(
         "sector_labels": dict(Sector.choices),
         "change_labels": dict(ChangeLevel.choices),
         "story_path": review_sheet_url(project, story.pk),
+        "can_manage_themes": request.user.has_perm("analysis.manage_themes", project),
+        "has_themes": themes.exists(),
     }
     return render(request, "analysis/review_sheet.html", context, status=status)
 
@@ -223,43 +228,28 @@ def highlight_create(
     if new_theme and not request.user.has_perm("analysis.manage_themes", project):
         form.add_error("new_theme", "You cannot add new themes in this project.")
         return _render_story(request, project, story, quote_form=form)
-    started = timezone.now()
     try:
-        with transaction.atomic():
-            chosen: list[Theme] = list(data["themes"])
-            if new_theme:
-                theme = services.theme_find_or_create(
-                    project=project, name=new_theme, actor=request.user
-                )
-                if theme not in chosen:
-                    chosen.append(theme)
-            highlight = services.highlight_create(
-                story=story,
-                transcript=data["transcript_id"],
-                char_start=data["char_start"],
-                char_end=data["char_end"],
-                actor=request.user,
-                themes=chosen,
-                **form.highlight_fields(),
-            )
-            already_there = highlight.created_at < started
-            if already_there:
-                for theme in chosen:
-                    services.highlight_tag(highlight=highlight, theme=theme, actor=request.user)
+        result = services.highlight_create(
+            story=story,
+            transcript=data["transcript_id"],
+            char_start=data["char_start"],
+            char_end=data["char_end"],
+            actor=request.user,
+            themes=data["themes"],
+            new_theme=new_theme,
+            **form.highlight_fields(),
+        )
     except ServiceError as error:
         form.add_error(None, str(error))
         return _render_story(request, project, story, quote_form=form)
-    if already_there:
-        messages.info(request, "You had already saved these words as a key quote.")
-    else:
+    if result.created:
         offer_undo(
-            request,
-            project=project,
-            action=CodingAction.HIGHLIGHT_CREATE,
-            highlight_id=highlight.pk,
-            text="The key quote has been saved.",
+            request, project=project, event=result.event, text="The key quote has been saved."
         )
-    return HttpResponseRedirect(review_sheet_url(project, story.pk, f"quote-{highlight.pk}"))
+    else:
+        messages.info(request, "You had already saved these words as a key quote.")
+    anchor = f"quote-{result.highlight.pk}"
+    return HttpResponseRedirect(review_sheet_url(project, story.pk, anchor))
 
 
 @project_view("analysis.change_review_sheet")
