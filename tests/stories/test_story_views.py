@@ -244,6 +244,33 @@ def test_import_two_files_one_broken_keeps_the_good_one(client, project, facilit
     assert "Line 8 (cue 2)" in page
 
 
+def test_import_of_a_cue_ten_to_the_sixteen_hours_in_is_refused_by_line(
+    client, project, facilitator, storyteller
+):
+    """This once reached the database and overflowed its column: a server error page."""
+    vtt = b"WEBVTT\n\n1\n10000000000000000:00:00.000 --> 10000000000000000:00:04.000\nHi\n"
+    client.force_login(facilitator)
+    response = _import(client, project, storyteller, SimpleUploadedFile("far.vtt", vtt))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "far.vtt" in page
+    assert "Line 4 (cue 1)" in page
+    assert "cue times must be under 100 hours" in page
+    assert not Story.objects.exists()
+
+
+def test_import_refuses_a_transcript_longer_than_a_story_holds(
+    client, project, facilitator, storyteller
+):
+    text = "\n\n".join(f"Sam: line {n}" for n in range(20_001))
+    client.force_login(facilitator)
+    response = _import(client, project, storyteller, SimpleUploadedFile("all.txt", text.encode()))
+    page = response.content.decode()
+    assert "20,001 parts, more than the 20,000 one story can hold" in page
+    assert "Split the file into smaller files" in page
+    assert not Story.objects.exists()
+
+
 def test_import_unsupported_and_repeated_files_are_reported(
     client, project, facilitator, storyteller
 ):

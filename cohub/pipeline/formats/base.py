@@ -11,7 +11,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-MAX_TRANSCRIPT_BYTES = 20 * 1024 * 1024
+from cohub.pipeline.formats.limits import (
+    MAX_CUE_HOURS,
+    MAX_STORY_CHARACTERS,
+    MAX_STORY_PARTS,
+    MAX_TRANSCRIPT_BYTES,
+)
 
 MAX_SPEAKER_LENGTH = 40
 
@@ -272,9 +277,28 @@ def segments_from_paragraphs(
 
 
 def require_text(segments: list[SegmentData], message: str = NO_TEXT_MESSAGE) -> list[SegmentData]:
+    """The last step of every parser: refuse a transcript with no text, or too much for a story."""
     if not segments:
         raise TranscriptFormatError(message)
+    check_story_limits(segments)
     return segments
+
+
+def check_story_limits(segments: Sequence[SegmentData]) -> None:
+    """Refuse more parts or characters than one story may hold (see ``limits``)."""
+    if len(segments) > MAX_STORY_PARTS:
+        raise TranscriptFormatError(
+            f"This transcript has {len(segments):,} parts, more than the {MAX_STORY_PARTS:,} "
+            "one story can hold. Split the file into smaller files (one per hour, say) and "
+            "import each as its own story."
+        )
+    characters = sum(len(segment.text) for segment in segments)
+    if characters > MAX_STORY_CHARACTERS:
+        raise TranscriptFormatError(
+            f"This transcript has {characters:,} characters of text, more than the "
+            f"{MAX_STORY_CHARACTERS:,} one story can hold. Split the file into smaller files "
+            "(one per hour, say) and import each as its own story."
+        )
 
 
 def timing_to_ms(
@@ -282,8 +306,10 @@ def timing_to_ms(
 ) -> tuple[int, int]:
     """Read a cue's ``start --> end`` line (VTT or SRT) as milliseconds, or say what is wrong.
 
-    ``pattern`` captures hours (optional), minutes, seconds and the fraction
-    for each of the two times.
+    ``pattern`` captures hours (optional, any number of digits), minutes, seconds and
+    the fraction for each of the two times. The pattern is loose about the numbers so
+    that an impossible time ("75 minutes", "10000000000000000 hours") is refused here
+    with a message saying which number is wrong, not as a line that does not match.
     """
     match = pattern.match(line)
     if match is None:
@@ -293,7 +319,15 @@ def timing_to_ms(
             cue=cue_no,
         )
     groups = match.groups()
-    start, end = _clock_to_ms(*groups[:4]), _clock_to_ms(*groups[4:])
+    times = []
+    for hours, minutes, seconds, fraction in (groups[:4], groups[4:]):
+        problem = _clock_problem(hours, minutes, seconds)
+        if problem is not None:
+            raise TranscriptFormatError(
+                f"The timing line '{line.strip()}' has {problem}.", line=line_no, cue=cue_no
+            )
+        times.append(_clock_to_ms(hours, minutes, seconds, fraction))
+    start, end = times
     if end < start:
         raise TranscriptFormatError(
             f"The cue ends before it starts ('{line.strip()}'); the second time must not be "
@@ -302,6 +336,24 @@ def timing_to_ms(
             cue=cue_no,
         )
     return start, end
+
+
+def _clock_problem(hours: str | None, minutes: str, seconds: str) -> str | None:
+    """What is impossible about one cue time, worded to follow "The timing line ... has"."""
+    # Compare digit strings before int(): a line of thousands of digits must not cost
+    # a huge conversion (Python refuses those with a ValueError of its own).
+    significant = (hours or "").lstrip("0")
+    if len(significant) > len(str(MAX_CUE_HOURS)) or int(significant or 0) > MAX_CUE_HOURS:
+        shown = significant if len(significant) <= 20 else f"{significant[:20]}..."
+        return (
+            f"{shown} hours; cue times must be under {MAX_CUE_HOURS + 1} hours. Check the "
+            "hours in this line, or split a longer recording into separate files"
+        )
+    if int(minutes) >= 60:
+        return f"{int(minutes)} minutes; minutes go up to 59"
+    if int(seconds) >= 60:
+        return f"{int(seconds)} seconds; seconds go up to 59"
+    return None
 
 
 def _clock_to_ms(hours: str | None, minutes: str, seconds: str, fraction: str) -> int:

@@ -6,6 +6,7 @@ import io
 import zipfile
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import docx
 from docx.opc.exceptions import PackageNotFoundError
@@ -23,9 +24,16 @@ from cohub.pipeline.formats.base import (
     segments_from_paragraphs,
     split_speaker_label,
 )
+from cohub.pipeline.formats.limits import (
+    MAX_DOCX_ELEMENTS,
+    MAX_DOCX_ENTRIES,
+    MAX_DOCX_PARAGRAPHS,
+    MAX_DOCX_XML_BYTES,
+)
 
-MAX_DOCX_UNPACKED_BYTES = 200 * 1024 * 1024
 _READ_CHUNK_BYTES = 1024 * 1024
+_WORD_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_PARAGRAPH_TAG = f"{{{_WORD_NS}}}p"
 
 NOT_DOCX_MESSAGE = (
     "This file is not a readable Word document (.docx). If it is an older .doc file, open "
@@ -50,35 +58,90 @@ _HEADER_WORDS = frozenset(
 )
 
 
+def _is_xml_part(name: str) -> bool:
+    return name.lower().endswith((".xml", ".rels"))
+
+
+def _too_large(what: str) -> TranscriptFormatError:
+    return TranscriptFormatError(
+        f"This Word document {what}, which is more than one transcript needs. Split it "
+        "into smaller documents (one per hour, say) and import each as its own story."
+    )
+
+
+def _read_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> bytes:
+    """Inflate one part in small pieces, stopping as soon as it passes ``budget`` bytes."""
+    pieces = []
+    size = 0
+    with archive.open(info) as part:
+        while piece := part.read(_READ_CHUNK_BYTES):
+            size += len(piece)
+            if size > budget:
+                raise _too_large(f"unpacks to more than {MAX_DOCX_XML_BYTES // 2**20} MB of text")
+            pieces.append(piece)
+    return b"".join(pieces)
+
+
+@dataclass
+class _Tally:
+    """Paragraphs and elements counted so far, across all the XML parts of one document."""
+
+    paragraphs: int = 0
+    elements: int = 0
+
+    def count(self, xml: bytes) -> None:
+        """Count one part as a stream, refusing a bomb before python-docx builds it.
+
+        python-docx builds the whole tree and a proxy per paragraph; a few kilobytes
+        of zip can hold millions of empty paragraphs. Each element is dropped once
+        counted, so memory stays flat however many there are.
+        """
+        events = etree.iterparse(
+            io.BytesIO(xml), events=("end",), resolve_entities=False, no_network=True
+        )
+        for _, element in events:
+            self.elements += 1
+            if element.tag == _PARAGRAPH_TAG:
+                self.paragraphs += 1
+            if self.paragraphs > MAX_DOCX_PARAGRAPHS:
+                raise _too_large(f"has more than {MAX_DOCX_PARAGRAPHS:,} paragraphs")
+            if self.elements > MAX_DOCX_ELEMENTS:
+                raise _too_large(f"has more than {MAX_DOCX_ELEMENTS:,} pieces of markup")
+            element.clear()
+            while (previous := element.getprevious()) is not None:
+                previous.getparent().remove(previous)
+
+
 def _check_archive(data: bytes) -> bytes:
     """Refuse zip bombs before python-docx unpacks every part into memory.
 
     The sizes a zip declares can lie: a part that claims a few bytes may
     inflate to gigabytes, and python-docx reads each part in one call, which
-    inflates all of it before cutting it to the declared size. So each part is
-    read here in small pieces (never past its declared size) and the document
-    is packed again with honest sizes; python-docx reads that copy.
+    inflates all of it before cutting it to the declared size. So each XML part
+    is read here in small pieces, counting the real bytes against one budget for
+    the whole document, and its paragraphs are counted; the document is packed
+    again with honest sizes and python-docx reads that copy. Pictures and other
+    binary parts are never read, so they are packed as empty files and cost nothing.
     """
     clean = io.BytesIO()
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
-            unpacked = sum(info.file_size for info in infos)
-            if unpacked > MAX_DOCX_UNPACKED_BYTES:
-                raise TranscriptFormatError(
-                    "This Word document unpacks to more than "
-                    f"{MAX_DOCX_UNPACKED_BYTES // (1024 * 1024)} MB, which is too large to "
-                    "import. Remove images or split it into smaller documents."
-                )
+            if len(infos) > MAX_DOCX_ENTRIES:
+                raise _too_large(f"holds {len(infos):,} files inside it")
+            budget = MAX_DOCX_XML_BYTES
+            tally = _Tally()
             with zipfile.ZipFile(clean, "w", zipfile.ZIP_STORED) as repacked:
                 for info in infos:
                     if info.is_dir():
                         continue
-                    pieces = []
-                    with archive.open(info) as part:
-                        while piece := part.read(_READ_CHUNK_BYTES):
-                            pieces.append(piece)
-                    repacked.writestr(info.filename, b"".join(pieces))
+                    if not _is_xml_part(info.filename):
+                        repacked.writestr(info.filename, b"")
+                        continue
+                    xml = _read_part(archive, info, budget)
+                    budget -= len(xml)
+                    tally.count(xml)
+                    repacked.writestr(info.filename, xml)
     except TranscriptFormatError:
         raise
     except (
@@ -90,6 +153,7 @@ def _check_archive(data: bytes) -> bytes:
         RuntimeError,  # an encrypted part
         NotImplementedError,  # a compression method Word never uses
         ValueError,
+        etree.LxmlError,
     ):
         raise TranscriptFormatError(NOT_DOCX_MESSAGE) from None
     return clean.getvalue()
@@ -101,12 +165,12 @@ def _row_cells(row: _Row) -> list[str]:
     python-docx repeats a merged cell for every grid column it spans; the underlying
     ``<w:tc>`` element is what tells the repeats apart from equal neighbours.
     """
-    seen: list[object] = []
+    seen: set[object] = set()  # lxml elements hash by identity; the set keeps them alive
     texts: list[str] = []
     for cell in row.cells:
-        if any(element is cell._tc for element in seen):
+        if cell._tc in seen:
             continue
-        seen.append(cell._tc)
+        seen.add(cell._tc)
         texts.append(cell.text)
     return texts
 

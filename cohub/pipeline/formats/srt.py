@@ -20,12 +20,15 @@ from cohub.pipeline.formats.base import (
     timing_to_ms,
 )
 
-_TIMESTAMP = r"(?:(\d{1,3}):)?([0-5]?\d):([0-5]?\d)[,.](\d{1,3})"
+_TIMESTAMP = r"(?:(\d+):)?(\d{1,2}):(\d{1,2})[,.](\d{1,3})"
 _TIMING = re.compile(rf"^\s*{_TIMESTAMP}\s*-->\s*{_TIMESTAMP}(?:\s+.*)?\s*$")
 _TIMING_LIKE = re.compile(r"-->|^\s*\d+:\d")
 _INDEX = re.compile(r"^\s*\d+\s*$")
 _EXPECTED_TIMING = "'HH:MM:SS,mmm --> HH:MM:SS,mmm'"
-_TAGS = re.compile(r"</?(?:i|b|u|s|font)(?:\s[^>]*)?>|\{\\[^}]*\}", re.IGNORECASE)
+# A tag's body stops at the next "<" (and an override at the next "{"), so a failed
+# match never rescans the rest of the line: linear time on any input, where
+# ``[^>]*`` made a line of repeated "<i " quadratic (see bench/parse_transcripts.py).
+_TAGS = re.compile(r"</?(?:i|b|u|s|font)(?:\s[^<>]*)?>|\{\\[^{}]*\}", re.IGNORECASE)
 
 
 def _parse_timing(line: str, *, line_no: int, cue_no: int) -> tuple[int, int]:

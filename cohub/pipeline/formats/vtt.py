@@ -24,13 +24,18 @@ from cohub.pipeline.formats.base import (
 
 _HEADER = re.compile(r"^WEBVTT(?:[ \t].*)?$")
 _SKIPPED_BLOCK = re.compile(r"^(?:NOTE|STYLE|REGION)(?:[ \t].*)?$")
-_TIMESTAMP = r"(?:(\d{1,}):)?([0-5]\d):([0-5]\d)[.,](\d{3})"
+_TIMESTAMP = r"(?:(\d+):)?(\d{2}):(\d{2})[.,](\d{3})"
 _TIMING = re.compile(rf"^\s*{_TIMESTAMP}\s*-->\s*{_TIMESTAMP}(?:\s+.*)?\s*$")
 _TIMING_LIKE = re.compile(r"-->|^\s*\d+:\d")
 _EXPECTED_TIMING = "'HH:MM:SS.mmm --> HH:MM:SS.mmm' (the hours are optional)"
 
-_VOICE = re.compile(r"<v(?:\.[^\s>]*)?(?:[ \t\n]+(?P<name>[^>]*))?>|</v\s*>", re.IGNORECASE)
-_OTHER_TAGS = re.compile(r"</?(?:c|i|b|u|ruby|rt|lang)(?:[.\s][^>]*)?>|<\d[\d:.]*>", re.IGNORECASE)
+# Tag patterns are written so that matching stays linear in the text: a tag's body is
+# ``[^<>]*``, so a failed attempt stops at the next "<" instead of scanning to the end
+# of the cue, and no two repeated pieces can match the same characters (so nothing
+# backtracks). ``[^>]*`` here made a cue of repeated "<v " take time growing with the
+# square of its length; see bench/parse_transcripts.py.
+_VOICE = re.compile(r"<v(?:\.[^\s<>]*)?(?:[ \t\n](?P<name>[^<>]*))?>|</v\s*>", re.IGNORECASE)
+_OTHER_TAGS = re.compile(r"</?(?:c|i|b|u|ruby|rt|lang)(?:[.\s][^<>]*)?>|<\d[\d:.]*>", re.IGNORECASE)
 
 
 def parse_timing(line: str, *, line_no: int, cue_no: int) -> tuple[int, int]:
