@@ -23,8 +23,8 @@ def test_themes_are_managed_by_coders_until_merged(role, allowed):
     project = ProjectFactory()
     person = make_member(project, role)
     facilitator = make_member(project, ProjectRole.FACILITATOR)
-    source = services.theme_create(project=project, name="Rent", actor=facilitator)
-    target = services.theme_create(project=project, name="Housing", actor=facilitator)
+    source = services.theme_create(project=project, name="Rent", actor=facilitator).theme
+    target = services.theme_create(project=project, name="Housing", actor=facilitator).theme
 
     assert person.has_perm("analysis.manage_themes", project) is allowed
     assert person.has_perm("analysis.manage_themes", source) is allowed
@@ -46,7 +46,7 @@ def test_a_key_quote_answers_to_its_story_project():
     story = make_story(project)
     highlight = services.highlight_create(
         story=story, transcript=story.transcripts.get(), char_start=0, char_end=5, actor=facilitator
-    )
+    ).highlight
     assert project_of(highlight) == project
     assert facilitator.has_perm("analysis.code_story", highlight)
     assert not make_member(ProjectFactory(), ProjectRole.FACILITATOR).has_perm(
