@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from django.utils.html import format_html
 
 from cohub.apps.analysis.models import Attribution, ChangeLevel, Theme
+from cohub.apps.core.forms import offer_loaded
 from cohub.apps.projects.models import Sector
 from cohub.apps.stories.models import Segment, Transcript
 from cohub.pipeline.spans import (
@@ -178,7 +179,7 @@ class HighlightCreateForm(_HighlightDetailsMixin):
         *args: Any,
         transcripts: QuerySet[Transcript],
         segments: Sequence[Segment],
-        themes: QuerySet[Theme],
+        themes: Sequence[Theme],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -186,8 +187,8 @@ class HighlightCreateForm(_HighlightDetailsMixin):
         choices = [("", "Choose a part")] + [(s.index, segment_label(s)) for s in segments]
         cast(forms.ChoiceField, self.fields["segment_from"]).choices = choices
         cast(forms.ChoiceField, self.fields["segment_to"]).choices = choices
-        cast(forms.ModelMultipleChoiceField, self.fields["themes"]).queryset = themes
-        if not themes.exists():
+        offer_loaded(cast(forms.ModelMultipleChoiceField, self.fields["themes"]), themes)
+        if not themes:
             self.fields["themes"].widget = forms.MultipleHiddenInput()
             self.fields["new_theme"].help_text = (
                 "There are no themes yet. Type a name to start the first one and tag this "
@@ -261,9 +262,9 @@ class HighlightTagForm(forms.Form):
         error_messages={"required": "Choose a theme, or type the name of a new one."},
     )
 
-    def __init__(self, *args: Any, themes: QuerySet[Theme], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, themes: Sequence[Theme], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["theme_id"]).queryset = themes
+        offer_loaded(cast(forms.ModelChoiceField, self.fields["theme_id"]), themes)
 
 
 class HighlightNewThemeForm(forms.Form):
@@ -302,10 +303,10 @@ class ThemeMergeForm(forms.Form):
         label="into this theme", queryset=Theme.objects.none(), empty_label="Choose a theme"
     )
 
-    def __init__(self, *args: Any, themes: QuerySet[Theme], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, themes: Sequence[Theme], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["source"]).queryset = themes
-        cast(forms.ModelChoiceField, self.fields["target"]).queryset = themes
+        offer_loaded(cast(forms.ModelChoiceField, self.fields["source"]), themes)
+        offer_loaded(cast(forms.ModelChoiceField, self.fields["target"]), themes)
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -113,7 +113,7 @@ def highlight_tag(
     """Tag a quote with a theme chosen from the codebook."""
     highlight = highlight_get(project, highlight_id)
     back = _back_to_quote(request, project, highlight)
-    form = HighlightTagForm(request.POST, themes=themes_for(project))
+    form = HighlightTagForm(request.POST, themes=list(themes_for(project)))
     if not form.is_valid():
         messages.error(request, first_error(form))
         return HttpResponseRedirect(back)

@@ -31,7 +31,7 @@ from cohub.apps.analysis.forms import (
     HighlightTagForm,
     ReviewSheetForm,
 )
-from cohub.apps.analysis.models import ChangeLevel
+from cohub.apps.analysis.models import ChangeLevel, Theme
 from cohub.apps.analysis.selectors import review_sheet_of, story_highlights, themes_for
 from cohub.apps.analysis.views.common import offer_undo, pending_undo, review_sheet_url
 from cohub.apps.core.errors import ServiceError
@@ -103,7 +103,7 @@ def highlight_create_form(
     story: Story,
     transcript: Transcript,
     segments: Sequence[Segment],
-    themes: Any,
+    themes: Sequence[Theme],
     data: Any = None,
     initial: dict[str, Any] | None = None,
 ) -> HighlightCreateForm:
@@ -145,7 +145,8 @@ def _render_story(
     shown_id = transcript.pk if transcript else None
     spans = [(h.char_start, h.char_end) for h in highlights if h.transcript_id == shown_id]
     rows = [SegmentRow(s, mark_highlights(s.text, s.char_start, spans)) for s in segments]
-    themes = themes_for(project)
+    # Loaded once for the quote form and every quote's tagging form.
+    themes = list(themes_for(project))
     if quote_form is None and transcript is not None:
         first = _segment_param(request, "from", segments)
         last = _segment_param(request, "to", segments)
@@ -191,7 +192,7 @@ def _render_story(
         "change_labels": dict(ChangeLevel.choices),
         "story_path": review_sheet_url(project, story.pk),
         "can_manage_themes": request.user.has_perm("analysis.manage_themes", project),
-        "has_themes": themes.exists(),
+        "has_themes": bool(themes),
     }
     return render(request, "analysis/review_sheet.html", context, status=status)
 
@@ -219,7 +220,7 @@ def highlight_create(
     if transcript is None:  # every stored story has one; nothing to quote from otherwise
         raise Http404("This story has no transcript.")
     segments = list(transcript_segments(transcript))
-    themes = themes_for(project)
+    themes = list(themes_for(project))
     form = highlight_create_form(story, transcript, segments, themes, data=request.POST)
     if not form.is_valid():
         return _render_story(request, project, story, quote_form=form)

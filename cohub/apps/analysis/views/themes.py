@@ -26,7 +26,7 @@ from cohub.apps.projects.models import Project
 def _render_theme_list(
     request: AuthenticatedHttpRequest, project: Project, form: ThemeForm | None = None
 ) -> HttpResponse:
-    themes = themes_for(project)
+    themes = list(themes_for(project))  # the list and both merge menus
     merged = (
         themes_for(project, include_merged=True)
         .filter(merged_into__isnull=False)
@@ -83,7 +83,7 @@ def theme_create(request: AuthenticatedHttpRequest, project: Project) -> HttpRes
 @project_view("analysis.manage_themes")
 @require_POST
 def theme_merge(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
-    form = ThemeMergeForm(request.POST, themes=themes_for(project))
+    form = ThemeMergeForm(request.POST, themes=list(themes_for(project)))
     if not form.is_valid():
         messages.error(request, first_error(form))
         return redirect("analysis:theme_list", project_slug=project.slug)
