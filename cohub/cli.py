@@ -215,75 +215,54 @@ def cmd_purge_expired(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _storyteller_for(args: argparse.Namespace, project: Any, actor: Any, path: Path) -> Any:
-    from cohub.apps.stories.selectors import storytellers_for
-    from cohub.apps.stories.services import storyteller_create
+class _FileOnDisk:
+    """A file named on the command line, opened only when the import reads it.
 
-    pseudonym = args.storyteller or path.stem
-    if args.storyteller:
-        existing = (
-            storytellers_for(project)
-            .filter(pseudonym=pseudonym, withdrawn_at__isnull=True)
-            .order_by("pk")
-            .first()
-        )
-        if existing is not None:
-            return existing
+    So a missing or unreadable file is reported with the others, by the import.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def read(self, size: int = -1, /) -> bytes:
+        with self.path.open("rb") as handle:
+            return handle.read(size)
+
+
+def cmd_import_transcript(args: argparse.Namespace) -> int:
+    from cohub.apps.stories.selectors import latest_transcript
+    from cohub.apps.stories.services import stories_import_batch
+
+    project = _project(args.project)
+    actor = _actor(args.actor)
     scopes = args.consent if args.consent is not None else GATHERING_SCOPES
     consent: dict[str, Any] = {scope.value: True for scope in scopes}
     if args.keep_until is not None:
         consent["keep_until"] = args.keep_until
-    return storyteller_create(
+    batch = stories_import_batch(
         project=project,
         actor=actor,
-        pseudonym=pseudonym,
-        consent=consent,
+        files=[_FileOnDisk(Path(name)) for name in args.files],
+        storyteller_pseudonym=args.storyteller or "",
+        consent_for_new=consent,
         consent_note="Recorded with a command-line import (cohub import-transcript).",
+        title=args.title or "",
     )
-
-
-def cmd_import_transcript(args: argparse.Namespace) -> int:
-    from django.db import transaction
-
-    from cohub.apps.core.errors import ServiceError
-    from cohub.apps.stories.selectors import latest_transcript
-    from cohub.apps.stories.services import story_import_transcript
-    from cohub.pipeline.formats import TranscriptFormatError
-
-    project = _project(args.project)
-    actor = _actor(args.actor)
-    failed = 0
-    for name in args.files:
-        path = Path(name)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            print(f"error {name}: cannot read the file ({exc.strerror or exc}).", file=sys.stderr)
-            failed += 1
+    for name, result in zip(args.files, batch.files, strict=True):
+        if result.story is None:
+            print(f"error {name}: {result.error}", file=sys.stderr)
             continue
-        try:
-            # A storyteller made for this file goes away again if the import fails.
-            with transaction.atomic():
-                storyteller = _storyteller_for(args, project, actor, path)
-                story = story_import_transcript(
-                    project=project,
-                    storyteller=storyteller,
-                    actor=actor,
-                    data=data,
-                    filename=path.name,
-                    title=args.title or "",
-                )
-        except (ServiceError, TranscriptFormatError) as exc:
-            print(f"error {name}: {exc}", file=sys.stderr)
-            failed += 1
-            continue
-        transcript = latest_transcript(story)
+        transcript = latest_transcript(result.story)
         segments = transcript.segments.count() if transcript is not None else 0
         print(
-            f"imported {name} as story #{story.pk} '{story.title}' "
+            f"imported {name} as story #{result.story.pk} '{result.story.title}' "
             f"({segments} segment{'s' if segments != 1 else ''})"
         )
-    return EXIT_FAILED if failed else EXIT_OK
+    return EXIT_FAILED if batch.failed else EXIT_OK
 
 
 def cmd_export_findings(args: argparse.Namespace) -> int:

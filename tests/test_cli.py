@@ -67,6 +67,35 @@ def test_import_good_and_broken_file(project, files, capsys):
     assert list(pseudonyms) == ["robin-call"]
 
 
+def test_import_empty_broken_and_good_file_keeps_the_good_one(project, files, tmp_path, capsys):
+    good, broken = files
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    code = cli.main(
+        ["import-transcript", "--project", project.slug, str(empty), str(broken), str(good)]
+    )
+    out, err = capsys.readouterr()
+    assert code == 1
+    story = Story.objects.get(project=project)
+    assert f"imported {good} as story #{story.pk}" in out
+    empty_line, broken_line = err.splitlines()
+    assert empty_line == f"error {empty}: The file is empty: there is nothing in it."
+    assert broken_line.startswith(f"error {broken}: Line 8 (cue 2): The timing line")
+    assert list(Storyteller.objects.values_list("pseudonym", flat=True)) == ["robin-call"]
+
+
+def test_a_storyteller_name_two_people_share_is_refused(project, files, capsys):
+    make_storyteller(project, pseudonym="Robin")
+    make_storyteller(project, pseudonym="Robin")
+    good, _ = files
+    code = cli.main(
+        ["import-transcript", "--project", project.slug, "--storyteller", "Robin", str(good)]
+    )
+    assert code == 1
+    assert "Two storytellers in this project are called 'Robin'" in capsys.readouterr().err
+    assert not Story.objects.exists()
+
+
 def test_new_storyteller_gets_only_record_and_transcribe_by_default(project, files):
     good, _ = files
     assert cli.main(["import-transcript", "--project", project.slug, str(good)]) == 0
@@ -158,7 +187,7 @@ def test_unknown_project_user_and_missing_file(project, files, tmp_path, capsys)
     assert "no active user" in capsys.readouterr().err
     missing = tmp_path / "missing.vtt"
     assert cli.main(["import-transcript", "--project", project.slug, str(missing)]) == 1
-    assert f"error {missing}: cannot read the file" in capsys.readouterr().err
+    assert f"error {missing}: The file could not be read" in capsys.readouterr().err
     assert not Story.objects.exists()
 
 

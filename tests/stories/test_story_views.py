@@ -271,6 +271,42 @@ def test_import_refuses_a_transcript_longer_than_a_story_holds(
     assert not Story.objects.exists()
 
 
+def test_import_an_empty_a_broken_and_a_good_file_keeps_the_good_one(
+    client, project, facilitator, storyteller
+):
+    client.force_login(facilitator)
+    response = _import(
+        client,
+        project,
+        storyteller,
+        SimpleUploadedFile("empty.txt", b""),
+        SimpleUploadedFile("broken.vtt", BROKEN_VTT),
+        SimpleUploadedFile("good.vtt", TWO_SPEAKER_VTT),
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert list(Story.objects.values_list("source_filename", flat=True)) == ["good.vtt"]
+    assert "1 story was added" in page
+    assert "2 files were not imported" in page
+    assert "<strong>empty.txt</strong>: The file is empty: there is nothing in it." in page
+    assert "<strong>broken.vtt</strong>: Line 8 (cue 2)" in page
+    assert "The submitted file is empty." not in page
+
+
+def test_import_title_is_left_out_with_several_files(client, project, facilitator, storyteller):
+    client.force_login(facilitator)
+    _import(
+        client,
+        project,
+        storyteller,
+        SimpleUploadedFile("first-call.vtt", TWO_SPEAKER_VTT),
+        SimpleUploadedFile("second-call.txt", b"Robin: A second story."),
+        title="Ignored",
+    )
+    titles = set(Story.objects.values_list("title", flat=True))
+    assert titles == {"First call", "Second call"}
+
+
 def test_import_unsupported_and_repeated_files_are_reported(
     client, project, facilitator, storyteller
 ):
@@ -290,7 +326,7 @@ def test_import_unsupported_and_repeated_files_are_reported(
 
 
 def test_import_refuses_oversized_file(client, project, facilitator, storyteller, monkeypatch):
-    monkeypatch.setattr("cohub.apps.stories.views.stories.MAX_TRANSCRIPT_BYTES", 10)
+    monkeypatch.setattr("cohub.apps.stories.services.MAX_TRANSCRIPT_BYTES", 10)
     monkeypatch.setattr("cohub.pipeline.formats.base.MAX_TRANSCRIPT_BYTES", 10)
     client.force_login(facilitator)
     response = _import(client, project, storyteller, SimpleUploadedFile("big.txt", b"x" * 500))

@@ -63,10 +63,16 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several files from one file input; always cleans to a list."""
+    """Several files from one file input; always cleans to a list.
+
+    Empty files are let through: refusing one here would refuse the whole form,
+    and with it the good files chosen beside it. The import service reports an
+    empty file by its name, as it does any other file it cannot use.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("allow_empty_file", True)
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
@@ -109,3 +115,10 @@ class StoryImportForm(_StorytellerFormMixin):
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "Enter the date like 2025-03-31, or leave it empty."},
     )
+
+    def clean(self) -> dict[str, Any]:
+        """With several files the title is left out, as the help text promises."""
+        cleaned = super().clean() or self.cleaned_data
+        if len(cleaned.get("files") or []) > 1:
+            cleaned["title"] = ""
+        return cleaned

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any, Protocol
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,7 +29,13 @@ from cohub.apps.stories.models import (
 )
 from cohub.apps.stories.personal import PROFILE_FIELDS, withdrawn_values
 from cohub.apps.stories.scopes import GATHERING_SCOPES, ConsentScope
-from cohub.pipeline.formats import SegmentData, parse_text, parse_transcript
+from cohub.pipeline.formats import (
+    MAX_TRANSCRIPT_BYTES,
+    SegmentData,
+    TranscriptFormatError,
+    parse_text,
+    parse_transcript,
+)
 
 
 def _clean_profile(fields: dict[str, Any]) -> dict[str, Any]:
@@ -314,6 +322,143 @@ def story_import_transcript(
         source_filename=filename[:255],
         recorded_on=recorded_on,
     )
+
+
+class NamedUpload(Protocol):
+    """A file someone brought: a web upload, or a file on disk the command line opens."""
+
+    @property
+    def name(self) -> str | None: ...
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class FileImport:
+    """What happened to one file of a batch: the story it became, or why it did not."""
+
+    filename: str
+    story: Story | None = None
+    storyteller_created: bool = False
+    error: str = ""
+
+    @property
+    def message(self) -> str:
+        """The outcome in words that name the file, for a page or a terminal."""
+        if self.story is not None:
+            return f"{self.filename} was added as the story '{self.story.title}'."
+        return f"{self.filename} was not imported: {self.error}"
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """Every file of a batch, in the order given, each imported or refused on its own."""
+
+    files: tuple[FileImport, ...]
+
+    @property
+    def imported(self) -> list[FileImport]:
+        return [item for item in self.files if item.story is not None]
+
+    @property
+    def failed(self) -> list[FileImport]:
+        return [item for item in self.files if item.story is None]
+
+
+def _read_upload(upload: NamedUpload) -> bytes:
+    """Read at most one byte past the limit, so an oversized file is refused cheaply."""
+    return upload.read(MAX_TRANSCRIPT_BYTES + 1)
+
+
+def _storyteller_named(project: Project, pseudonym: str) -> Storyteller | None:
+    """The one active storyteller called ``pseudonym``; two of them is a refusal, not a guess."""
+    matches = list(
+        Storyteller.objects.filter(
+            project=project, pseudonym=pseudonym, withdrawn_at__isnull=True
+        ).order_by("pk")[:2]
+    )
+    if len(matches) > 1:
+        raise ServiceError(
+            f"Two storytellers in this project are called '{pseudonym}', so cohub cannot "
+            "tell whose story this is. Give one of them another name first."
+        )
+    return matches[0] if matches else None
+
+
+def stories_import_batch(
+    *,
+    project: Project,
+    actor: User | None,
+    files: Sequence[NamedUpload],
+    storyteller: Storyteller | None = None,
+    storyteller_pseudonym: str = "",
+    consent_for_new: Mapping[str, Any] | None = None,
+    consent_note: str = "",
+    title: str = "",
+    recorded_on: dt.date | None = None,
+) -> BatchResult:
+    """Import each file as its own story; a file that fails never stops the others.
+
+    Whose stories they are: ``storyteller``; else the active storyteller called
+    ``storyteller_pseudonym``, registered with ``consent_for_new`` (scope -> True,
+    ``keep_until``) if there is none yet; else a new storyteller per file, named
+    after it. Each file is one transaction with the storyteller made for it, so a
+    refused file leaves nothing behind, not even that storyteller. Files run in
+    order, so the second of two identical files is refused as already imported.
+    ``title`` names every story; empty names each after its file. Raises
+    ``ServiceError`` only when nothing can be tried (two storytellers share the name).
+    """
+    pseudonym = storyteller_pseudonym.strip()
+    if storyteller is not None and pseudonym:
+        raise ValueError("Give a storyteller or a pseudonym to find one by, not both.")
+    shared = storyteller or (_storyteller_named(project, pseudonym) if pseudonym else None)
+    results: list[FileImport] = []
+    for upload in files:
+        filename = PurePath(upload.name or "").name or "(no name)"
+        try:
+            data = _read_upload(upload)
+        except OSError as error:
+            reason = error.strerror or str(error)
+            results.append(FileImport(filename, error=f"The file could not be read ({reason})."))
+            continue
+        if not data:
+            results.append(FileImport(filename, error="The file is empty: there is nothing in it."))
+            continue
+        try:
+            with transaction.atomic():
+                owner, created = shared, False
+                if owner is None:
+                    # The project lock makes a second import of the same name wait,
+                    # then find the storyteller this one made instead of making another.
+                    Project.objects.select_for_update(no_key=True).get(pk=project.pk)
+                    owner = _storyteller_named(project, pseudonym) if pseudonym else None
+                if owner is None:
+                    owner, created = (
+                        storyteller_create(
+                            project=project,
+                            actor=actor,
+                            pseudonym=pseudonym or PurePath(filename).stem,
+                            consent=dict(consent_for_new or {}),
+                            consent_note=consent_note,
+                        ),
+                        True,
+                    )
+                story = story_import_transcript(
+                    project=project,
+                    storyteller=owner,
+                    actor=actor,
+                    data=data,
+                    filename=filename,
+                    title=title,
+                    recorded_on=recorded_on,
+                )
+        except (ServiceError, TranscriptFormatError) as error:
+            results.append(FileImport(filename, error=str(error)))
+            continue
+        if pseudonym:
+            shared = owner
+        results.append(FileImport(filename, story=story, storyteller_created=created))
+    return BatchResult(files=tuple(results))
 
 
 def _title_from_filename(filename: str) -> str:

@@ -7,10 +7,6 @@ never names analysis' pages or relations.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
-
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -27,9 +23,9 @@ from cohub.apps.stories.derived import (
     story_page_url,
 )
 from cohub.apps.stories.forms_stories import StoryImportForm, StoryTextForm
-from cohub.apps.stories.models import Story, Storyteller
+from cohub.apps.stories.models import Story
 from cohub.apps.stories.selectors import stories_for, story_get, storytellers_for
-from cohub.pipeline.formats import MAX_TRANSCRIPT_BYTES, TranscriptFormatError
+from cohub.pipeline.formats import TranscriptFormatError
 
 # ---------------------------------------------------------------------------
 # Adding stories
@@ -89,68 +85,20 @@ def story_create(request: AuthenticatedHttpRequest, project: Project) -> HttpRes
     )
 
 
-@dataclass
-class ImportResult:
-    """What happened to one uploaded file."""
-
-    filename: str
-    story: Story | None = None
-    error: str = ""
-
-
-def _read_upload(upload: Any) -> bytes:
-    """Read at most one byte past the limit, so an oversized file is refused cheaply."""
-    upload.seek(0)
-    return upload.read(MAX_TRANSCRIPT_BYTES + 1)
-
-
-def import_files(
-    *,
-    project: Project,
-    storyteller: Storyteller,
-    actor: Any,
-    uploads: Sequence[Any],
-    title: str = "",
-    recorded_on: Any = None,
-) -> list[ImportResult]:
-    """Import each file on its own: a bad file is reported and never stops the others.
-
-    The service is atomic per file, so a failed file leaves nothing behind.
-    """
-    results = []
-    for upload in uploads:
-        name = upload.name or "(no name)"
-        result = ImportResult(filename=name)
-        try:
-            result.story = services.story_import_transcript(
-                project=project,
-                storyteller=storyteller,
-                actor=actor,
-                data=_read_upload(upload),
-                filename=name,
-                title=title if len(uploads) == 1 else "",
-                recorded_on=recorded_on,
-            )
-        except (TranscriptFormatError, ServiceError) as error:
-            result.error = str(error)
-        results.append(result)
-    return results
-
-
 @project_view("stories.add_story")
 def story_import(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
     """Import one or more transcript files; the page then says what happened to each."""
     storytellers = _active_storytellers(project)
-    results: list[ImportResult] = []
+    batch: services.BatchResult | None = None
     if request.method == "POST":
         form = StoryImportForm(request.POST, request.FILES, storytellers=storytellers)
         if form.is_valid():
             data = form.cleaned_data
-            results = import_files(
+            batch = services.stories_import_batch(
                 project=project,
-                storyteller=data["storyteller"],
                 actor=request.user,
-                uploads=data["files"],
+                files=data["files"],
+                storyteller=data["storyteller"],
                 title=data["title"],
                 recorded_on=data["recorded_on"],
             )
@@ -159,8 +107,6 @@ def story_import(request: AuthenticatedHttpRequest, project: Project) -> HttpRes
             )
     else:
         form = StoryImportForm(storytellers=storytellers)
-    imported = [r for r in results if r.story is not None]
-    failed = [r for r in results if r.story is None]
     return render(
         request,
         "stories/story_import.html",
@@ -168,9 +114,9 @@ def story_import(request: AuthenticatedHttpRequest, project: Project) -> HttpRes
             "project": project,
             "form": form,
             "has_storytellers": storytellers.exists(),
-            "results": results,
-            "imported": imported,
-            "failed": failed,
+            "results": batch.files if batch else (),
+            "imported": batch.imported if batch else [],
+            "failed": batch.failed if batch else [],
         },
     )
 
