@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection, connections, transaction
 
 from cohub.apps.core.errors import ServiceError
+from cohub.apps.core.models import Event
 from cohub.apps.projects import services
-from cohub.apps.projects.models import Invitation, ProjectMembership, ProjectRole
+from cohub.apps.projects.models import Invitation, Project, ProjectMembership, ProjectRole
+from cohub.apps.projects.selectors import project_members
 from tests.factories import UserFactory, make_member
 
 
@@ -49,13 +55,41 @@ def test_membership_add_is_seen_by_permissions_at_once(project):
 
 
 @pytest.mark.django_db
-def test_membership_remove_takes_away_one_role_only(project):
+def test_membership_remove_takes_away_one_role_only_and_says_what_it_did(project):
     facilitator = make_member(project, ProjectRole.FACILITATOR)
     user = make_member(project, ProjectRole.MEMBER, ProjectRole.COMMUNITY_REPORTER)
-    services.membership_remove(
+    removal = services.membership_remove(
         project=project, user=user, role=ProjectRole.MEMBER, actor=facilitator
     )
     assert _roles(project, user) == {"community_reporter"}
+    assert (removal.user, removal.role) == (user, ProjectRole.MEMBER)
+    assert removal.roles_left == ("community_reporter",)
+    assert not removal.left_the_project
+    assert removal.event == Event.objects.get(verb="membership.remove")
+    assert removal.event.data == {"role": "member"}
+    assert removal.event.actor == facilitator
+
+
+@pytest.mark.django_db
+def test_membership_remove_of_the_last_role_says_they_left(project):
+    facilitator = make_member(project, ProjectRole.FACILITATOR)
+    user = make_member(project, ProjectRole.MEMBER)
+    removal = services.membership_remove(
+        project=project, user=user, role=ProjectRole.MEMBER, actor=facilitator
+    )
+    assert removal.left_the_project
+    assert not user.has_perm("projects.view_project", project)
+
+
+@pytest.mark.django_db
+def test_membership_remove_refuses_a_role_they_do_not_hold(project):
+    facilitator = make_member(project, ProjectRole.FACILITATOR)
+    user = make_member(project, ProjectRole.MEMBER)
+    with pytest.raises(ServiceError, match="is not a community reporter in this project"):
+        services.membership_remove(
+            project=project, user=user, role=ProjectRole.COMMUNITY_REPORTER, actor=facilitator
+        )
+    assert not Event.objects.filter(verb="membership.remove").exists()
 
 
 @pytest.mark.django_db
@@ -77,6 +111,105 @@ def test_membership_remove_allows_a_facilitator_to_go_when_another_stays(project
     )
     assert _roles(project, first) == set()
     assert _roles(project, second) == {"facilitator"}
+
+
+def _as_loaded_by_a_page(project, *users):
+    """Fresh copies of the project and people, as a members page loads them, then kept."""
+    page_project = Project.objects.get(pk=project.pk)
+    people = [get_user_model().objects.get(pk=user.pk) for user in users]
+    facilitators = [
+        member["user"]
+        for member in project_members(page_project)
+        if ProjectRole.FACILITATOR in member["roles"]
+    ]
+    return page_project, people, facilitators
+
+
+@pytest.mark.django_db
+def test_two_removals_prepared_from_stale_pages_leave_one_facilitator(project):
+    first = make_member(project, ProjectRole.FACILITATOR)
+    second = make_member(project, ProjectRole.FACILITATOR)
+    # Each facilitator opens the members page while the other is still there, so
+    # both pages offer to remove the other one.
+    page_1, (first_seen, second_seen_1), shown_1 = _as_loaded_by_a_page(project, first, second)
+    page_2, (second_seen, first_seen_2), shown_2 = _as_loaded_by_a_page(project, second, first)
+    assert len(shown_1) == len(shown_2) == 2
+
+    services.membership_remove(
+        project=page_1, user=first_seen, role=ProjectRole.FACILITATOR, actor=second_seen_1
+    )
+    with pytest.raises(ServiceError) as refused:
+        services.membership_remove(
+            project=page_2, user=second_seen, role=ProjectRole.FACILITATOR, actor=first_seen_2
+        )
+    assert str(refused.value) == (
+        f"{second} is the only facilitator left. A project needs at least one "
+        "facilitator, so invite or choose another one first."
+    )
+    assert list(
+        ProjectMembership.objects.filter(project=project, role=ProjectRole.FACILITATOR).values_list(
+            "user", flat=True
+        )
+    ) == [second.pk]
+    assert Event.objects.filter(verb="membership.remove").count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two real connections")
+@pytest.mark.django_db(transaction=True)
+def test_a_removal_waits_for_one_in_flight_then_counts_again(project):
+    """Two facilitators removed at the same moment, on two connections: one must stay.
+
+    The first removal is left uncommitted while the second runs on its own
+    connection. The second must wait for the first (the project row is locked)
+    and then count again; without the lock it would still see the first
+    facilitator, and both would go.
+    """
+    first = make_member(project, ProjectRole.FACILITATOR)
+    second = make_member(project, ProjectRole.FACILITATOR)
+    outcome: dict[str, object] = {}
+    started = threading.Event()
+
+    def remove_second() -> None:
+        try:
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                outcome["pid"] = cursor.fetchone()[0]
+            started.set()
+            outcome["result"] = services.membership_remove(
+                project=project, user=second, role=ProjectRole.FACILITATOR, actor=first
+            )
+        except Exception as exc:  # noqa: BLE001  (handed to the test thread below)
+            outcome["error"] = exc
+        finally:
+            started.set()
+            connections["default"].close()
+
+    with transaction.atomic():
+        services.membership_remove(
+            project=project, user=first, role=ProjectRole.FACILITATOR, actor=second
+        )
+        other = threading.Thread(target=remove_second)
+        other.start()
+        started.wait()
+        # Hold the first removal open until the second is waiting for a lock (or,
+        # if it takes none, has already finished).
+        while other.is_alive() and not _waiting_for_a_lock(outcome.get("pid")):
+            other.join(0.01)
+    other.join()
+
+    assert "result" not in outcome
+    assert isinstance(outcome.get("error"), ServiceError)
+    assert "only facilitator left" in str(outcome["error"])
+    assert _roles(project, second) == {"facilitator"}
+    assert _roles(project, first) == set()
+
+
+def _waiting_for_a_lock(pid: object) -> bool:
+    if pid is None:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_locks WHERE pid = %s AND NOT granted", [pid])
+        return cursor.fetchone() is not None
 
 
 # --- invitation_create / invitation_accept ------------------------------------------------

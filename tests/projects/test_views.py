@@ -285,6 +285,25 @@ def test_removing_the_last_facilitator_is_refused_with_a_message(client, project
 
 
 @pytest.mark.django_db
+def test_removing_a_role_twice_says_it_was_already_gone(client, project):
+    facilitator = make_member(project, ProjectRole.FACILITATOR)
+    member = make_member(project, ProjectRole.MEMBER, ProjectRole.COMMUNITY_REPORTER)
+    client.force_login(facilitator)
+    url = _url("member_remove", project, user_id=member.pk)
+    first = client.post(url, {"role": ProjectRole.MEMBER}, follow=True).content.decode()
+    assert f"{member} is no longer a co-producer here." in first
+    # The same button, pressed again from a page opened before the first removal.
+    again = client.post(url, {"role": ProjectRole.MEMBER}, follow=True).content.decode()
+    assert f"{member} is not a co-producer in this project, so nothing was removed." in again
+    last = client.post(url, {"role": ProjectRole.COMMUNITY_REPORTER}, follow=True)
+    assert (
+        f"{member} is no longer a community reporter here and no longer takes part in the project."
+        in last.content.decode()
+    )
+    assert not member.project_memberships.exists()
+
+
+@pytest.mark.django_db
 def test_member_remove_only_accepts_post_and_people_in_this_project(client, project):
     facilitator = make_member(project, ProjectRole.FACILITATOR)
     stranger = make_member(ProjectFactory(), ProjectRole.MEMBER)

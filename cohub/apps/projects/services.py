@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -12,7 +13,7 @@ from django.utils.text import slugify
 from cohub.apps.accounts.models import Organisation, User
 from cohub.apps.core.cleaning import clean_choices, clean_topics
 from cohub.apps.core.errors import ServiceError
-from cohub.apps.core.models import record_event
+from cohub.apps.core.models import Event, record_event
 from cohub.apps.projects.models import (
     Invitation,
     Project,
@@ -111,25 +112,61 @@ def membership_add(
     return added
 
 
+@dataclass(frozen=True)
+class MembershipRemoval:
+    """What taking a role away did: whose role, which, what they still hold, the event."""
+
+    user: User
+    role: str
+    roles_left: tuple[str, ...]
+    event: Event
+
+    @property
+    def left_the_project(self) -> bool:
+        """They held no other role here, so they no longer take part."""
+        return not self.roles_left
+
+
 @transaction.atomic
-def membership_remove(*, project: Project, user: User, role: str, actor: User) -> None:
-    """Take one role away, refusing to leave the project with no facilitator."""
+def membership_remove(*, project: Project, user: User, role: str, actor: User) -> MembershipRemoval:
+    """Take one role away from one person, never leaving the project without a facilitator.
+
+    Two facilitators removing each other at the same moment would each still
+    see the other and both succeed. So the project row is locked first and the
+    roles are read only after that, inside the transaction: a second removal
+    waits for the first, then counts again and is refused. Whatever the caller
+    loaded earlier (a members page, a confirmation) is never trusted.
+    """
+    if role not in ProjectRole.values:
+        raise ServiceError(f"Unknown role {role!r}.")
+    label = ProjectRole(role).label.lower()
+    Project.objects.select_for_update(no_key=True).get(pk=project.pk)
+    held = set(
+        ProjectMembership.objects.filter(project=project, user=user).values_list("role", flat=True)
+    )
+    if role not in held:
+        raise ServiceError(f"{user} is not a {label} in this project, so nothing was removed.")
     if role == ProjectRole.FACILITATOR:
         others = ProjectMembership.objects.filter(
             project=project, role=ProjectRole.FACILITATOR
         ).exclude(user=user)
         if not others.exists():
-            raise ServiceError("A project needs at least one facilitator. Add another first.")
-    deleted, _ = ProjectMembership.objects.filter(project=project, user=user, role=role).delete()
-    if deleted:
-        record_event(
-            actor=actor,
-            verb="membership.remove",
-            target=user,
-            project_id=project.pk,
-            data={"role": role},
-        )
+            raise ServiceError(
+                f"{user} is the only facilitator left. A project needs at least one "
+                "facilitator, so invite or choose another one first."
+            )
+    ProjectMembership.objects.filter(project=project, user=user, role=role).delete()
+    event = record_event(
+        actor=actor,
+        verb="membership.remove",
+        target=user,
+        project_id=project.pk,
+        data={"role": role},
+    )
     forget_cached_roles(user)
+    return MembershipRemoval(
+        user=user, role=role, roles_left=tuple(sorted(held - {role})), event=event
+    )
 
 
 @transaction.atomic

@@ -277,19 +277,16 @@ def member_remove(
     if not form.is_valid():
         messages.error(request, "Choose which role to remove.")
     else:
-        role = form.cleaned_data["role"]
-        label = ROLE_LABELS[role]
-        if not ProjectMembership.objects.filter(project=project, user=member, role=role).exists():
-            messages.error(request, f"{member} is not a {label.lower()} in this project.")
+        try:
+            removal = services.membership_remove(
+                project=project, user=member, role=form.cleaned_data["role"], actor=request.user
+            )
+        except ServiceError as exc:
+            messages.error(request, str(exc))
         else:
-            try:
-                services.membership_remove(
-                    project=project, user=member, role=role, actor=request.user
-                )
-            except ServiceError as exc:
-                messages.error(request, str(exc))
-            else:
-                messages.success(request, f"{member} is no longer a {label.lower()} here.")
+            label = ROLE_LABELS[removal.role].lower()
+            gone = " and no longer takes part in the project" if removal.left_the_project else ""
+            messages.success(request, f"{member} is no longer a {label} here{gone}.")
     # ``member`` is the object whose role cache the service cleared; request.user's is stale.
     viewer = member if member.pk == request.user.pk else request.user
     if not viewer.has_perm("projects.view_project", project):
