@@ -453,3 +453,100 @@ def test_review_sheet_saves_and_returns_to_story(client, project, facilitator, s
     sheet = ReviewSheet.objects.get(story=story)
     assert sheet.ideas == "Listen more"
     assert sheet.summary == "About losing a home."
+
+
+# ---------------------------------------------------------------------------
+# A long story is shown a page of parts at a time
+
+
+def _long_story(project, parts: int):
+    text = "\n\n".join(f"Robin: this is what I said in part {n + 1}." for n in range(parts))
+    return make_story(project, text=text, title="A long story")
+
+
+def _part_numbers(page: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<li class="segment" id="seg-(\d+)"', page)]
+
+
+def test_long_story_shows_one_page_of_parts_with_the_way_on(client, project):
+    story = _long_story(project, 450)
+    _login(client, project, "facilitator")
+    url = _url("review_sheet", project, story_id=story.pk)
+    page = client.get(url).content.decode()
+    assert _part_numbers(page) == list(range(200))
+    assert "Showing parts 1 to 200 of 450." in page
+    assert f'href="{url}?page=2#transcript-heading">Later parts</a>' in page
+    assert "Earlier parts" not in page
+    assert 'name="part" min="1" max="450"' in page
+    # The quote form takes part numbers instead of listing all 450 parts.
+    assert "<option" not in page.split('id="highlight-form"')[1].split("</form>")[0]
+    assert 'name="segment_from" min="1" max="450"' in page
+
+    last = client.get(url + "?page=3").content.decode()
+    assert _part_numbers(last) == list(range(400, 450))
+    assert "Showing parts 401 to 450 of 450." in last
+    assert "Later parts" not in last
+
+
+def test_page_size_stays_the_same_however_long_the_story(client, project):
+    _login(client, project, "facilitator")
+    sizes = [
+        len(client.get(_url("review_sheet", project, story_id=_long_story(project, n).pk)).content)
+        for n in (400, 4000)
+    ]
+    assert sizes[1] < sizes[0] * 1.1
+
+
+def test_jump_to_part_goes_to_its_page_and_the_part(client, project):
+    story = _long_story(project, 450)
+    _login(client, project, "facilitator")
+    url = _url("review_sheet", project, story_id=story.pk)
+    response = client.get(url + "?part=250")
+    assert response.status_code == 302
+    assert response["Location"] == f"{url}?page=2#seg-249"
+    assert _part_numbers(client.get(response["Location"]).content.decode())[49] == 249
+
+
+@pytest.mark.parametrize("typed", ["451", "0", "two"])
+def test_jump_to_a_part_that_is_not_there_says_which_parts_are(client, project, typed):
+    story = _long_story(project, 450)
+    _login(client, project, "facilitator")
+    page = client.get(_url("review_sheet", project, story_id=story.pk), {"part": typed})
+    assert page.status_code == 200
+    assert f"There is no part {typed} in this story. Type a number from 1 to 450." in (
+        page.content.decode()
+    )
+
+
+def test_quote_this_part_link_opens_the_page_holding_the_part(client, project):
+    story = _long_story(project, 450)
+    _login(client, project, "facilitator")
+    page = client.get(_url("review_sheet", project, story_id=story.pk) + "?from=300").content
+    assert _part_numbers(page.decode())[0] == 200
+    assert 'name="segment_from" value="301"' in page.decode()
+
+
+def test_a_quote_can_run_across_pages_by_part_number(client, project):
+    story = _long_story(project, 450)
+    _login(client, project, "facilitator")
+    response = client.post(
+        _url("highlight_create", project, story_id=story.pk),
+        _quote_data(story, segment_from="200", segment_to="201"),
+    )
+    assert response.status_code == 302
+    assert Highlight.objects.get().snippet == (
+        "this is what I said in part 200.\n\nthis is what I said in part 201."
+    )
+
+
+def test_a_part_number_past_the_end_is_refused_in_plain_words(client, project):
+    story = _long_story(project, 450)
+    _login(client, project, "facilitator")
+    response = client.post(
+        _url("highlight_create", project, story_id=story.pk) + "?page=3",
+        _quote_data(story, segment_from="451"),
+    )
+    page = response.content.decode()
+    assert "Type a part number from 1 to 450." in page
+    assert _part_numbers(page)[0] == 400
+    assert not Highlight.objects.exists()

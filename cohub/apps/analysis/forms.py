@@ -46,6 +46,32 @@ def segment_label(segment: Segment, length: int = 60) -> str:
     return f"Part {segment.index + 1} – {speaker}{words}"
 
 
+class PartNumberField(forms.IntegerField):
+    """A part typed by the number the page shows ("Part 7"), cleaned to its index (6).
+
+    Used instead of a list of parts when a story is too long to list every part in
+    the page: a person types the number, and can quote across the whole story even
+    though the page shows only some of its parts at a time.
+    """
+
+    def __init__(self, *, part_count: int, **kwargs: Any) -> None:
+        message = f"Type a part number from 1 to {part_count:,}."
+        super().__init__(
+            min_value=1,
+            max_value=part_count,
+            error_messages={"invalid": message, "min_value": message, "max_value": message},
+            **kwargs,
+        )
+
+    def clean(self, value: Any) -> int | None:
+        number = super().clean(value)
+        return None if number is None else number - 1
+
+    def prepare_value(self, value: Any) -> Any:
+        # An index from ``initial`` is shown as its part number; typed text is kept as typed.
+        return value + 1 if isinstance(value, int) else value
+
+
 class OptionDisabledRadioSelect(forms.RadioSelect):
     """Radio buttons where some options are shown but cannot be chosen."""
 
@@ -178,15 +204,30 @@ class HighlightCreateForm(_HighlightDetailsMixin):
         self,
         *args: Any,
         transcripts: QuerySet[Transcript],
-        segments: Sequence[Segment],
+        segments: Sequence[Segment] | None,
         themes: Sequence[Theme],
+        part_count: int = 0,
         **kwargs: Any,
     ) -> None:
+        """``segments`` lists every part to choose from; None means the story is too long
+        to list, and the parts (``part_count`` of them) are chosen by typing their number.
+        """
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["transcript_id"]).queryset = transcripts
-        choices = [("", "Choose a part")] + [(s.index, segment_label(s)) for s in segments]
-        cast(forms.ChoiceField, self.fields["segment_from"]).choices = choices
-        cast(forms.ChoiceField, self.fields["segment_to"]).choices = choices
+        if segments is None:
+            for name in ("segment_from", "segment_to"):
+                listed = self.fields[name]
+                self.fields[name] = PartNumberField(
+                    part_count=part_count,
+                    label=listed.label,
+                    required=False,
+                    help_text=listed.help_text
+                    or f"Type the number shown above the part, from 1 to {part_count:,}.",
+                )
+        else:
+            choices = [("", "Choose a part")] + [(s.index, segment_label(s)) for s in segments]
+            cast(forms.ChoiceField, self.fields["segment_from"]).choices = choices
+            cast(forms.ChoiceField, self.fields["segment_to"]).choices = choices
         offer_loaded(cast(forms.ModelMultipleChoiceField, self.fields["themes"]), themes)
         if not themes:
             self.fields["themes"].widget = forms.MultipleHiddenInput()

@@ -36,6 +36,18 @@
     return Array.from(text).length;
   }
 
+  /*
+   * A short story lists its parts by index; a long one has number fields where
+   * a person types the part number the page shows (index + 1).
+   */
+  function setPart(field, index) {
+    if (index === "") {
+      field.value = "";
+    } else {
+      field.value = field.tagName === "SELECT" ? index : String(Number(index) + 1);
+    }
+  }
+
   function elementStart(el) {
     return Number(el.getAttribute("data-offset"));
   }
@@ -130,8 +142,8 @@
 
   function clearChoice() {
     clearSelectionFields();
-    fromSelect.value = "";
-    toSelect.value = "";
+    setPart(fromSelect, "");
+    setPart(toSelect, "");
     if (wordsInput) {
       wordsInput.value = "";
     }
@@ -157,8 +169,8 @@
     }
     startInput.value = String(found.start);
     endInput.value = String(found.end);
-    fromSelect.value = segmentIndex(found.first);
-    toSelect.value = segmentIndex(found.last);
+    setPart(fromSelect, segmentIndex(found.first));
+    setPart(toSelect, segmentIndex(found.last));
     if (wordsInput) {
       wordsInput.value = "";
     }
@@ -204,8 +216,8 @@
     event.preventDefault();
     var index = link.getAttribute("data-segment");
     clearSelectionFields();
-    fromSelect.value = index;
-    toSelect.value = index;
+    setPart(fromSelect, index);
+    setPart(toSelect, index);
     var segment = document.getElementById("seg-" + index);
     var text = segment ? segment.querySelector(".segment-text").textContent : "";
     showPreview("You chose part " + (Number(index) + 1) + ":", text, true);

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.html import escape, format_html
@@ -99,18 +100,27 @@ def _consent_summary(storyteller: Storyteller) -> list[tuple[str, bool]]:
     ]
 
 
+# Parts shown on one page of a story. A long transcript (up to 20,000 parts) is shown
+# a page at a time so the page stays quick to send and to render; a story this short
+# or shorter fits on one page and lists its parts in the quote form as well.
+PARTS_PER_PAGE = 200
+
+
 def highlight_create_form(
     story: Story,
     transcript: Transcript,
-    segments: Sequence[Segment],
+    part_count: int,
     themes: Sequence[Theme],
     data: Any = None,
     initial: dict[str, Any] | None = None,
 ) -> HighlightCreateForm:
+    """The quote form; it lists the parts by name only when they all fit on one page."""
+    listed = list(transcript_segments(transcript)) if part_count <= PARTS_PER_PAGE else None
     form = HighlightCreateForm(
         data,
         transcripts=story.transcripts.all(),
-        segments=segments,
+        segments=listed,
+        part_count=part_count,
         themes=themes,
         initial={"transcript_id": transcript.pk, **(initial or {})},
         auto_id="quote_%s",
@@ -122,12 +132,21 @@ def highlight_create_form(
     return form
 
 
-def _segment_param(request: HttpRequest, name: str, segments: Sequence[Segment]) -> int | None:
+def _segment_param(request: HttpRequest, name: str, part_count: int) -> int | None:
     try:
         index = int(request.GET.get(name, ""))
     except ValueError:
         return None
-    return index if any(s.index == index for s in segments) else None
+    return index if 0 <= index < part_count else None
+
+
+def _parts_page(request: HttpRequest, paginator: Paginator) -> Page:
+    """The page asked for, else the one holding the part a "Quote this part" link chose."""
+    number: Any = request.GET.get("page")
+    if number is None:
+        chosen = _segment_param(request, "from", paginator.count)
+        number = chosen // PARTS_PER_PAGE + 1 if chosen is not None else 1
+    return paginator.get_page(number)
 
 
 def _render_story(
@@ -138,9 +157,14 @@ def _render_story(
     quote_form: HighlightCreateForm | None = None,
     sheet_form: ReviewSheetForm | None = None,
     status: int = 200,
+    jump_error: str = "",
 ) -> HttpResponse:
     transcript = latest_transcript(story)
-    segments = list(transcript_segments(transcript)) if transcript else []
+    paginator = Paginator(
+        transcript_segments(transcript) if transcript else Segment.objects.none(), PARTS_PER_PAGE
+    )
+    parts_page = _parts_page(request, paginator)
+    segments = list(parts_page.object_list)
     highlights = list(story_highlights(story))
     shown_id = transcript.pk if transcript else None
     spans = [(h.char_start, h.char_end) for h in highlights if h.transcript_id == shown_id]
@@ -148,12 +172,12 @@ def _render_story(
     # Loaded once for the quote form and every quote's tagging form.
     themes = list(themes_for(project))
     if quote_form is None and transcript is not None:
-        first = _segment_param(request, "from", segments)
-        last = _segment_param(request, "to", segments)
+        first = _segment_param(request, "from", paginator.count)
+        last = _segment_param(request, "to", paginator.count)
         quote_form = highlight_create_form(
             story,
             transcript,
-            segments,
+            paginator.count,
             themes,
             initial={"segment_from": first, "segment_to": last if last is not None else first},
         )
@@ -193,6 +217,8 @@ def _render_story(
         "story_path": review_sheet_url(project, story.pk),
         "can_manage_themes": request.user.has_perm("analysis.manage_themes", project),
         "has_themes": bool(themes),
+        "parts_page": parts_page,
+        "jump_error": jump_error,
     }
     return render(request, "analysis/review_sheet.html", context, status=status)
 
@@ -206,7 +232,31 @@ def _sheet_form(review_sheet: Any, data: Any = None, **kwargs: Any) -> ReviewShe
 def review_sheet(
     request: AuthenticatedHttpRequest, project: Project, story_id: int
 ) -> HttpResponse:
-    return _render_story(request, project, story_get(project, story_id))
+    """The story a page of parts at a time; ``?part=N`` jumps to the page holding part N."""
+    story = story_get(project, story_id)
+    if "part" in request.GET:
+        transcript = latest_transcript(story)
+        part_count = transcript.segments.count() if transcript else 0
+        try:
+            number = int(request.GET["part"])
+        except ValueError:
+            number = 0
+        if not 1 <= number <= part_count:
+            shown = request.GET["part"].strip()[:20] or "(nothing)"
+            return _render_story(
+                request,
+                project,
+                story,
+                jump_error=(
+                    f"There is no part {shown} in this story. Type a number from 1 to "
+                    f"{part_count:,}."
+                ),
+            )
+        page = (number - 1) // PARTS_PER_PAGE + 1
+        return HttpResponseRedirect(
+            f"{review_sheet_url(project, story.pk)}?page={page}#seg-{number - 1}"
+        )
+    return _render_story(request, project, story)
 
 
 @project_view("analysis.code_story")
@@ -219,9 +269,10 @@ def highlight_create(
     transcript = latest_transcript(story)
     if transcript is None:  # every stored story has one; nothing to quote from otherwise
         raise Http404("This story has no transcript.")
-    segments = list(transcript_segments(transcript))
     themes = list(themes_for(project))
-    form = highlight_create_form(story, transcript, segments, themes, data=request.POST)
+    form = highlight_create_form(
+        story, transcript, transcript.segments.count(), themes, data=request.POST
+    )
     if not form.is_valid():
         return _render_story(request, project, story, quote_form=form)
     data = form.cleaned_data
