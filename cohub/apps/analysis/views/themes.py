@@ -139,13 +139,14 @@ def theme_detail(
     return _render_theme_detail(request, project, theme_get(project, theme_id))
 
 
-@project_view("analysis.manage_themes")
+@project_view("analysis.manage_themes", load=("theme_id", theme_get))
 @require_POST
-def theme_rename(
-    request: AuthenticatedHttpRequest, project: Project, theme_id: int
-) -> HttpResponse:
-    """Rename or re-describe a theme; the service refuses one merged away meanwhile."""
-    theme = theme_get(project, theme_id)
+def theme_rename(request: AuthenticatedHttpRequest, project: Project, theme: Theme) -> HttpResponse:
+    """Rename or re-describe a theme.
+
+    The permission is checked on the theme, so a merged one is refused (403);
+    the service checks again under a lock, for a merge that lands meanwhile.
+    """
     form = ThemeForm(request.POST, auto_id="rename_%s")
     if form.is_valid():
         try:
