@@ -1,71 +1,304 @@
-"""Every main page of the demo project, checked by axe-core in real Chromium,
-on a desktop and on a phone-sized screen, as the people who would open them."""
+"""Every page of the hub, checked by axe-core in real Chromium at 360 px and 1280 px.
+
+The page list is generated from the URL configuration: a new route is checked
+the day it is added, or this test fails and says how to cover it. One world
+(built with the factories and services) fills every URL argument; each route
+is opened by each visitor below, and every answer that is an HTML page, the
+403 and 404 pages included, goes through axe-core (no serious or critical
+violations) and must not scroll sideways (WCAG 1.4.10, reflow).
+
+A route whose GET answers 405 takes POST only and has no page of its own; one
+that answers with something other than HTML (a CSV, JSON) is not a page.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
 import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from cohub.apps.analysis.models import CodingEvent, Theme
-from cohub.apps.stories.models import Story, Storyteller
-from cohub.demo import DECISION_MAKER, DEMO_PASSWORD, FACILITATOR, demo_load
-from tests.browser_support import axe_violations, log_in
+from cohub.apps.analysis import services as analysis_services
+from cohub.apps.jobs.models import Job, JobResult, JobStatus
+from cohub.apps.projects import services as project_services
+from cohub.apps.projects.models import ProjectRole
+from cohub.apps.stories import services as story_services
+from tests.browser_support import axe_violations, log_in_as
+from tests.factories import (
+    ProjectFactory,
+    make_member,
+    make_org_admin,
+    make_story,
+    make_storyteller,
+)
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# Whole namespaces that are not ours to check, and why.
+NOT_OURS = {"admin": "Django's own admin site"}
+
+# Routes that only send people on to another page (which is checked itself).
+REDIRECT_ONLY: set[str] = set()
+
+# Who opens each page. Every route is tried by each of them; a page is checked
+# for every visitor who gets it, since what a page shows depends on who asks.
+VISITORS = ("facilitator", "decision_maker", "anonymous")
+# Tried only on routes none of the visitors above may open.
+STAND_INS = ("org_admin",)
+
+HOW_TO_COVER = (
+    "Cover it in tests/browser/test_accessibility.py: give build_world() the record "
+    "and its value under the URL argument's name (or under (route name, argument) "
+    "when the name means something else there), a visitor who may open it, or, for "
+    "a route that only redirects, add it to REDIRECT_ONLY."
+)
+
+TRANSCRIPT = (
+    "Sam: What happened the first time you asked for help?\n\n"
+    "Robin: I rang the crisis line three times and waited eleven weeks for a call back.\n\n"
+    "Sam: What would have made a difference?\n\n"
+    "Robin: Someone who knew my name, and a number that a person actually answered."
+)
 
 
-def facilitator_pages(slug: str) -> list[str]:
-    story = Story.objects.filter(project__slug=slug).order_by("pk").first()
-    storyteller = Storyteller.objects.filter(project__slug=slug).order_by("pk").first()
-    theme = Theme.objects.filter(project__slug=slug).order_by("pk").first()
-    assert story and storyteller and theme and CodingEvent.objects.exists()
-    base = f"/p/{slug}"
-    return [
-        "/projects/",
-        "/accounts/",
-        f"{base}/",
-        f"{base}/members/",
-        f"{base}/edit/",
-        f"{base}/storytellers/",
-        f"{base}/storytellers/new/",
-        f"{base}/storytellers/{storyteller.pk}/",
-        f"{base}/storytellers/{storyteller.pk}/consent/",
-        f"{base}/storytellers/{storyteller.pk}/withdraw/",
-        f"{base}/stories/",
-        f"{base}/stories/new/",
-        f"{base}/stories/import/",
-        f"{base}/stories/{story.pk}/review-sheet/",
-        f"{base}/themes/",
-        f"{base}/themes/{theme.pk}/",
-        f"{base}/coding-log/",
-        f"{base}/findings/",
+@dataclass(frozen=True)
+class Route:
+    name: str
+    kwargs: tuple[str, ...]
+
+    @property
+    def namespace(self) -> str:
+        return self.name.split(":", 1)[0] if ":" in self.name else ""
+
+
+def _walk(patterns: Any, prefix: str = "", inherited: frozenset[str] = frozenset()) -> Iterator:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            namespace = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            params = inherited | frozenset(entry.pattern.converters)
+            yield from _walk(entry.url_patterns, namespace, params)
+        elif isinstance(entry, URLPattern) and entry.name:
+            params = inherited | frozenset(entry.pattern.converters)
+            yield Route(f"{prefix}{entry.name}", tuple(sorted(params)))
+
+
+def routes() -> list[Route]:
+    """Every named route of ours, from the URL configuration."""
+    found = {route.name: route for route in _walk(get_resolver().url_patterns)}
+    return sorted(
+        (route for route in found.values() if route.namespace not in NOT_OURS),
+        key=lambda route: route.name,
+    )
+
+
+@dataclass
+class World:
+    """One project with one of everything, and the people who open its pages."""
+
+    values: dict[Any, Any]
+    people: dict[str, Any]
+    extra_pages: list[tuple[str, str, int, str]] = field(default_factory=list)
+
+    def url(self, route: Route) -> str:
+        kwargs = {}
+        for name in route.kwargs:
+            for key in ((route.name, name), (route.namespace, name), name):
+                if key in self.values:
+                    kwargs[name] = self.values[key]
+                    break
+            else:
+                raise LookupError(
+                    f"{route.name} needs the URL argument `{name}`, which the world cannot fill."
+                )
+        return reverse(route.name, kwargs=kwargs)
+
+
+def build_world() -> World:
+    project = ProjectFactory(name="Crisis support in Northfield")
+    facilitator = make_member(project, ProjectRole.FACILITATOR)
+    decision_maker = make_member(project, ProjectRole.DECISION_MAKER)
+    member = make_member(project, ProjectRole.MEMBER)
+    storyteller = make_storyteller(project, pseudonym="Robin")
+    story = make_story(project, storyteller=storyteller, text=TRANSCRIPT, title="Waiting for help")
+    withdrawn = make_storyteller(project, pseudonym="Alex")
+    make_story(project, storyteller=withdrawn, title="Alex's story")
+    story_services.consent_withdraw(storyteller=withdrawn, actor=facilitator)
+
+    transcript = story.transcripts.get()
+    theme = analysis_services.theme_create(project=project, name="Waiting", actor=facilitator).theme
+    analysis_services.theme_create(project=project, name="Being known", actor=facilitator)
+    answer = transcript.segments.get(index=1)
+    highlight = analysis_services.highlight_create(
+        story=story,
+        transcript=transcript,
+        char_start=answer.char_start,
+        char_end=answer.char_end,
+        actor=facilitator,
+        themes=[theme],
+    ).highlight
+    event = project.coding_events.order_by("-pk").first()
+    invitation = project_services.invitation_create(
+        project=project,
+        email="new.person@example.org",
+        roles=[ProjectRole.MEMBER],
+        actor=facilitator,
+    )
+    job = Job.objects.create(
+        kind="stories.transcribe",
+        project_id=project.pk,
+        created_by=facilitator,
+        status=JobStatus.FAILED,
+        attempts=2,
+        max_attempts=2,
+        progress=40,
+        error="JobTimeout: took longer than 3600 s",
+        finished_at=dt.datetime.now(dt.UTC),
+    )
+    JobResult.objects.create(
+        job=job,
+        version=1,
+        attempt=1,
+        engine="whisper.cpp",
+        model_name="base.en",
+        parameters={"language": "en"},
+        seed=7,
+        input_hash="0" * 64,
+    )
+    values = {
+        "project_slug": project.slug,
+        "story_id": story.pk,
+        "storyteller_id": storyteller.pk,
+        "highlight_id": highlight.pk,
+        "theme_id": theme.pk,
+        "event_id": event.pk,
+        "user_id": member.pk,
+        "token": invitation.token,
+        "job_id": job.pk,
+    }
+    people = {
+        "facilitator": facilitator,
+        "decision_maker": decision_maker,
+        "anonymous": None,
+        "org_admin": make_org_admin(project.organisation),
+    }
+    # The error pages, as the people who would meet them.
+    extra_pages = [
+        ("decision_maker", reverse("projects:edit", args=[project.slug]), 403, "403 page"),
+        ("facilitator", f"/p/{project.slug}/stories/999999/review-sheet/", 404, "404 page"),
     ]
+    return World(values, people, extra_pages)
 
 
-@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
-def test_facilitator_pages_have_no_serious_violations(page, width):
-    info = demo_load()
-    page.set_viewport_size({"width": width, "height": 800})
-    log_in(page, FACILITATOR, DEMO_PASSWORD)
-    found = {}
-    for url in facilitator_pages(info.project_slug):
-        response = page.goto(url)
-        assert response.status == 200, url
-        violations = axe_violations(page)
-        if violations:
-            found[url] = violations
-        # Nothing should make a phone screen scroll sideways (WCAG 1.4.10 reflow).
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+@dataclass(frozen=True)
+class Page:
+    label: str
+    visitor: str
+    url: str
+    status: int
+
+
+def survey(world: World) -> tuple[list[Page], dict[str, str], list[str]]:
+    """Open every route as every visitor with Django's test client.
+
+    Returns the pages to check in the browser, the routes that are not pages
+    (and why), and what could not be covered, each with how to cover it.
+    """
+    clients = {}
+    for visitor, user in world.people.items():
+        clients[visitor] = Client()
+        if user is not None:
+            clients[visitor].force_login(user)
+    pages: list[Page] = []
+    not_pages: dict[str, str] = {}
+    problems: list[str] = []
+    for route in routes():
+        try:
+            url = world.url(route)
+        except LookupError as exc:
+            problems.append(str(exc))
+            continue
+        answers = {}
+        for visitor in VISITORS + STAND_INS:
+            if visitor in STAND_INS and any(page.label == route.name for page in pages):
+                break
+            response = clients[visitor].get(url)
+            answers[visitor] = response
+            kind = response.get("Content-Type", "").split(";")[0]
+            if response.status_code == 405:
+                not_pages[route.name] = "takes POST only"
+            elif response.status_code == 200 and kind != "text/html":
+                not_pages[route.name] = f"sends {kind}, not a page"
+            elif response.status_code == 200:
+                pages.append(Page(route.name, visitor, url, 200))
+            elif response.status_code >= 500 or response.status_code == 400:
+                problems.append(f"{route.name} answers {visitor} with {response.status_code}.")
+        opened = any(page.label == route.name for page in pages)
+        if opened or route.name in not_pages:
+            continue
+        if route.name in REDIRECT_ONLY:
+            not_pages[route.name] = "only redirects"
+            continue
+        said = ", ".join(
+            f"{visitor}: {response.status_code}"
+            + (f" to {response['Location']}" if response.has_header("Location") else "")
+            for visitor, response in answers.items()
         )
-        assert overflow <= 1, f"{url} scrolls sideways by {overflow}px at {width}px"
-    assert found == {}
+        problems.append(f"{route.name} ({url}) is a page nobody in the world can open ({said}).")
+    for visitor, url, status, label in world.extra_pages:
+        pages.append(Page(label, visitor, url, status))
+    return pages, not_pages, [f"{problem} {HOW_TO_COVER}" for problem in problems]
 
 
-def test_login_and_decision_maker_findings_have_no_serious_violations(page):
-    info = demo_load()
-    page.set_viewport_size({"width": 375, "height": 800})
-    page.goto("/accounts/login/")
-    assert axe_violations(page) == []
-    log_in(page, DECISION_MAKER, DEMO_PASSWORD)
-    page.goto(f"/p/{info.project_slug}/findings/")
-    assert axe_violations(page) == []
+def test_every_route_is_a_checked_page_or_says_why_not(db):
+    pages, not_pages, problems = survey(build_world())
+    assert not problems, "\n".join(problems)
+    checked = {page.label for page in pages}
+    assert {
+        "projects:edit",
+        "projects:invitation_accept",
+        "stories:story_delete",
+        "stories:consent_withdraw",
+        "accounts:password_change",
+        "accounts:login",
+        "jobs:detail",
+        "403 page",
+        "404 page",
+    } <= checked
+    assert {name for name in not_pages} | checked | REDIRECT_ONLY >= {r.name for r in routes()}
+
+
+def _check(page: Any, target: Page, width: int) -> list[str]:
+    response = page.goto(target.url)
+    where = f"{target.label} ({target.url}) as {target.visitor} at {width}px"
+    if response is None or response.status != target.status:
+        return [f"{where}: answered {response and response.status}, not {target.status}"]
+    found = [f"{where}: {violation}" for violation in axe_violations(page)]
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    if overflow > 1:
+        found.append(f"{where}: scrolls sideways by {overflow}px")
+    return found
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [360, 1280], ids=["phone", "desktop"])
+def test_every_page_has_no_serious_violations(page, width):
+    world = build_world()
+    pages, _, problems = survey(world)
+    assert not problems, "\n".join(problems)
+    page.set_viewport_size({"width": width, "height": 800})
+    found: list[str] = []
+    for visitor, user in world.people.items():
+        if not any(target.visitor == visitor for target in pages):
+            continue
+        page.context.clear_cookies()
+        if user is not None:
+            log_in_as(page, Client(), user)
+        for target in pages:
+            if target.visitor == visitor:
+                found += _check(page, target, width)
+    assert not found, "\n".join(found)
