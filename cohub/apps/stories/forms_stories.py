@@ -95,7 +95,8 @@ class StoryImportForm(_StorytellerFormMixin):
         help_text=(
             f"Choose one or more files ({', '.join(SUPPORTED_EXTENSIONS)}). "
             "Zoom and Teams transcripts (.vtt) keep who spoke and when. "
-            "Each file becomes its own story."
+            "Each file becomes its own story. More than five files, or more than a "
+            "megabyte, are imported in the background while a page shows how far it has got."
         ),
         error_messages={"required": "Choose at least one file to import."},
         widget=MultipleFileInput(attrs={"accept": ",".join(SUPPORTED_EXTENSIONS)}),

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
+from django.urls import reverse
+
+from cohub.apps.accounts.models import User
 from cohub.apps.jobs.models import Job
 from cohub.apps.jobs.registry import Progress, register
-from cohub.apps.stories.services import stories_purge_expired
+from cohub.apps.projects.models import Project
+from cohub.apps.stories.models import Storyteller
+from cohub.apps.stories.services import stories_import_stored, stories_purge_expired
+from cohub.apps.stories.uploads import IMPORT_BATCH, StoredUpload
 
 PURGE_EXPIRED = "stories.purge_expired"
 
@@ -20,3 +26,35 @@ PURGE_EXPIRED = "stories.purge_expired"
 )
 def purge_expired(job: Job, progress: Progress) -> dict:
     return {"stories_removed": stories_purge_expired()}
+
+
+# One attempt: the files are deleted once read, so a failed import is retried by
+# uploading the files again, never by reading them a second time.
+@register(IMPORT_BATCH, label="Importing transcripts", timeout_s=900, max_attempts=1)
+def import_batch(job: Job, progress: Progress) -> dict:
+    """Import the files a big upload left in storage (see ``stories_import_queue``)."""
+    params = job.params
+    if job.project_id is None:
+        raise ValueError("An import job must belong to a project.")
+    project = Project.objects.get(pk=job.project_id)
+    recorded_on = params.get("recorded_on")
+    batch = stories_import_stored(
+        project=project,
+        actor=User.objects.filter(pk=job.created_by_id).first() if job.created_by_id else None,
+        storyteller=Storyteller.objects.get(pk=params["storyteller_id"], project=project),
+        stored=[StoredUpload.from_param(value) for value in params["files"]],
+        title=params.get("title", ""),
+        recorded_on=date.fromisoformat(recorded_on) if recorded_on else None,
+        progress=progress,
+    )
+    imported, failed = len(batch.imported), len(batch.failed)
+    summary = f"{imported} of {len(batch.files)} files became stories."
+    if failed:
+        summary += " Reload this page to see why the others did not."
+    progress(100, summary)
+    return {
+        "imported": imported,
+        "failed": failed,
+        "lines": [item.message for item in batch.files],
+        "url": reverse("stories:story_list", kwargs={"project_slug": project.slug}),
+    }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any, Protocol
@@ -16,6 +16,8 @@ from cohub.apps.accounts.models import User
 from cohub.apps.core.cleaning import clean_choices, clean_topics
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.core.models import record_event
+from cohub.apps.jobs.models import Job
+from cohub.apps.jobs.services import job_enqueue
 from cohub.apps.projects.models import Project, Sector
 from cohub.apps.stories.consent import current_consent, require_consent
 from cohub.apps.stories.models import (
@@ -29,6 +31,13 @@ from cohub.apps.stories.models import (
 )
 from cohub.apps.stories.personal import PROFILE_FIELDS, withdrawn_values
 from cohub.apps.stories.scopes import GATHERING_SCOPES, ConsentScope
+from cohub.apps.stories.uploads import (
+    IMPORT_BATCH,
+    StoredUpload,
+    uploads_delete,
+    uploads_discard_for_storyteller,
+    uploads_store,
+)
 from cohub.pipeline.formats import (
     MAX_TRANSCRIPT_BYTES,
     SegmentData,
@@ -162,6 +171,7 @@ def consent_withdraw(*, storyteller: Storyteller, actor: User | None, note: str 
         return 0
     previous = current_consent(storyteller)
     removed = purge_stories(Story.objects.filter(storyteller=storyteller))
+    uploads_discard_for_storyteller(storyteller.pk)
     # Notes on how consent was given can name people and places; the versions
     # and their scopes stay as the record of what was agreed and when.
     ConsentRecord.objects.filter(storyteller=storyteller).update(note="")
@@ -458,6 +468,92 @@ def stories_import_batch(
         if pseudonym:
             shared = owner
         results.append(FileImport(filename, story=story, storyteller_created=created))
+    return BatchResult(files=tuple(results))
+
+
+# An import at least this big runs as a job on a worker instead of inside the web
+# request: a megabyte of transcript is hours of talk, and reading several such files
+# (each Word file unpacked, each part stored) would hold a server thread for seconds
+# while the person waits on a page that may time out.
+BIG_IMPORT_BYTES = 1024 * 1024
+BIG_IMPORT_FILES = 5
+
+
+def import_runs_as_job(files: Sequence[NamedUpload]) -> bool:
+    """Whether these uploads are a big import: over a megabyte in all, or over five files."""
+    total = sum(getattr(upload, "size", 0) or 0 for upload in files)
+    return total >= BIG_IMPORT_BYTES or len(files) > BIG_IMPORT_FILES
+
+
+def stories_import_queue(
+    *,
+    project: Project,
+    actor: User,
+    files: Sequence[NamedUpload],
+    storyteller: Storyteller,
+    title: str = "",
+    recorded_on: dt.date | None = None,
+) -> Job:
+    """Keep the files where a worker can read them and queue their import as a job.
+
+    The job calls :func:`stories_import_stored`, which runs the same batch import
+    as the page and then deletes the files. A storyteller who withdraws before it
+    runs has the files deleted at once (:func:`consent_withdraw`).
+    """
+    if storyteller.project_id != project.pk:
+        raise ServiceError("That storyteller belongs to a different project.")
+    read = [
+        (PurePath(upload.name or "").name or "(no name)", _read_upload(upload)) for upload in files
+    ]
+    stored = uploads_store(read)
+    return job_enqueue(
+        kind=IMPORT_BATCH,
+        params={
+            "files": [upload.to_param() for upload in stored],
+            "storyteller_id": storyteller.pk,
+            "title": title,
+            "recorded_on": recorded_on.isoformat() if recorded_on else None,
+        },
+        project_id=project.pk,
+        created_by=actor,
+    )
+
+
+def stories_import_stored(
+    *,
+    project: Project,
+    actor: User | None,
+    storyteller: Storyteller,
+    stored: Sequence[StoredUpload],
+    title: str = "",
+    recorded_on: dt.date | None = None,
+    progress: Callable[[int, str], None] | None = None,
+) -> BatchResult:
+    """Import files kept by :func:`stories_import_queue`, one at a time, then delete them.
+
+    Each file goes through :func:`stories_import_batch`, so a queued import keeps
+    the good files and names the bad ones exactly as the page does. The files are
+    deleted whatever happens: they are storytellers' words, and a failed import is
+    started again by uploading them again.
+    """
+    results: list[FileImport] = []
+    try:
+        for number, upload in enumerate(stored, start=1):
+            if progress is not None:
+                progress(
+                    int(100 * (number - 1) / len(stored)), f"Reading file {number} of {len(stored)}"
+                )
+            batch = stories_import_batch(
+                project=project,
+                actor=actor,
+                files=[upload],
+                storyteller=storyteller,
+                title=title,
+                recorded_on=recorded_on,
+            )
+            results.extend(batch.files)
+    finally:
+        uploads_delete(stored)
     return BatchResult(files=tuple(results))
 
 

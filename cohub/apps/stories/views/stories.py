@@ -94,6 +94,21 @@ def story_import(request: AuthenticatedHttpRequest, project: Project) -> HttpRes
         form = StoryImportForm(request.POST, request.FILES, storytellers=storytellers)
         if form.is_valid():
             data = form.cleaned_data
+            if services.import_runs_as_job(data["files"]):
+                job = services.stories_import_queue(
+                    project=project,
+                    actor=request.user,
+                    files=data["files"],
+                    storyteller=data["storyteller"],
+                    title=data["title"],
+                    recorded_on=data["recorded_on"],
+                )
+                messages.info(
+                    request,
+                    "These files are being imported in the background. This page shows "
+                    "how far it has got; you can leave it and come back.",
+                )
+                return redirect("jobs:detail", job_id=job.pk)
             batch = services.stories_import_batch(
                 project=project,
                 actor=request.user,
