@@ -9,7 +9,7 @@ from django.db import models
 
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.stories import services
-from cohub.apps.stories.forms import StorytellerCreateForm, StorytellerForm
+from cohub.apps.stories.forms.storytellers import StorytellerCreateForm, StorytellerForm
 from cohub.apps.stories.models import Storyteller
 from cohub.apps.stories.personal import (
     KEPT_FIELDS,

@@ -10,7 +10,7 @@ from django.db import models
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.stories import services
 from cohub.apps.stories.consent import consent_allows, require_consent
-from cohub.apps.stories.forms import ConsentForm, StorytellerCreateForm
+from cohub.apps.stories.forms.storytellers import ConsentForm, StorytellerCreateForm
 from cohub.apps.stories.models import ConsentRecord
 from cohub.apps.stories.scopes import ConsentScope
 from cohub.cli import _consent_scopes, main

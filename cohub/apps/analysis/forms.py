@@ -13,7 +13,7 @@ checks the offsets again and stores the quote.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, cast
 
 from django import forms
@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from django.utils.html import format_html
 
 from cohub.apps.analysis.models import Attribution, ChangeLevel, Theme
-from cohub.apps.core.forms import offer_loaded
+from cohub.apps.core.forms import OptionDisabledRadioSelect, offer_loaded
 from cohub.apps.projects.models import Sector
 from cohub.apps.stories.models import Segment, Transcript
 from cohub.pipeline.spans import (
@@ -70,20 +70,6 @@ class PartNumberField(forms.IntegerField):
     def prepare_value(self, value: Any) -> Any:
         # An index from ``initial`` is shown as its part number; typed text is kept as typed.
         return value + 1 if isinstance(value, int) else value
-
-
-class OptionDisabledRadioSelect(forms.RadioSelect):
-    """Radio buttons where some options are shown but cannot be chosen."""
-
-    def __init__(self, *args: Any, disabled_values: Iterable[str] = (), **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.disabled_values = set(disabled_values)
-
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
-        option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        if value in self.disabled_values:
-            option["attrs"]["disabled"] = True
-        return option
 
 
 class _HighlightDetailsMixin(forms.Form):

@@ -1,8 +1,9 @@
-"""Form helpers every app uses."""
+"""Form helpers every app uses: widgets, fields and wording that were copied per app."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django import forms
 from django.db.models import Model
@@ -27,3 +28,85 @@ def offer_loaded(field: forms.ModelChoiceField, objects: Sequence[Model]) -> Non
     if not isinstance(field, forms.ModelMultipleChoiceField) and field.empty_label is not None:
         choices.insert(0, ("", field.empty_label))
     field.choices = choices
+
+
+def first_error(form: forms.BaseForm) -> str:
+    """The first error on a form, for a page that reports it as a message.
+
+    Small POST-only forms (tag, merge) redirect back to the page they sit on
+    rather than render themselves, so their error travels as one message.
+    """
+    for errors in form.errors.values():
+        if errors:
+            return str(errors[0])
+    return "Something was not right. Please try again."
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker, with the value always written as 2026-12-31."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def optional_date_field(label: str, **kwargs: Any) -> forms.DateField:
+    """A date a person may leave empty, with our wording when it cannot be read."""
+    kwargs.setdefault(
+        "error_messages",
+        {"invalid": "Enter a real date, for example 2026-12-31, or leave it empty."},
+    )
+    return forms.DateField(label=label, required=False, widget=DateInput(), **kwargs)
+
+
+class OptionDisabledRadioSelect(forms.RadioSelect):
+    """Radio buttons where some options are shown but cannot be chosen.
+
+    Showing the option greyed out tells a person it exists and why they cannot
+    pick it (say, consent does not cover it), where leaving it out would not.
+    """
+
+    def __init__(self, *args: Any, disabled_values: Iterable[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.disabled_values = set(disabled_values)
+
+    def create_option(
+        self,
+        name: str,
+        value: Any,
+        label: int | str,
+        selected: bool,
+        index: int,
+        subindex: int | None = None,
+        attrs: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value in self.disabled_values:
+            option["attrs"]["disabled"] = True
+        return option
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one file input; always cleans to a list.
+
+    Django's ``FileField`` takes one file; importing a batch of transcripts
+    needs the list, each file checked as the single field would check it.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            if data:
+                return [single(item, initial) for item in data]
+            data = None
+        cleaned = single(data, initial)
+        return [cleaned] if cleaned else []

@@ -68,10 +68,3 @@ def review_sheet_url(project: Project, story_id: int, anchor: str = "") -> str:
         "analysis:review_sheet", kwargs={"project_slug": project.slug, "story_id": story_id}
     )
     return f"{url}#{anchor}" if anchor else url
-
-
-def first_error(form: Any) -> str:
-    for errors in form.errors.values():
-        if errors:
-            return str(errors[0])
-    return "Something was not right. Please try again."

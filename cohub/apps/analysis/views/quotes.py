@@ -17,8 +17,9 @@ from cohub.apps.analysis.forms import HighlightEditForm, HighlightNewThemeForm, 
 from cohub.apps.analysis.models import Highlight, Theme
 from cohub.apps.analysis.selectors import highlight_get, themes_for
 from cohub.apps.analysis.services import TagResult
-from cohub.apps.analysis.views.common import first_error, offer_undo, review_sheet_url, safe_next
+from cohub.apps.analysis.views.common import offer_undo, review_sheet_url, safe_next
 from cohub.apps.core.errors import ServiceError
+from cohub.apps.core.forms import first_error
 from cohub.apps.projects.access import project_view
 from cohub.apps.projects.models import Project
 from cohub.apps.stories.consent import consent_allows

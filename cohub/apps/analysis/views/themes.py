@@ -17,8 +17,9 @@ from cohub.apps.analysis import services
 from cohub.apps.analysis.forms import ThemeForm, ThemeMergeForm
 from cohub.apps.analysis.models import Theme
 from cohub.apps.analysis.selectors import theme_get, theme_highlights, themes_for
-from cohub.apps.analysis.views.common import first_error, offer_undo, pending_undo
+from cohub.apps.analysis.views.common import offer_undo, pending_undo
 from cohub.apps.core.errors import ServiceError
+from cohub.apps.core.forms import first_error
 from cohub.apps.projects.access import project_view
 from cohub.apps.projects.models import Project
 

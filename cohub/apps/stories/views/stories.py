@@ -8,6 +8,7 @@ never names analysis' pages or relations.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 
@@ -22,8 +23,8 @@ from cohub.apps.stories.derived import (
     derived_things,
     story_page_url,
 )
-from cohub.apps.stories.forms_stories import StoryImportForm, StoryTextForm
-from cohub.apps.stories.models import Story
+from cohub.apps.stories.forms.stories import StoryImportForm, StoryTextForm
+from cohub.apps.stories.models import Story, Storyteller
 from cohub.apps.stories.selectors import stories_for, story_get, storytellers_for
 from cohub.pipeline.formats import TranscriptFormatError
 
@@ -31,7 +32,7 @@ from cohub.pipeline.formats import TranscriptFormatError
 # Adding stories
 
 
-def _active_storytellers(project: Project):
+def _active_storytellers(project: Project) -> QuerySet[Storyteller]:
     """Storytellers a new story can belong to: in this project and not withdrawn."""
     return storytellers_for(project).filter(withdrawn_at__isnull=True)
 

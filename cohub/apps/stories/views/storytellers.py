@@ -24,7 +24,7 @@ from cohub.apps.projects.models import Project, Sector
 from cohub.apps.stories import services
 from cohub.apps.stories.consent import current_consent
 from cohub.apps.stories.derived import derived_counts
-from cohub.apps.stories.forms import (
+from cohub.apps.stories.forms.storytellers import (
     ConsentForm,
     StorytellerCreateForm,
     StorytellerForm,

@@ -1,8 +1,8 @@
 """Forms for storytellers and their consent.
 
-Story forms live in ``forms_stories.py``. These forms only collect input; the
-services decide what consent may say (for example, quoting by name needs
-consent to be quoted at all) and their refusals are shown with the form.
+These forms only collect input; the services decide what consent may say (for
+example, quoting by name needs consent to be quoted at all) and their refusals
+are shown with the form.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from cohub.apps.core.forms import optional_date_field
 from cohub.apps.projects.forms import join_topics, split_topics, topics_field
 from cohub.apps.projects.models import Sector
 from cohub.apps.stories.models import ConsentRecord, Storyteller, StorytellerRole
@@ -81,13 +82,6 @@ class StorytellerForm(forms.Form):
         return initial
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
 def _scope_field(scope: ConsentScope) -> forms.BooleanField:
     return forms.BooleanField(label=scope.question, help_text=scope.explanation, required=False)
 
@@ -99,13 +93,10 @@ class ConsentForm(forms.Form):
     scope appears here without another list to keep in step.
     """
 
-    keep_until = forms.DateField(
-        label="Keep their story until (optional)",
+    keep_until = optional_date_field(
+        "Keep their story until (optional)",
         help_text="After this date we stop using their story. "
         "Leave empty if they did not ask for an end date.",
-        required=False,
-        widget=DateInput(),
-        error_messages={"invalid": "Enter a real date, for example 2026-12-31."},
     )
     note = forms.CharField(
         label="How was consent given? (optional)",

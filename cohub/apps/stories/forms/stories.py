@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.db.models import QuerySet
 
+from cohub.apps.core.forms import MultipleFileField, MultipleFileInput, optional_date_field
 from cohub.apps.stories.models import Storyteller
 from cohub.pipeline.formats import SUPPORTED_EXTENSIONS
 
@@ -43,12 +44,7 @@ class StoryTextForm(_StorytellerFormMixin):
         help_text="A few words so people can find it, like 'Getting help after the flood'.",
         error_messages={"required": "Give the story a title."},
     )
-    recorded_on = forms.DateField(
-        label="When was it told? (optional)",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the date like 2025-03-31, or leave it empty."},
-    )
+    recorded_on = optional_date_field("When was it told? (optional)")
     text = forms.CharField(
         label="The story",
         strip=False,
@@ -56,33 +52,6 @@ class StoryTextForm(_StorytellerFormMixin):
         help_text=SPEAKER_HINT,
         error_messages={"required": "Type or paste the story."},
     )
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files from one file input; always cleans to a list.
-
-    Empty files are let through: refusing one here would refuse the whole form,
-    and with it the good files chosen beside it. The import service reports an
-    empty file by its name, as it does any other file it cannot use.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("allow_empty_file", True)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            if data:
-                return [single(item, initial) for item in data]
-            data = None
-        cleaned = single(data, initial)
-        return [cleaned] if cleaned else []
 
 
 class StoryImportForm(_StorytellerFormMixin):
@@ -100,6 +69,10 @@ class StoryImportForm(_StorytellerFormMixin):
         ),
         error_messages={"required": "Choose at least one file to import."},
         widget=MultipleFileInput(attrs={"accept": ",".join(SUPPORTED_EXTENSIONS)}),
+        # Empty files are let through: refusing one here would refuse the whole form,
+        # and with it the good files chosen beside it. The import service reports an
+        # empty file by its name, as it does any other file it cannot use.
+        allow_empty_file=True,
     )
     title = forms.CharField(
         label="Title (optional)",
@@ -110,12 +83,7 @@ class StoryImportForm(_StorytellerFormMixin):
             "With several files, each story is named after its file."
         ),
     )
-    recorded_on = forms.DateField(
-        label="When was it told? (optional)",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the date like 2025-03-31, or leave it empty."},
-    )
+    recorded_on = optional_date_field("When was it told? (optional)")
 
     def clean(self) -> dict[str, Any]:
         """With several files the title is left out, as the help text promises."""
