@@ -326,7 +326,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def add(name: str, handler: Callable[[argparse.Namespace], int], help: str):  # noqa: A002
+    def add(
+        name: str,
+        handler: Callable[[argparse.Namespace], int],
+        help: str,  # noqa: A002
+    ) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help, description=help)
         sub.set_defaults(handler=handler)
         return sub
@@ -406,7 +410,9 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("email")
     create.add_argument("--password", help="(default: asked for in the terminal)")
     create.add_argument("--display-name", default="")
-    create.add_argument("--admin", action="store_true", help="may also use the Django admin pages")
+    create.add_argument(
+        "--admin", action="store_true", help="a site administrator: may see every job"
+    )
 
     migrate = add("migrate", cmd_migrate, "Create or update the database tables.")
     migrate.add_argument("--verbosity", type=int, default=1, choices=[0, 1, 2, 3])

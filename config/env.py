@@ -29,7 +29,7 @@ def settings_module() -> str:
 
 
 def data_dir() -> Path:
-    """Where the SQLite database and uploaded media live (``COHUB_DATA_DIR``)."""
+    """Where the SQLite database and collected static files live (``COHUB_DATA_DIR``)."""
     return Path(get("COHUB_DATA_DIR", str(BASE_DIR / "var"))).resolve()
 
 

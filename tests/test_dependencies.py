@@ -4,7 +4,7 @@ accounts <- projects <- stories <- analysis <- reports: an app may import the
 apps before it in this chain, never one after it. ``core`` may be imported by
 every app and imports none of them; ``jobs`` knows no domain app; ``pipeline``
 is plain Python that knows no app and no Django. ``cohub/cli.py`` and
-``cohub/demo.py`` wire everything together and are not checked.
+``cohub/demo/`` wire everything together and are not checked.
 
 The imports are read with ``ast``, so the check also covers imports inside
 functions and under ``TYPE_CHECKING``.

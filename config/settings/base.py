@@ -6,15 +6,12 @@ from config import env
 
 BASE_DIR = env.BASE_DIR
 DATA_DIR = env.data_dir()
-MEDIA_ROOT = DATA_DIR / "media"
-MEDIA_URL = "/media/"
 
 SECRET_KEY = env.get("COHUB_SECRET_KEY", "")
 DEBUG = False
 ALLOWED_HOSTS = [h for h in env.get("COHUB_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -32,10 +32,3 @@ def is_organisation_admin(user: Any, organisation: Any) -> bool:
     if organisation is None:
         return False
     return OrganisationRole.ADMIN in organisation_roles(user, organisation.pk)
-
-
-@rules.predicate
-def is_organisation_member(user: Any, organisation: Any) -> bool:
-    if organisation is None:
-        return False
-    return bool(organisation_roles(user, organisation.pk))

@@ -9,7 +9,3 @@ class ServiceError(Exception):
 
 class ConsentError(ServiceError):
     """The storyteller's current consent does not cover what was asked."""
-
-
-class PermissionDeniedError(ServiceError):
-    """The actor may not do this; views turn it into a 403."""

@@ -32,7 +32,7 @@ import time
 from dataclasses import asdict, dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from cohub.apps.jobs import registry
 from cohub.apps.jobs.registry import Outcome, Progress, Provenance
@@ -115,10 +115,6 @@ def run_in_child(*, job: Job, job_kind: registry.JobKind, progress: Progress) ->
     finally:
         receiver.close()
         _stop(child, finished=finished)
-
-
-def _database_names(connections: Any) -> dict[str, str]:
-    return {alias: str(connections[alias].settings_dict["NAME"]) for alias in connections}
 
 
 def _watch(
