@@ -72,3 +72,50 @@ def sqlite_config(path: Path) -> dict:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         },
     }
+
+
+def positive_int(name: str, default: int) -> int:
+    """A whole number above zero, or a clear error naming the variable."""
+    raw = get(name).strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 1:
+        raise ValueError(f"{name} must be 1 or more, not {value}")
+    return value
+
+
+def invitation_days() -> int:
+    """How many days an invitation link works (``COHUB_INVITATION_DAYS``, default 14)."""
+    return positive_int("COHUB_INVITATION_DAYS", 14)
+
+
+def email_config() -> dict:
+    """Django's email settings, and whether the hub may tell people it has emailed them.
+
+    ``COHUB_EMAIL_HOST`` set: email goes out through that SMTP server. Not set:
+    Django's console backend, which only prints, so the hub sends nothing and
+    says so (people copy invitation links by hand) unless ``COHUB_EMAIL_CONSOLE``
+    is on, for trying invitations and password resets on your own machine.
+    A page must never say "we have emailed you" when nobody will get it.
+    """
+    host = get("COHUB_EMAIL_HOST").strip()
+    use_ssl = flag("COHUB_EMAIL_SSL")
+    return {
+        "COHUB_EMAIL_ENABLED": bool(host) or flag("COHUB_EMAIL_CONSOLE"),
+        "EMAIL_BACKEND": (
+            "django.core.mail.backends.smtp.EmailBackend"
+            if host
+            else "django.core.mail.backends.console.EmailBackend"
+        ),
+        "EMAIL_HOST": host or "localhost",
+        "EMAIL_PORT": positive_int("COHUB_EMAIL_PORT", 465 if use_ssl else 587),
+        "EMAIL_HOST_USER": get("COHUB_EMAIL_USER"),
+        "EMAIL_HOST_PASSWORD": get("COHUB_EMAIL_PASSWORD"),
+        "EMAIL_USE_SSL": use_ssl,
+        "EMAIL_USE_TLS": not use_ssl and flag("COHUB_EMAIL_TLS", default=True),
+        "DEFAULT_FROM_EMAIL": get("COHUB_EMAIL_FROM") or "cohub <noreply@localhost>",
+    }

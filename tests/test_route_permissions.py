@@ -53,6 +53,10 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "accounts:logout": OPEN,
     "accounts:password_change": OPEN,  # logged in: your own password
     "accounts:password_change_done": OPEN,
+    "accounts:password_reset": OPEN,  # anyone who forgot their password
+    "accounts:password_reset_done": OPEN,
+    "accounts:password_reset_confirm": OPEN,  # the emailed token is the permission
+    "accounts:password_reset_complete": OPEN,
     "projects:home": OPEN,
     "projects:list": OPEN,  # logged in: lists only projects you may see
     "projects:create": "projects.add_project",  # checked on each organisation offered
@@ -61,6 +65,7 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "projects:edit": "projects.change_project",
     "projects:members": "projects.view_project",
     "projects:member_invite": "projects.manage_members",
+    "projects:invitation_cancel": "projects.manage_members",  # checked on the invitation
     "projects:member_remove": "projects.manage_members",
     "stories:storyteller_list": "stories.view_storyteller",
     "stories:storyteller_create": "stories.manage_storyteller",
@@ -212,6 +217,8 @@ def world(db) -> World:
         "event_id": project.coding_events.first().pk,
         "user_id": other_member.pk,
         "token": invitation.token,
+        "invitation_id": invitation.pk,
+        "uidb64": "MQ",  # a reset link's user id; with the invitation's token it is not valid
         "job_id": job.pk,
     }
     return World(values=values, everyone=everyone)

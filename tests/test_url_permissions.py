@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from cohub.apps.analysis import services as analysis_services
+from cohub.apps.projects import services as project_services
 from cohub.apps.projects.models import ProjectRole
 from tests.factories import ProjectFactory, make_member, make_story, make_storyteller
 from tests.routes import Route, site_routes
@@ -22,6 +23,7 @@ OBJECT_KWARGS = {
     "theme_id",
     "event_id",
     "user_id",
+    "invitation_id",
 }
 
 
@@ -62,6 +64,9 @@ def world(db):
         themes=[theme],
     ).highlight
     event = project.coding_events.first()
+    invitation = project_services.invitation_create(
+        project=project, email="kit@example.org", roles=["member"], actor=facilitator
+    )
     outsider = make_member(ProjectFactory(), ProjectRole.FACILITATOR)
     values = {
         "project_slug": project.slug,
@@ -71,6 +76,7 @@ def world(db):
         "theme_id": theme.pk,
         "event_id": event.pk,
         "user_id": facilitator.pk,
+        "invitation_id": invitation.pk,
     }
     return values, outsider
 

@@ -99,6 +99,26 @@ TASKS = {
     }
 }
 
+# Email (config/env.py): the console by default, SMTP when COHUB_EMAIL_HOST is set.
+# COHUB_EMAIL_ENABLED says whether invitations and password resets are really sent.
+_email = env.email_config()
+COHUB_EMAIL_ENABLED: bool = _email["COHUB_EMAIL_ENABLED"]
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"]
+EMAIL_PORT = _email["EMAIL_PORT"]
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+DEFAULT_FROM_EMAIL = _email["DEFAULT_FROM_EMAIL"]
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A mail server that does not answer must not hold a page for long.
+EMAIL_TIMEOUT = 10
+
+# How long an invitation link works, and a password reset link (Django's default, 3 days).
+COHUB_INVITATION_DAYS = env.invitation_days()
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60
+
 SESSION_COOKIE_HTTPONLY = True
 # Shared and library computers are common among our users: sessions end after
 # a working day, and messages (which may name a storyteller) stay server-side.

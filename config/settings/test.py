@@ -11,6 +11,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Messages stay in memory (django.core.mail.outbox); whether the hub says it
+# sends email is fixed here, whatever the environment says, and tests that
+# need it on turn it on.
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+COHUB_EMAIL_ENABLED = False
+COHUB_INVITATION_DAYS = 14
+
 # Serve static files straight from the app folders; there is no collectstatic in tests.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

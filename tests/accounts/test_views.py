@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from cohub.apps.accounts.models import Organisation, OrganisationMembership, User
@@ -167,3 +170,86 @@ def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "We cannot find that page" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_password_change_gives_our_words_beside_the_new_password(client, person):
+    client.force_login(person)
+    html = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password1": "short", "new_password2": "short"},
+    ).content.decode()
+    assert "Your password needs at least 8 characters." in html
+    assert "This password is too short" not in html  # Django's own words
+    assert 'href="#id_new_password1"' in html
+    person.refresh_from_db()
+    assert person.check_password(PASSWORD)
+
+
+# --- Forgot your password? --------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_login_page_offers_a_forgotten_password_link(client):
+    html = client.get(reverse("accounts:login")).content.decode()
+    assert f'<a href="{reverse("accounts:password_reset")}">Forgot your password?</a>' in html
+
+
+@pytest.mark.django_db
+def test_a_hub_that_sends_no_email_says_who_can_help_instead_of_promising_a_link(
+    client, person, settings
+):
+    settings.COHUB_EMAIL_ENABLED = False
+    html = client.get(reverse("accounts:password_reset")).content.decode()
+    assert "This hub is not set up to send email" in html
+    assert "<form" not in html.split('<main id="main"')[1]
+    client.post(reverse("accounts:password_reset"), {"email": person.email})
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_password_reset_by_email_sets_a_new_password_and_logs_in(client, person, settings):
+    settings.COHUB_EMAIL_ENABLED = True
+    response = client.post(reverse("accounts:password_reset"), {"email": "SAM@example.org"})
+    assert response["Location"] == reverse("accounts:password_reset_done")
+    assert "Check your email" in client.get(response["Location"]).content.decode()
+    (message,) = mail.outbox
+    assert message.to == [person.email]
+    assert message.subject == "Choose a new password for cohub"
+    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", message.body)
+    assert link is not None
+    assert "works for 3 days" in message.body
+
+    page = client.get(link.group(1), follow=True)
+    assert "Choose a new password" in page.content.decode()
+    set_url = page.redirect_chain[-1][0]
+    weak = client.post(set_url, {"new_password1": "password", "new_password2": "password"})
+    assert "That password is used by many people" in weak.content.decode()
+    done = client.post(
+        set_url,
+        {"new_password1": "a new kind phrase", "new_password2": "a new kind phrase"},
+        follow=True,
+    )
+    assert "Your new password is saved" in done.content.decode()
+    assert f'href="{reverse("projects:list")}">Carry on<' in done.content.decode()
+    person.refresh_from_db()
+    assert person.check_password("a new kind phrase")
+    assert client.session["_auth_user_id"] == str(person.pk)
+    # The link works once.
+    client.logout()
+    assert "This link does not work" in client.get(link.group(1), follow=True).content.decode()
+
+
+@pytest.mark.django_db
+def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(client, settings):
+    settings.COHUB_EMAIL_ENABLED = True
+    response = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.org"})
+    assert response["Location"] == reverse("accounts:password_reset_done")
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_password_reset_form_errors_are_ours(client, settings):
+    settings.COHUB_EMAIL_ENABLED = True
+    html = client.post(reverse("accounts:password_reset"), {"email": ""}).content.decode()
+    assert "Enter the email address you log in with." in html

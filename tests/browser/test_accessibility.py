@@ -175,6 +175,11 @@ def build_world() -> World:
         "event_id": event.pk,
         "user_id": member.pk,
         "token": invitation.token,
+        "invitation_id": invitation.pk,
+        # A reset link that no longer works: the page that says so, and how to get a new one.
+        # (The page for choosing a new password is checked in test_joining.py.)
+        ("accounts:password_reset_confirm", "uidb64"): "MQ",
+        ("accounts:password_reset_confirm", "token"): "used-or-too-old",
         "job_id": job.pk,
     }
     people = {

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import smtplib
 import threading
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, connections, transaction
+from django.utils import timezone
 
+from cohub.apps.accounts.models import User
+from cohub.apps.accounts.services import AccountExistsError
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.core.models import Event
 from cohub.apps.projects import services
-from cohub.apps.projects.models import Invitation, Project, ProjectMembership, ProjectRole
+from cohub.apps.projects.models import (
+    Invitation,
+    InvitationStatus,
+    Project,
+    ProjectMembership,
+    ProjectRole,
+)
 from cohub.apps.projects.selectors import project_members
 from tests.factories import UserFactory, make_member
 
@@ -304,3 +317,203 @@ def test_accepting_twice_changes_nothing_and_nobody_else_can_use_it(project):
     with pytest.raises(ServiceError, match="already been used"):
         services.invitation_accept(invitation=invitation, user=other)
     assert _roles(project, other) == set()
+
+
+# --- expiry, cancelling, joining with a new account, emailing the link ------------------
+
+
+def _invite(project, email="kit@example.org", roles=("member",)):
+    facilitator = make_member(project, ProjectRole.FACILITATOR)
+    return services.invitation_create(
+        project=project, email=email, roles=list(roles), actor=facilitator
+    )
+
+
+def _expire(invitation):
+    Invitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    invitation.refresh_from_db()
+
+
+@pytest.mark.django_db
+def test_an_invitation_works_for_the_days_the_setting_says(project, settings):
+    settings.COHUB_INVITATION_DAYS = 3
+    before = timezone.now()
+    invitation = _invite(project)
+    assert (
+        before + dt.timedelta(days=3)
+        <= invitation.expires_at
+        <= timezone.now() + dt.timedelta(days=3)
+    )
+    assert invitation.status() == InvitationStatus.WAITING
+    assert invitation.status(now=invitation.expires_at) == InvitationStatus.EXPIRED
+
+
+@pytest.mark.django_db
+def test_inviting_again_renews_an_expired_link_and_keeps_it(project):
+    invitation = _invite(project)
+    _expire(invitation)
+    again = _invite(project, roles=("decision_maker",))
+    assert again.pk == invitation.pk and again.token == invitation.token
+    assert again.status() == InvitationStatus.WAITING
+    assert again.roles == ["decision_maker"]
+
+
+@pytest.mark.django_db
+def test_a_cancelled_invitation_is_never_revived_inviting_again_makes_a_new_link(project):
+    invitation = _invite(project)
+    assert services.invitation_cancel(invitation=invitation, actor=invitation.invited_by) is True
+    again = _invite(project)
+    assert again.pk != invitation.pk and again.token != invitation.token
+    invitation.refresh_from_db()
+    assert invitation.status() == InvitationStatus.CANCELLED
+
+
+@pytest.mark.django_db
+def test_cancelling_twice_says_so_and_a_used_invitation_cannot_be_cancelled(project):
+    invitation = _invite(project)
+    actor = invitation.invited_by
+    assert services.invitation_cancel(invitation=invitation, actor=actor) is True
+    assert services.invitation_cancel(invitation=invitation, actor=actor) is False
+    invitation.refresh_from_db()
+    assert invitation.cancelled_by == actor
+
+    used = _invite(project, email="sam@example.org")
+    services.invitation_accept(invitation=used, user=UserFactory(email="sam@example.org"))
+    with pytest.raises(ServiceError, match="has already joined"):
+        services.invitation_cancel(invitation=used, actor=actor)
+    used.refresh_from_db()
+    assert used.cancelled_at is None
+
+
+@pytest.mark.django_db
+def test_expired_and_cancelled_invitations_cannot_be_accepted_and_say_who_to_ask(project):
+    kit = UserFactory(email="kit@example.org")
+    expired = _invite(project)
+    _expire(expired)
+    with pytest.raises(ServiceError, match=f"too old.*Please ask {expired.invited_by}, who"):
+        services.invitation_accept(invitation=expired, user=kit)
+
+    cancelled = _invite(project, email="kit@example.org")
+    services.invitation_cancel(invitation=cancelled, actor=cancelled.invited_by)
+    with pytest.raises(ServiceError, match="was cancelled"):
+        services.invitation_accept(invitation=cancelled, user=kit)
+    assert _roles(project, kit) == set()
+
+
+@pytest.mark.django_db
+def test_a_new_person_joins_with_their_name_and_password_in_one_step(project):
+    invitation = _invite(project, email="Kit@Example.org", roles=("member", "decision_maker"))
+    joined = services.invitation_accept_new_account(
+        invitation=invitation, display_name="  Kit   Lee ", password="tea garden tuesday"
+    )
+    assert joined.created
+    user = User.objects.get(email="kit@example.org")
+    assert joined.user == user
+    assert user.display_name == "Kit Lee"
+    assert user.check_password("tea garden tuesday")
+    assert _roles(project, user) == {"member", "decision_maker"}
+    invitation.refresh_from_db()
+    assert invitation.accepted_by == user
+
+
+@pytest.mark.django_db
+def test_joining_twice_with_the_same_password_is_the_same_join(project):
+    invitation = _invite(project)
+    first = services.invitation_accept_new_account(
+        invitation=invitation, display_name="Kit", password="tea garden tuesday"
+    )
+    second = services.invitation_accept_new_account(
+        invitation=invitation, display_name="Kit", password="tea garden tuesday"
+    )
+    assert (second.user, second.created) == (first.user, False)
+    assert User.objects.filter(email="kit@example.org").count() == 1
+    # Someone else with the link cannot get in with another password.
+    with pytest.raises(ServiceError, match="already been used"):
+        services.invitation_accept_new_account(
+            invitation=invitation, display_name="Not Kit", password="some other phrase"
+        )
+
+
+@pytest.mark.django_db
+def test_joining_is_refused_when_the_address_got_an_account_meanwhile(project):
+    invitation = _invite(project)
+    existing = UserFactory(email="KIT@example.org".lower())
+    with pytest.raises(AccountExistsError, match="Log in with it"):
+        services.invitation_accept_new_account(
+            invitation=invitation, display_name="Kit", password="tea garden tuesday"
+        )
+    existing.refresh_from_db()
+    assert not existing.check_password("tea garden tuesday")
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+
+
+@pytest.mark.django_db
+def test_a_weak_password_is_refused_in_plain_words_and_nothing_is_made(project):
+    invitation = _invite(project)
+    with pytest.raises(ServiceError, match="at least 8 characters"):
+        services.invitation_accept_new_account(
+            invitation=invitation, display_name="Kit", password="1234"
+        )
+    assert not User.objects.filter(email="kit@example.org").exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+
+
+@pytest.mark.django_db
+def test_joining_an_expired_invitation_makes_no_account(project):
+    invitation = _invite(project)
+    _expire(invitation)
+    with pytest.raises(ServiceError, match="too old"):
+        services.invitation_accept_new_account(
+            invitation=invitation, display_name="Kit", password="tea garden tuesday"
+        )
+    assert not User.objects.filter(email="kit@example.org").exists()
+
+
+LINK = "https://cohub.example.org/invitations/abc/"
+
+
+@pytest.mark.django_db
+def test_a_hub_that_sends_no_email_sends_no_invitation(project, settings):
+    settings.COHUB_EMAIL_ENABLED = False
+    invitation = _invite(project)
+    assert (
+        services.invitation_send(invitation=invitation, link=LINK)
+        is services.Delivery.NOT_CONFIGURED
+    )
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_the_invitation_email_carries_the_link_roles_and_date(project, settings):
+    settings.COHUB_EMAIL_ENABLED = True
+    settings.DEFAULT_FROM_EMAIL = "cohub <hub@example.org>"
+    invitation = _invite(project, roles=("community_reporter",))
+    assert services.invitation_send(invitation=invitation, link=LINK) is services.Delivery.SENT
+    (message,) = mail.outbox
+    assert message.to == ["kit@example.org"]
+    assert message.from_email == "cohub <hub@example.org>"
+    assert project.name in message.subject
+    assert LINK in message.body
+    assert "Community reporter" in message.body
+    assert f"{invitation.invited_by} has invited you" in message.body
+    assert f"{timezone.localtime(invitation.expires_at):%B %Y}" in message.body
+
+
+class RefusingBackend(BaseEmailBackend):
+    """A mail server that refuses everything, as a misconfigured one does."""
+
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPAuthenticationError(535, b"authentication failed")
+
+
+@pytest.mark.django_db
+def test_a_mail_server_that_refuses_is_reported_not_raised(project, settings):
+    settings.COHUB_EMAIL_ENABLED = True
+    settings.EMAIL_BACKEND = "tests.projects.test_services.RefusingBackend"
+    invitation = _invite(project)
+    assert services.invitation_send(invitation=invitation, link=LINK) is services.Delivery.FAILED
+    assert Invitation.objects.filter(pk=invitation.pk).exists()

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
-from django.urls import reverse
+import datetime as dt
 
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from cohub.apps.accounts.models import User
+from cohub.apps.projects import services
 from cohub.apps.projects.models import Invitation, Project, ProjectMembership, ProjectRole
 from tests.factories import (
     ALL_ROLES,
@@ -335,15 +341,17 @@ def test_invitation_flow_end_to_end(client, project):
     assert invitation.email == "kit@example.org"
     assert invitation.roles == ["community_reporter", "member"]
     assert link in html
-    assert "cohub does not send emails yet" in html
+    assert "this hub does not send email" in html
     assert "Invitations not yet accepted" in html
 
+    # Logged out, with an account for the address: log in, and come back here.
     client.logout()
     accept_url = reverse("projects:invitation_accept", kwargs={"token": invitation.token})
-    response = client.get(accept_url)
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("accounts:login"))
-    assert "next=" in response["Location"]
+    page = client.get(accept_url).content.decode()
+    log_in_url = f"{reverse('accounts:login')}?next={accept_url.replace('/', '%2F')}"
+    assert f'href="{log_in_url}"' in page
+    assert "Log in to accept" in page
+    assert "Make my account" not in page
 
     client.force_login(invitee)
     page = client.get(accept_url).content.decode()
@@ -370,9 +378,7 @@ def test_invitation_flow_end_to_end(client, project):
 @pytest.mark.django_db
 def test_invitation_for_someone_else_is_refused_plainly(client, project):
     facilitator = make_member(project, ProjectRole.FACILITATOR)
-    from cohub.apps.projects.services import invitation_create
-
-    invitation = invitation_create(
+    invitation = services.invitation_create(
         project=project, email="kit@example.org", roles=["member"], actor=facilitator
     )
     wrong = UserFactory(email="not-kit@example.org")
@@ -405,3 +411,255 @@ def test_removing_your_own_last_role_takes_you_back_to_your_projects(client, pro
     assert response.status_code == 302
     assert response["Location"] == reverse("projects:list")
     assert not leaving.project_memberships.exists()
+
+
+# --- The invitation link, for each visitor --------------------------------------------
+
+
+def _invitation(project, email="kit@example.org", roles=("member",)):
+    facilitator = make_member(project, ProjectRole.FACILITATOR)
+    return services.invitation_create(
+        project=project, email=email, roles=list(roles), actor=facilitator
+    )
+
+
+def _link(invitation):
+    return reverse("projects:invitation_accept", kwargs={"token": invitation.token})
+
+
+JOIN = {
+    "display_name": "Kit Lee",
+    "new_password1": "tea garden tuesday",
+    "new_password2": "tea garden tuesday",
+}
+
+
+@pytest.mark.django_db
+def test_a_new_person_makes_their_account_on_the_invitation_page_and_lands_in_the_project(
+    client, project
+):
+    invitation = _invitation(project, roles=("community_reporter",))
+    page = client.get(_link(invitation)).content.decode()
+    assert "Make your account" in page
+    assert 'value="kit@example.org"' in page and "readonly" in page
+    assert "Log in to accept" not in page
+
+    response = client.post(_link(invitation), {**JOIN, "email": "someone.else@example.org"})
+
+    assert response.status_code == 302
+    assert response["Location"] == _url("detail", project)
+    kit = User.objects.get(email="kit@example.org")  # the invitation's address, not the posted one
+    assert kit.display_name == "Kit Lee"
+    assert client.session["_auth_user_id"] == str(kit.pk)
+    assert set(kit.project_memberships.values_list("role", flat=True)) == {"community_reporter"}
+    welcome = client.get(response["Location"]).content.decode()
+    assert f"Welcome to {project.name}, Kit Lee" in welcome
+    # A second click of the same button lands in the same place.
+    client.logout()
+    again = client.post(_link(invitation), JOIN)
+    assert again["Location"] == _url("detail", project)
+    assert User.objects.filter(email="kit@example.org").count() == 1
+
+
+@pytest.mark.django_db
+def test_join_form_says_what_to_fix_in_our_words(client, project):
+    invitation = _invitation(project)
+    html = client.post(
+        _link(invitation),
+        {"display_name": "", "new_password1": "12345678", "new_password2": "1234567"},
+    ).content.decode()
+    assert "There is a problem" in html
+    assert "Enter the name you would like other people to see." in html
+    assert "Your password cannot be only numbers." in html
+    assert "The two passwords are not the same." in html
+    assert "This password is entirely numeric" not in html  # Django's own words
+    html = client.post(
+        _link(invitation), {**JOIN, "new_password1": "password", "new_password2": "password"}
+    ).content.decode()
+    assert "That password is used by many people" in html
+    assert not invitation.project.memberships.filter(user__email="kit@example.org").exists()
+
+
+@pytest.mark.django_db
+def test_an_existing_account_logs_in_to_accept_and_comes_back(client, project):
+    invitation = _invitation(project)
+    kit = UserFactory(email="kit@example.org")
+    page = client.get(_link(invitation)).content.decode()
+    assert "You already have a cohub account with kit@example.org" in page
+    assert "Make my account" not in page
+    # A join form posted anyway (an old tab) makes no second account and takes no password.
+    response = client.post(_link(invitation), JOIN)
+    assert "Log in to accept" in response.content.decode()
+    kit.refresh_from_db()
+    assert not kit.check_password(JOIN["new_password1"])
+
+    login = client.get(f"{reverse('accounts:login')}?next={_link(invitation)}")
+    assert f'name="next" value="{_link(invitation)}"' in login.content.decode()
+    response = client.post(
+        reverse("accounts:login"),
+        {
+            "username": kit.email,
+            "password": "correct horse battery staple",
+            "next": _link(invitation),
+        },
+    )
+    assert response["Location"] == _link(invitation)
+    assert client.post(_link(invitation))["Location"] == _url("detail", project)
+
+
+@pytest.mark.django_db
+def test_the_wrong_person_is_told_before_any_button_and_can_log_out_and_continue(client, project):
+    invitation = _invitation(project)
+    client.force_login(UserFactory(email="sam@example.org"))
+    page = client.get(_link(invitation)).content.decode()
+    main = page[page.index('<main id="main"') :]
+    notice = main.index(
+        "This invitation is for kit@example.org; you are logged in as sam@example.org."
+    )
+    assert notice < main.index("<button")
+    assert "Accept and join" not in page
+    assert 'action="/accounts/logout/"' in main
+    assert f'name="next" value="{_link(invitation)}"' in main
+
+    response = client.post(reverse("accounts:logout"), {"next": _link(invitation)})
+    assert response["Location"] == _link(invitation)
+    assert "Make your account" in client.get(_link(invitation)).content.decode()
+
+
+@pytest.mark.django_db
+def test_an_expired_link_says_so_and_who_to_ask(client, project):
+    invitation = _invitation(project)
+    Invitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() - dt.timedelta(days=1)
+    )
+    for user in (None, UserFactory(email="kit@example.org")):
+        if user:
+            client.force_login(user)
+        page = client.get(_link(invitation)).content.decode()
+        assert "This invitation has expired" in page
+        assert f"Please ask {invitation.invited_by}, who invited you, for a new one." in page
+        assert "Make my account" not in page and "Accept and join" not in page
+    response = client.post(_link(invitation))
+    assert response.status_code == 400
+    assert not ProjectMembership.objects.filter(project=project, user__email="kit@example.org")
+
+
+@pytest.mark.django_db
+def test_a_cancelled_link_says_so_and_makes_no_account(client, project):
+    invitation = _invitation(project)
+    services.invitation_cancel(invitation=invitation, actor=invitation.invited_by)
+    page = client.get(_link(invitation)).content.decode()
+    assert "This invitation was cancelled" in page
+    assert f"Please ask {invitation.invited_by}, who invited you, for a new one." in page
+    response = client.post(_link(invitation), JOIN)
+    assert response.status_code == 400
+    assert not User.objects.filter(email="kit@example.org").exists()
+
+
+@pytest.mark.django_db
+def test_a_used_link_says_so_to_anyone_else(client, project):
+    invitation = _invitation(project)
+    services.invitation_accept(invitation=invitation, user=UserFactory(email="kit@example.org"))
+    page = client.get(_link(invitation)).content.decode()
+    assert "This invitation has already been used" in page
+    assert "Make my account" not in page
+
+
+# --- Invitations on the members page: status, expiry, copy, cancel, email --------------
+
+
+@pytest.mark.django_db
+def test_members_page_shows_each_open_invitation_with_its_status_link_and_cancel(client, project):
+    waiting = _invitation(project, email="kit@example.org")
+    expired = _invitation(project, email="sam@example.org")
+    Invitation.objects.filter(pk=expired.pk).update(
+        expires_at=timezone.now() - dt.timedelta(days=1)
+    )
+    facilitator = waiting.invited_by
+    client.force_login(facilitator)
+    html = client.get(_url("members", project)).content.decode()
+    assert "Waiting: the link works until" in html
+    assert "<strong>Expired</strong> on" in html
+    assert f"http://testserver{_link(waiting)}" in html  # as text, for people without JavaScript
+    assert f"http://testserver{_link(expired)}" not in html  # a dead link is not offered
+    assert f'data-copy="invitation-link-{waiting.pk}" hidden' in html
+    assert f'role="status" data-copy-status="invitation-link-{waiting.pk}"' in html
+    for invitation in (waiting, expired):
+        assert _url("invitation_cancel", project, invitation_id=invitation.pk) in html
+
+
+@pytest.mark.django_db
+def test_cancelling_asks_first_then_stops_the_link(client, project):
+    invitation = _invitation(project)
+    client.force_login(invitation.invited_by)
+    url = _url("invitation_cancel", project, invitation_id=invitation.pk)
+    page = client.get(url).content.decode()
+    assert "Cancel the invitation for kit@example.org?" in page
+    assert "Yes, cancel the invitation" in page
+    invitation.refresh_from_db()
+    assert invitation.cancelled_at is None
+
+    response = client.post(url, follow=True)
+    assert response.redirect_chain[-1][0] == _url("members", project)
+    html = response.content.decode()
+    assert "The invitation for kit@example.org is cancelled." in html
+    assert "There are no invitations waiting." in html
+    invitation.refresh_from_db()
+    assert invitation.cancelled_by == invitation.invited_by
+    # Opening it again goes back to the list, saying it is no longer open.
+    assert "is no longer open" in client.get(url, follow=True).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_only_facilitators_and_admins_can_cancel_an_invitation(client, project, role):
+    invitation = _invitation(project)
+    _client_for(client, project, role)
+    response = client.post(_url("invitation_cancel", project, invitation_id=invitation.pk))
+    invitation.refresh_from_db()
+    assert (invitation.cancelled_at is not None) == (role in CAN_RUN)
+    if role not in CAN_RUN:
+        assert response.status_code in (302, 403)
+
+
+@pytest.mark.django_db
+def test_an_invitation_of_another_project_cannot_be_cancelled_from_this_one(client, project):
+    other = _invitation(ProjectFactory())
+    client.force_login(make_member(project, ProjectRole.FACILITATOR))
+    response = client.post(_url("invitation_cancel", project, invitation_id=other.pk))
+    assert response.status_code == 404
+    other.refresh_from_db()
+    assert other.cancelled_at is None
+
+
+@pytest.mark.django_db
+def test_inviting_emails_the_link_when_the_hub_sends_email(client, project, settings):
+    settings.COHUB_EMAIL_ENABLED = True
+    client.force_login(make_member(project, ProjectRole.FACILITATOR))
+    html = client.get(_url("members", project)).content.decode()
+    assert "Send the invitation" in html
+    response = client.post(
+        _url("member_invite", project),
+        {"email": "kit@example.org", "roles": ["member"]},
+        follow=True,
+    )
+    invitation = Invitation.objects.get(project=project)
+    (message,) = mail.outbox
+    assert message.to == ["kit@example.org"]
+    assert f"http://testserver{_link(invitation)}" in message.body
+    assert "We have emailed the invitation to kit@example.org." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_inviting_sends_nothing_when_the_hub_sends_no_email(client, project, settings):
+    settings.COHUB_EMAIL_ENABLED = False
+    client.force_login(make_member(project, ProjectRole.FACILITATOR))
+    response = client.post(
+        _url("member_invite", project),
+        {"email": "kit@example.org", "roles": ["member"]},
+        follow=True,
+    )
+    assert mail.outbox == []
+    html = response.content.decode()
+    assert "This hub does not send email, so copy the link below" in html
+    assert 'id="new-invitation-link-' in html

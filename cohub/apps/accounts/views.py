@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render, resolve_url
 from django.urls import reverse_lazy
 from django.views.generic import TemplateView
 
-from cohub.apps.accounts.forms import EmailAuthenticationForm, PlainPasswordChangeForm
+from cohub.apps.accounts.forms import (
+    EmailAuthenticationForm,
+    PlainPasswordChangeForm,
+    PlainPasswordResetForm,
+    PlainSetPasswordForm,
+)
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
 
 
@@ -68,3 +75,52 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "accounts/password_change_done.html"
+
+
+# The only backend that checks passwords; rules' backend answers permissions only.
+LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link by email; on a hub that sends no email, say who can help instead.
+
+    The form never says whether an account exists for the address, so it
+    cannot be used to find out who is on the hub.
+    """
+
+    template_name = "accounts/password_reset.html"
+    form_class = PlainPasswordResetForm
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    email_template_name = "accounts/email/password_reset.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+    extra_email_context = {"valid_days": settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60)}
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not settings.COHUB_EMAIL_ENABLED:
+            return render(request, "accounts/password_reset_unavailable.html")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+    extra_context = {"valid_days": settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60)}
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choose a new password from the emailed link, then be logged in at once."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    form_class = PlainSetPasswordForm
+    success_url = reverse_lazy("accounts:password_reset_complete")
+    post_reset_login = True
+    post_reset_login_backend = LOGIN_BACKEND
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # Where logging in leads; accounts may not name the later apps' pages.
+        context["continue_url"] = resolve_url(settings.LOGIN_REDIRECT_URL)
+        return context

@@ -10,7 +10,9 @@ from typing import Any, cast
 
 from django import forms
 
-from cohub.apps.accounts.models import Organisation
+from cohub.apps.accounts import passwords
+from cohub.apps.accounts.forms import PlainPasswordRulesMixin
+from cohub.apps.accounts.models import Organisation, User
 from cohub.apps.projects.models import Project, ProjectRole, Sector
 
 
@@ -105,7 +107,8 @@ class ProjectCreateForm(ProjectForm):
 class InvitationForm(forms.Form):
     email = forms.EmailField(
         label="Their email address",
-        help_text="They will need to log in with this address to accept.",
+        help_text="They join with this address: they choose a password, or log in if they "
+        "already have a cohub account.",
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         error_messages={
             "required": "Enter the email address of the person you are inviting.",
@@ -119,6 +122,61 @@ class InvitationForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one role for the person you invite."},
     )
+
+
+class JoinForm(PlainPasswordRulesMixin, forms.Form):
+    """A new person's name and password, on the invitation page; the address is the invitation's.
+
+    The address is shown in a read-only box so that password managers save
+    the new password with it; what is typed there is never used.
+    """
+
+    email = forms.CharField(
+        label="Your email address",
+        help_text="You will log in with this address.",
+        required=False,
+        widget=forms.EmailInput(attrs={"readonly": True, "autocomplete": "username"}),
+    )
+    display_name = forms.CharField(
+        label="Your name",
+        help_text="Other people in the project see this name. Your first name is fine.",
+        max_length=120,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={
+            "required": "Enter the name you would like other people to see.",
+            "max_length": "Your name can be up to 120 characters long.",
+        },
+    )
+    new_password1 = forms.CharField(
+        label="Choose a password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Choose a password."},
+    )
+    new_password2 = forms.CharField(
+        label="Type the password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Type the password again."},
+    )
+
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.invited_email = email
+        self.fields["email"].initial = email
+        self.fields["new_password1"].help_text = passwords.help_text()
+
+    def clean_email(self) -> str:
+        return self.invited_email
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, second = cleaned.get("new_password1"), cleaned.get("new_password2")
+        if first and second and first != second:
+            self.add_error("new_password2", passwords.PASSWORD_MISMATCH)
+        candidate = User(email=self.invited_email, display_name=cleaned.get("display_name", ""))
+        self.validate_password_for_user(candidate)
+        return cleaned
 
 
 class MemberRoleForm(forms.Form):

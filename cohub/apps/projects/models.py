@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from cohub.apps.accounts.models import Organisation
 from cohub.apps.core.models import TimeStampedModel
@@ -75,8 +77,27 @@ def _invitation_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def invitation_expiry() -> dt.datetime:
+    """When a link made now stops working: ``COHUB_INVITATION_DAYS`` from now.
+
+    Read at call time, so a changed setting applies to the next invitation.
+    """
+    return timezone.now() + dt.timedelta(days=settings.COHUB_INVITATION_DAYS)
+
+
+class InvitationStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting"
+    ACCEPTED = "accepted", "Accepted"
+    CANCELLED = "cancelled", "Cancelled"
+    EXPIRED = "expired", "Expired"
+
+
 class Invitation(TimeStampedModel):
-    """A facilitator's invitation for someone (by email) to join with given roles."""
+    """A facilitator's invitation for someone (by email) to join with given roles.
+
+    The link works until ``expires_at``, until it is used, or until someone
+    who runs the project cancels it, whichever comes first.
+    """
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
@@ -85,8 +106,13 @@ class Invitation(TimeStampedModel):
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    expires_at = models.DateTimeField(default=invitation_expiry)
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
@@ -95,3 +121,13 @@ class Invitation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Invitation for {self.email} to {self.project}"
+
+    def status(self, now: dt.datetime | None = None) -> InvitationStatus:
+        """Where the invitation stands: used, cancelled, past its date, or waiting."""
+        if self.accepted_at is not None:
+            return InvitationStatus.ACCEPTED
+        if self.cancelled_at is not None:
+            return InvitationStatus.CANCELLED
+        if self.expires_at <= (now or timezone.now()):
+            return InvitationStatus.EXPIRED
+        return InvitationStatus.WAITING

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from cohub.apps.accounts.models import OrganisationRole
-from cohub.apps.projects.models import Project, ProjectMembership, ProjectRole
+from cohub.apps.projects.models import Invitation, Project, ProjectMembership, ProjectRole
 
 
 def projects_visible_to(user: Any) -> QuerySet[Project]:
@@ -60,3 +61,25 @@ def project_members(project: Project) -> list[dict[str, Any]]:
         entry["roles"].append(membership.role)
         entry["role_labels"].append(membership.get_role_display())
     return list(people.values())
+
+
+def invitations_open(project: Project) -> QuerySet[Invitation]:
+    """Invitations neither used nor cancelled, newest first: waiting, or past their date.
+
+    Expired ones stay on the list so that someone who runs the project sees
+    them and can invite again (which renews the link) or cancel them.
+    """
+    return (
+        Invitation.objects.filter(
+            project=project, accepted_at__isnull=True, cancelled_at__isnull=True
+        )
+        .select_related("invited_by")
+        .order_by("-created_at")
+    )
+
+
+def invitation_get(project: Project, invitation_id: int) -> Invitation:
+    """One invitation of this project (an id from another project is not found)."""
+    return get_object_or_404(
+        Invitation.objects.select_related("invited_by"), project=project, pk=invitation_id
+    )

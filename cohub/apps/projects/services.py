@@ -2,26 +2,37 @@
 
 from __future__ import annotations
 
+import enum
+import logging
+import smtplib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import dateformat, timezone
 from django.utils.text import slugify
 
 from cohub.apps.accounts.models import Organisation, User
+from cohub.apps.accounts.services import AccountExistsError, user_create
 from cohub.apps.core.cleaning import clean_choices, clean_topics
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.core.models import Event, record_event
 from cohub.apps.projects.models import (
     Invitation,
+    InvitationStatus,
     Project,
     ProjectMembership,
     ProjectRole,
     Sector,
+    invitation_expiry,
 )
 from cohub.apps.projects.predicates import forget_cached_roles
+
+logger = logging.getLogger(__name__)
 
 
 def unique_project_slug(name: str) -> str:
@@ -173,7 +184,13 @@ def membership_remove(*, project: Project, user: User, role: str, actor: User) -
 def invitation_create(
     *, project: Project, email: str, roles: Iterable[str], actor: User
 ) -> Invitation:
-    """Invite someone by email; an open invitation to the same address is updated, not doubled."""
+    """Invite someone by email; an open invitation to the same address is updated, not doubled.
+
+    Inviting again also makes the link work for a fresh ``COHUB_INVITATION_DAYS``,
+    so an expired link can be sent once more. A cancelled invitation is never
+    revived: it was cancelled because its link should stop working, so a new
+    one (with a new link) is made instead.
+    """
     roles = list(dict.fromkeys(roles))
     if not roles:
         raise ServiceError("Choose at least one role for the person you invite.")
@@ -182,7 +199,7 @@ def invitation_create(
             raise ServiceError(f"Unknown role {role!r}.")
     email = email.strip().lower()
     invitation = Invitation.objects.filter(
-        project=project, email__iexact=email, accepted_at__isnull=True
+        project=project, email__iexact=email, accepted_at__isnull=True, cancelled_at__isnull=True
     ).first()
     if invitation is None:
         invitation = Invitation.objects.create(
@@ -191,7 +208,8 @@ def invitation_create(
     else:
         invitation.roles = roles
         invitation.invited_by = actor
-        invitation.save(update_fields=["roles", "invited_by", "updated_at"])
+        invitation.expires_at = invitation_expiry()
+        invitation.save(update_fields=["roles", "invited_by", "expires_at", "updated_at"])
     record_event(
         actor=actor,
         verb="invitation.create",
@@ -202,14 +220,50 @@ def invitation_create(
     return invitation
 
 
+class InvitationClosedError(ServiceError):
+    """The invitation was used, cancelled or is past its date; the page says what to do."""
+
+
+def who_to_ask(invitation: Invitation) -> str:
+    """Who can send a new link, for the sentence "Please ask … for a new one."."""
+    if invitation.invited_by is not None:
+        return f"{invitation.invited_by}, who invited you,"
+    return f"the person who runs {invitation.project.name}"
+
+
+def closed_reason(invitation: Invitation) -> str:
+    """Why a cancelled or expired invitation cannot be accepted, and who to ask; else ""."""
+    status = invitation.status()
+    if status == InvitationStatus.CANCELLED:
+        return f"This invitation was cancelled. Please ask {who_to_ask(invitation)} for a new one."
+    if status == InvitationStatus.EXPIRED:
+        return (
+            "This invitation is too old: it stopped working on "
+            f"{dateformat.format(timezone.localtime(invitation.expires_at), 'j F Y')}. "
+            f"Please ask {who_to_ask(invitation)} for a new one."
+        )
+    return ""
+
+
+def _refuse_unless_waiting(invitation: Invitation) -> None:
+    reason = closed_reason(invitation)
+    if reason:
+        raise InvitationClosedError(reason)
+
+
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, user: User) -> list[ProjectMembership]:
     """Turn an invitation into memberships. Accepting twice changes nothing."""
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("project", "invited_by")
+        .get(pk=invitation.pk)
+    )
     if invitation.accepted_at is not None:
         if invitation.accepted_by_id != user.pk:
-            raise ServiceError("This invitation has already been used.")
+            raise InvitationClosedError("This invitation has already been used.")
         return []
+    _refuse_unless_waiting(invitation)
     if invitation.email.lower() != user.email.lower():
         raise ServiceError(
             "This invitation was sent to a different email address. "
@@ -221,4 +275,123 @@ def invitation_accept(*, invitation: Invitation, user: User) -> list[ProjectMemb
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+    record_event(
+        actor=user, verb="invitation.accept", target=invitation, project_id=invitation.project_id
+    )
     return added
+
+
+@dataclass(frozen=True)
+class Joined:
+    """What joining did: the account to log in as, and whether this request made it."""
+
+    user: User
+    created: bool
+    memberships: list[ProjectMembership] = field(default_factory=list)
+
+
+@transaction.atomic
+def invitation_accept_new_account(
+    *, invitation: Invitation, display_name: str, password: str
+) -> Joined:
+    """Make the invited person's account and accept the invitation, in one step.
+
+    For someone with no account yet: they choose their name and a password on
+    the invitation page. A second submit of the same form (a double click, a
+    reload) finds the invitation used by the account the first one made, and
+    with the same password answers as the first did, so the person still
+    lands in the project. Anyone else is refused: if the address got an
+    account in the meantime (made elsewhere), the person must log in to
+    accept, so a token alone never sets the password of an existing account.
+    """
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("project", "invited_by", "accepted_by")
+        .get(pk=invitation.pk)
+    )
+    if invitation.accepted_at is not None:
+        earlier = invitation.accepted_by
+        if (
+            earlier is not None
+            and earlier.email.lower() == invitation.email.lower()
+            and earlier.check_password(password)
+        ):
+            return Joined(user=earlier, created=False)
+        raise InvitationClosedError(
+            "This invitation has already been used. If it was you, log in to go to the project."
+        )
+    _refuse_unless_waiting(invitation)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise AccountExistsError(
+            f"There is already a cohub account for {invitation.email}. "
+            "Log in with it to accept the invitation."
+        )
+    user = user_create(email=invitation.email, password=password, display_name=display_name)
+    memberships = invitation_accept(invitation=invitation, user=user)
+    return Joined(user=user, created=True, memberships=memberships)
+
+
+@transaction.atomic
+def invitation_cancel(*, invitation: Invitation, actor: User) -> bool:
+    """Stop the link working. True if this cancelled it; False if it was cancelled already.
+
+    A used invitation cannot be cancelled: the person has joined, and taking
+    their roles away is done on the members page, where it can be seen.
+    """
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise ServiceError(
+            f"{invitation.email} has already joined, so there is no invitation to cancel. "
+            "To take their roles away, use the buttons beside their name."
+        )
+    if invitation.cancelled_at is not None:
+        return False
+    invitation.cancelled_at = timezone.now()
+    invitation.cancelled_by = actor
+    invitation.save(update_fields=["cancelled_at", "cancelled_by", "updated_at"])
+    record_event(
+        actor=actor,
+        verb="invitation.cancel",
+        target=invitation,
+        project_id=invitation.project_id,
+        data={"email": invitation.email},
+    )
+    return True
+
+
+class Delivery(enum.Enum):
+    """What happened to an invitation email."""
+
+    SENT = "sent"
+    NOT_CONFIGURED = "not_configured"  # this hub sends no email; the link is copied by hand
+    FAILED = "failed"  # the mail server refused or did not answer
+
+
+def invitation_send(*, invitation: Invitation, link: str) -> Delivery:
+    """Email the invitation link when this hub sends email (``COHUB_EMAIL_ENABLED``).
+
+    Call it after the invitation is saved, outside any transaction: a slow
+    mail server must not hold the database. A mail server that fails is
+    logged and reported back (``FAILED``) rather than raised, because the
+    invitation itself is made and its link can still be copied by hand;
+    the page says so.
+    """
+    if not settings.COHUB_EMAIL_ENABLED:
+        return Delivery.NOT_CONFIGURED
+    labels = dict(ProjectRole.choices)
+    context = {
+        "invitation": invitation,
+        "project": invitation.project,
+        "inviter": invitation.invited_by,
+        "roles": [labels.get(role, role) for role in invitation.roles],
+        "link": link,
+        "expires_at": timezone.localtime(invitation.expires_at),
+    }
+    subject = " ".join(render_to_string("projects/email/invitation_subject.txt", context).split())
+    body = render_to_string("projects/email/invitation.txt", context)
+    try:
+        send_mail(subject, body, None, [invitation.email])
+    except (smtplib.SMTPException, OSError):
+        logger.warning("The invitation email %s could not be sent", invitation.pk, exc_info=True)
+        return Delivery.FAILED
+    return Delivery.SENT

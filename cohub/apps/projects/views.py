@@ -10,30 +10,45 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
-from cohub.apps.accounts.models import Organisation, OrganisationRole
+from cohub.apps.accounts.models import Organisation, OrganisationRole, User
+from cohub.apps.accounts.views import LOGIN_BACKEND
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.core.permissions import checks_permission
 from cohub.apps.projects import services
 from cohub.apps.projects.access import project_view
 from cohub.apps.projects.forms import (
     InvitationForm,
+    JoinForm,
     MemberRoleForm,
     ProjectCreateForm,
     ProjectForm,
 )
-from cohub.apps.projects.models import Invitation, Project, ProjectMembership, ProjectRole
-from cohub.apps.projects.selectors import project_members, projects_visible_to
+from cohub.apps.projects.models import (
+    Invitation,
+    InvitationStatus,
+    Project,
+    ProjectMembership,
+    ProjectRole,
+)
+from cohub.apps.projects.selectors import (
+    invitation_get,
+    invitations_open,
+    project_members,
+    projects_visible_to,
+)
 from cohub.apps.projects.summary import project_counts
 
 ROLE_LABELS = dict(ProjectRole.choices)
@@ -180,11 +195,12 @@ def _invitation_link(request: HttpRequest, invitation: Invitation) -> str:
 
 @dataclass
 class OpenInvitation:
-    """An invitation not yet accepted, with the link to send and its roles in words."""
+    """An invitation not yet used, with the link to send, its roles in words and its state."""
 
     invitation: Invitation
     link: str
     role_labels: list[str]
+    expired: bool
 
 
 @project_view("projects.view_project")
@@ -194,10 +210,30 @@ def member_list(request: AuthenticatedHttpRequest, project: Project) -> HttpResp
     return _render_members(request, project)
 
 
+# What the person who invited someone is told, by what happened to the email.
+_INVITE_MESSAGES = {
+    services.Delivery.SENT: (
+        messages.SUCCESS,
+        "We have emailed the invitation to {email}. You can also copy the link below "
+        "and send it another way.",
+    ),
+    services.Delivery.NOT_CONFIGURED: (
+        messages.SUCCESS,
+        "The invitation for {email} is ready. This hub does not send email, so copy "
+        "the link below and send it to them yourself.",
+    ),
+    services.Delivery.FAILED: (
+        messages.WARNING,
+        "The invitation for {email} is ready, but we could not send the email. Copy "
+        "the link below and send it to them yourself.",
+    ),
+}
+
+
 @project_view("projects.manage_members")
 @require_POST
 def member_invite(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
-    """Make an invitation link; it is shown once on the members page, to be sent by hand.
+    """Make an invitation, email its link when this hub sends email, and show the link.
 
     Its own view (not a POST to the members page) so that the permission it
     needs is declared, and tested, rather than checked inline.
@@ -214,11 +250,11 @@ def member_invite(request: AuthenticatedHttpRequest, project: Project) -> HttpRe
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(
-                request,
-                f"The invitation for {invitation.email} is ready. "
-                "Copy the link below and send it to them yourself.",
+            delivery = services.invitation_send(
+                invitation=invitation, link=_invitation_link(request, invitation)
             )
+            level, text = _INVITE_MESSAGES[delivery]
+            messages.add_message(request, level, text.format(email=invitation.email))
             url = reverse("projects:members", kwargs={"project_slug": project.slug})
             return redirect(f"{url}?invitation={invitation.pk}#new-invitation")
     return _render_members(request, project, form=form)
@@ -238,10 +274,9 @@ def _render_members(
                 invitation=invitation,
                 link=_invitation_link(request, invitation),
                 role_labels=[ROLE_LABELS.get(r, r) for r in invitation.roles],
+                expired=invitation.status() == InvitationStatus.EXPIRED,
             )
-            for invitation in Invitation.objects.filter(project=project, accepted_at__isnull=True)
-            .select_related("invited_by")
-            .order_by("-created_at")
+            for invitation in invitations_open(project)
         ]
         wanted = request.GET.get("invitation", "")
         new_invitation = next((i for i in invitations if str(i.invitation.pk) == wanted), None)
@@ -259,7 +294,43 @@ def _render_members(
             "form": form if can_manage else None,
             "invitations": invitations,
             "new_invitation": new_invitation,
+            "email_enabled": settings.COHUB_EMAIL_ENABLED,
+            "invitation_days": settings.COHUB_INVITATION_DAYS,
         },
+    )
+
+
+@project_view("projects.manage_members", load=("invitation_id", invitation_get))
+def invitation_cancel(
+    request: AuthenticatedHttpRequest, project: Project, invitation: Invitation
+) -> HttpResponse:
+    """Ask first (GET), then stop the link working (POST); the person opening it is told so."""
+    members_url = reverse("projects:members", kwargs={"project_slug": project.slug})
+    closed = invitation.status() in (InvitationStatus.ACCEPTED, InvitationStatus.CANCELLED)
+    if closed and request.method != "POST":
+        messages.info(request, f"The invitation for {invitation.email} is no longer open.")
+        return redirect(members_url)
+    if request.method == "POST":
+        try:
+            cancelled = services.invitation_cancel(invitation=invitation, actor=request.user)
+        except ServiceError as exc:
+            messages.error(request, str(exc))
+        else:
+            if cancelled:
+                messages.success(
+                    request,
+                    f"The invitation for {invitation.email} is cancelled. "
+                    "Its link no longer works.",
+                )
+            else:
+                messages.info(
+                    request, f"The invitation for {invitation.email} was already cancelled."
+                )
+        return redirect(members_url)
+    return render(
+        request,
+        "projects/invitation_cancel.html",
+        {"project": project, "invitation": invitation},
     )
 
 
@@ -294,29 +365,87 @@ def member_remove(
     return redirect("projects:members", project_slug=project.slug)
 
 
-@login_required
-def invitation_accept(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
-    """Show what the invitation offers; accepting it (POST) adds the roles."""
+def _invitation_state(invitation: Invitation, user: Any) -> str:
+    """Which page the invitation link shows this visitor; the template has one part for each.
+
+    ``joined``/``used``: already accepted (by this person or someone else);
+    ``cancelled``/``expired``: closed, with who to ask; ``accept``: logged in
+    as the invited address; ``wrong_user``: logged in as someone else, told so
+    before any button; ``log_in``: not logged in, and the address has an
+    account; ``join``: not logged in, no account yet, so they make one here.
+    """
+    status = invitation.status()
+    if status == InvitationStatus.ACCEPTED:
+        joined = user.is_authenticated and invitation.accepted_by_id == user.pk
+        return "joined" if joined else "used"
+    if status in (InvitationStatus.CANCELLED, InvitationStatus.EXPIRED):
+        return str(status)
+    if user.is_authenticated:
+        return "accept" if user.email.lower() == invitation.email.lower() else "wrong_user"
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        return "log_in"
+    return "join"
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The invitation link: join with a new account, or log in and accept, landing in the project.
+
+    Open to anyone: the unguessable token is the permission. What the
+    services refuse (a used, cancelled or expired link, the wrong account,
+    an address that got an account meanwhile) is shown on the same page.
+    """
     invitation = get_object_or_404(
-        Invitation.objects.select_related("project__organisation"), token=token
+        Invitation.objects.select_related("project__organisation", "invited_by"), token=token
     )
+    project = invitation.project
+    form = None
     error = ""
-    if request.method == "POST":
+    if request.method == "POST" and request.user.is_authenticated:
         try:
-            services.invitation_accept(invitation=invitation, user=request.user)
+            services.invitation_accept(invitation=invitation, user=request.user)  # type: ignore[arg-type]
         except ServiceError as exc:
             error = str(exc)
         else:
-            messages.success(request, f"Welcome to {invitation.project.name}.")
-            return redirect("projects:detail", project_slug=invitation.project.slug)
+            messages.success(request, f"Welcome to {project.name}.")
+            return redirect("projects:detail", project_slug=project.slug)
+    elif request.method == "POST":
+        form = JoinForm(request.POST, email=invitation.email)
+        if form.is_valid():
+            try:
+                joined = services.invitation_accept_new_account(
+                    invitation=invitation,
+                    display_name=form.cleaned_data["display_name"],
+                    password=form.cleaned_data["new_password1"],
+                )
+            except ServiceError as exc:
+                error = str(exc)
+            else:
+                login(request, joined.user, backend=LOGIN_BACKEND)
+                messages.success(
+                    request,
+                    f"Welcome to {project.name}, {joined.user}. Your account is ready: "
+                    f"next time, log in with {joined.user.email} and your password.",
+                )
+                return redirect("projects:detail", project_slug=project.slug)
+        invitation.refresh_from_db()
+    state = _invitation_state(invitation, request.user)
+    if state == "join" and form is None:
+        form = JoinForm(email=invitation.email)
+    here = reverse("projects:invitation_accept", kwargs={"token": token})
     return render(
         request,
         "projects/invitation_accept.html",
         {
             "invitation": invitation,
-            "project": invitation.project,
+            "project": project,
+            "state": state,
+            "form": form if state == "join" else None,
             "role_labels": [ROLE_LABELS.get(r, r) for r in invitation.roles],
-            "email_matches": invitation.email.lower() == request.user.email.lower(),
+            "closed_reason": services.closed_reason(invitation),
+            "here": here,
+            "log_in_url": f"{reverse('accounts:login')}?{urlencode({'next': here})}",
+            "project_log_in_url": f"{reverse('accounts:login')}?"
+            + urlencode({"next": reverse("projects:detail", args=[project.slug])}),
             "error": error,
         },
         status=400 if error else 200,

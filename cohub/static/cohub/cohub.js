@@ -7,6 +7,10 @@
  * - An error summary ([data-error-summary]) is focused when the page loads,
  *   so screen reader and keyboard users land on it; its links move focus to
  *   the field and show the field's label too.
+ * - <button data-copy="ID" hidden> copies the text of element ID to the
+ *   clipboard and says "Copied" in [data-copy-status="ID"], a live region.
+ *   The button is hidden until this file shows it, so without JavaScript the
+ *   text is still there to select and copy by hand.
  *
  * Feature code (e.g. transcript selection) lives in its own file.
  */
@@ -57,6 +61,49 @@
     });
     summary.focus();
   }
+
+  function selectText(element) {
+    var range = document.createRange();
+    range.selectNodeContents(element);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+
+  function copyText(element) {
+    var text = element.textContent.trim();
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text);
+    }
+    // Plain http on a local network has no clipboard API: copy the selection.
+    selectText(element);
+    return document.execCommand("copy") ? Promise.resolve() : Promise.reject();
+  }
+
+  function enhanceCopyButton(button) {
+    var id = button.getAttribute("data-copy");
+    var source = document.getElementById(id);
+    var status = document.querySelector('[data-copy-status="' + CSS.escape(id) + '"]');
+    if (!source || !status) {
+      return;
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      // Emptied first, so a second copy is announced again.
+      status.textContent = "";
+      copyText(source).then(
+        function () {
+          status.textContent = "Copied";
+        },
+        function () {
+          selectText(source);
+          status.textContent = "Could not copy. The link is selected: copy it yourself.";
+        }
+      );
+    });
+  }
+
+  document.querySelectorAll("[data-copy]").forEach(enhanceCopyButton);
 
   var summary = document.querySelector("[data-error-summary]");
   if (summary) {
