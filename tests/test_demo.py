@@ -19,7 +19,7 @@ from cohub.apps.analysis.models import Highlight, HighlightTheme, Theme
 from cohub.apps.projects.models import Project, ProjectMembership
 from cohub.apps.reports.findings import WITHHELD, project_findings
 from cohub.apps.stories.consent import consent_allows, current_consent
-from cohub.apps.stories.models import Segment, Story, Storyteller
+from cohub.apps.stories.models import Segment, Speaker, SpeakerPart, Story, Storyteller
 from cohub.apps.stories.services import story_delete
 from cohub.demo import (
     DATA_DIR,
@@ -119,6 +119,17 @@ def test_demo_findings_show_withheld_and_named_quotes():
     assert any(q.source == "Jordan Hale" for q in quotes)
     assert findings.untagged.quotes
     assert all(t.quote_count for t in findings.themes)
+
+
+def test_demo_speakers_have_parts():
+    """Each story has its storyteller and Rae, the reporter, as interviewer; a group has more."""
+    demo_load()
+    for story in Story.objects.filter(project__slug=DEMO_PROJECT_SLUG):
+        parts = {s.label: s.part for s in Speaker.objects.filter(story=story)}
+        assert parts[story.storyteller.pseudonym] == SpeakerPart.STORYTELLER, story.title
+        assert parts["Rae"] == SpeakerPart.INTERVIEWER, story.title
+    group = Speaker.objects.get(story__title="Your heart is fine, come on Saturday", label="Kasia")
+    assert group.part == SpeakerPart.PARTICIPANT
 
 
 def test_demo_load_twice_adds_nothing():

@@ -22,6 +22,7 @@ OBJECT_KWARGS = {
     "highlight_id",
     "theme_id",
     "event_id",
+    "speaker_id",
     "user_id",
     "invitation_id",
 }
@@ -77,6 +78,7 @@ def world(db):
         "event_id": event.pk,
         "user_id": facilitator.pk,
         "invitation_id": invitation.pk,
+        "speaker_id": story.speakers.first().pk,
     }
     return values, outsider
 

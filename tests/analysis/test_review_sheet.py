@@ -215,7 +215,7 @@ def test_highlight_by_character_offsets(client, project, facilitator, storytelle
     assert (highlight.char_start, highlight.char_end) == (start, end)
     assert highlight.snippet == "and then my flat.\n\nThe council helped in the end"
     assert (highlight.start_ms, highlight.end_ms) == (5000, 12000)
-    assert highlight.speaker == "Robin"
+    assert highlight.speaker.display_name == "Robin"
     assert highlight.change_level == "organisation"
     assert highlight.sectors == ["services", "policy"]
     assert highlight.note == "Turning point"
@@ -279,7 +279,11 @@ def test_highlight_by_one_segment_and_exact_words(client, project, facilitator, 
     start = text.index("lost my job")
     assert (highlight.char_start, highlight.char_end) == (start, start + len("lost my job"))
     assert highlight.snippet == "lost my job"
-    assert (highlight.start_ms, highlight.end_ms, highlight.speaker) == (5000, 9000, "Robin")
+    assert (highlight.start_ms, highlight.end_ms, highlight.speaker.label) == (
+        5000,
+        9000,
+        "Robin",
+    )
 
 
 def test_exact_words_across_parts_ignore_case_when_needed(

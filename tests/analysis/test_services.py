@@ -60,7 +60,7 @@ def _theme_ids(highlight):
 def test_highlight_copies_snippet_times_and_speaker(story, transcript, actor):
     highlight = _quote(story, transcript, actor, change_level="individual", sectors=["services"])
     assert highlight.snippet == "lost my job"
-    assert highlight.speaker == "Robin"
+    assert highlight.speaker.display_name == "Robin"
     assert highlight.change_level == "individual"
     event = _last_event(story.project, CodingAction.HIGHLIGHT_CREATE)
     assert event.highlight_id == highlight.pk

@@ -50,6 +50,6 @@ def test_make_and_tag_a_key_quote_with_the_keyboard_only(page, client):
 
     highlight = Highlight.objects.get(review_sheet__story=story)
     assert highlight.snippet == "never once made me repeat my story"
-    assert highlight.speaker == "Robin"
+    assert highlight.speaker.display_name == "Robin"
     assert [link.theme.name for link in highlight.theme_links.all()] == ["Peer support"]
     expect(page.locator(f"#quote-{highlight.pk}")).to_contain_text("Peer support")

@@ -53,7 +53,7 @@ def test_import_select_tag_and_find_it_in_the_findings(page):
         page.get_by_role("button", name="Import").click()
     story = Story.objects.get(project=project)
     segments = list(story.transcripts.get().segments.order_by("index"))
-    assert [s.speaker for s in segments] == ["Sam Reporter", "Robin", "Sam Reporter", "Robin"]
+    assert [s.speaker.label for s in segments] == ["Sam Reporter", "Robin", "Sam Reporter", "Robin"]
 
     # Select Robin's first answer with the mouse, as a person would: press on its
     # first letter, release on its last, and read what the page says was chosen.
@@ -70,7 +70,7 @@ def test_import_select_tag_and_find_it_in_the_findings(page):
 
     highlight = Highlight.objects.get(review_sheet__story=story)
     assert highlight.snippet == segments[1].text
-    assert highlight.speaker == "Robin"
+    assert highlight.speaker.display_name == "Robin"
     assert (highlight.start_ms, highlight.end_ms) == (6100, 14000)
     assert highlight.change_level == "organisation"
     expect(page.locator(f"#quote-{highlight.pk}")).to_contain_text("eleven weeks")

@@ -41,7 +41,7 @@ def test_import_stores_segments_with_offsets_into_the_text(project):
     )
     transcript = story.transcripts.get()
     segments = list(transcript.segments.order_by("index"))
-    assert [(s.speaker, s.start_ms, s.end_ms) for s in segments] == [
+    assert [(s.speaker.label, s.start_ms, s.end_ms) for s in segments] == [
         ("Sam", 1000, 4500),
         ("Robin", 5000, 9250),
     ]

@@ -118,7 +118,7 @@ def test_create_story_from_text(client, project, facilitator, storyteller):
     assert story.title == "After the flood"
     assert str(story.recorded_on) == "2025-03-01"
     segments = list(Segment.objects.filter(transcript__story=story).order_by("index"))
-    assert [(s.speaker, s.text) for s in segments] == [
+    assert [(s.speaker.label, s.text) for s in segments] == [
         ("Sam", "What happened?"),
         ("Robin", "The water came in at night."),
     ]
@@ -190,7 +190,7 @@ def test_import_good_vtt_stores_speakers_and_times(client, project, facilitator,
     story = Story.objects.get()
     assert story.source_filename == "interview.vtt"
     segments = list(Segment.objects.filter(transcript__story=story).order_by("index"))
-    assert [(s.speaker, s.start_ms, s.end_ms) for s in segments] == [
+    assert [(s.speaker.label, s.start_ms, s.end_ms) for s in segments] == [
         ("Sam", 1000, 4500),
         ("Robin", 5000, 9000),
         ("Robin", 9500, 12000),

@@ -42,7 +42,7 @@ WORDS_NOT_FOUND = "We couldn't find those words in the parts you chose."
 def segment_label(segment: Segment, length: int = 60) -> str:
     """How a part of the transcript is named in the "from part / to part" lists."""
     words = segment.text if len(segment.text) <= length else segment.text[:length].rstrip() + "…"
-    speaker = f"{segment.speaker}: " if segment.speaker else ""
+    speaker = f"{segment.speaker.display_name}: " if segment.speaker else ""
     return f"Part {segment.index + 1} – {speaker}{words}"
 
 

@@ -12,7 +12,7 @@ from django.db.models.functions import Lower
 
 from cohub.apps.core.models import TimeStampedModel
 from cohub.apps.projects.models import Project
-from cohub.apps.stories.models import Story, Transcript
+from cohub.apps.stories.models import Speaker, Story, Transcript
 
 
 class ChangeLevel(models.TextChoices):
@@ -55,7 +55,17 @@ class Highlight(TimeStampedModel):
     snippet = models.TextField()
     start_ms = models.PositiveIntegerField(null=True, blank=True)
     end_ms = models.PositiveIntegerField(null=True, blank=True)
-    speaker = models.CharField(max_length=120, blank=True)
+    speaker = models.ForeignKey(
+        Speaker,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who said most of the words; the quote is credited to them.",
+    )
+    speakers = models.ManyToManyField(
+        Speaker, blank=True, related_name="+", help_text="Everyone whose words are in the quote."
+    )
     change_level = models.CharField(max_length=20, choices=ChangeLevel.choices, blank=True)
     sectors = models.JSONField(default=list, blank=True)
     note = models.TextField(blank=True)

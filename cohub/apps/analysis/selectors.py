@@ -20,14 +20,15 @@ def review_sheet_of(story: Story) -> ReviewSheet | None:
 def story_highlights(story: Story) -> QuerySet[Highlight]:
     return (
         Highlight.objects.filter(review_sheet__story=story)
-        .prefetch_related("theme_links__theme")
+        .select_related("speaker")
+        .prefetch_related("theme_links__theme", "speakers")
         .order_by("char_start", "id")
     )
 
 
 def highlight_get(project: Project, pk: int) -> Highlight:
     return get_object_or_404(
-        Highlight.objects.select_related("review_sheet__story__storyteller"),
+        Highlight.objects.select_related("review_sheet__story__storyteller", "speaker"),
         pk=pk,
         review_sheet__story__project=project,
     )
@@ -79,7 +80,7 @@ def theme_get(project: Project, pk: int) -> Theme:
 def theme_highlights(project: Project, theme: Theme) -> QuerySet[Highlight]:
     return (
         Highlight.objects.filter(theme_links__theme=theme, review_sheet__story__project=project)
-        .select_related("review_sheet__story")
+        .select_related("review_sheet__story", "speaker")
         .order_by("review_sheet__story__title", "char_start", "id")
     )
 

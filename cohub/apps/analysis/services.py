@@ -37,7 +37,7 @@ from cohub.apps.core.errors import ServiceError
 from cohub.apps.core.models import record_event
 from cohub.apps.projects.models import Project, Sector
 from cohub.apps.stories.consent import require_consent
-from cohub.apps.stories.models import Story, Storyteller, Transcript
+from cohub.apps.stories.models import Speaker, Story, Storyteller, Transcript
 from cohub.apps.stories.purge import register_purger
 from cohub.apps.stories.scopes import ConsentScope
 
@@ -205,16 +205,34 @@ def _check_attribution(storyteller: Storyteller, attribution: str | None) -> Non
 
 
 def _span_times(transcript: Transcript, start: int, end: int) -> dict[str, Any]:
+    """The times of the parts a span covers, and who speaks in it.
+
+    A quote may run over several parts and speakers (a question and its
+    answer). It is credited to whoever says most of its words (the first of
+    them on a tie), and everyone who speaks in it is kept in ``speakers``, so
+    findings can show that the storyteller's words are only part of it.
+    """
     segments = list(
-        transcript.segments.filter(char_end__gt=start, char_start__lt=end).order_by("index")
+        transcript.segments.filter(char_end__gt=start, char_start__lt=end)
+        .select_related("speaker")
+        .order_by("index")
     )
     if not segments:
-        return {"start_ms": None, "end_ms": None, "speaker": ""}
-    speakers = list(dict.fromkeys(s.speaker for s in segments if s.speaker))
+        return {"start_ms": None, "end_ms": None, "speaker": None, "speakers": []}
+    words: dict[int, int] = {}
+    speakers: dict[int, Speaker] = {}
+    for segment in segments:
+        if segment.speaker is None:
+            continue
+        overlap = min(end, segment.char_end) - max(start, segment.char_start)
+        words[segment.speaker.pk] = words.get(segment.speaker.pk, 0) + overlap
+        speakers.setdefault(segment.speaker.pk, segment.speaker)
+    main = max(words, key=lambda pk: words[pk]) if words else None
     return {
         "start_ms": segments[0].start_ms,
         "end_ms": segments[-1].end_ms,
-        "speaker": ", ".join(speakers)[:120],
+        "speaker": speakers[main] if main is not None else None,
+        "speakers": list(speakers.values()),
     }
 
 
@@ -352,6 +370,8 @@ def highlight_create(
         for theme in in_order:
             events.extend(_tag(duplicate, theme, actor=actor, project=project))
         return QuoteResult(highlight=duplicate, created=False, events=tuple(events))
+    spoken = _span_times(transcript, char_start, char_end)
+    speakers = spoken.pop("speakers")
     highlight = Highlight.objects.create(
         review_sheet=review_sheet,
         transcript=transcript,
@@ -359,9 +379,10 @@ def highlight_create(
         char_end=char_end,
         snippet=transcript.text[char_start:char_end],
         created_by=actor,
-        **_span_times(transcript, char_start, char_end),
+        **spoken,
         **fields,
     )
+    highlight.speakers.set(speakers)
     HighlightTheme.objects.bulk_create(
         [HighlightTheme(highlight=highlight, theme=theme) for theme in in_order]
     )

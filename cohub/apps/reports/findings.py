@@ -6,6 +6,12 @@ named and the coder chose to name them. The transcript's speaker label goes
 with the name (imported transcripts usually label turns with real names).
 Consent is read as it is now, so a narrowed consent takes effect on the next
 view or export.
+
+A quote is credited to whoever said it (see docs/adr/0004-speakers.md): the
+storyteller's words under their pseudonym or, as above, their name; an
+interviewer's as "Interviewer (Sam)"; anyone else's as "Another participant",
+without a name, because nobody asked them whether they may be named. Words
+with no speaker are taken as the storyteller's own.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from django.db.models import Prefetch
 from cohub.apps.analysis.models import Attribution, ChangeLevel, Highlight, HighlightTheme, Theme
 from cohub.apps.projects.models import Project, Sector
 from cohub.apps.stories.consent import consent_allows
-from cohub.apps.stories.models import ConsentRecord, Storyteller
+from cohub.apps.stories.models import ConsentRecord, Speaker, SpeakerPart, Storyteller
 from cohub.apps.stories.scopes import ConsentScope
 
 WITHHELD = "Quote withheld: the storyteller has not agreed to be quoted."
@@ -113,16 +119,53 @@ def _voices(project: Project) -> dict[int, _Voice]:
     return voices
 
 
+def _speakers(highlight: Highlight) -> list[Speaker | None]:
+    """Who speaks in a quote, in order; ``[None]`` for words with no speaker."""
+    speakers = sorted(highlight.speakers.all(), key=lambda speaker: speaker.pk)
+    if not speakers and highlight.speaker is not None:
+        speakers = [highlight.speaker]
+    return list(speakers) or [None]
+
+
+def _has_storytellers_words(highlight: Highlight) -> bool:
+    return any(s is None or s.is_storyteller for s in _speakers(highlight))
+
+
+def _credit(speaker: Speaker | None, storyteller_source: str) -> str:
+    if speaker is None or speaker.is_storyteller:
+        return storyteller_source
+    if speaker.part == SpeakerPart.INTERVIEWER:
+        return f"Interviewer ({speaker.display_name})"
+    return "Another participant"
+
+
 def _quote(highlight: Highlight, voice: _Voice, *, keep_anonymous: bool) -> FindingQuote:
     story = highlight.review_sheet.story
-    named = highlight.attribution == Attribution.NAMED and voice.may_name and not keep_anonymous
+    # Naming is the storyteller's to allow, so it applies only to their own words.
+    named = (
+        highlight.attribution == Attribution.NAMED
+        and voice.may_name
+        and not keep_anonymous
+        and _has_storytellers_words(highlight)
+    )
+    storyteller_source = voice.source_named if named else voice.source_anonymous
+    credits = dict.fromkeys(_credit(s, storyteller_source) for s in _speakers(highlight))
+    main = highlight.speaker
+    if main is None:
+        speaker = ""
+    elif main.is_storyteller:
+        speaker = main.display_name if named else ""
+    elif main.part == SpeakerPart.INTERVIEWER:
+        speaker = main.display_name
+    else:
+        speaker = ""
     return FindingQuote(
         highlight_id=highlight.pk,
         story_id=story.pk,
         story_title=story.title,
         text=highlight.snippet if voice.may_quote else None,
-        source=voice.source_named if named else voice.source_anonymous,
-        speaker=highlight.speaker if named else "",
+        source=" and ".join(credits),
+        speaker=speaker,
         start_ms=highlight.start_ms,
         end_ms=highlight.end_ms,
         change_level=highlight.change_level,
@@ -134,20 +177,21 @@ def _quote(highlight: Highlight, voice: _Voice, *, keep_anonymous: bool) -> Find
 
 
 def _kept_anonymous(highlights: list[Highlight]) -> set[int]:
-    """Storytellers with any quote set to anonymous: none of their quotes show a name.
+    """Storytellers with any quote of their words set to anonymous: none of theirs shows a name.
 
     Showing "Priya Nair" beside "Priya", both from the same story, would tie
-    the quotes someone chose to keep anonymous to her name.
+    the quotes someone chose to keep anonymous to her name. An interviewer's
+    question says nothing about how the storyteller wants to be shown.
     """
     return {
         h.review_sheet.story.storyteller_id
         for h in highlights
-        if h.attribution != Attribution.NAMED
+        if h.attribution != Attribution.NAMED and _has_storytellers_words(h)
     }
 
 
 def project_findings(project: Project) -> Findings:
-    """Build the findings of a project in five queries, however many quotes it has.
+    """Build the findings of a project in six queries, however many quotes it has.
 
     Consent is worked out once per storyteller and theme links are read as
     plain pairs: per-quote lookups made a 900-quote project ten times slower
@@ -155,7 +199,8 @@ def project_findings(project: Project) -> Findings:
     """
     highlights = list(
         Highlight.objects.filter(review_sheet__story__project=project)
-        .select_related("review_sheet__story")
+        .select_related("review_sheet__story", "speaker")
+        .prefetch_related("speakers")
         .order_by("review_sheet__story__created_at", "char_start", "pk")
     )
     themes = {

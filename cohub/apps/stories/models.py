@@ -151,12 +151,73 @@ class Transcript(models.Model):
         return f"{self.story} v{self.version}"
 
 
+class SpeakerPart(models.TextChoices):
+    """What part a speaker plays in the story: it decides how their words are credited.
+
+    The values match ``cohub.pipeline.speakers.Part``, which guesses them at import.
+    """
+
+    STORYTELLER = "storyteller", "The storyteller"
+    INTERVIEWER = "interviewer", "Interviewer or community reporter"
+    PARTICIPANT = "participant", "Another participant"
+
+
+class Speaker(models.Model):
+    """One person speaking in a story, as the transcript labelled them.
+
+    A speaker belongs to the story, not to one transcript version, so a
+    correction or a new version keeps the same people and a rename shows on
+    every version. ``label`` stays as imported (video-call exports often use
+    real names); people see and change ``display_name``.
+    """
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="speakers")
+    label = models.CharField(max_length=120, help_text="The name as the transcript gave it.")
+    display_name = models.CharField(max_length=120, help_text="The name people see.")
+    part = models.CharField(
+        max_length=20, choices=SpeakerPart.choices, default=SpeakerPart.PARTICIPANT
+    )
+
+    class Meta:
+        ordering = ["story", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["story", "label"], name="unique_speaker_label"),
+            # Consent to be named belongs to one person: the story's storyteller.
+            models.UniqueConstraint(
+                fields=["story"],
+                condition=models.Q(part="storyteller"),
+                name="one_storyteller_speaker",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def is_storyteller(self) -> bool:
+        return self.part == SpeakerPart.STORYTELLER
+
+    @property
+    def part_word(self) -> str:
+        """The part in a word or two, for beside a name: "interviewer"."""
+        return _PART_WORDS[self.part]
+
+
+_PART_WORDS: dict[str, str] = {
+    SpeakerPart.STORYTELLER: "storyteller",
+    SpeakerPart.INTERVIEWER: "interviewer",
+    SpeakerPart.PARTICIPANT: "another participant",
+}
+
+
 class Segment(models.Model):
     """A stretch of speech: who said it, when, and where it sits in the text."""
 
     transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="segments")
     index = models.PositiveIntegerField()
-    speaker = models.CharField(max_length=120, blank=True)
+    speaker = models.ForeignKey(
+        Speaker, null=True, blank=True, on_delete=models.SET_NULL, related_name="segments"
+    )
     start_ms = models.PositiveIntegerField(null=True, blank=True)
     end_ms = models.PositiveIntegerField(null=True, blank=True)
     text = models.TextField()

@@ -10,3 +10,5 @@ rules.add_perm("stories.manage_consent", can_gather)
 rules.add_perm("stories.add_story", can_gather)
 rules.add_perm("stories.delete_story", can_gather)
 rules.add_perm("stories.view_story", can_code)
+# Who speaks, and as what, decides whose consent governs a name: those who gathered it know.
+rules.add_perm("stories.change_speaker", can_gather)

@@ -6,13 +6,14 @@ that project, so an id from elsewhere is not found rather than shown.
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from cohub.apps.projects.models import Project
 from cohub.apps.stories.models import (
     ConsentRecord,
     Segment,
+    Speaker,
     Story,
     Storyteller,
     Transcript,
@@ -61,7 +62,23 @@ def latest_transcript(story: Story) -> Transcript | None:
 
 
 def transcript_segments(transcript: Transcript) -> QuerySet[Segment]:
-    return transcript.segments.order_by("index")
+    return transcript.segments.select_related("speaker").order_by("index")
+
+
+def story_speakers(story: Story) -> QuerySet[Speaker]:
+    """The people speaking in a story, with how many parts of the newest text each speaks."""
+    latest = latest_transcript(story)
+    return (
+        Speaker.objects.filter(story=story)
+        .annotate(
+            part_count=Count("segments", filter=Q(segments__transcript=latest), distinct=True)
+        )
+        .order_by("id")
+    )
+
+
+def speaker_get(story: Story, pk: int) -> Speaker:
+    return get_object_or_404(Speaker.objects.select_related("story"), story=story, pk=pk)
 
 
 def active_storyteller_count(project: Project) -> int:

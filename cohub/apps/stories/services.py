@@ -23,6 +23,8 @@ from cohub.apps.stories.consent import current_consent, require_consent
 from cohub.apps.stories.models import (
     ConsentRecord,
     Segment,
+    Speaker,
+    SpeakerPart,
     Story,
     StorySource,
     Storyteller,
@@ -45,6 +47,7 @@ from cohub.pipeline.formats import (
     parse_text,
     parse_transcript,
 )
+from cohub.pipeline.speakers import Part, guess_parts
 
 
 def _clean_profile(fields: dict[str, Any]) -> dict[str, Any]:
@@ -203,8 +206,47 @@ def _content_hash(segments: Sequence[SegmentData]) -> str:
     return digest.hexdigest()
 
 
-def _store_transcript(story: Story, segments: Sequence[SegmentData], version: int) -> Transcript:
-    """Join segments into one text and remember where each one sits in it."""
+def _speakers_for(
+    story: Story, segments: Sequence[SegmentData], *, actor: User | None
+) -> dict[str, Speaker]:
+    """The story's speaker for every label in ``segments``, adding rows for new labels.
+
+    New speakers get a guessed part (see ``cohub.pipeline.speakers``) that people
+    can change. Once the story has a storyteller, a new label is never made one.
+    """
+    speakers = {speaker.label: speaker for speaker in Speaker.objects.filter(story=story)}
+    new_labels = [
+        label
+        for label in dict.fromkeys(segment.speaker[:120] for segment in segments)
+        if label and label not in speakers
+    ]
+    if not new_labels:
+        return speakers
+    has_storyteller = any(speaker.is_storyteller for speaker in speakers.values())
+    teller = story.storyteller
+    gatherers = [user.display_name for user in (actor, story.created_by) if user is not None]
+    parts = guess_parts(
+        new_labels,
+        storyteller_names=[teller.pseudonym, teller.real_name],
+        interviewer_names=gatherers,
+    )
+    for label in new_labels:
+        part = parts[label]
+        if part == Part.STORYTELLER and has_storyteller:
+            part = Part.PARTICIPANT
+        speakers[label] = Speaker.objects.create(
+            story=story, label=label, display_name=label, part=SpeakerPart(part.value)
+        )
+    return speakers
+
+
+def _store_transcript(
+    story: Story,
+    segments: Sequence[SegmentData],
+    version: int,
+    speakers: dict[str, Speaker],
+) -> Transcript:
+    """Join segments into one text and remember where each one sits in it, and who spoke."""
     parts: list[str] = []
     rows: list[Segment] = []
     offset = 0
@@ -214,7 +256,7 @@ def _store_transcript(story: Story, segments: Sequence[SegmentData], version: in
         rows.append(
             Segment(
                 index=index,
-                speaker=segment.speaker[:120],
+                speaker=speakers.get(segment.speaker[:120]) if segment.speaker else None,
                 start_ms=segment.start_ms,
                 end_ms=segment.end_ms,
                 text=segment.text,
@@ -272,7 +314,7 @@ def _story_create(
         recorded_on=recorded_on,
         created_by=actor,
     )
-    _store_transcript(story, segments, version=1)
+    _store_transcript(story, segments, 1, _speakers_for(story, segments, actor=actor))
     record_event(
         actor=actor,
         verb="story.create",
@@ -560,6 +602,74 @@ def stories_import_stored(
 def _title_from_filename(filename: str) -> str:
     stem = filename.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     return " ".join(stem.replace("_", " ").replace("-", " ").split()).capitalize() or "Untitled"
+
+
+def _clean_display_name(value: str) -> str:
+    name = " ".join(value.split())
+    if not name:
+        raise ServiceError("Give the speaker a name people will know them by.")
+    if len(name) > 120:
+        raise ServiceError("A speaker's name can be at most 120 characters.")
+    return name
+
+
+@transaction.atomic
+def speaker_update(
+    *,
+    speaker: Speaker,
+    actor: User | None,
+    display_name: str | None = None,
+    part: str | None = None,
+) -> tuple[Speaker, bool]:
+    """Rename a speaker or change their part; returns the speaker and whether anything changed.
+
+    Every page reads the speaker row, so a rename shows everywhere at once. Only
+    one speaker can be the storyteller, because the storyteller's consent
+    decides whether their name is shown. The audit event names the fields and
+    parts, never the names, which may be real ones.
+    """
+    storyteller = Storyteller.objects.select_for_update().get(pk=speaker.story.storyteller_id)
+    require_consent(storyteller, "transcribe")
+    speaker = Speaker.objects.select_for_update().get(pk=speaker.pk)
+    changes: dict[str, Any] = {}
+    if display_name is not None:
+        name = _clean_display_name(display_name)
+        if name != speaker.display_name:
+            changes["display_name"] = name
+    if part is not None:
+        if part not in SpeakerPart.values:
+            raise ServiceError(f"Unknown part {part!r}.")
+        if part != speaker.part:
+            changes["part"] = part
+    if changes.get("part") == SpeakerPart.STORYTELLER:
+        other = (
+            Speaker.objects.filter(story_id=speaker.story_id, part=SpeakerPart.STORYTELLER)
+            .exclude(pk=speaker.pk)
+            .first()
+        )
+        if other is not None:
+            raise ServiceError(
+                f"{other.display_name} is already the storyteller. "
+                f"Change {other.display_name} to another part first."
+            )
+    if not changes:
+        return speaker, False
+    before_part = speaker.part
+    for name, value in changes.items():
+        setattr(speaker, name, value)
+    speaker.save(update_fields=list(changes))
+    record_event(
+        actor=actor,
+        verb="speaker.update",
+        target=speaker,
+        project_id=storyteller.project_id,
+        data={
+            "story_id": speaker.story_id,
+            "fields": sorted(changes),
+            "part": {"before": before_part, "after": speaker.part},
+        },
+    )
+    return speaker, True
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cohub.apps.stories.views import stories, storytellers
+from cohub.apps.stories.views import speakers, stories, storytellers
 
 app_name = "stories"
 
@@ -31,4 +31,10 @@ urlpatterns = [
     path("stories/new/", stories.story_create, name="story_create"),
     path("stories/import/", stories.story_import, name="story_import"),
     path("stories/<int:story_id>/delete/", stories.story_delete, name="story_delete"),
+    path("stories/<int:story_id>/speakers/", speakers.speaker_list, name="speaker_list"),
+    path(
+        "stories/<int:story_id>/speakers/<int:speaker_id>/",
+        speakers.speaker_edit,
+        name="speaker_edit",
+    ),
 ]

@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from cohub.apps.core.forms import MultipleFileField, MultipleFileInput, optional_date_field
-from cohub.apps.stories.models import Storyteller
+from cohub.apps.stories.models import SpeakerPart, Storyteller
 from cohub.pipeline.formats import SUPPORTED_EXTENSIONS
 
 SPEAKER_HINT = (
@@ -91,3 +91,22 @@ class StoryImportForm(_StorytellerFormMixin):
         if len(cleaned.get("files") or []) > 1:
             cleaned["title"] = ""
         return cleaned
+
+class SpeakerForm(forms.Form):
+    """A speaker's name as people see it, and the part they play in the story."""
+
+    display_name = forms.CharField(
+        label="Name to show",
+        max_length=120,
+        help_text="Change it if the transcript used a full name or a label like 'Speaker 2'.",
+        error_messages={"required": "Give the speaker a name people will know them by."},
+    )
+    part = forms.ChoiceField(
+        label="Who are they in this story?",
+        choices=SpeakerPart.choices,
+        widget=forms.RadioSelect,
+        help_text=(
+            "Only the storyteller's words can ever be shown with their name, "
+            "and only if they agreed to it."
+        ),
+    )

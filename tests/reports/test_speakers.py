@@ -1,0 +1,105 @@
+"""A quote is credited to whoever said it, and consent-based naming covers only the storyteller."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from cohub.apps.analysis.models import Attribution
+from cohub.apps.analysis.services import highlight_create
+from cohub.apps.reports.findings import project_findings
+from cohub.apps.reports.services import findings_export_csv
+from cohub.apps.stories.models import Speaker, SpeakerPart
+from cohub.apps.stories.services import speaker_update
+from tests.factories import ALL_SCOPES, make_story, make_storyteller
+
+pytestmark = pytest.mark.django_db
+
+TEXT = (
+    "Sam Reporter: What happened when you rang?\n\n"
+    "Skyler Jones: They never rang me back, not once.\n\n"
+    "Dee Walsh: Same for me, love."
+)
+
+
+def _quote(story, words, **fields):
+    transcript = story.transcripts.get()
+    start = transcript.text.index(words)
+    return highlight_create(
+        story=story,
+        transcript=transcript,
+        char_start=start,
+        char_end=start + len(words),
+        actor=None,
+        **fields,
+    )
+
+
+@pytest.fixture
+def story(project):
+    teller = make_storyteller(
+        project, pseudonym="Sky", real_name="Skyler Jones", consent=ALL_SCOPES
+    )
+    story = make_story(project, storyteller=teller, text=TEXT)
+    sam = Speaker.objects.get(story=story, label="Sam Reporter")
+    speaker_update(speaker=sam, actor=None, display_name="Sam", part=SpeakerPart.INTERVIEWER)
+    return story
+
+
+def _by_highlight(project):
+    findings = project_findings(project)
+    return {q.highlight_id: q for t in [*findings.themes, findings.untagged] for q in t.quotes}
+
+
+def _csv_rows(project):
+    text = findings_export_csv(project=project, actor=None).removeprefix("\ufeff")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_an_interviewers_question_is_credited_to_the_interviewer(project, story):
+    question = _quote(story, "What happened when you rang?")
+    answer = _quote(story, "They never rang me back, not once.")
+    quotes = _by_highlight(project)
+    assert quotes[question.pk].source == "Interviewer (Sam)"
+    assert quotes[question.pk].speaker == "Sam"
+    assert quotes[answer.pk].source == "Sky"
+    rows = {row[1]: row for row in _csv_rows(project)}
+    assert rows["What happened when you rang?"][2] == "Interviewer (Sam)"
+    assert rows["They never rang me back, not once."][2] == "Sky"
+
+
+def test_the_storytellers_imported_real_name_never_shows_without_consent_to_name(project, story):
+    _quote(story, "They never rang me back, not once.")
+    _quote(story, "What happened when you rang?")
+    assert "Skyler Jones" not in findings_export_csv(project=project, actor=None)
+    assert all(q.speaker != "Skyler Jones" for q in _by_highlight(project).values())
+
+
+def test_the_storyteller_is_named_only_for_their_own_words(project, story):
+    answer = _quote(story, "They never rang me back, not once.", attribution=Attribution.NAMED)
+    question = _quote(story, "What happened when you rang?", attribution=Attribution.NAMED)
+    quotes = _by_highlight(project)
+    assert (quotes[answer.pk].source, quotes[answer.pk].speaker) == ("Skyler Jones", "Skyler Jones")
+    assert quotes[question.pk].source == "Interviewer (Sam)"
+
+
+def test_an_interviewers_quote_left_anonymous_does_not_hide_the_storytellers_name(project, story):
+    answer = _quote(story, "They never rang me back, not once.", attribution=Attribution.NAMED)
+    _quote(story, "What happened when you rang?")  # anonymous, the default
+    assert _by_highlight(project)[answer.pk].source == "Skyler Jones"
+
+
+def test_another_participant_is_never_named(project, story):
+    other = _quote(story, "Same for me, love.")
+    quote = _by_highlight(project)[other.pk]
+    assert (quote.source, quote.speaker) == ("Another participant", "")
+    assert "Dee Walsh" not in findings_export_csv(project=project, actor=None)
+
+
+def test_a_quote_over_two_speakers_credits_both_and_belongs_to_who_said_most(project, story):
+    both = _quote(story, "rang?\n\nThey never rang me back, not once.")
+    assert both.speaker.label == "Skyler Jones"
+    assert {s.label for s in both.speakers.all()} == {"Sam Reporter", "Skyler Jones"}
+    assert _by_highlight(project)[both.pk].source == "Interviewer (Sam) and Sky"
