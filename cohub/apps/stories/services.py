@@ -629,7 +629,7 @@ def speaker_update(
     parts, never the names, which may be real ones.
     """
     storyteller = Storyteller.objects.select_for_update().get(pk=speaker.story.storyteller_id)
-    require_consent(storyteller, "transcribe")
+    require_consent(storyteller, ConsentScope.TRANSCRIBE)
     speaker = Speaker.objects.select_for_update().get(pk=speaker.pk)
     changes: dict[str, Any] = {}
     if display_name is not None:
