@@ -77,6 +77,8 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "stories:story_create": "stories.add_story",
     "stories:story_import": "stories.add_story",
     "stories:story_delete": "stories.delete_story",
+    "stories:speaker_list": "stories.view_story",
+    "stories:speaker_edit": "stories.change_speaker",
     "analysis:review_sheet": "stories.view_story",
     "analysis:review_sheet_notes": "analysis.change_review_sheet",
     "analysis:highlight_create": "analysis.code_story",
@@ -220,6 +222,7 @@ def world(db) -> World:
         "invitation_id": invitation.pk,
         "uidb64": "MQ",  # a reset link's user id; with the invitation's token it is not valid
         "job_id": job.pk,
+        "speaker_id": story.speakers.first().pk,
     }
     return World(values=values, everyone=everyone)
 

@@ -34,7 +34,7 @@ def _quote(story, words, **fields):
         char_end=start + len(words),
         actor=None,
         **fields,
-    )
+    ).highlight
 
 
 @pytest.fixture

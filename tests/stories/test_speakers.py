@@ -42,7 +42,7 @@ def _quote(story, words, **fields):
         char_end=start + len(words),
         actor=None,
         **fields,
-    )
+    ).highlight
 
 
 def test_import_makes_a_speaker_per_label_and_guesses_their_parts(project):
@@ -117,7 +117,7 @@ def test_speakers_cannot_change_once_consent_to_transcribe_is_gone(project):
 def test_a_rename_shows_on_the_review_sheet_theme_page_findings_and_csv(client, project):
     facilitator = make_member(project, ProjectRole.FACILITATOR)
     story = make_story(project, text="Sam: How did it start?\n\nRobin: I lost my job.")
-    theme = theme_create(project=project, name="Work", actor=None)
+    theme = theme_create(project=project, name="Work", actor=None).theme
     highlight = _quote(story, "How did it start?", themes=[theme])
     speaker_update(speaker=_speakers(story)["Sam"], actor=None, part=SpeakerPart.INTERVIEWER)
     speaker_update(speaker=_speakers(story)["Sam"], actor=None, display_name="Samira")
