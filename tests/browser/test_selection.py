@@ -58,4 +58,4 @@ def test_a_selection_moved_by_its_handles_fills_in_the_form_without_jumping(page
         page.locator("#highlight-submit").click()
     highlight = Highlight.objects.get(review_sheet__story=story)
     assert highlight.snippet == "eleven weeks"
-    assert highlight.speaker == "Robin"
+    assert highlight.speaker.display_name == "Robin"
