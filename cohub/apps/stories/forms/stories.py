@@ -92,6 +92,7 @@ class StoryImportForm(_StorytellerFormMixin):
             cleaned["title"] = ""
         return cleaned
 
+
 class SpeakerForm(forms.Form):
     """A speaker's name as people see it, and the part they play in the story."""
 
