@@ -173,6 +173,7 @@ def build_world() -> World:
         "highlight_id": highlight.pk,
         "theme_id": theme.pk,
         "event_id": event.pk,
+        "speaker_id": story.speakers.get(label="Sam").pk,
         "user_id": member.pk,
         "token": invitation.token,
         "invitation_id": invitation.pk,
