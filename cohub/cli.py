@@ -2,6 +2,14 @@
 
 Each subcommand is a thin wrapper over a service, so the command line does
 exactly what the web pages do, with the same checks and audit trail.
+
+Who the command acts as: ``--as EMAIL`` (importing, exporting) acts as that
+person, through the same rules as the web (``user.has_perm(perm, project)``),
+and a refusal says who may do it instead. Without ``--as`` the command is
+the operator of the server acting, as for ``migrate``, ``demo``,
+``purge-expired`` and ``createuser``: whoever can run it can already read the
+database, so it is not refused, and the audit trail records no person
+(a system action, actor None).
 Expected problems (a bad file, an unknown project) print one plain line to
 stderr and set the exit code; they never show a traceback.
 """
@@ -73,6 +81,23 @@ def _actor(email: str | None) -> Any:
     if user is None:
         raise CliError(f"there is no active user with the email {email!r}.")
     return user
+
+
+def _require(actor: Any, project: Any, permission: str, *, action: str) -> None:
+    """Refuse, as the web would, unless ``actor`` holds ``permission`` in ``project``.
+
+    No actor is the server's operator (see the module docstring). The refusal
+    names who may do it instead, worked out from the rules themselves.
+    """
+    if actor is None or actor.has_perm(permission, project):
+        return
+    from cohub.apps.projects.refusals import refusal_message
+
+    raise CliError(
+        f"{actor.email} may not {action} in {project.slug!r}. "
+        + refusal_message(permission, project, action=action, name=project.slug),
+        EXIT_FAILED,
+    )
 
 
 def _consent_scopes(value: str) -> tuple[ConsentScope, ...]:
@@ -239,6 +264,10 @@ def cmd_import_transcript(args: argparse.Namespace) -> int:
 
     project = _project(args.project)
     actor = _actor(args.actor)
+    # Importing adds stories and, unless --storyteller names one who exists,
+    # registers storytellers: the web asks for both.
+    _require(actor, project, "stories.add_story", action="import stories")
+    _require(actor, project, "stories.manage_storyteller", action="register storytellers")
     scopes = args.consent if args.consent is not None else GATHERING_SCOPES
     consent: dict[str, Any] = {scope.value: True for scope in scopes}
     if args.keep_until is not None:
@@ -269,7 +298,9 @@ def cmd_export_findings(args: argparse.Namespace) -> int:
     from cohub.apps.reports.services import findings_export_csv
 
     project = _project(args.project)
-    text = findings_export_csv(project=project, actor=_actor(args.actor))
+    actor = _actor(args.actor)
+    _require(actor, project, "reports.export_findings", action="export the findings")
+    text = findings_export_csv(project=project, actor=actor)
     if args.output in (None, "-"):
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -390,7 +421,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--as",
         dest="actor",
         metavar="EMAIL",
-        help="the user doing the import (default: a system action)",
+        help="the user doing the import, with their roles in the project "
+        "(default: the server's operator, recorded as a system action)",
     )
     imp.add_argument("files", nargs="+", metavar="FILE")
 
@@ -403,7 +435,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--as",
         dest="actor",
         metavar="EMAIL",
-        help="the user doing the export (default: a system action)",
+        help="the user doing the export, with their roles in the project "
+        "(default: the server's operator, recorded as a system action)",
     )
 
     create = add("createuser", cmd_createuser, "Add a user who can log in.")

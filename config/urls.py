@@ -8,3 +8,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("p/<slug:project_slug>/", include("cohub.apps.reports.urls")),
     path("jobs/", include("cohub.apps.jobs.urls")),
 ]
+
+# The 403 page says who may do what was refused, worked out from the rules.
+handler403 = "cohub.apps.projects.forbidden.permission_denied"

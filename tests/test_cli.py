@@ -11,11 +11,16 @@ import pytest
 
 from cohub import cli
 from cohub.apps.core.models import Event
-from cohub.apps.projects.models import Project
+from cohub.apps.projects.models import Project, ProjectRole
 from cohub.apps.stories.consent import current_consent
 from cohub.apps.stories.models import Story, Storyteller
 from cohub.demo import DEMO_PASSWORD
-from tests.factories import ALL_SCOPES, UserFactory, make_storyteller
+from tests.factories import (
+    ALL_SCOPES,
+    make_member,
+    make_storyteller,
+    user_for_role,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +116,7 @@ def test_named_storyteller_is_reused_and_consent_options_apply(project, files, t
     other = tmp_path / "second.txt"
     other.write_text("Sam: And after that?\n\nAlex: I found a group that met on Saturdays.")
     good, _ = files
-    user = UserFactory()
+    user = make_member(project, ProjectRole.COMMUNITY_REPORTER)
     code = cli.main(
         [
             "import-transcript",
@@ -378,3 +383,85 @@ def test_purge_expired_removes_stories_past_their_date(capsys):
     assert cli.main(["purge-expired"]) == 0
     assert not Story.objects.exists()
     assert "Removed 1 story" in capsys.readouterr().out
+
+
+# --as: the command line acts as the person it names, through the web's rules.
+
+IMPORTERS = "Only facilitators, community reporters and organisation admins of '{slug}'"
+EXPORTERS = (
+    "Only facilitators, community reporters, co-producers and organisation admins of '{slug}'"
+)
+
+
+def _import_as(project, email, path):
+    return cli.main(["import-transcript", "--project", project.slug, "--as", email, str(path)])
+
+
+@pytest.mark.parametrize("who", ["decision_maker", "outsider", "member"])
+def test_import_as_someone_who_may_not_gather_is_refused_with_who_may(project, files, capsys, who):
+    good, _ = files
+    user = user_for_role(project, who)
+    assert _import_as(project, user.email, good) == 1
+    out, err = capsys.readouterr()
+    assert err == (
+        f"error: {user.email} may not import stories in '{project.slug}'. "
+        + IMPORTERS.format(slug=project.slug)
+        + " may import stories.\n"
+    )
+    assert out == ""
+    assert not Story.objects.filter(project=project).exists()
+    assert not Storyteller.objects.filter(project=project).exists()
+
+
+@pytest.mark.parametrize("who", ["facilitator", "community_reporter", "org_admin"])
+def test_import_as_someone_who_gathers_is_allowed_and_credited(project, files, capsys, who):
+    good, _ = files
+    user = user_for_role(project, who)
+    assert _import_as(project, user.email, good) == 0
+    story = Story.objects.get(project=project)
+    assert story.created_by == user
+    assert Event.objects.filter(verb="story.create", actor=user).exists()
+
+
+def _export_as(project, email):
+    return cli.main(["export-findings", "--project", project.slug, "--as", email])
+
+
+@pytest.mark.parametrize("who", ["decision_maker", "outsider"])
+def test_export_as_someone_who_does_not_make_the_findings_is_refused(project, capsys, who):
+    user = user_for_role(project, who)
+    assert _export_as(project, user.email) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        f"error: {user.email} may not export the findings in '{project.slug}'. "
+        + EXPORTERS.format(slug=project.slug)
+        + " may export the findings.\n"
+    )
+    assert not Event.objects.filter(verb="findings.export").exists()
+
+
+def test_export_as_a_co_producer_matches_the_web(project, client, capsys):
+    """Co-producers decide what the findings say, so both the web and the CLI let them export."""
+    user = make_member(project, ProjectRole.MEMBER)
+    client.force_login(user)
+    web = client.get(f"/p/{project.slug}/findings.csv")
+    assert web.status_code == 200
+    assert _export_as(project, user.email) == 0
+    assert _csv_rows(capsys.readouterr().out)[0][:2] == ["Theme", "Quote"]
+    assert Event.objects.filter(verb="findings.export", actor=user).count() == 2
+
+
+def test_export_as_a_decision_maker_matches_the_web(project, client, capsys):
+    user = make_member(project, ProjectRole.DECISION_MAKER)
+    client.force_login(user)
+    assert client.get(f"/p/{project.slug}/findings.csv").status_code == 403
+    assert _export_as(project, user.email) == 1
+
+
+def test_without_as_the_operator_acts_and_no_person_is_recorded(project, files):
+    good, _ = files
+    assert cli.main(["import-transcript", "--project", project.slug, str(good)]) == 0
+    assert cli.main(["export-findings", "--project", project.slug, "-o", "-"]) == 0
+    assert Event.objects.filter(verb="findings.export", actor__isnull=True).count() == 1
+    assert Event.objects.filter(verb="story.create", actor__isnull=True).count() == 1

@@ -97,3 +97,24 @@ def test_every_cell_matches_the_rules():
             if users[role].has_perm(perm, project) != allowed:
                 mismatches.append(f"{perm} for {role}: table says {allowed}")
     assert mismatches == []
+
+
+def test_every_project_permission_says_what_it_lets_someone_do():
+    """Refusals are worded from these; a new permission without words would read 'do this'."""
+    from cohub.apps.projects.refusals import described_permissions
+
+    _, table = read_table()
+    missing = set(table) - described_permissions()
+    assert missing == set(), "Call describe_permission() beside the rule in the app's rules.py"
+
+
+@pytest.mark.django_db
+def test_refusals_name_the_same_roles_as_the_table():
+    """The roles a refusal names are asked of the rules; they must match the table too."""
+    from cohub.apps.projects.refusals import ROLE_PLURALS, roles_allowed
+
+    roles, table = read_table()
+    project = ProjectFactory()
+    for perm, expected in table.items():
+        documented = [role for role in ROLE_PLURALS if expected[role]]
+        assert roles_allowed(perm, project) == documented, perm

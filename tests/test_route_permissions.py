@@ -72,7 +72,7 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "stories:storyteller_detail": "stories.view_storyteller",
     "stories:storyteller_edit": "stories.manage_storyteller",
     "stories:consent_update": "stories.manage_consent",
-    "stories:consent_withdraw": "stories.manage_consent",
+    "stories:consent_withdraw": "stories.withdraw_consent",
     "stories:story_list": "stories.view_story",
     "stories:story_create": "stories.add_story",
     "stories:story_import": "stories.add_story",

@@ -124,9 +124,10 @@ def test_only_facilitators_and_admins_can_remove_roles(client, project, role):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ALL_ROLES)
-def test_create_is_for_organisation_admins(client, project, role):
+def test_create_is_for_organisation_admins_and_facilitators(client, project, role):
+    # The "outsider" facilitates a project of another organisation, so may start one there.
     _client_for(client, project, role)
-    _expect(client.get(reverse("projects:create")), role, {"org_admin"})
+    _expect(client.get(reverse("projects:create")), role, {"org_admin", "facilitator", "outsider"})
 
 
 @pytest.mark.django_db
@@ -142,7 +143,7 @@ def test_list_needs_login_and_shows_only_own_projects(client, project, role):
     assert response.status_code == 200
     assert (f'href="{_url("detail", project)}"' in html) == (role in CAN_SEE)
     assert f'href="{_url("detail", elsewhere)}"' not in html
-    assert ("Start a project" in html) == (role == "org_admin")
+    assert ("Start a project" in html) == (role in {"org_admin", "facilitator", "outsider"})
 
 
 # --- What the pages show and store --------------------------------------------------------
@@ -310,11 +311,12 @@ def test_removing_a_role_twice_says_it_was_already_gone(client, project):
 
 
 @pytest.mark.django_db
-def test_member_remove_only_accepts_post_and_people_in_this_project(client, project):
+def test_member_remove_only_for_people_in_this_project(client, project):
     facilitator = make_member(project, ProjectRole.FACILITATOR)
     stranger = make_member(ProjectFactory(), ProjectRole.MEMBER)
     client.force_login(facilitator)
-    assert client.get(_url("member_remove", project, user_id=facilitator.pk)).status_code == 405
+    url = _url("member_remove", project, user_id=stranger.pk)
+    assert client.get(url, {"role": ProjectRole.MEMBER}).status_code == 404
     response = client.post(
         _url("member_remove", project, user_id=stranger.pk), {"role": ProjectRole.MEMBER}
     )
@@ -663,3 +665,127 @@ def test_inviting_sends_nothing_when_the_hub_sends_no_email(client, project, set
     html = response.content.decode()
     assert "This hub does not send email, so copy the link below" in html
     assert 'id="new-invitation-link-' in html
+
+
+# --- Facilitators start projects -----------------------------------------------------------
+
+
+def _new_project_data(organisation, name="Second project"):
+    return {"organisation": organisation.pk, "name": name, "purpose": "p", "opening_question": "q"}
+
+
+@pytest.mark.django_db
+def test_facilitator_starts_a_project_in_their_organisation_only(client, project):
+    facilitator = make_member(project, ProjectRole.FACILITATOR)
+    client.force_login(facilitator)
+    response = client.post(reverse("projects:create"), _new_project_data(project.organisation))
+    started = Project.objects.get(name="Second project")
+    assert response["Location"] == _url("detail", started)
+    assert started.organisation == project.organisation
+    assert ProjectMembership.objects.filter(
+        project=started, user=facilitator, role=ProjectRole.FACILITATOR
+    ).exists()
+    elsewhere = OrganisationFactory()
+    refused = client.post(reverse("projects:create"), _new_project_data(elsewhere, "Sneaky"))
+    assert "Select a valid choice" in refused.content.decode()
+    assert not Project.objects.filter(name="Sneaky").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["community_reporter", "member", "decision_maker"])
+def test_others_cannot_start_a_project_and_are_told_whom_to_ask(client, project, role):
+    _client_for(client, project, role)
+    response = client.get(reverse("projects:create"))
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "You cannot start a project yet" in html
+    assert "Ask an admin of your organisation" in html
+    assert "ask the person who runs your project" not in html
+
+
+# --- The 403 page says who may, and whom to ask ------------------------------------------
+
+
+@pytest.mark.django_db
+def test_refusal_names_who_may_and_the_facilitators_to_ask(client, project, story):
+    facilitator = make_member(project, ProjectRole.FACILITATOR)
+    reporter = make_member(project, ProjectRole.COMMUNITY_REPORTER)
+    client.force_login(reporter)
+    url = reverse(
+        "stories:story_delete", kwargs={"project_slug": project.slug, "story_id": story.pk}
+    )
+    response = client.get(url)
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert f"Only facilitators and organisation admins of &#x27;{project.name}&#x27; may " in html
+    assert "may delete stories." in html
+    assert f"ask {facilitator}, who facilitates the project" in html
+
+
+@pytest.mark.django_db
+def test_refusal_to_an_outsider_names_nobody_in_the_project(client, project):
+    facilitator = make_member(project, ProjectRole.FACILITATOR)
+    client.force_login(user_for_role(project, "outsider"))
+    response = client.get(_url("members", project))
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "This project is only for the people taking part" in html
+    assert str(facilitator) not in html
+
+
+@pytest.mark.django_db
+def test_refusal_with_no_facilitator_to_ask_points_to_the_organisation(client, project, story):
+    client.force_login(make_member(project, ProjectRole.MEMBER))
+    url = reverse(
+        "stories:story_delete", kwargs={"project_slug": project.slug, "story_id": story.pk}
+    )
+    html = client.get(url).content.decode()
+    assert f"ask an admin of {project.organisation.name}" in html
+    assert "ask the person who runs" not in html
+
+
+# --- Removing a role: never the last facilitator, and always asked first -------------------
+
+
+@pytest.mark.django_db
+def test_the_last_facilitator_is_offered_no_remove_button(client, project):
+    facilitator = make_member(project, ProjectRole.FACILITATOR, ProjectRole.MEMBER)
+    client.force_login(facilitator)
+    html = client.get(_url("members", project)).content.decode()
+    remove_url = _url("member_remove", project, user_id=facilitator.pk)
+    assert f'{remove_url}?role=member"' in html
+    assert f'{remove_url}?role=facilitator"' not in html
+    assert "The only facilitator" in html
+
+    make_member(project, ProjectRole.FACILITATOR)
+    html = client.get(_url("members", project)).content.decode()
+    assert f'{remove_url}?role=facilitator"' in html
+
+
+@pytest.mark.django_db
+def test_removing_a_role_asks_first_and_only_the_post_removes(client, project):
+    facilitator = make_member(project, ProjectRole.FACILITATOR)
+    member = make_member(project, ProjectRole.MEMBER)
+    client.force_login(facilitator)
+    url = _url("member_remove", project, user_id=member.pk)
+    page = client.get(url, {"role": ProjectRole.MEMBER})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert f"Remove the co-producer role from {member}?" in html
+    assert "will no longer take part" in html
+    assert 'method="post"' in html
+    assert member.project_memberships.filter(role=ProjectRole.MEMBER).exists()
+    client.post(url, {"role": ProjectRole.MEMBER})
+    assert not member.project_memberships.exists()
+
+
+@pytest.mark.django_db
+def test_confirming_the_last_facilitators_removal_offers_no_button(client, project):
+    facilitator = make_member(project, ProjectRole.FACILITATOR)
+    client.force_login(facilitator)
+    page = client.get(
+        _url("member_remove", project, user_id=facilitator.pk), {"role": ProjectRole.FACILITATOR}
+    )
+    html = page.content.decode()
+    assert "is the only facilitator" in html
+    assert "Yes, remove" not in html

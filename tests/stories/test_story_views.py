@@ -17,11 +17,13 @@ from tests.factories import (
     import_vtt_story,
     log_in_as_role,
     make_member,
+    make_story,
     make_storyteller,
 )
 
 GATHERERS = {"facilitator", "community_reporter", "org_admin"}
 CODERS = GATHERERS | {"member"}
+RUNNERS = {"facilitator", "org_admin"}
 
 BROKEN_VTT = b"""WEBVTT
 
@@ -76,10 +78,20 @@ def test_adding_stories_by_role(client, project, storyteller, role, name):
 
 @pytest.mark.parametrize("role", ALL_ROLES)
 def test_story_delete_by_role(client, project, story, role):
+    """Reporters gather stories, but deleting one is for whoever runs the project."""
     _login(client, project, role)
     response = client.post(_url("story_delete", project, story_id=story.pk))
-    _expect(response, role, GATHERERS)
-    assert Story.objects.filter(pk=story.pk).exists() == (role not in GATHERERS)
+    _expect(response, role, RUNNERS)
+    assert Story.objects.filter(pk=story.pk).exists() == (role not in RUNNERS)
+
+
+def test_reporter_who_gathered_a_story_still_cannot_delete_it(client, project, storyteller):
+    reporter = make_member(project, ProjectRole.COMMUNITY_REPORTER)
+    story = make_story(project, storyteller=storyteller)
+    Story.objects.filter(pk=story.pk).update(created_by=reporter)
+    client.force_login(reporter)
+    assert client.post(_url("story_delete", project, story_id=story.pk)).status_code == 403
+    assert Story.objects.filter(pk=story.pk).exists()
 
 
 def test_story_list_shows_pseudonym_source_and_buttons(client, project, facilitator, story):

@@ -82,7 +82,10 @@ def test_project_pages_are_for_gatherers(client, project, role, page):
 @pytest.mark.parametrize("role", ALL_ROLES)
 @pytest.mark.parametrize("page", STORYTELLER_PAGES)
 def test_storyteller_pages_are_for_gatherers(client, project, storyteller, role, page):
-    _login(client, project, role)
+    user = _login(client, project, role)
+    if page == "consent_withdraw" and role == "community_reporter":
+        # Withdrawing is for the storytellers a reporter works with (tests below).
+        Storyteller.objects.filter(pk=storyteller.pk).update(created_by=user)
     _expect(client.get(_url(page, project, storyteller_id=storyteller.pk)), role)
 
 
@@ -108,8 +111,10 @@ def test_only_gatherers_can_change_consent(client, project, storyteller, role):
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ALL_ROLES)
 def test_only_gatherers_can_withdraw(client, project, storyteller, role):
-    make_story(project, storyteller=storyteller)
-    _login(client, project, role)
+    story = make_story(project, storyteller=storyteller)
+    user = _login(client, project, role)
+    if role == "community_reporter":
+        Story.objects.filter(pk=story.pk).update(created_by=user)  # they gathered it
     client.post(_url("consent_withdraw", project, storyteller_id=storyteller.pk), {"confirm": "on"})
     storyteller.refresh_from_db()
     assert (storyteller.withdrawn_at is not None) == (role in GATHERERS)
@@ -347,7 +352,9 @@ def test_withdraw_without_confirmation_is_refused(client, project, storyteller):
 def test_withdraw_with_confirmation_purges_and_says_how_many(client, project, storyteller):
     make_story(project, storyteller=storyteller)
     make_story(project, storyteller=storyteller, text="Robin: again.", title="Second")
-    client.force_login(make_member(project, ProjectRole.COMMUNITY_REPORTER))
+    reporter = make_member(project, ProjectRole.COMMUNITY_REPORTER)
+    Storyteller.objects.filter(pk=storyteller.pk).update(created_by=reporter)
+    client.force_login(reporter)
     url = _url("consent_withdraw", project, storyteller_id=storyteller.pk)
     response = client.post(url, {"confirm": "on", "note": "Phoned us."}, follow=True)
     html = response.content.decode()
@@ -382,3 +389,50 @@ def test_withdrawn_storyteller_cannot_be_edited_or_given_new_consent(client, pro
     assert response.status_code == 200
     assert "withdrew consent" in response.content.decode()
     assert storyteller.consent_records.count() == 2
+
+
+# --- A reporter withdraws consent for the storytellers they work with -------------------------
+
+
+def _withdraw_as(client, user, project, storyteller):
+    client.force_login(user)
+    url = _url("consent_withdraw", project, storyteller_id=storyteller.pk)
+    return client.get(url), client.post(url, {"confirm": "on"})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("how", ["registered", "gathered_a_story", "recorded_consent"])
+def test_reporter_withdraws_for_a_storyteller_they_work_with(client, project, storyteller, how):
+    reporter = make_member(project, ProjectRole.COMMUNITY_REPORTER)
+    story = make_story(project, storyteller=storyteller)
+    if how == "registered":
+        Storyteller.objects.filter(pk=storyteller.pk).update(created_by=reporter)
+    elif how == "gathered_a_story":
+        Story.objects.filter(pk=story.pk).update(created_by=reporter)
+    else:
+        storyteller.consent_records.update(recorded_by=reporter)
+    page, done = _withdraw_as(client, reporter, project, storyteller)
+    # The same confirmation a facilitator sees: what will go, and a box to tick.
+    assert page.status_code == 200
+    assert 'name="confirm"' in page.content.decode()
+    assert done.status_code == 302
+    storyteller.refresh_from_db()
+    assert storyteller.withdrawn_at is not None
+    assert not Story.objects.filter(pk=story.pk).exists()
+
+
+@pytest.mark.django_db
+def test_reporter_cannot_withdraw_for_someone_they_do_not_work_with(client, project, storyteller):
+    colleague = make_member(project, ProjectRole.COMMUNITY_REPORTER)
+    story = make_story(project, storyteller=storyteller)
+    Story.objects.filter(pk=story.pk).update(created_by=colleague)
+    stranger = make_member(project, ProjectRole.COMMUNITY_REPORTER)
+    page, done = _withdraw_as(client, stranger, project, storyteller)
+    assert page.status_code == 403
+    assert done.status_code == 403
+    assert "for the storytellers they registered" in page.content.decode()
+    storyteller.refresh_from_db()
+    assert storyteller.withdrawn_at is None
+    detail = client.get(_url("storyteller_detail", project, storyteller_id=storyteller.pk))
+    assert "Withdraw consent</a>" not in detail.content.decode()
+    assert "tell a facilitator of this project straight away" in detail.content.decode()

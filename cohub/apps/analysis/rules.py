@@ -14,6 +14,7 @@ import rules
 
 from cohub.apps.analysis.models import Theme
 from cohub.apps.projects.predicates import can_code
+from cohub.apps.projects.refusals import describe_permission
 
 
 @rules.predicate
@@ -27,3 +28,13 @@ rules.add_perm("analysis.code_story", can_code)
 rules.add_perm("analysis.change_review_sheet", can_code)
 rules.add_perm("analysis.manage_themes", can_code & theme_is_current)
 rules.add_perm("analysis.view_coding_log", can_code)
+
+describe_permission("analysis.view_codebook", "see the codebook")
+describe_permission("analysis.code_story", "mark quotes and code stories")
+describe_permission("analysis.change_review_sheet", "write review sheets")
+describe_permission(
+    "analysis.manage_themes",
+    "add, rename and merge themes",
+    on_record="A theme merged into another lives on only as history and cannot change.",
+)
+describe_permission("analysis.view_coding_log", "see the coding log")

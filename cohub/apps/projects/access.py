@@ -22,13 +22,14 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import ForeignKey
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from cohub.apps.core.permissions import declare_permission, object_name
 from cohub.apps.projects.models import Project
+from cohub.apps.projects.refusals import ProjectRefusal
 
 # ``get(project, pk)``: a selector that finds the record inside the project or raises Http404.
 RecordGetter = Callable[[Project, Any], Any]
@@ -76,12 +77,13 @@ def project_view(
                     target = get(project, kwargs.pop(kwarg))
                 except Http404:
                     if not request.user.has_perm(permission, project):
-                        raise PermissionDenied from None
+                        raise ProjectRefusal(permission, project) from None
                     raise
                 _share_project(target, project)
                 kwargs[name] = target
             if not request.user.has_perm(permission, target):
-                raise PermissionDenied
+                # The 403 page reads what was refused to say who may do it instead.
+                raise ProjectRefusal(permission, project, target)
             return view(request, project, *args, **kwargs)
 
         wrapper.project_permission = permission  # type: ignore[attr-defined]

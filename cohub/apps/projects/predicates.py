@@ -15,7 +15,7 @@ from typing import Any
 
 import rules
 
-from cohub.apps.accounts.models import OrganisationRole
+from cohub.apps.accounts.models import OrganisationRole, User
 from cohub.apps.accounts.predicates import organisation_roles
 from cohub.apps.projects.models import Project, ProjectMembership, ProjectRole
 
@@ -93,9 +93,39 @@ def is_project_org_admin(user: Any, obj: Any) -> bool:
     return OrganisationRole.ADMIN in organisation_roles(user, project.organisation_id)
 
 
+@rules.predicate
+def facilitates_in_organisation(user: Any, organisation: Any) -> bool:
+    """Facilitates at least one project of ``organisation`` (checked on the organisation).
+
+    Facilitators start the work: someone already trusted to run one project
+    of an organisation may start another there without waiting for an admin.
+    """
+    if organisation is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return ProjectMembership.objects.filter(
+        user=user, role=ProjectRole.FACILITATOR, project__organisation_id=organisation.pk
+    ).exists()
+
+
 # Named groupings used across the apps' rules.py files.
 can_run_project = is_facilitator | is_project_org_admin
 can_gather = can_run_project | is_community_reporter
 can_code = can_gather | is_co_producer
 can_read_findings = can_code | is_decision_maker
 can_see_project = is_project_member | is_project_org_admin
+
+
+def role_probe(project: Project, role: str) -> User:
+    """A stand-in who holds exactly ``role`` in ``project`` (or 'org_admin'), to ask rules with.
+
+    Refusals say who may do something instead, worked out from the rules
+    themselves rather than written out by hand, so the words cannot drift from
+    what is enforced. The stand-in is never saved: its role caches are filled
+    in here, so the role predicates answer without looking anyone up.
+    """
+    probe = User(email="", is_active=True)
+    project_roles_held = frozenset() if role == "org_admin" else frozenset({role})
+    org_roles = frozenset({OrganisationRole.ADMIN}) if role == "org_admin" else frozenset()
+    probe.__dict__["_cohub_project_roles"] = {project.pk: project_roles_held}
+    probe.__dict__["_cohub_org_roles"] = {project.organisation_id: org_roles}
+    return probe

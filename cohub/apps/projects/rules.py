@@ -10,14 +10,20 @@ from django.db.models import Q
 from cohub.apps.accounts.predicates import is_organisation_admin
 from cohub.apps.jobs.policy import ProjectJobPolicy, set_project_job_policy
 from cohub.apps.jobs.rules import started_job
-from cohub.apps.projects.predicates import can_run_project, can_see_project
+from cohub.apps.projects.predicates import (
+    can_run_project,
+    can_see_project,
+    facilitates_in_organisation,
+)
+from cohub.apps.projects.refusals import describe_permission
 from cohub.apps.projects.selectors import projects_run_by, projects_visible_to
 
 rules.add_perm("projects.view_project", can_see_project)
 rules.add_perm("projects.change_project", can_run_project)
 rules.add_perm("projects.manage_members", can_run_project)
-# Object: the organisation the new project belongs to.
-rules.add_perm("projects.add_project", is_organisation_admin)
+# Object: the organisation the new project belongs to. Its admins, and anyone
+# who already facilitates one of its projects, may start another there.
+rules.add_perm("projects.add_project", is_organisation_admin | facilitates_in_organisation)
 
 
 # A project's job (its object is the Job; the project is found from its
@@ -35,3 +41,8 @@ def _project_jobs_visible(user: Any) -> Q:
 set_project_job_policy(
     ProjectJobPolicy(allows=may_see_project_job.test, visible=_project_jobs_visible)
 )
+
+describe_permission("projects.view_project", "see this project")
+describe_permission("projects.change_project", "change the project's details")
+describe_permission("projects.manage_members", "invite people and change their roles")
+describe_permission("projects.add_project", "start a project")

@@ -15,12 +15,12 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.accounts.models import Organisation, OrganisationRole, User
@@ -71,9 +71,14 @@ def _posted(request: HttpRequest) -> QueryDict | None:
 
 
 def _organisations_user_can_start_projects_in(user: Any) -> QuerySet[Organisation]:
-    """Organisations where ``projects.add_project`` holds (it is the admin role there)."""
+    """Organisations where ``projects.add_project`` holds.
+
+    The candidates are those the person administers or facilitates a project
+    in; the rule then decides, so this list cannot offer more than it allows.
+    """
     candidates = Organisation.objects.filter(
-        memberships__user=user, memberships__role=OrganisationRole.ADMIN
+        Q(memberships__user=user, memberships__role=OrganisationRole.ADMIN)
+        | Q(projects__memberships__user=user, projects__memberships__role=ProjectRole.FACILITATOR)
     ).distinct()
     allowed = [org.pk for org in candidates if user.has_perm("projects.add_project", org)]
     return Organisation.objects.filter(pk__in=allowed).order_by("name")
@@ -116,7 +121,7 @@ def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @checks_permission("projects.add_project")
 @login_required
 def project_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Start a project in an organisation the person administers; they become its facilitator."""
+    """Start a project in an organisation that allows it; whoever starts it facilitates it."""
     organisations = _organisations_user_can_start_projects_in(request.user)
     if not organisations.exists():
         raise PermissionDenied
@@ -282,8 +287,18 @@ def _render_members(
         new_invitation = next((i for i in invitations if str(i.invitation.pk) == wanted), None)
 
     members = project_members(project)
+    facilitators = sum(ProjectRole.FACILITATOR in member["roles"] for member in members)
     for member in members:
         member["role_pairs"] = list(zip(member["roles"], member["role_labels"], strict=True))
+        # The last facilitator's role cannot go (the service refuses it), so no button offers it.
+        member["removable"] = [
+            (role, label)
+            for role, label in member["role_pairs"]
+            if role != ProjectRole.FACILITATOR or facilitators > 1
+        ]
+        member["last_facilitator"] = (
+            ProjectRole.FACILITATOR in member["roles"] and facilitators == 1
+        )
     return render(
         request,
         "projects/member_list.html",
@@ -334,16 +349,61 @@ def invitation_cancel(
     )
 
 
+def _member_remove_confirm(
+    request: AuthenticatedHttpRequest, project: Project, member: Any
+) -> HttpResponse:
+    """Ask before a role goes: say what the person loses, and offer a way back."""
+    form = MemberRoleForm(request.GET)
+    members_url = reverse("projects:members", kwargs={"project_slug": project.slug})
+    if not form.is_valid():
+        messages.error(request, "Choose which role to remove.")
+        return redirect(members_url)
+    role = form.cleaned_data["role"]
+    held = list(
+        ProjectMembership.objects.filter(project=project, user=member).values_list(
+            "role", flat=True
+        )
+    )
+    if role not in held:
+        messages.error(request, f"{member} is not a {ROLE_LABELS[role].lower()} in this project.")
+        return redirect(members_url)
+    last_facilitator = (
+        role == ProjectRole.FACILITATOR
+        and not ProjectMembership.objects.filter(project=project, role=ProjectRole.FACILITATOR)
+        .exclude(user=member)
+        .exists()
+    )
+    return render(
+        request,
+        "projects/member_remove.html",
+        {
+            "project": project,
+            "member": member,
+            "role": role,
+            "label": ROLE_LABELS[role],
+            "other_labels": [ROLE_LABELS[r] for r in held if r != role],
+            "is_self": member.pk == request.user.pk,
+            "last_facilitator": last_facilitator,
+        },
+    )
+
+
 @project_view("projects.manage_members")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def member_remove(
     request: AuthenticatedHttpRequest, project: Project, user_id: int
 ) -> HttpResponse:
-    """Take one role away from one member (POST ``role``)."""
+    """Ask first (GET ``?role=``), then take that one role away (POST ``role``).
+
+    A page of its own rather than a script's confirm box, so it works for
+    everyone, and nobody loses a role to one slip of the finger.
+    """
     member = get_object_or_404(
         get_user_model().objects.filter(project_memberships__project=project).distinct(),
         pk=user_id,
     )
+    if request.method != "POST":
+        return _member_remove_confirm(request, project, member)
     form = MemberRoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose which role to remove.")

@@ -237,7 +237,7 @@ def consent_update(
     )
 
 
-@project_view("stories.manage_consent", load=("storyteller_id", storyteller_get))
+@project_view("stories.withdraw_consent", load=("storyteller_id", storyteller_get))
 def consent_withdraw(
     request: AuthenticatedHttpRequest, project: Project, storyteller: Storyteller
 ) -> HttpResponse:
