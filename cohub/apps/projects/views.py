@@ -352,18 +352,22 @@ def invitation_cancel(
 def _member_remove_confirm(
     request: AuthenticatedHttpRequest, project: Project, member: Any
 ) -> HttpResponse:
-    """Ask before a role goes: say what the person loses, and offer a way back."""
-    form = MemberRoleForm(request.GET)
+    """Ask before a role goes: say what the person loses, and offer a way back.
+
+    Without ``?role=``, someone who holds one role is asked about that one.
+    """
     members_url = reverse("projects:members", kwargs={"project_slug": project.slug})
-    if not form.is_valid():
-        messages.error(request, "Choose which role to remove.")
-        return redirect(members_url)
-    role = form.cleaned_data["role"]
     held = list(
         ProjectMembership.objects.filter(project=project, user=member).values_list(
             "role", flat=True
         )
     )
+    asked = request.GET if "role" in request.GET or len(held) != 1 else {"role": held[0]}
+    form = MemberRoleForm(asked)
+    if not form.is_valid():
+        messages.error(request, "Choose which role to remove.")
+        return redirect(members_url)
+    role = form.cleaned_data["role"]
     if role not in held:
         messages.error(request, f"{member} is not a {ROLE_LABELS[role].lower()} in this project.")
         return redirect(members_url)
