@@ -34,6 +34,7 @@ from cohub.apps.core.permissions import declared_permission, declared_refusal
 from cohub.apps.jobs.models import Job, JobStatus
 from cohub.apps.projects import services as project_services
 from cohub.apps.projects.models import ProjectRole
+from cohub.apps.stories import services as story_services
 from tests.factories import (
     ProjectFactory,
     make_member,
@@ -79,6 +80,11 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "stories:story_delete": "stories.delete_story",
     "stories:speaker_list": "stories.view_story",
     "stories:speaker_edit": "stories.change_speaker",
+    "stories:story_edit": "stories.change_story",
+    "stories:story_text_edit": "stories.change_story",
+    "stories:story_part_edit": "stories.change_story",
+    "stories:story_edit_undo": "stories.change_story",
+    "analysis:highlight_place": "analysis.code_story",
     "analysis:review_sheet": "stories.view_story",
     "analysis:review_sheet_notes": "analysis.change_review_sheet",
     "analysis:highlight_create": "analysis.code_story",
@@ -223,6 +229,8 @@ def world(db) -> World:
         "uidb64": "MQ",  # a reset link's user id; with the invitation's token it is not valid
         "job_id": job.pk,
         "speaker_id": story.speakers.first().pk,
+        "index": 0,
+        "edit_id": story_services.story_update(story=story, actor=None, title="Changed").edit.pk,
     }
     return World(values=values, everyone=everyone)
 

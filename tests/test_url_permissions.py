@@ -12,6 +12,7 @@ from django.urls import reverse
 from cohub.apps.analysis import services as analysis_services
 from cohub.apps.projects import services as project_services
 from cohub.apps.projects.models import ProjectRole
+from cohub.apps.stories import services as story_services
 from tests.factories import ProjectFactory, make_member, make_story, make_storyteller
 from tests.routes import Route, site_routes
 
@@ -79,6 +80,8 @@ def world(db):
         "user_id": facilitator.pk,
         "invitation_id": invitation.pk,
         "speaker_id": story.speakers.first().pk,
+        "index": 0,
+        "edit_id": story_services.story_update(story=story, actor=None, title="Changed").edit.pk,
     }
     return values, outsider
 

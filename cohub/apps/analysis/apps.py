@@ -6,8 +6,9 @@ class AnalysisConfig(AppConfig):
     label = "analysis"
 
     def ready(self) -> None:
-        # Importing services registers the purger that removes coding-log rows with their story.
-        from cohub.apps.analysis import selectors, services  # noqa: F401
+        # Importing services registers the purger that removes coding-log rows with their
+        # story; importing anchoring, the follower that moves quotes to a new version.
+        from cohub.apps.analysis import anchoring, selectors, services  # noqa: F401
         from cohub.apps.projects.summary import register_project_count
         from cohub.apps.stories.derived import register_derived, register_story_page
 

@@ -43,6 +43,14 @@ class Attribution(models.TextChoices):
     NAMED = "named", "By name"
 
 
+class AnchorStatus(models.TextChoices):
+    """How a quote came through the last new version of its story's text."""
+
+    PLACED = "placed", "In place"
+    UPDATED = "updated", "Words corrected"
+    LOST = "lost", "Needs checking"
+
+
 class Highlight(TimeStampedModel):
     """A key quote: a span of one transcript version, with its times and the snippet copied."""
 
@@ -72,6 +80,12 @@ class Highlight(TimeStampedModel):
     attribution = models.CharField(
         max_length=20, choices=Attribution.choices, default=Attribution.ANONYMOUS
     )
+    # A quote follows each new version of the text (analysis/anchoring.py); one whose
+    # words cannot be found stays on its old version, LOST, until a person fixes it.
+    anchor_status = models.CharField(
+        max_length=20, choices=AnchorStatus.choices, default=AnchorStatus.PLACED
+    )
+    anchor_note = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -87,6 +101,10 @@ class Highlight(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.snippet[:60]
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.anchor_status == AnchorStatus.LOST
 
     @property
     def project(self) -> Project:
@@ -145,6 +163,7 @@ class CodingAction(models.TextChoices):
     THEME_CREATE = "theme_create", "Created a theme"
     THEME_RENAME = "theme_rename", "Renamed a theme"
     THEME_MERGE = "theme_merge", "Merged themes"
+    HIGHLIGHT_REANCHOR = "highlight_reanchor", "Moved a quote to changed text"
     # Written only by undo, so that taking back a new theme or a merge is in the feed too.
     THEME_DELETE = "theme_delete", "Removed a theme"
     THEME_UNMERGE = "theme_unmerge", "Unmerged themes"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cohub.apps.analysis.views import coding_log, quotes, review_sheet, themes
+from cohub.apps.analysis.views import anchors, coding_log, quotes, review_sheet, themes
 
 app_name = "analysis"
 
@@ -17,6 +17,7 @@ urlpatterns = [
         name="highlight_create",
     ),
     path("highlights/<int:highlight_id>/", quotes.highlight_edit, name="highlight_edit"),
+    path("highlights/<int:highlight_id>/place/", anchors.highlight_place, name="highlight_place"),
     path("highlights/<int:highlight_id>/delete/", quotes.highlight_delete, name="highlight_delete"),
     path("highlights/<int:highlight_id>/themes/", quotes.highlight_tag, name="highlight_tag"),
     path(

@@ -28,6 +28,9 @@ from cohub.apps.stories.models import ConsentRecord, Speaker, SpeakerPart, Story
 from cohub.apps.stories.scopes import ConsentScope
 
 WITHHELD = "Quote withheld: the storyteller has not agreed to be quoted."
+NEEDS_CHECK = (
+    "Quote held back: the words of the story changed, and someone needs to check this quote."
+)
 
 NOT_SET = "not_set"
 """The level filter for quotes whose level of change nobody has set yet."""
@@ -48,10 +51,15 @@ class FindingQuote:
     change_level_label: str
     sectors: tuple[str, ...]
     note: str
+    needs_check: bool = False
 
     @property
     def withheld(self) -> bool:
         return self.text is None
+
+    @property
+    def withheld_message(self) -> str:
+        return NEEDS_CHECK if self.needs_check else WITHHELD
 
 
 @dataclass
@@ -163,7 +171,9 @@ def _quote(highlight: Highlight, voice: _Voice, *, keep_anonymous: bool) -> Find
         highlight_id=highlight.pk,
         story_id=story.pk,
         story_title=story.title,
-        text=highlight.snippet if voice.may_quote else None,
+        # A quote lost from a new version keeps its old words, which may have been
+        # taken out on purpose: they wait for a person before anyone reads them.
+        text=highlight.snippet if voice.may_quote and not highlight.needs_attention else None,
         source=" and ".join(credits),
         speaker=speaker,
         start_ms=highlight.start_ms,
@@ -172,7 +182,8 @@ def _quote(highlight: Highlight, voice: _Voice, *, keep_anonymous: bool) -> Find
         change_level_label=highlight.get_change_level_display() if highlight.change_level else "",
         sectors=tuple(highlight.sectors),
         # A coder's note often restates the quote, so it is withheld with it.
-        note=highlight.note if voice.may_quote else "",
+        note=highlight.note if voice.may_quote and not highlight.needs_attention else "",
+        needs_check=highlight.needs_attention,
     )
 
 
@@ -305,7 +316,7 @@ def findings_csv_rows(findings: Findings) -> list[tuple]:
             rows.append(
                 (
                     theme.name if theme.theme_id else "",
-                    quote.text if quote.text is not None else WITHHELD,
+                    quote.text if quote.text is not None else quote.withheld_message,
                     quote.source,
                     quote.story_title,
                     quote.speaker,

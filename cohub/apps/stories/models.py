@@ -131,11 +131,21 @@ class Story(TimeStampedModel):
 
 
 class Transcript(models.Model):
-    """One stored version of a story's text; ``text`` is the segments joined."""
+    """One stored version of a story's text; ``text`` is the segments joined.
+
+    Versions are never changed or removed while the story lasts: a correction,
+    a redaction or a new run of speech-to-text adds one (``transcript_revise``),
+    so quotes can be followed from the words they were made on, and an undo
+    can bring earlier words back. ``reason`` may name people; it goes with the story.
+    """
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="transcripts")
     version = models.PositiveIntegerField(default=1)
     text = models.TextField()
+    reason = models.CharField(max_length=200, blank=True, help_text="Why this version was made.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     SEPARATOR = "\n\n"
@@ -232,3 +242,36 @@ class Segment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transcript} #{self.index}"
+
+
+class StoryEditKind(models.TextChoices):
+    DETAILS = "details", "Title and date"
+    TEXT = "text", "The words"
+
+
+class StoryEdit(models.Model):
+    """One change to a story's details or words, with what was there before, for undo.
+
+    The audit ``Event`` outlives the story and so never holds its content; this
+    row holds the values (titles can name people) and goes with the story.
+    For a change of words, ``before``/``after`` hold transcript version numbers.
+    """
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="edits")
+    kind = models.CharField(max_length=20, choices=StoryEditKind.choices)
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.story_id}"

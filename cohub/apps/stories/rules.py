@@ -58,6 +58,8 @@ rules.add_perm("stories.delete_story", can_run_project)
 rules.add_perm("stories.view_story", can_code)
 # Who speaks, and as what, decides whose consent governs a name: those who gathered it know.
 rules.add_perm("stories.change_speaker", can_gather)
+# Correcting a story's words and details is for those who gathered it, like adding it.
+rules.add_perm("stories.change_story", can_gather)
 
 describe_permission("stories.view_storyteller", "see storytellers' profiles")
 describe_permission("stories.manage_storyteller", "register storytellers and change their profiles")
@@ -72,3 +74,4 @@ describe_permission("stories.add_story", "add stories")
 describe_permission("stories.delete_story", "delete stories")
 describe_permission("stories.view_story", "read stories")
 describe_permission("stories.change_speaker", "say who speaks in a story")
+describe_permission("stories.change_story", "correct a story's title, date and words")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any, Protocol
 
@@ -26,12 +26,15 @@ from cohub.apps.stories.models import (
     Speaker,
     SpeakerPart,
     Story,
+    StoryEdit,
+    StoryEditKind,
     StorySource,
     Storyteller,
     StorytellerRole,
     Transcript,
 )
 from cohub.apps.stories.personal import PROFILE_FIELDS, withdrawn_values
+from cohub.apps.stories.revisions import follow_revision
 from cohub.apps.stories.scopes import GATHERING_SCOPES, ConsentScope
 from cohub.apps.stories.uploads import (
     IMPORT_BATCH,
@@ -40,6 +43,7 @@ from cohub.apps.stories.uploads import (
     uploads_discard_for_storyteller,
     uploads_store,
 )
+from cohub.pipeline.anchors import carry_times
 from cohub.pipeline.formats import (
     MAX_TRANSCRIPT_BYTES,
     SegmentData,
@@ -211,10 +215,20 @@ def _speakers_for(
 ) -> dict[str, Speaker]:
     """The story's speaker for every label in ``segments``, adding rows for new labels.
 
+    A name typed while editing may be a speaker's display name rather than their
+    label; it is looked up both ways (display name first) before a row is added.
+
     New speakers get a guessed part (see ``cohub.pipeline.speakers``) that people
     can change. Once the story has a storyteller, a new label is never made one.
     """
-    speakers = {speaker.label: speaker for speaker in Speaker.objects.filter(story=story)}
+    existing = list(Speaker.objects.filter(story=story))
+    speakers = {speaker.label: speaker for speaker in existing}
+    known = {s.label.casefold(): s for s in existing} | {
+        s.display_name.casefold(): s for s in existing
+    }
+    for label in {segment.speaker[:120] for segment in segments if segment.speaker}:
+        if label not in speakers and label.casefold() in known:
+            speakers[label] = known[label.casefold()]
     new_labels = [
         label
         for label in dict.fromkeys(segment.speaker[:120] for segment in segments)
@@ -245,18 +259,29 @@ def _store_transcript(
     segments: Sequence[SegmentData],
     version: int,
     speakers: dict[str, Speaker],
+    *,
+    spoken_by: Sequence[Speaker | None] | None = None,
+    actor: User | None = None,
+    reason: str = "",
 ) -> Transcript:
-    """Join segments into one text and remember where each one sits in it, and who spoke."""
+    """Join segments into one text and remember where each one sits in it, and who spoke.
+
+    Who spoke is found by label in ``speakers``, or given per segment in ``spoken_by``.
+    """
     parts: list[str] = []
     rows: list[Segment] = []
     offset = 0
     for index, segment in enumerate(segments):
         if parts:
             offset += len(Transcript.SEPARATOR)
+        if spoken_by is not None:
+            speaker = spoken_by[index]
+        else:
+            speaker = speakers.get(segment.speaker[:120]) if segment.speaker else None
         rows.append(
             Segment(
                 index=index,
-                speaker=speakers.get(segment.speaker[:120]) if segment.speaker else None,
+                speaker=speaker,
                 start_ms=segment.start_ms,
                 end_ms=segment.end_ms,
                 text=segment.text,
@@ -267,7 +292,11 @@ def _store_transcript(
         parts.append(segment.text)
         offset += len(segment.text)
     transcript = Transcript.objects.create(
-        story=story, version=version, text=Transcript.SEPARATOR.join(parts)
+        story=story,
+        version=version,
+        text=Transcript.SEPARATOR.join(parts),
+        reason=reason.strip()[:200],
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     for row in rows:
         row.transcript = transcript
@@ -314,7 +343,7 @@ def _story_create(
         recorded_on=recorded_on,
         created_by=actor,
     )
-    _store_transcript(story, segments, 1, _speakers_for(story, segments, actor=actor))
+    _store_transcript(story, segments, 1, _speakers_for(story, segments, actor=actor), actor=actor)
     record_event(
         actor=actor,
         verb="story.create",
@@ -670,6 +699,300 @@ def speaker_update(
         },
     )
     return speaker, True
+
+
+# ---------------------------------------------------------------------------
+# Editing a story: its details and its words, each change undoable
+
+
+class _Unset:
+    """Marks a keyword left out, where None is a value ("date not known")."""
+
+
+UNSET = _Unset()
+
+
+@dataclass(frozen=True)
+class StoryChange:
+    """What an edit did: the story, and the edit row to undo it by (None if nothing changed)."""
+
+    story: Story
+    edit: StoryEdit | None
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A new version of a story's words, and what followed it (e.g. ``quotes_lost``)."""
+
+    story: Story
+    transcript: Transcript
+    edit: StoryEdit | None
+    followed: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return self.edit is not None
+
+
+def _lock_for_editing(story: Story) -> Story:
+    """Lock the project, the storyteller (and check consent to transcription), then the story.
+
+    The order every story and coding write takes locks in: a new version
+    writes coding events for the quotes that follow it, and the project row
+    keeps the change feed in commit order. The story is read as stored now,
+    so a withdrawal that lands first wins.
+    """
+    Project.objects.select_for_update(no_key=True).filter(pk=story.project_id).exists()
+    storyteller = Storyteller.objects.select_for_update().get(pk=story.storyteller_id)
+    require_consent(storyteller, ConsentScope.TRANSCRIBE)
+    return Story.objects.select_for_update().select_related("storyteller").get(pk=story.pk)
+
+
+def _details(story: Story) -> dict[str, Any]:
+    return {
+        "title": story.title,
+        "recorded_on": story.recorded_on.isoformat() if story.recorded_on else None,
+    }
+
+
+def _apply_details(story: Story, values: dict[str, Any]) -> None:
+    story.title = values["title"]
+    day = values["recorded_on"]
+    story.recorded_on = dt.date.fromisoformat(day) if day else None
+
+
+@transaction.atomic
+def story_update(
+    *,
+    story: Story,
+    actor: User | None,
+    title: str | None = None,
+    recorded_on: dt.date | None | _Unset = UNSET,
+) -> StoryChange:
+    """Change a story's title or the date it was told; undo with ``story_edit_undo``.
+
+    The audit event names the fields that changed, not their values: titles
+    can name people, and audit rows outlive the story.
+    """
+    story = _lock_for_editing(story)
+    before = _details(story)
+    if title is not None:
+        title = " ".join(title.split())
+        if not title:
+            raise ServiceError("Give the story a title.")
+        story.title = title[:200]
+    if not isinstance(recorded_on, _Unset):
+        story.recorded_on = recorded_on
+    after = _details(story)
+    fields = sorted(name for name in after if after[name] != before[name])
+    if not fields:
+        return StoryChange(story=story, edit=None)
+    story.save(update_fields=[*fields, "updated_at"])
+    edit = StoryEdit.objects.create(
+        story=story, kind=StoryEditKind.DETAILS, before=before, after=after, actor=_user(actor)
+    )
+    record_event(
+        actor=actor,
+        verb="story.update",
+        target=story,
+        project_id=story.project_id,
+        data={"fields": fields, "edit_id": edit.pk},
+    )
+    return StoryChange(story=story, edit=edit)
+
+
+def _user(actor: User | None) -> User | None:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _write_version(
+    story: Story,
+    actor: User | None,
+    segments: Sequence[SegmentData],
+    *,
+    reason: str,
+    spoken_by: Sequence[Speaker | None] | None = None,
+    record_edit: bool = True,
+) -> Revision:
+    """Store ``segments`` as the next version, move what followed the old one, log it."""
+    old = latest_transcript_locked(story)
+    if not segments or not any(segment.text.strip() for segment in segments):
+        raise ServiceError("The story has no text. To remove a story, delete it instead.")
+    speakers = _speakers_for(story, segments, actor=actor) if spoken_by is None else {}
+    new_speakers = (
+        list(spoken_by)
+        if spoken_by is not None
+        else [speakers.get(s.speaker[:120]) if s.speaker else None for s in segments]
+    )
+    old_rows = list(old.segments.order_by("index"))
+    same = [(s.text, s.start_ms, s.end_ms, s.speaker_id) for s in old_rows] == [
+        (seg.text, seg.start_ms, seg.end_ms, who.pk if who else None)
+        for seg, who in zip(segments, new_speakers, strict=True)
+    ]
+    if same:
+        return Revision(story=story, transcript=old, edit=None)
+    new = _store_transcript(
+        story,
+        segments,
+        old.version + 1,
+        {},
+        spoken_by=new_speakers,
+        actor=actor,
+        reason=reason,
+    )
+    followed = follow_revision(old, new)
+    edit = None
+    if record_edit:
+        edit = StoryEdit.objects.create(
+            story=story,
+            kind=StoryEditKind.TEXT,
+            before={"version": old.version},
+            after={"version": new.version},
+            actor=_user(actor),
+        )
+    record_event(
+        actor=actor,
+        verb="transcript.revise",
+        target=story,
+        project_id=story.project_id,
+        data={
+            "from_version": old.version,
+            "version": new.version,
+            "segments": len(segments),
+            **followed,
+        },
+    )
+    return Revision(story=story, transcript=new, edit=edit, followed=followed)
+
+
+def latest_transcript_locked(story: Story) -> Transcript:
+    """The newest version, read after the story row is locked (so it cannot move on)."""
+    transcript = Transcript.objects.filter(story=story).order_by("-version").first()
+    if transcript is None:
+        raise ServiceError("This story has no text to change.")
+    return transcript
+
+
+def _check_based_on(current: Transcript, based_on_version: int | None) -> None:
+    if based_on_version is not None and based_on_version != current.version:
+        raise ServiceError(
+            "Someone changed the words of this story while you were editing. "
+            "Nothing was saved. Here are the newest words: make your change again."
+        )
+
+
+@transaction.atomic
+def transcript_revise(
+    *,
+    story: Story,
+    actor: User | None,
+    reason: str,
+    text: str | None = None,
+    segments: Sequence[SegmentData] | None = None,
+    based_on_version: int | None = None,
+) -> Revision:
+    """Write a new version of a story's words, and move every key quote onto it.
+
+    Give ``text`` (``Name: words`` lines, as when typing a story) or ``segments``
+    (a correction, a redaction, a new run of speech-to-text). Parts whose words
+    are unchanged, or corrected one for one, keep their times. Apps that anchor
+    things in the text follow it (``stories.revisions``): quotes they cannot
+    place are flagged for a person. ``based_on_version`` refuses the change if
+    someone else wrote a newer version meanwhile. Undo with ``story_edit_undo``.
+    """
+    if (text is None) == (segments is None):
+        raise ServiceError("Give either the new text or the new parts, not both.")
+    story = _lock_for_editing(story)
+    current = latest_transcript_locked(story)
+    _check_based_on(current, based_on_version)
+    new_segments = list(segments) if segments is not None else parse_text(text or "")
+    old_segments = [
+        SegmentData(text=s.text, speaker="", start_ms=s.start_ms, end_ms=s.end_ms)
+        for s in current.segments.order_by("index")
+    ]
+    new_segments = carry_times(old_segments, new_segments)
+    return _write_version(story, actor, new_segments, reason=reason)
+
+
+@transaction.atomic
+def transcript_revise_part(
+    *,
+    story: Story,
+    actor: User | None,
+    index: int,
+    text: str,
+    speaker: Speaker | None,
+    reason: str,
+    based_on_version: int | None = None,
+) -> Revision:
+    """Change the words, or who says them, of one part; the other parts stay as they are."""
+    story = _lock_for_editing(story)
+    current = latest_transcript_locked(story)
+    _check_based_on(current, based_on_version)
+    if speaker is not None and speaker.story_id != story.pk:
+        raise ServiceError("That speaker is in a different story.")
+    rows = list(current.segments.select_related("speaker").order_by("index"))
+    if not any(row.index == index for row in rows):
+        raise ServiceError("That part is not in the story any more.")
+    words = " ".join(text.split())
+    if not words:
+        raise ServiceError("A part needs some words. To take words out, change the whole text.")
+    segments = [
+        SegmentData(
+            text=words if row.index == index else row.text,
+            start_ms=row.start_ms,
+            end_ms=row.end_ms,
+        )
+        for row in rows
+    ]
+    spoken_by = [speaker if row.index == index else row.speaker for row in rows]
+    return _write_version(story, actor, segments, reason=reason, spoken_by=spoken_by)
+
+
+@transaction.atomic
+def story_edit_undo(*, edit: StoryEdit, actor: User | None) -> StoryChange:
+    """Put back what one edit changed, if nothing has changed it again since.
+
+    Undoing a change of words writes the earlier words as a new version (versions
+    are never removed), and the quotes follow them back.
+    """
+    story = _lock_for_editing(edit.story)
+    edit = StoryEdit.objects.select_for_update().get(pk=edit.pk)
+    if edit.undone_at is not None:
+        raise ServiceError("That change has already been undone.")
+    changed_since = ServiceError(
+        "This story has been changed again since, so that change cannot be undone on its own."
+    )
+    if edit.kind == StoryEditKind.DETAILS:
+        if _details(story) != edit.after:
+            raise changed_since
+        _apply_details(story, edit.before)
+        story.save(update_fields=["title", "recorded_on", "updated_at"])
+    else:
+        current = latest_transcript_locked(story)
+        if current.version != edit.after["version"]:
+            raise changed_since
+        earlier = Transcript.objects.get(story=story, version=edit.before["version"])
+        rows = list(earlier.segments.select_related("speaker").order_by("index"))
+        _write_version(
+            story,
+            actor,
+            [SegmentData(text=r.text, start_ms=r.start_ms, end_ms=r.end_ms) for r in rows],
+            reason=f"Undo: back to the words of version {earlier.version}",
+            spoken_by=[r.speaker for r in rows],
+            record_edit=False,
+        )
+    edit.undone_at = timezone.now()
+    edit.undone_by = _user(actor)
+    edit.save(update_fields=["undone_at", "undone_by"])
+    record_event(
+        actor=actor,
+        verb="story.undo",
+        target=story,
+        project_id=story.project_id,
+        data={"edit_id": edit.pk, "kind": edit.kind},
+    )
+    return StoryChange(story=story, edit=edit)
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cohub.apps.stories.views import speakers, stories, storytellers
+from cohub.apps.stories.views import editing, speakers, stories, storytellers
 
 app_name = "stories"
 
@@ -31,6 +31,18 @@ urlpatterns = [
     path("stories/new/", stories.story_create, name="story_create"),
     path("stories/import/", stories.story_import, name="story_import"),
     path("stories/<int:story_id>/delete/", stories.story_delete, name="story_delete"),
+    path("stories/<int:story_id>/edit/", editing.story_edit, name="story_edit"),
+    path("stories/<int:story_id>/edit/words/", editing.story_text_edit, name="story_text_edit"),
+    path(
+        "stories/<int:story_id>/edit/parts/<int:index>/",
+        editing.story_part_edit,
+        name="story_part_edit",
+    ),
+    path(
+        "stories/<int:story_id>/edit/undo/<int:edit_id>/",
+        editing.story_edit_undo,
+        name="story_edit_undo",
+    ),
     path("stories/<int:story_id>/speakers/", speakers.speaker_list, name="speaker_list"),
     path(
         "stories/<int:story_id>/speakers/<int:speaker_id>/",

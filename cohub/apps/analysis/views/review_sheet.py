@@ -207,6 +207,7 @@ def _render_story(
         "transcript": transcript,
         "rows": rows,
         "quotes": quotes,
+        "to_check": [h for h in highlights if h.needs_attention],
         "quote_form": quote_form,
         "sheet_form": sheet_form,
         "consent": _consent_summary(story.storyteller),

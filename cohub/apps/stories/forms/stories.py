@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from cohub.apps.core.forms import MultipleFileField, MultipleFileInput, optional_date_field
-from cohub.apps.stories.models import SpeakerPart, Storyteller
+from cohub.apps.stories.models import Speaker, SpeakerPart, Storyteller
 from cohub.pipeline.formats import SUPPORTED_EXTENSIONS
 
 SPEAKER_HINT = (
@@ -111,3 +111,74 @@ class SpeakerForm(forms.Form):
             "and only if they agreed to it."
         ),
     )
+
+
+REASON_FIELD_HELP = (
+    "A few words for the history, like 'fixed a misheard word'. You can leave it empty."
+)
+
+
+class StoryDetailsForm(forms.Form):
+    """A story's title and the date it was told."""
+
+    title = forms.CharField(
+        label="Title", max_length=200, error_messages={"required": "Give the story a title."}
+    )
+    recorded_on = forms.DateField(
+        label="When was it told? (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the date like 2025-03-31, or leave it empty."},
+    )
+
+
+class StoryTextEditForm(forms.Form):
+    """All of a story's words at once, with ``Name: words`` lines."""
+
+    based_on = forms.IntegerField(widget=forms.HiddenInput)
+    text = forms.CharField(
+        label="The story",
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 20}),
+        help_text=SPEAKER_HINT,
+        error_messages={"required": "The story needs some words."},
+    )
+    reason = forms.CharField(
+        label="What did you change? (optional)",
+        max_length=200,
+        required=False,
+        help_text=REASON_FIELD_HELP,
+    )
+
+
+def _speaker_choice(speaker: Speaker) -> str:
+    return f"{speaker.display_name} ({speaker.part_word})"
+
+
+class StoryPartEditForm(forms.Form):
+    """One part of a story: its words and who says them."""
+
+    based_on = forms.IntegerField(widget=forms.HiddenInput)
+    speaker = forms.ModelChoiceField(
+        label="Who says this part?",
+        queryset=Speaker.objects.none(),
+        required=False,
+        empty_label="Nobody named",
+    )
+    text = forms.CharField(
+        label="The words",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "A part needs some words."},
+    )
+    reason = forms.CharField(
+        label="What did you change? (optional)",
+        max_length=200,
+        required=False,
+        help_text=REASON_FIELD_HELP,
+    )
+
+    def __init__(self, *args: Any, speakers: QuerySet[Speaker], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["speaker"])
+        field.queryset = speakers
+        field.label_from_instance = _speaker_choice  # type: ignore[method-assign,assignment]
