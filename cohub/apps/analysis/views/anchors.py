@@ -16,7 +16,6 @@ from django.shortcuts import render
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.analysis.anchoring import highlight_place as place_quote
 from cohub.apps.analysis.forms import HighlightCreateForm
-from cohub.apps.analysis.models import Theme
 from cohub.apps.analysis.selectors import highlight_get
 from cohub.apps.analysis.views.common import review_sheet_url
 from cohub.apps.core.errors import ServiceError
@@ -41,7 +40,7 @@ def _place_form(
         data,
         transcripts=story.transcripts.filter(pk=transcript.pk),
         segments=segments,
-        themes=Theme.objects.none(),
+        themes=[],
         initial={"transcript_id": transcript.pk},
         auto_id="place_%s",
     )
