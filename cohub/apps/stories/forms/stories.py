@@ -124,12 +124,7 @@ class StoryDetailsForm(forms.Form):
     title = forms.CharField(
         label="Title", max_length=200, error_messages={"required": "Give the story a title."}
     )
-    recorded_on = forms.DateField(
-        label="When was it told? (optional)",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the date like 2025-03-31, or leave it empty."},
-    )
+    recorded_on = optional_date_field("When was it told? (optional)")
 
 
 class StoryTextEditForm(forms.Form):
