@@ -174,6 +174,10 @@ def build_world() -> World:
         "theme_id": theme.pk,
         "event_id": event.pk,
         "speaker_id": story.speakers.get(label="Sam").pk,
+        "index": 0,
+        "edit_id": story_services.story_update(
+            story=story, actor=facilitator, recorded_on=dt.date(2026, 3, 1)
+        ).edit.pk,
         "user_id": member.pk,
         "token": invitation.token,
         "invitation_id": invitation.pk,
