@@ -233,8 +233,11 @@ def test_export_findings_to_a_file(project, files, tmp_path, capsys):
             str(good),
         ]
     )
-    from cohub.apps.analysis.services import highlight_create
+    from cohub.apps.analysis.models import Highlight
+    from cohub.apps.analysis.services import highlight_create, theme_create
 
+    waiting = theme_create(project=project, name="Waiting", actor=None).theme
+    money = theme_create(project=project, name="@money", actor=None).theme
     story = Story.objects.get()
     transcript = story.transcripts.get()
     words = "I waited eleven weeks."
@@ -246,15 +249,18 @@ def test_export_findings_to_a_file(project, files, tmp_path, capsys):
         char_end=start + len(words),
         actor=None,
         change_level="organisation",
+        themes=[waiting, money],
     )
     output = tmp_path / "findings.csv"
     capsys.readouterr()
     assert cli.main(["export-findings", "--project", project.slug, "--output", str(output)]) == 0
     assert str(output) in capsys.readouterr().out
     rows = _csv_rows(output.read_text(encoding="utf-8"))
-    assert rows[0][:3] == ["Theme", "Quote", "Source"]
-    assert rows[1][1:3] == [words, "Robin"]
-    assert rows[1][7] == "Organisation"
+    assert rows[0][:5] == ["Quote id", "Quote", "Themes", "Who spoke", "Speaking as"]
+    highlight = Highlight.objects.get()
+    assert rows[1][:5] == [str(highlight.pk), words, "'@money; Waiting", "Robin", "Storyteller"]
+    assert len(rows) == 2  # one row for the quote, though it has two themes
+    assert rows[1][8] == "Organisation"
     assert Event.objects.filter(verb="findings.export", project_id=project.pk).count() == 1
 
 
@@ -263,11 +269,12 @@ def test_export_findings_to_stdout(project, capsys):
     out = capsys.readouterr().out
     assert _csv_rows(out) == [
         [
-            "Theme",
+            "Quote id",
             "Quote",
-            "Source",
+            "Themes",
+            "Who spoke",
+            "Speaking as",
             "Story",
-            "Speaker",
             "Start (seconds)",
             "End (seconds)",
             "Change level",
@@ -448,7 +455,7 @@ def test_export_as_a_co_producer_matches_the_web(project, client, capsys):
     web = client.get(f"/p/{project.slug}/findings.csv")
     assert web.status_code == 200
     assert _export_as(project, user.email) == 0
-    assert _csv_rows(capsys.readouterr().out)[0][:2] == ["Theme", "Quote"]
+    assert _csv_rows(capsys.readouterr().out)[0][:2] == ["Quote id", "Quote"]
     assert Event.objects.filter(verb="findings.export", actor=user).count() == 2
 
 

@@ -121,35 +121,78 @@ def _parsed_csv(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
 
 
-def test_csv_has_a_row_per_quote_per_theme(coded):
-    rows = _parsed_csv(to_csv(findings_csv_rows(project_findings(coded.project))))
+def _csv(coded):
+    return _parsed_csv(to_csv(findings_csv_rows(project_findings(coded.project))))
+
+
+def test_csv_has_one_row_per_quote_with_its_id_and_all_its_themes(coded):
+    rows = _csv(coded)
     assert tuple(rows[0]) == CSV_HEADER
-    assert [row[0] for row in rows[1:]] == ["Waiting"] * 3 + ["Trust"] * 2 + [""]
+    h = coded.highlights
+    # In story order, each quote once: h2 is in two themes and still one row.
+    assert [row[0] for row in rows[1:]] == [str(h[k].pk) for k in ("h1", "h2", "h3", "h4", "h5")]
+    themes = {row[0]: row[2] for row in rows[1:]}
+    assert themes[str(h["h2"].pk)] == "Trust; Waiting"
+    assert themes[str(h["h1"].pk)] == "Waiting"
+    assert themes[str(h["h5"].pk)] == ""
+
+
+def test_csv_says_who_spoke_and_in_what_part(coded):
+    rows = {row[0]: row for row in _csv(coded)[1:]}
+    robin = rows[str(coded.highlights["h1"].pk)]
+    assert (robin[3], robin[4]) == ("Robin Real", "Storyteller")
+    ana = rows[str(coded.highlights["h4"].pk)]
+    assert (ana[3], ana[4]) == ("Ana", "Storyteller")
+
+
+def test_csv_leaves_out_merged_themes_and_follows_a_rename(coded):
+    from cohub.apps.analysis.services import theme_merge, theme_rename
+
+    trust = next(t for t in coded.project.themes.all() if t.name == "Trust")
+    waiting = next(t for t in coded.project.themes.all() if t.name == "Waiting")
+    theme_merge(source=trust, target=waiting, actor=None)
+    theme_rename(theme=waiting, name="Waiting and trust", actor=None)
+    rows = {row[0]: row for row in _csv(coded)[1:]}
+    assert rows[str(coded.highlights["h2"].pk)][2] == "Waiting and trust"
+    assert rows[str(coded.highlights["h4"].pk)][2] == "Waiting and trust"
+
+
+def test_csv_theme_names_cannot_become_formulas(coded):
+    from cohub.apps.analysis.services import theme_rename
+
+    trust = next(t for t in coded.project.themes.all() if t.name == "Trust")
+    theme_rename(theme=trust, name='=HYPERLINK("http://x")', actor=None)
+    text = to_csv(findings_csv_rows(project_findings(coded.project)))
+    rows = {row[0]: row for row in _parsed_csv(text)[1:]}
+    assert rows[str(coded.highlights["h4"].pk)][2] == '\'=HYPERLINK("http://x")'
+    # Sorted after "=..." here, but a theme later in the cell is quoted whole, never split off.
+    assert rows[str(coded.highlights["h2"].pk)][2] == '\'=HYPERLINK("http://x"); Waiting'
 
 
 def test_csv_withholds_words_names_and_neutralises_formulas(coded):
-    rows = _parsed_csv(to_csv(findings_csv_rows(project_findings(coded.project))))
+    rows = _csv(coded)
     by_quote = {row[1]: row for row in rows[1:]}
     assert WITHHELD in by_quote
-    assert by_quote[WITHHELD][2] == "Sky"
+    assert by_quote[WITHHELD][3] == "Sky"
+    assert by_quote[WITHHELD][2] == "Waiting"
     assert "The letter came after I had moved house." not in "".join(map(str, rows))
     named = by_quote["'=Nobody rang me back, not once."]
-    assert named[2] == "Robin Real"
-    assert named[9] == "'+44 said no"
-    assert by_quote["I waited eleven weeks."][2] == "Robin Real"
-    assert by_quote["I waited eleven weeks."][7] == "Individual"
-    assert named[8] == "Policy; Services"
+    assert named[3] == "Robin Real"
+    assert named[10] == "'+44 said no"
+    assert by_quote["I waited eleven weeks."][3] == "Robin Real"
+    assert by_quote["I waited eleven weeks."][8] == "Individual"
+    assert named[9] == "Policy; Services"
 
 
 def test_export_service_records_who_exported(coded):
     user = UserFactory()
     text = findings_export_csv(project=coded.project, actor=user)
-    assert text.startswith('\ufeff"Theme","Quote",')
+    assert text.startswith('\ufeff"Quote id","Quote","Themes","Who spoke",')
     event = Event.objects.get(verb="findings.export")
     assert event.actor == user
     assert event.project_id == coded.project.pk
     assert event.data["quotes"] == 5
-    assert event.data["rows"] == 6
+    assert event.data["rows"] == 5
     assert "moved house" not in str(event.data)
 
 

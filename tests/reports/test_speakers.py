@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from django.urls import reverse
 
 from cohub.apps.analysis.models import Attribution
 from cohub.apps.analysis.services import highlight_create
@@ -66,8 +67,9 @@ def test_an_interviewers_question_is_credited_to_the_interviewer(project, story)
     assert quotes[question.pk].speaker == "Sam"
     assert quotes[answer.pk].source == "Sky"
     rows = {row[1]: row for row in _csv_rows(project)}
-    assert rows["What happened when you rang?"][2] == "Interviewer (Sam)"
-    assert rows["They never rang me back, not once."][2] == "Sky"
+    assert rows["What happened when you rang?"][3:5] == ["Interviewer (Sam)", "Interviewer"]
+    assert rows["They never rang me back, not once."][3:5] == ["Sky", "Storyteller"]
+    assert rows["What happened when you rang?"][0] == str(question.pk)
 
 
 def test_the_storytellers_imported_real_name_never_shows_without_consent_to_name(project, story):
@@ -103,3 +105,24 @@ def test_a_quote_over_two_speakers_credits_both_and_belongs_to_who_said_most(pro
     assert both.speaker.label == "Skyler Jones"
     assert {s.label for s in both.speakers.all()} == {"Sam Reporter", "Skyler Jones"}
     assert _by_highlight(project)[both.pk].source == "Interviewer (Sam) and Sky"
+    row = next(row for row in _csv_rows(project) if row[0] == str(both.pk))
+    assert row[3:5] == ["Interviewer (Sam) and Sky", "Interviewer and storyteller"]
+
+
+def test_another_participant_is_credited_without_a_name_in_the_csv(project, story):
+    other = _quote(story, "Same for me, love.")
+    row = next(row for row in _csv_rows(project) if row[0] == str(other.pk))
+    assert row[3:5] == ["Another participant", "Another participant"]
+
+
+def test_the_findings_page_shows_who_said_each_quote(client, project, story, facilitator):
+    question = _quote(story, "What happened when you rang?")
+    answer = _quote(story, "They never rang me back, not once.")
+    client.force_login(facilitator)
+    page = client.get(reverse("reports:findings", kwargs={"project_slug": project.slug}))
+    html = page.content.decode()
+    for highlight, credit in ((question, "Interviewer (Sam)"), (answer, "Sky")):
+        card = html[html.index(highlight.snippet) :]
+        card = card[: card.index("</figure>")]
+        assert f'<span class="finding-quote__source">{credit}</span>' in card
+    assert "Skyler Jones" not in html

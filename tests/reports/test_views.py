@@ -134,7 +134,7 @@ def test_csv_download_is_an_attachment_and_audited(client, coded):
         f'attachment; filename="{coded.project.slug}-findings-{today:%Y-%m-%d}.csv"'
     )
     body = response.content.decode("utf-8")
-    assert body.startswith('\ufeff"Theme","Quote","Source",')
+    assert body.startswith('\ufeff"Quote id","Quote","Themes","Who spoke",')
     assert WITHHELD in body
     assert "'=Nobody rang me back" in body
     event = Event.objects.get(verb="findings.export")

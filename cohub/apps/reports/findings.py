@@ -52,6 +52,10 @@ class FindingQuote:
     sectors: tuple[str, ...]
     note: str
     needs_check: bool = False
+    parts: tuple[str, ...] = ()
+    """The part each credited speaker plays, in the order of ``source``: "storyteller"."""
+    themes: tuple[str, ...] = ()
+    """The names of the quote's current themes, alphabetically; none while it is not themed."""
 
     @property
     def withheld(self) -> bool:
@@ -98,6 +102,8 @@ class Findings:
     untagged: ThemeFinding
     story_count: int
     quote_count: int
+    quotes: list[FindingQuote] = field(default_factory=list)
+    """Every quote once, in story order, whatever its themes: the CSV's rows."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +145,11 @@ def _has_storytellers_words(highlight: Highlight) -> bool:
     return any(s is None or s.is_storyteller for s in _speakers(highlight))
 
 
+def _part(speaker: Speaker | None) -> str:
+    """The part; words with no speaker are the storyteller's, as in ``_credit``."""
+    return "storyteller" if speaker is None else speaker.part_word
+
+
 def _credit(speaker: Speaker | None, storyteller_source: str) -> str:
     if speaker is None or speaker.is_storyteller:
         return storyteller_source
@@ -147,7 +158,9 @@ def _credit(speaker: Speaker | None, storyteller_source: str) -> str:
     return "Another participant"
 
 
-def _quote(highlight: Highlight, voice: _Voice, *, keep_anonymous: bool) -> FindingQuote:
+def _quote(
+    highlight: Highlight, voice: _Voice, *, keep_anonymous: bool, themes: tuple[str, ...] = ()
+) -> FindingQuote:
     story = highlight.review_sheet.story
     # Naming is the storyteller's to allow, so it applies only to their own words.
     named = (
@@ -158,6 +171,7 @@ def _quote(highlight: Highlight, voice: _Voice, *, keep_anonymous: bool) -> Find
     )
     storyteller_source = voice.source_named if named else voice.source_anonymous
     credits = dict.fromkeys(_credit(s, storyteller_source) for s in _speakers(highlight))
+    parts = dict.fromkeys(_part(s) for s in _speakers(highlight))
     main = highlight.speaker
     if main is None:
         speaker = ""
@@ -184,6 +198,8 @@ def _quote(highlight: Highlight, voice: _Voice, *, keep_anonymous: bool) -> Find
         # A coder's note often restates the quote, so it is withheld with it.
         note=highlight.note if voice.may_quote and not highlight.needs_attention else "",
         needs_check=highlight.needs_attention,
+        parts=tuple(parts),
+        themes=themes,
     )
 
 
@@ -227,17 +243,18 @@ def project_findings(project: Project) -> Findings:
     keep_anonymous = _kept_anonymous(highlights)
     untagged = ThemeFinding(theme_id=None, name="Not yet themed", description="")
     stories: set[int] = set()
-    count = 0
+    quotes: list[FindingQuote] = []
     for highlight in highlights:
         storyteller_id = highlight.review_sheet.story.storyteller_id
+        targets = [themes[t] for t in links.get(highlight.pk, ()) if t in themes]
         quote = _quote(
             highlight,
             voices[storyteller_id],
             keep_anonymous=storyteller_id in keep_anonymous,
+            themes=tuple(sorted((t.name for t in targets), key=str.casefold)),
         )
         stories.add(quote.story_id)
-        count += 1
-        targets = [themes[t] for t in links.get(highlight.pk, ()) if t in themes]
+        quotes.append(quote)
         for target in targets or [untagged]:
             target.quotes.append(quote)
     ordered = sorted(themes.values(), key=lambda t: (-t.quote_count, t.name.lower()))
@@ -246,7 +263,8 @@ def project_findings(project: Project) -> Findings:
         themes=ordered,
         untagged=untagged,
         story_count=len(stories),
-        quote_count=count,
+        quote_count=len(quotes),
+        quotes=quotes,
     )
 
 
@@ -283,48 +301,65 @@ def findings_narrow(findings: Findings, *, level: str = "", sector: str = "") ->
         (keep(t) for t in findings.themes), key=lambda t: (-t.quote_count, t.name.lower())
     )
     untagged = keep(findings.untagged)
-    quotes = {q.highlight_id: q for t in [*themes, untagged] for q in t.quotes}
+    quotes = [q for q in findings.quotes if _matches(q, level, sector)]
     return Findings(
         project=findings.project,
         themes=themes,
         untagged=untagged,
-        story_count=len({q.story_id for q in quotes.values()}),
+        story_count=len({q.story_id for q in quotes}),
         quote_count=len(quotes),
+        quotes=quotes,
     )
 
 
 CSV_HEADER = (
-    "Theme",
+    "Quote id",
     "Quote",
-    "Source",
+    "Themes",
+    "Who spoke",
+    "Speaking as",
     "Story",
-    "Speaker",
     "Start (seconds)",
     "End (seconds)",
     "Change level",
     "Sectors",
     "Note",
 )
+"""The findings CSV's columns. "Quote id" is the key quote's id, which undo and redo keep."""
+
+THEME_SEPARATOR = "; "
 
 
-def findings_csv_rows(findings: Findings) -> list[tuple]:
-    """One row per quote per theme (a quote in two themes appears twice)."""
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def findings_csv_rows(findings: Findings) -> list[tuple[object, ...]]:
+    """One row per quote, in story order, with all its themes in one cell.
+
+    A row per quote per theme counted a quote in two themes twice when people
+    added the rows up or made a chart from them; a quote id lets a sheet be
+    matched back to cohub, and its themes can still be split into columns.
+    "Who spoke" credits each speaker as findings do (ADR 0004): an interviewer's
+    words are never the storyteller's. Every cell is made safe for spreadsheets
+    when the rows are written (``core.csvsafe``), theme names included.
+    """
     sector_labels = dict(Sector.choices)
-    rows: list[tuple] = [CSV_HEADER]
-    for theme in [*findings.themes, findings.untagged]:
-        for quote in theme.quotes:
-            rows.append(
-                (
-                    theme.name if theme.theme_id else "",
-                    quote.text if quote.text is not None else quote.withheld_message,
-                    quote.source,
-                    quote.story_title,
-                    quote.speaker,
-                    "" if quote.start_ms is None else f"{quote.start_ms / 1000:.3f}",
-                    "" if quote.end_ms is None else f"{quote.end_ms / 1000:.3f}",
-                    quote.change_level_label,
-                    "; ".join(sector_labels.get(s, s) for s in quote.sectors),
-                    quote.note,
-                )
+    rows: list[tuple[object, ...]] = [CSV_HEADER]
+    for quote in findings.quotes:
+        rows.append(
+            (
+                quote.highlight_id,
+                quote.text if quote.text is not None else quote.withheld_message,
+                THEME_SEPARATOR.join(quote.themes),
+                quote.source,
+                _sentence(" and ".join(quote.parts)),
+                quote.story_title,
+                "" if quote.start_ms is None else f"{quote.start_ms / 1000:.3f}",
+                "" if quote.end_ms is None else f"{quote.end_ms / 1000:.3f}",
+                quote.change_level_label,
+                "; ".join(sector_labels.get(s, s) for s in quote.sectors),
+                quote.note,
             )
+        )
     return rows
