@@ -259,7 +259,7 @@ class _FileOnDisk:
 
 
 def cmd_import_transcript(args: argparse.Namespace) -> int:
-    from cohub.apps.stories.selectors import latest_transcript
+    from cohub.apps.stories.selectors import story_part_count
     from cohub.apps.stories.services import stories_import_batch
 
     project = _project(args.project)
@@ -285,8 +285,7 @@ def cmd_import_transcript(args: argparse.Namespace) -> int:
         if result.story is None:
             print(f"error {name}: {result.error}", file=sys.stderr)
             continue
-        transcript = latest_transcript(result.story)
-        segments = transcript.segments.count() if transcript is not None else 0
+        segments = story_part_count(result.story)
         print(
             f"imported {name} as story #{result.story.pk} '{result.story.title}' "
             f"({segments} segment{'s' if segments != 1 else ''})"

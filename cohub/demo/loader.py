@@ -35,9 +35,9 @@ from cohub.apps.analysis.services import highlight_create, review_sheet_update, 
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.projects.models import Project, ProjectRole
 from cohub.apps.projects.services import membership_add, project_create
-from cohub.apps.stories.models import Story, Storyteller
+from cohub.apps.stories.models import Story, Storyteller, Transcript
 from cohub.apps.stories.scopes import ConsentScope
-from cohub.apps.stories.selectors import latest_transcript
+from cohub.apps.stories.selectors import story_transcript
 from cohub.apps.stories.services import (
     story_create_from_text,
     story_import_transcript,
@@ -155,9 +155,12 @@ def _fill_project(demo: Demo, project: Project, users: dict[str, User]) -> None:
     for spec in demo.stories:
         with _blame(str(spec.transcript)):
             story = _add_story(spec, project, storytellers[spec.storyteller], users)
-        transcript = latest_transcript(story)
-        if transcript is None:
-            raise DemoDataError(f"{spec.transcript}: the story {spec.title!r} has no transcript.")
+        transcript = story_transcript(story)
+        if not isinstance(transcript, Transcript):
+            raise DemoDataError(
+                f"{spec.transcript}: the story {spec.title!r} has no transcript to quote from"
+                + (f" ({transcript.refusal})" if transcript else ".")
+            )
         for quote in spec.quotes:
             char_start, char_end = find_quote(
                 transcript.text, quote.words, source=str(spec.transcript)

@@ -554,3 +554,91 @@ def test_a_part_number_past_the_end_is_refused_in_plain_words(client, project):
     assert "Type a part number from 1 to 450." in page
     assert _part_numbers(page)[0] == 400
     assert not Highlight.objects.exists()
+
+
+# ---------------------------------------------------------------------------
+# Consent, read as it is now
+
+
+def _take_back_transcription(storyteller, **scopes):
+    from cohub.apps.stories import services as story_services
+
+    story_services.consent_record(
+        storyteller=storyteller, actor=None, record=True, transcribe=False, **scopes
+    )
+
+
+def test_every_scope_is_stated_in_plain_words(client, project, facilitator):
+    kit = make_storyteller(project, consent=GATHER_ONLY, pseudonym="Kit")
+    story = make_story(project, storyteller=kit)
+    client.force_login(facilitator)
+    page = " ".join(
+        client.get(_url("review_sheet", project, story_id=story.pk)).content.decode().split()
+    )
+    assert "Record their story: <strong>yes</strong>" in page
+    assert "Transcribe their story: <strong>yes</strong>" in page
+    assert "Quote Kit without their name: <strong>no</strong>" in page
+    assert "Quote Kit by name: <strong>no</strong>" in page
+    assert "Publish their story in a public library: <strong>no</strong>" in page
+    assert "Keep their story until: <strong>no end date</strong>" in page
+
+
+def test_taking_back_transcription_hides_the_transcript_and_the_quote_form(
+    client, project, facilitator
+):
+    kit = make_storyteller(project, pseudonym="Kit")
+    story = make_story(project, storyteller=kit, text="Kit: The heron-blue kettle whistled.")
+    transcript = story.transcripts.get()
+    analysis_services.highlight_create(
+        story=story, transcript=transcript, char_start=5, char_end=20, actor=facilitator
+    )
+    _take_back_transcription(kit, quote_anonymously=True)
+    client.force_login(facilitator)
+    page = client.get(_url("review_sheet", project, story_id=story.pk)).content.decode()
+    assert "Withheld: Kit has not agreed that we transcribe their story." in page
+    assert "Transcribe their story: <strong>no</strong>" in " ".join(page.split())
+    assert "heron-blue" not in page
+    assert 'id="highlight-form"' not in page
+    assert 'id="review-sheet-form"' not in page
+    assert "Key quotes (1)" in page, "the quote is still listed, without its words"
+
+
+def test_a_quote_posted_after_transcription_is_taken_back_is_refused_and_says_why(
+    client, project, facilitator
+):
+    kit = make_storyteller(project, pseudonym="Kit")
+    story = make_story(project, storyteller=kit)
+    data = _quote_data(story, segment_from="1")
+    _take_back_transcription(kit)
+    client.force_login(facilitator)
+    response = client.post(_url("highlight_create", project, story_id=story.pk), data, follow=True)
+    page = response.content.decode()
+    assert "The key quote was not saved. Kit has not agreed that we transcribe their story." in page
+    assert not Highlight.objects.exists()
+    assert not CodingEvent.objects.exists()
+
+
+def test_by_name_falls_back_to_the_pseudonym_when_naming_consent_goes(client, project, facilitator):
+    from cohub.apps.stories import services as story_services
+
+    kit = make_storyteller(project, pseudonym="Kit", real_name="Kit Realname")
+    story = make_story(project, storyteller=kit)
+    transcript = story.transcripts.get()
+    analysis_services.highlight_create(
+        story=story,
+        transcript=transcript,
+        char_start=0,
+        char_end=10,
+        actor=facilitator,
+        attribution="named",
+    )
+    client.force_login(facilitator)
+    url = _url("review_sheet", project, story_id=story.pk)
+    assert "<dd>By name</dd>" in client.get(url).content.decode()
+    story_services.consent_record(
+        storyteller=kit, actor=None, record=True, transcribe=True, quote_anonymously=True
+    )
+    page = client.get(url).content.decode()
+    assert "<dd>By name</dd>" not in page
+    assert "Anonymous (Kit)" in page
+    assert "Kit has not agreed to be quoted by name now" in page

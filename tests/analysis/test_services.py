@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from cohub.apps.analysis import services
-from cohub.apps.analysis.models import CodingAction, CodingEvent, Highlight, HighlightTheme, Theme
+from cohub.apps.analysis.models import (
+    CodingAction,
+    CodingEvent,
+    Highlight,
+    HighlightTheme,
+    ReviewSheet,
+    Theme,
+)
 from cohub.apps.core.errors import ConsentError, ServiceError
 from cohub.apps.projects.models import ProjectRole
 from tests.factories import GATHER_ONLY, ProjectFactory, make_member, make_story, make_storyteller
@@ -538,3 +545,61 @@ def test_writes_lock_the_project_then_the_themes_in_key_order(project, actor):
     theme_locks = [sql for sql in locking if 'FROM "analysis_theme"' in sql]
     assert len(theme_locks) == 1
     assert 'ORDER BY "analysis_theme"."id" ASC' in theme_locks[0]
+
+
+# ---------------------------------------------------------------------------
+# Nothing adds words to a story whose words are withheld
+
+
+def _withheld_story(project, facilitator):
+    from cohub.apps.stories import services as story_services
+
+    kit = make_storyteller(project, pseudonym="Kit")
+    story = make_story(project, storyteller=kit)
+    quote = services.highlight_create(
+        story=story,
+        transcript=story.transcripts.get(),
+        char_start=0,
+        char_end=5,
+        actor=facilitator,
+    ).highlight
+    story_services.consent_record(storyteller=kit, actor=None, record=True)
+    return story, quote
+
+
+REFUSAL = r"^Kit has not agreed that we transcribe their story\.$"
+
+
+def test_no_quote_note_or_review_sheet_once_transcription_is_taken_back(project, facilitator):
+    story, quote = _withheld_story(project, facilitator)
+    with pytest.raises(ConsentError, match=REFUSAL):
+        services.highlight_create(
+            story=story,
+            transcript=story.transcripts.get(),
+            char_start=6,
+            char_end=12,
+            actor=facilitator,
+        )
+    with pytest.raises(ConsentError, match=REFUSAL):
+        services.highlight_update(highlight=quote, actor=facilitator, note="About the words")
+    with pytest.raises(ConsentError, match=REFUSAL):
+        services.review_sheet_update(story=story, actor=facilitator, ideas="An idea")
+    quote.refresh_from_db()
+    assert quote.note == ""
+    assert Highlight.objects.count() == 1
+    assert not ReviewSheet.objects.exclude(ideas="").exists()
+
+
+def test_the_words_cannot_be_edited_once_transcription_is_taken_back(project, facilitator):
+    from cohub.apps.stories import services as story_services
+
+    story, _ = _withheld_story(project, facilitator)
+    with pytest.raises(ConsentError, match=REFUSAL):
+        story_services.transcript_revise(
+            story=story, actor=facilitator, text="Kit: New words.", reason=""
+        )
+    with pytest.raises(ConsentError, match=REFUSAL):
+        story_services.transcript_revise_part(
+            story=story, actor=facilitator, index=0, text="New words.", speaker=None, reason=""
+        )
+    assert story.transcripts.count() == 1

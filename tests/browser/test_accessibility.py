@@ -125,6 +125,10 @@ def build_world() -> World:
     withdrawn = make_storyteller(project, pseudonym="Alex")
     make_story(project, storyteller=withdrawn, title="Alex's story")
     story_services.consent_withdraw(storyteller=withdrawn, actor=facilitator)
+    # A story whose words consent no longer covers: its pages say why instead.
+    narrowed = make_storyteller(project, pseudonym="Sky")
+    withheld = make_story(project, storyteller=narrowed, title="Sky's story")
+    story_services.consent_record(storyteller=narrowed, actor=facilitator, record=True)
 
     transcript = story.transcripts.get()
     theme = analysis_services.theme_create(project=project, name="Waiting", actor=facilitator).theme
@@ -197,6 +201,18 @@ def build_world() -> World:
     extra_pages = [
         ("decision_maker", reverse("projects:edit", args=[project.slug]), 403, "403 page"),
         ("facilitator", f"/p/{project.slug}/stories/999999/review-sheet/", 404, "404 page"),
+        (
+            "facilitator",
+            reverse("analysis:review_sheet", args=[project.slug, withheld.pk]),
+            200,
+            "review sheet, words withheld",
+        ),
+        (
+            "facilitator",
+            reverse("stories:story_edit", args=[project.slug, withheld.pk]),
+            200,
+            "story editing, words withheld",
+        ),
     ]
     return World(values, people, extra_pages)
 

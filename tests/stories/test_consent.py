@@ -234,3 +234,68 @@ def test_after_withdrawal_consent_and_stories_are_refused(project, coded_story):
         )
     with pytest.raises(ServiceError):
         services.storyteller_update(storyteller=storyteller, actor=facilitator, real_name="X")
+
+
+# ---------------------------------------------------------------------------
+# Why a story's words are withheld, in one sentence wherever it is said
+
+
+@pytest.mark.django_db
+def test_words_are_readable_while_transcription_is_agreed(project):
+    from cohub.apps.stories.consent import consent_now
+
+    assert consent_now(make_storyteller(project, consent=GATHER_ONLY)).words is None
+
+
+@pytest.mark.django_db
+def test_words_are_withheld_when_transcription_is_taken_back(project):
+    from cohub.apps.stories.consent import consent_now
+
+    kit = make_storyteller(project, pseudonym="Kit")
+    services.consent_record(storyteller=kit, actor=None, record=True)
+    withheld = consent_now(kit).words
+    assert withheld.message == "Withheld: Kit has not agreed that we transcribe their story."
+    assert withheld.refusal == "Kit has not agreed that we transcribe their story."
+    with pytest.raises(ConsentError, match=r"^Kit has not agreed that we transcribe"):
+        require_consent(kit, ConsentScope.TRANSCRIBE)
+
+
+@pytest.mark.django_db
+def test_words_are_withheld_once_the_keep_until_date_has_passed(project):
+    from cohub.apps.stories.consent import consent_now
+
+    kit = make_storyteller(project, pseudonym="Kit")
+    services.consent_record(
+        storyteller=kit, actor=None, record=True, transcribe=True, keep_until=dt.date(2031, 3, 4)
+    )
+    assert consent_now(kit, today=dt.date(2031, 3, 4)).words is None, "the last day still counts"
+    now = consent_now(kit, today=dt.date(2031, 3, 5))
+    assert now.words.message == (
+        "Withheld: Kit agreed that we keep their story only until 4 March 2031, "
+        "and that date has passed."
+    )
+    assert not any(now.allows(scope) for scope in ConsentScope)
+
+
+@pytest.mark.django_db
+def test_words_are_withheld_once_consent_is_withdrawn(project):
+    from cohub.apps.stories.consent import consent_now
+
+    kit = make_storyteller(project, pseudonym="Kit")
+    # The withdrawn version, as consent_withdraw writes it, before its purge has finished.
+    ConsentRecord.objects.create(storyteller=kit, version=2, withdrawn=True)
+    assert consent_now(kit).words.message == "Withheld: Kit has withdrawn their consent."
+    assert consent_now(kit).quoting.message == "Withheld: Kit has withdrawn their consent."
+
+
+@pytest.mark.django_db
+def test_quoting_needs_transcription_as_well_as_consent_to_be_quoted(project):
+    from cohub.apps.stories.consent import consent_now
+
+    kit = make_storyteller(project, pseudonym="Kit")
+    services.consent_record(
+        storyteller=kit, actor=None, record=True, quote_anonymously=True, quote_by_name=True
+    )
+    now = consent_now(kit)
+    assert now.quoting.message == "Withheld: Kit has not agreed that we transcribe their story."
+    assert not now.may_name

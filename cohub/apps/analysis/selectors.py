@@ -1,15 +1,60 @@
-"""Reads for review sheets, key quotes, the codebook and the coding log of one project."""
+"""Reads for review sheets, key quotes, the codebook and the coding log of one project.
+
+A key quote's words (its snippet, and the coder's note, which often restates
+it) reach a page only as a ``ShownQuote``: the words, or why they are withheld,
+worked out from the storyteller's consent today by ``stories.consent``. Pages
+read quotes through ``story_quotes``, ``theme_quotes``, ``quote_get`` and
+``quote_words``; ``highlight_get`` is for the views that change a quote.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
-from cohub.apps.analysis.models import CodingEvent, Highlight, ReviewSheet, Theme
+from cohub.apps.analysis.models import Attribution, CodingEvent, Highlight, ReviewSheet, Theme
 from cohub.apps.projects.models import Project
+from cohub.apps.stories.consent import ConsentNow, Withheld, consent_now
 from cohub.apps.stories.models import Story
+from cohub.apps.stories.selectors import consents_for, consents_of
+
+
+@dataclass(frozen=True)
+class ShownQuote:
+    """A key quote as a page may show it today.
+
+    ``words`` and ``note`` are empty and ``withheld`` says why when the
+    storyteller's consent no longer lets the team read the story. ``named`` is
+    True only if the quote is set to "by name" and consent to be named holds now.
+    """
+
+    highlight: Highlight
+    withheld: Withheld | None
+    named: bool
+
+    @property
+    def words(self) -> str:
+        return "" if self.withheld else self.highlight.snippet
+
+    @property
+    def note(self) -> str:
+        return "" if self.withheld else self.highlight.note
+
+    @property
+    def name_taken_back(self) -> bool:
+        """Set to "by name", but the storyteller no longer agrees to be named."""
+        return self.highlight.attribution == Attribution.NAMED and not self.named
+
+
+def _shown(highlight: Highlight, consent: ConsentNow) -> ShownQuote:
+    return ShownQuote(
+        highlight=highlight,
+        withheld=consent.words,
+        named=highlight.attribution == Attribution.NAMED and consent.may_name,
+    )
 
 
 def review_sheet_of(story: Story) -> ReviewSheet | None:
@@ -17,21 +62,48 @@ def review_sheet_of(story: Story) -> ReviewSheet | None:
     return ReviewSheet.objects.filter(story=story).first()
 
 
-def story_highlights(story: Story) -> QuerySet[Highlight]:
-    return (
+def story_quotes(story: Story) -> list[ShownQuote]:
+    """The story's key quotes in the order of their words, as its review sheet shows them."""
+    consent = consent_now(story.storyteller)
+    highlights = (
         Highlight.objects.filter(review_sheet__story=story)
         .select_related("speaker")
         .prefetch_related("theme_links__theme", "speakers")
         .order_by("char_start", "id")
     )
+    return [_shown(highlight, consent) for highlight in highlights]
 
 
 def highlight_get(project: Project, pk: int) -> Highlight:
+    """The quote to change (with its story and storyteller); pages show it through ``quote_get``."""
     return get_object_or_404(
         Highlight.objects.select_related("review_sheet__story__storyteller", "speaker"),
         pk=pk,
         review_sheet__story__project=project,
     )
+
+
+def quote_get(project: Project, pk: int) -> ShownQuote:
+    highlight = highlight_get(project, pk)
+    return _shown(highlight, consent_now(highlight.review_sheet.story.storyteller))
+
+
+def quote_words(highlight_ids: Iterable[int]) -> dict[int, str | Withheld]:
+    """The words of each quote still there, or why they are withheld, for lists such as the log.
+
+    Give it ids already narrowed to one project (the log's events are).
+    """
+    rows = list(
+        Highlight.objects.filter(pk__in=set(highlight_ids)).values_list(
+            "pk", "snippet", "review_sheet__story__storyteller_id"
+        )
+    )
+    consents = consents_of(row[2] for row in rows) if rows else {}
+    words: dict[int, str | Withheld] = {}
+    for pk, snippet, storyteller_id in rows:
+        withheld = consents[storyteller_id].words
+        words[pk] = withheld if withheld is not None else snippet
+    return words
 
 
 def highlight_counts(story_ids: Sequence[int]) -> dict[int, int]:
@@ -77,12 +149,15 @@ def theme_get(project: Project, pk: int) -> Theme:
     return get_object_or_404(Theme, project=project, pk=pk)
 
 
-def theme_highlights(project: Project, theme: Theme) -> QuerySet[Highlight]:
-    return (
+def theme_quotes(project: Project, theme: Theme) -> list[ShownQuote]:
+    """The quotes tagged with ``theme``, story by story."""
+    highlights = list(
         Highlight.objects.filter(theme_links__theme=theme, review_sheet__story__project=project)
         .select_related("review_sheet__story", "speaker")
         .order_by("review_sheet__story__title", "char_start", "id")
     )
+    consents = consents_for(project) if highlights else {}
+    return [_shown(h, consents[h.review_sheet.story.storyteller_id]) for h in highlights]
 
 
 def coding_log(project: Project, *, story_id: int | None = None) -> QuerySet[CodingEvent]:

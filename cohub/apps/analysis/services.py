@@ -400,10 +400,16 @@ def highlight_create(
 
 @transaction.atomic
 def highlight_update(*, highlight: Highlight, actor: User | None, **fields: Any) -> QuoteResult:
-    """Change what is noted about a quote (its words stay as they are)."""
+    """Change what is noted about a quote (its words stay as they are).
+
+    Refused while the storyteller's words are withheld: a note is written from
+    the words, and nobody may read them to write it.
+    """
     _hold_feed(highlight.review_sheet.story.project_id)
     fields = _clean_highlight_fields(fields)
-    _check_attribution(_locked_storyteller(highlight.review_sheet.story), fields.get("attribution"))
+    storyteller = _locked_storyteller(highlight.review_sheet.story)
+    require_consent(storyteller, ConsentScope.TRANSCRIBE)
+    _check_attribution(storyteller, fields.get("attribution"))
     before = _highlight_state(highlight)
     for name, value in fields.items():
         setattr(highlight, name, value)

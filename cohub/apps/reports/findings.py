@@ -1,8 +1,10 @@
 """Findings: themes with their counts, sources and quotes side by side.
 
 Counts include every coded quote, but a quote's words appear only where the
-storyteller agreed to be quoted, and their name only where they agreed to be
-named and the coder chose to name them. The transcript's speaker label goes
+storyteller agrees, today, that we transcribe their story and quote it (the
+rule is ``ConsentNow.quoting`` in ``stories.consent``, and a withheld quote
+says why in its words), and their name only where they agreed to be named and
+the coder chose to name them. The transcript's speaker label goes
 with the name (imported transcripts usually label turns with real names).
 Consent is read as it is now, so a narrowed consent takes effect on the next
 view or export.
@@ -19,15 +21,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Prefetch
-
 from cohub.apps.analysis.models import Attribution, ChangeLevel, Highlight, HighlightTheme, Theme
 from cohub.apps.projects.models import Project, Sector
-from cohub.apps.stories.consent import consent_allows
-from cohub.apps.stories.models import ConsentRecord, Speaker, SpeakerPart, Storyteller
-from cohub.apps.stories.scopes import ConsentScope
+from cohub.apps.stories.consent import consent_now
+from cohub.apps.stories.models import Speaker, SpeakerPart, Storyteller
 
 WITHHELD = "Quote withheld: the storyteller has not agreed to be quoted."
+"""Said only for a quote withheld with no reason recorded; each quote gives its own."""
 NEEDS_CHECK = (
     "Quote held back: the words of the story changed, and someone needs to check this quote."
 )
@@ -56,6 +56,8 @@ class FindingQuote:
     """The part each credited speaker plays, in the order of ``source``: "storyteller"."""
     themes: tuple[str, ...] = ()
     """The names of the quote's current themes, alphabetically; none while it is not themed."""
+    withheld_reason: str = ""
+    """ "Withheld: Sam has not agreed that we transcribe their story.", when consent is why."""
 
     @property
     def withheld(self) -> bool:
@@ -63,6 +65,8 @@ class FindingQuote:
 
     @property
     def withheld_message(self) -> str:
+        if self.withheld_reason:
+            return self.withheld_reason
         return NEEDS_CHECK if self.needs_check else WITHHELD
 
 
@@ -110,23 +114,26 @@ class Findings:
 class _Voice:
     """What one storyteller's current consent lets the findings show."""
 
-    may_quote: bool
+    withheld: str
     may_name: bool
     source_named: str
     source_anonymous: str
 
+    @property
+    def may_quote(self) -> bool:
+        return not self.withheld
+
 
 def _voices(project: Project) -> dict[int, _Voice]:
     voices = {}
-    storytellers = Storyteller.objects.filter(project=project).prefetch_related(
-        Prefetch("consent_records", queryset=ConsentRecord.objects.order_by("-version"))
-    )
+    storytellers = Storyteller.objects.filter(project=project).prefetch_related("consent_records")
     for storyteller in storytellers:
-        may_name = consent_allows(storyteller, ConsentScope.QUOTE_BY_NAME)
-        named = may_name and storyteller.real_name
+        consent = consent_now(storyteller)
+        withheld = consent.quoting
+        named = consent.may_name and storyteller.real_name
         voices[storyteller.pk] = _Voice(
-            may_quote=consent_allows(storyteller, ConsentScope.QUOTE_ANONYMOUSLY),
-            may_name=may_name,
+            withheld=withheld.message if withheld else "",
+            may_name=consent.may_name,
             source_named=storyteller.real_name if named else storyteller.pseudonym,
             source_anonymous=storyteller.pseudonym,
         )
@@ -200,6 +207,7 @@ def _quote(
         needs_check=highlight.needs_attention,
         parts=tuple(parts),
         themes=themes,
+        withheld_reason=voice.withheld,
     )
 
 

@@ -16,12 +16,13 @@ from django.shortcuts import render
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.analysis.anchoring import highlight_place as place_quote
 from cohub.apps.analysis.forms import HighlightCreateForm
-from cohub.apps.analysis.selectors import highlight_get
+from cohub.apps.analysis.selectors import quote_get
 from cohub.apps.analysis.views.common import review_sheet_url
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.projects.access import project_view
 from cohub.apps.projects.models import Project
-from cohub.apps.stories.selectors import latest_transcript, transcript_segments
+from cohub.apps.stories.consent import Withheld
+from cohub.apps.stories.selectors import story_transcript, transcript_segments
 
 _SPAN_FIELDS = {
     "transcript_id",
@@ -54,9 +55,18 @@ def _place_form(
 def highlight_place(
     request: AuthenticatedHttpRequest, project: Project, highlight_id: int
 ) -> HttpResponse:
-    highlight = highlight_get(project, highlight_id)
+    shown = quote_get(project, highlight_id)
+    highlight = shown.highlight
     story = highlight.review_sheet.story
-    transcript = latest_transcript(story)
+    transcript = story_transcript(story)
+    if isinstance(transcript, Withheld):
+        if request.method == "POST":
+            messages.error(request, f"The words were not chosen again. {transcript.refusal}")
+        return render(
+            request,
+            "analysis/highlight_place.html",
+            {"project": project, "story": story, "highlight": highlight, "shown": shown},
+        )
     if transcript is None:
         raise Http404("This story has no text.")
     segments = list(transcript_segments(transcript))
@@ -80,5 +90,5 @@ def highlight_place(
     return render(
         request,
         "analysis/highlight_place.html",
-        {"project": project, "story": story, "highlight": highlight, "form": form},
+        {"project": project, "story": story, "highlight": highlight, "shown": shown, "form": form},
     )

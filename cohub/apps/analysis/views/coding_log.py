@@ -13,12 +13,14 @@ from django.views.decorators.http import require_POST
 
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.analysis import services
-from cohub.apps.analysis.models import CodingAction, CodingEvent, Highlight, Theme
+from cohub.apps.analysis.models import CodingAction, CodingEvent, Theme
 from cohub.apps.analysis.selectors import coding_log as coding_log_for
+from cohub.apps.analysis.selectors import quote_words
 from cohub.apps.analysis.views.common import pending_undo, safe_next
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.projects.access import project_view
 from cohub.apps.projects.models import Project
+from cohub.apps.stories.consent import Withheld
 from cohub.apps.stories.models import Story
 
 
@@ -35,10 +37,8 @@ def describe_events(events: list[CodingEvent]) -> list[dict[str, Any]]:
         for key in ("source_id", "target_id"):
             if event.payload.get(key):
                 theme_ids.add(event.payload[key])
-    # Keyed by id but looked up with an event's ids, which are None where nothing was involved.
-    snippets: dict[int | None, str] = dict(
-        Highlight.objects.filter(pk__in=highlight_ids).values_list("pk", "snippet")
-    )
+    # The words come through the selector, so a quote whose story is withheld says why instead.
+    snippets = quote_words(highlight_ids)
     theme_names: dict[int | None, str] = dict(
         Theme.objects.filter(pk__in=theme_ids).values_list("pk", "name")
     )
@@ -48,7 +48,9 @@ def describe_events(events: list[CodingEvent]) -> list[dict[str, Any]]:
     )
 
     def quote(event: CodingEvent) -> str:
-        snippet = snippets.get(event.highlight_id)
+        snippet = snippets.get(event.highlight_id) if event.highlight_id else None
+        if isinstance(snippet, Withheld):
+            return f"a key quote (words withheld: {snippet.refusal.rstrip('.')})"
         return f"“{_short(snippet)}”" if snippet else "a key quote (since removed)"
 
     def theme(event: CodingEvent) -> str:

@@ -14,36 +14,41 @@ from django.views.decorators.http import require_POST
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.analysis import services
 from cohub.apps.analysis.forms import HighlightEditForm, HighlightNewThemeForm, HighlightTagForm
-from cohub.apps.analysis.models import Highlight, Theme
-from cohub.apps.analysis.selectors import highlight_get, themes_for
+from cohub.apps.analysis.models import Attribution, Highlight, Theme
+from cohub.apps.analysis.selectors import highlight_get, quote_get, themes_for
 from cohub.apps.analysis.services import TagResult
 from cohub.apps.analysis.views.common import offer_undo, review_sheet_url, safe_next
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.core.forms import first_error
 from cohub.apps.projects.access import project_view
 from cohub.apps.projects.models import Project
-from cohub.apps.stories.consent import consent_allows
-from cohub.apps.stories.scopes import ConsentScope
+from cohub.apps.stories.consent import consent_now
 
 
 @project_view("analysis.code_story")
 def highlight_edit(
     request: AuthenticatedHttpRequest, project: Project, highlight_id: int
 ) -> HttpResponse:
-    highlight = highlight_get(project, highlight_id)
+    shown = quote_get(project, highlight_id)
+    highlight = shown.highlight
     story = highlight.review_sheet.story
     back = safe_next(request, review_sheet_url(project, story.pk, f"quote-{highlight.pk}"))
+    context = {"project": project, "story": story, "highlight": highlight, "shown": shown}
+    if shown.withheld is not None:
+        # No form: its note would show words written from the story, and saving is refused.
+        if request.method == "POST":
+            messages.error(request, f"The key quote was not changed. {shown.withheld.refusal}")
+        return render(request, "analysis/highlight_edit.html", {**context, "back": back})
+    may_name = consent_now(story.storyteller).may_name
     initial = {
         "change_level": highlight.change_level,
         "sectors": highlight.sectors,
         "note": highlight.note,
-        "attribution": highlight.attribution,
+        # "By name" is not offered without consent to it, so the form starts at anonymous.
+        "attribution": highlight.attribution if may_name else Attribution.ANONYMOUS,
     }
     form = HighlightEditForm(request.POST or None, initial=initial)
-    form.setup_attribution(
-        pseudonym=story.storyteller.pseudonym,
-        may_name=consent_allows(story.storyteller, ConsentScope.QUOTE_BY_NAME),
-    )
+    form.setup_attribution(pseudonym=story.storyteller.pseudonym, may_name=may_name)
     if request.method == "POST" and form.is_valid():
         try:
             result = services.highlight_update(
@@ -60,9 +65,7 @@ def highlight_edit(
         request,
         "analysis/highlight_edit.html",
         {
-            "project": project,
-            "story": story,
-            "highlight": highlight,
+            **context,
             "form": form,
             "back": back,
             "themes": [link.theme for link in highlight.theme_links.select_related("theme")],

@@ -33,15 +33,21 @@ from cohub.apps.analysis.forms import (
     ReviewSheetForm,
 )
 from cohub.apps.analysis.models import ChangeLevel, Theme
-from cohub.apps.analysis.selectors import review_sheet_of, story_highlights, themes_for
+from cohub.apps.analysis.selectors import review_sheet_of, story_quotes, themes_for
 from cohub.apps.analysis.views.common import offer_undo, pending_undo, review_sheet_url
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.projects.access import project_view
 from cohub.apps.projects.models import Project, Sector
-from cohub.apps.stories.consent import consent_allows
-from cohub.apps.stories.models import Segment, Story, Storyteller, Transcript
+from cohub.apps.stories.consent import ConsentNow, Withheld, consent_now
+from cohub.apps.stories.models import Segment, Story, Transcript
 from cohub.apps.stories.scopes import ConsentScope
-from cohub.apps.stories.selectors import latest_transcript, story_get, transcript_segments
+from cohub.apps.stories.selectors import (
+    story_get,
+    story_part_count,
+    story_transcript,
+    story_withheld,
+    transcript_segments,
+)
 
 
 def mark_highlights(text: str, offset: int, spans: Iterable[tuple[int, int]]) -> SafeString:
@@ -84,19 +90,11 @@ class SegmentRow:
     html: SafeString
 
 
-# What the story page says consent allows: the scopes about using the words.
-_STORY_PAGE_SCOPES = (
-    ConsentScope.QUOTE_ANONYMOUSLY,
-    ConsentScope.QUOTE_BY_NAME,
-    ConsentScope.PUBLISH_IN_LIBRARY,
-)
-
-
-def _consent_summary(storyteller: Storyteller) -> list[tuple[str, bool]]:
-    """ "Quote Kit by name: yes", worded as the consent forms and refusals word it."""
+def _consent_summary(consent: ConsentNow) -> list[tuple[str, bool]]:
+    """ "Quote Kit by name: yes" for every scope, worded as the consent forms and refusals."""
     return [
-        (capfirst(scope.agreement(them=storyteller.pseudonym)), consent_allows(storyteller, scope))
-        for scope in _STORY_PAGE_SCOPES
+        (capfirst(scope.agreement(them=consent.pseudonym)), consent.allows(scope))
+        for scope in ConsentScope
     ]
 
 
@@ -126,8 +124,7 @@ def highlight_create_form(
         auto_id="quote_%s",
     )
     form.setup_attribution(
-        pseudonym=story.storyteller.pseudonym,
-        may_name=consent_allows(story.storyteller, ConsentScope.QUOTE_BY_NAME),
+        pseudonym=story.storyteller.pseudonym, may_name=consent_now(story.storyteller).may_name
     )
     return form
 
@@ -159,13 +156,18 @@ def _render_story(
     status: int = 200,
     jump_error: str = "",
 ) -> HttpResponse:
-    transcript = latest_transcript(story)
+    consent = consent_now(story.storyteller)
+    words = story_transcript(story)
+    # Withheld words leave nothing to show, quote or write about: the page says why instead.
+    withheld = words if isinstance(words, Withheld) else None
+    transcript = words if isinstance(words, Transcript) else None
     paginator = Paginator(
         transcript_segments(transcript) if transcript else Segment.objects.none(), PARTS_PER_PAGE
     )
     parts_page = _parts_page(request, paginator)
     segments = list(parts_page.object_list)
-    highlights = list(story_highlights(story))
+    shown_quotes = story_quotes(story)
+    highlights = [quote.highlight for quote in shown_quotes]
     shown_id = transcript.pk if transcript else None
     spans = [(h.char_start, h.char_end) for h in highlights if h.transcript_id == shown_id]
     rows = [SegmentRow(s, mark_highlights(s.text, s.char_start, spans)) for s in segments]
@@ -181,17 +183,19 @@ def _render_story(
             themes,
             initial={"segment_from": first, "segment_to": last if last is not None else first},
         )
-    review_sheet = review_sheet_of(story)
-    if sheet_form is None:
+    # The ideas and summary were written from the words, so they are withheld with them.
+    review_sheet = review_sheet_of(story) if withheld is None else None
+    if sheet_form is None and withheld is None:
         sheet_form = _sheet_form(review_sheet, auto_id="sheet_%s")
     quotes = [
         {
-            "highlight": h,
-            "themes": [link.theme for link in h.theme_links.all()],
-            "tag_form": HighlightTagForm(themes=themes, auto_id=f"tag{h.pk}_%s"),
-            "new_theme_form": HighlightNewThemeForm(auto_id=f"tag{h.pk}_%s"),
+            "shown": quote,
+            "highlight": quote.highlight,
+            "themes": [link.theme for link in quote.highlight.theme_links.all()],
+            "tag_form": HighlightTagForm(themes=themes, auto_id=f"tag{quote.highlight.pk}_%s"),
+            "new_theme_form": HighlightNewThemeForm(auto_id=f"tag{quote.highlight.pk}_%s"),
         }
-        for h in highlights
+        for quote in shown_quotes
     ]
     undo = pending_undo(request, project)
     # An undo about a quote still on the page sits in that quote's card, where the
@@ -207,10 +211,12 @@ def _render_story(
         "transcript": transcript,
         "rows": rows,
         "quotes": quotes,
-        "to_check": [h for h in highlights if h.needs_attention],
+        "to_check": [h for h in highlights if h.needs_attention] if withheld is None else [],
         "quote_form": quote_form,
         "sheet_form": sheet_form,
-        "consent": _consent_summary(story.storyteller),
+        "withheld": withheld,
+        "consent": _consent_summary(consent),
+        "keep_until": consent.record.keep_until if consent.record else None,
         "undo": undo,
         "undo_highlight_id": undo_highlight_id,
         "sector_labels": dict(Sector.choices),
@@ -236,8 +242,7 @@ def review_sheet(
     """The story a page of parts at a time; ``?part=N`` jumps to the page holding part N."""
     story = story_get(project, story_id)
     if "part" in request.GET:
-        transcript = latest_transcript(story)
-        part_count = transcript.segments.count() if transcript else 0
+        part_count = story_part_count(story)
         try:
             number = int(request.GET["part"])
         except ValueError:
@@ -267,7 +272,11 @@ def highlight_create(
 ) -> HttpResponse:
     """Make a key quote; on any problem the story page comes back with the input kept."""
     story = story_get(project, story_id)
-    transcript = latest_transcript(story)
+    transcript = story_transcript(story)
+    if isinstance(transcript, Withheld):
+        # The page no longer offers the form; the service would refuse in the same words.
+        messages.error(request, f"The key quote was not saved. {transcript.refusal}")
+        return HttpResponseRedirect(review_sheet_url(project, story.pk))
     if transcript is None:  # every stored story has one; nothing to quote from otherwise
         raise Http404("This story has no transcript.")
     themes = list(themes_for(project))
@@ -311,6 +320,15 @@ def review_sheet_notes(
 ) -> HttpResponse:
     """The ideas and summary on their own page (the review sheet posts here too)."""
     story = story_get(project, story_id)
+    withheld = story_withheld(story)
+    if withheld is not None:
+        if request.method == "POST":
+            messages.error(request, f"The review sheet was not saved. {withheld.refusal}")
+        return render(
+            request,
+            "analysis/review_sheet_notes.html",
+            {"project": project, "story": story, "withheld": withheld},
+        )
     form = _sheet_form(review_sheet_of(story), request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -16,7 +16,7 @@ from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.analysis import services
 from cohub.apps.analysis.forms import ThemeForm, ThemeMergeForm
 from cohub.apps.analysis.models import Theme
-from cohub.apps.analysis.selectors import theme_get, theme_highlights, themes_for
+from cohub.apps.analysis.selectors import theme_get, theme_quotes, themes_for
 from cohub.apps.analysis.views.common import offer_undo, pending_undo
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.core.forms import first_error
@@ -123,7 +123,7 @@ def _render_theme_detail(
         {
             "project": project,
             "theme": theme,
-            "quotes": theme_highlights(project, theme),
+            "quotes": theme_quotes(project, theme),
             "form": form,
             "can_manage": can_manage and theme.merged_into_id is None,
             "undo": pending_undo(request, project),

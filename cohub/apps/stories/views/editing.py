@@ -19,6 +19,7 @@ from cohub.apps.core.errors import ServiceError
 from cohub.apps.projects.access import project_view
 from cohub.apps.projects.models import Project
 from cohub.apps.stories import services
+from cohub.apps.stories.consent import Withheld
 from cohub.apps.stories.forms.stories import (
     StoryDetailsForm,
     StoryPartEditForm,
@@ -26,9 +27,9 @@ from cohub.apps.stories.forms.stories import (
 )
 from cohub.apps.stories.models import Story, StoryEdit, Transcript
 from cohub.apps.stories.selectors import (
-    latest_transcript,
     story_get,
     story_speakers,
+    story_transcript,
     transcript_segments,
 )
 
@@ -59,17 +60,37 @@ def _whole_text(transcript: Transcript) -> str:
     return "\n\n".join(lines)
 
 
-def _newest_transcript(story: Story) -> Transcript:
-    transcript = latest_transcript(story)
+def _newest_transcript(story: Story) -> Transcript | Withheld:
+    transcript = story_transcript(story)
     if transcript is None:
         raise Http404("This story has no text.")
     return transcript
+
+
+def _withheld(
+    request: AuthenticatedHttpRequest, project: Project, story: Story, withheld: Withheld
+) -> HttpResponse:
+    """The page in place of an editing page while consent keeps the words hidden.
+
+    The services refuse the change in the same words; a POST is told so here,
+    before any form could show the words it was about.
+    """
+    if request.method == "POST":
+        messages.error(request, f"Nothing was changed. {withheld.refusal}")
+    return render(
+        request,
+        "stories/story_withheld.html",
+        {"project": project, "story": story, "withheld": withheld},
+    )
 
 
 @project_view("stories.change_story")
 def story_edit(request: AuthenticatedHttpRequest, project: Project, story_id: int) -> HttpResponse:
     """The title and date, links to change the words, and Undo for the newest change."""
     story = story_get(project, story_id)
+    transcript = _newest_transcript(story)
+    if isinstance(transcript, Withheld):
+        return _withheld(request, project, story, transcript)
     initial = {"title": story.title, "recorded_on": story.recorded_on}
     form = StoryDetailsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -88,7 +109,6 @@ def story_edit(request: AuthenticatedHttpRequest, project: Project, story_id: in
             else:
                 messages.success(request, "The title and date are saved.")
             return HttpResponseRedirect(story_edit_url(project, story.pk))
-    transcript = _newest_transcript(story)
     newest_edit = StoryEdit.objects.filter(story=story).order_by("-created_at", "-id").first()
     return render(
         request,
@@ -112,6 +132,8 @@ def story_text_edit(
     """All the words at once, with ``Name: words`` lines."""
     story = story_get(project, story_id)
     transcript = _newest_transcript(story)
+    if isinstance(transcript, Withheld):
+        return _withheld(request, project, story, transcript)
     initial = {"text": _whole_text(transcript), "based_on": transcript.version}
     form = StoryTextEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -145,6 +167,8 @@ def story_part_edit(
     """One part: its words and who says them."""
     story = story_get(project, story_id)
     transcript = _newest_transcript(story)
+    if isinstance(transcript, Withheld):
+        return _withheld(request, project, story, transcript)
     segment = get_object_or_404(transcript.segments.select_related("speaker"), index=index)
     initial = {"text": segment.text, "speaker": segment.speaker, "based_on": transcript.version}
     form = StoryPartEditForm(request.POST or None, initial=initial, speakers=story_speakers(story))

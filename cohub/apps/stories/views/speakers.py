@@ -15,13 +15,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
-from cohub.apps.core.errors import ServiceError
+from cohub.apps.core.errors import ConsentError, ServiceError
 from cohub.apps.projects.access import project_view
 from cohub.apps.projects.models import Project
 from cohub.apps.stories import services
 from cohub.apps.stories.forms.stories import SpeakerForm
 from cohub.apps.stories.models import Speaker, Story
-from cohub.apps.stories.selectors import speaker_get, story_get, story_speakers
+from cohub.apps.stories.selectors import speaker_get, story_get, story_speakers, story_withheld
 
 
 def _speaker_form(speaker: Speaker, data: Any = None) -> SpeakerForm:
@@ -54,7 +54,14 @@ def _render(
     return render(
         request,
         "stories/speaker_list.html",
-        {"project": project, "story": story, "rows": rows, "has_errors": bound is not None},
+        {
+            "project": project,
+            "story": story,
+            "rows": rows,
+            "has_errors": bound is not None,
+            # Who speaks is not the words, but changing them is refused while these are withheld.
+            "withheld": story_withheld(story),
+        },
     )
 
 
@@ -82,6 +89,10 @@ def speaker_edit(
                 display_name=form.cleaned_data["display_name"],
                 part=form.cleaned_data["part"],
             )
+        except ConsentError as error:
+            # The page shows no forms while the words are withheld, so say it at the top.
+            messages.error(request, f"Nothing was changed. {error}")
+            return HttpResponseRedirect(speakers_url(project, story.pk))
         except ServiceError as error:
             form.add_error(None, str(error))
         else:
