@@ -293,6 +293,70 @@ def cmd_import_transcript(args: argparse.Namespace) -> int:
     return EXIT_FAILED if batch.failed else EXIT_OK
 
 
+def _speaker_count(value: str) -> int | str:
+    if value.strip().lower() == "auto":
+        return "auto"
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--speakers takes a number of speakers or 'auto', not {value!r}"
+        ) from None
+    if not 1 <= number <= 20:
+        raise argparse.ArgumentTypeError("--speakers must be between 1 and 20 (or 'auto')")
+    return number
+
+
+def cmd_transcribe(args: argparse.Namespace) -> int:
+    """Transcripts of recordings outside any project: no database, no account.
+
+    One file and no ``--output-dir``: the transcript goes to stdout. Several
+    files: each transcript is written beside its file (or into the folder),
+    named after it, so nothing is lost by mixing transcripts in one stream.
+    """
+    from cohub.pipeline import captions
+    from cohub.pipeline.asr import AsrError, Progress, default_engine, transcribe_media
+    from cohub.terminal import ProgressBar
+
+    paths = [Path(name) for name in args.files]
+    to_stdout = args.output_dir is None and len(paths) == 1
+    if args.output_dir is not None and not args.output_dir.is_dir():
+        raise CliError(f"There is no folder {args.output_dir}; make it first.")
+    engine = default_engine()
+    speakers = args.speakers
+    if speakers is not None:
+        print(
+            "note: telling speakers apart is not built yet; transcribing without speakers",
+            file=sys.stderr,
+        )
+        speakers = None
+    failed = 0
+    for path in paths:
+        bar = ProgressBar(path.name)
+
+        def show(step: Progress, bar: ProgressBar = bar) -> None:
+            bar.update(step.fraction, step.seconds_left)
+
+        try:
+            with bar:
+                result = transcribe_media(path, engine=engine, speakers=speakers, progress=show)
+        except AsrError as exc:
+            failed += 1
+            print(f"error {path}: {exc}", file=sys.stderr)
+            continue
+        text = captions.write(result.segments, args.format)
+        if to_stdout:
+            sys.stdout.write(text)
+            continue
+        folder = args.output_dir if args.output_dir is not None else path.parent
+        target = folder / f"{path.stem}.{args.format}"
+        if target.resolve() == path.resolve():
+            target = folder / f"{path.name}.{args.format}"
+        target.write_text(text, encoding="utf-8")
+        print(f"wrote {target}", file=sys.stderr)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
 def cmd_export_findings(args: argparse.Namespace) -> int:
     from cohub.apps.reports.services import findings_export_csv
 
@@ -424,6 +488,34 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: the server's operator, recorded as a system action)",
     )
     imp.add_argument("files", nargs="+", metavar="FILE")
+
+    transcribe = add(
+        "transcribe",
+        cmd_transcribe,
+        "Write transcripts of audio or video files, offline (no project needed).",
+    )
+    transcribe.add_argument(
+        "--format",
+        choices=["vtt", "srt", "json", "txt"],
+        default="txt",
+        help="vtt or srt captions, json (a list of segments with start, end, speaker, text) "
+        "or plain text (default: txt)",
+    )
+    transcribe.add_argument(
+        "--speakers",
+        type=_speaker_count,
+        metavar="N",
+        help="tell this many voices apart and name them Speaker 1, Speaker 2, ... "
+        "('auto' guesses how many)",
+    )
+    transcribe.add_argument(
+        "--output-dir",
+        type=Path,
+        metavar="DIR",
+        help="write each transcript into DIR, named after its file (default: stdout for one "
+        "file, beside each file for several)",
+    )
+    transcribe.add_argument("files", nargs="+", metavar="FILE")
 
     export = add(
         "export-findings", cmd_export_findings, "Write the project's quotes and codes as CSV."

@@ -119,3 +119,33 @@ def email_config() -> dict:
         "EMAIL_USE_TLS": not use_ssl and flag("COHUB_EMAIL_TLS", default=True),
         "DEFAULT_FROM_EMAIL": get("COHUB_EMAIL_FROM") or "cohub <noreply@localhost>",
     }
+
+
+ASR_DEVICES = ("auto", "cpu", "cuda")
+
+
+def asr_config() -> dict:
+    """How speech is turned into text (``COHUB_ASR_*``); see README "Configuration".
+
+    - ``COHUB_ASR_MODEL_DIR``: a CTranslate2 Whisper model folder; empty means
+      the tiny.en model that comes installed with cohub.
+    - ``COHUB_ASR_DEVICE``: ``auto`` (a GPU when CTranslate2 sees one), ``cpu`` or ``cuda``.
+    - ``COHUB_ASR_COMPUTE_TYPE``: CTranslate2's compute type, ``int8`` by default.
+    - ``COHUB_ASR_THREADS``: CPU threads (default: every core this process may use).
+    - ``COHUB_ASR_BATCH_SIZE``: chunks decoded together (default 8).
+    - ``COHUB_ASR_BEAM_SIZE``: beam search width (default 5; 1 is faster, a little less exact).
+    """
+    device = get("COHUB_ASR_DEVICE", "auto").strip().lower() or "auto"
+    if device not in ASR_DEVICES:
+        raise ValueError(
+            f"COHUB_ASR_DEVICE must be one of {', '.join(ASR_DEVICES)}, not {device!r}"
+        )
+    threads = get("COHUB_ASR_THREADS").strip()
+    return {
+        "model_dir": get("COHUB_ASR_MODEL_DIR").strip(),
+        "device": device,
+        "compute_type": get("COHUB_ASR_COMPUTE_TYPE", "int8").strip() or "int8",
+        "cpu_threads": positive_int("COHUB_ASR_THREADS", 1) if threads else 0,
+        "batch_size": positive_int("COHUB_ASR_BATCH_SIZE", 8),
+        "beam_size": positive_int("COHUB_ASR_BEAM_SIZE", 5),
+    }

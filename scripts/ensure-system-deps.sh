@@ -2,6 +2,7 @@
 # Ensure the Debian packages the cohub test suite needs are installed:
 #   - PostgreSQL server binaries (scripts/pg-temp-server.sh runs a throwaway server)
 #   - Chromium + fonts for headless browser / accessibility tests
+#   - ffmpeg (recordings) and espeak-ng (synthetic speech for tests and bench/)
 #
 # Only calls apt-get (and apt-get update) when something is missing.
 # Works as root; as non-root uses sudo when available; otherwise prints what to
@@ -26,6 +27,8 @@ PACKAGES=(
     chromium            # headless browser for UI / a11y tests
     fonts-liberation    # metric-compatible Arial/Times/Courier so pages render
     fonts-dejavu-core   # broad glyph coverage fallback font
+    ffmpeg              # probes and cuts recordings (media uploads, clips)
+    espeak-ng           # speaks the test and benchmark recordings
     "$@"
 )
 
