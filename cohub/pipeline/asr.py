@@ -494,7 +494,7 @@ def decode_audio(path: Path) -> Audio:
         stream = next((s for s in container.streams if s.type == "audio"), None)
         if stream is None:
             if any(s.type == "video" for s in container.streams):
-                raise NotMediaError("This video has no sound, so there is nothing to transcribe.")
+                raise NoAudioError("This video has no sound, so there is nothing to transcribe.")
             raise NotMediaError(NOT_MEDIA)
         resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
 
