@@ -100,6 +100,7 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "analysis:theme_rename": "analysis.manage_themes",
     "analysis:coding_log": "analysis.view_coding_log",
     "analysis:coding_event_undo": "analysis.code_story",
+    "analysis:coding_event_redo": "analysis.code_story",
     "reports:findings": "reports.view_findings",
     "reports:findings_csv": "reports.export_findings",
     "jobs:detail": "jobs.view_job",

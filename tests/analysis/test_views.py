@@ -423,8 +423,8 @@ def test_coding_log_describes_events_and_offers_undo(
     services.theme_rename(theme=housing, name="Homes", actor=reporter)
     client.force_login(reporter)
     page = client.get(_url("coding_log", project)).content.decode()
-    assert "Made a key quote: “I lost my job”" in page
-    assert "Tagged “I lost my job” with &#x27;Homes&#x27;" in page
+    assert f"Made a key quote: “I lost my job” (quote {highlight.pk})" in page
+    assert f"Tagged “I lost my job” (quote {highlight.pk}) with &#x27;Homes&#x27;" in page
     assert "Renamed the theme &#x27;Housing&#x27; to &#x27;Homes&#x27;" in page
     assert str(reporter) in page
     assert page.count(">Undo<span") == CodingEvent.objects.count()

@@ -53,3 +53,39 @@ def test_make_and_tag_a_key_quote_with_the_keyboard_only(page, client):
     assert highlight.speaker.display_name == "Robin"
     assert [link.theme.name for link in highlight.theme_links.all()] == ["Peer support"]
     expect(page.locator(f"#quote-{highlight.pk}")).to_contain_text("Peer support")
+
+
+def test_undo_and_redo_a_key_quote_with_the_keyboard_only(page, client):
+    """The Redo button after an undo is a real button: Tab reaches it and Enter presses it."""
+    from cohub.apps.analysis.services import highlight_create
+
+    project = ProjectFactory()
+    member = make_member(project, ProjectRole.MEMBER)
+    story = make_story(project, storyteller=make_storyteller(project), text=TEXT)
+    transcript = story.transcripts.get()
+    words = "never once made me repeat my story"
+    start = transcript.text.index(words)
+    made = highlight_create(
+        story=story,
+        transcript=transcript,
+        char_start=start,
+        char_end=start + len(words),
+        actor=member,
+    ).highlight
+
+    log_in_as(page, client, member)
+    page.goto(f"/p/{project.slug}/coding-log/")
+    tab_to(page, "#log-caption ~ tbody button")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator(".undo-panel")).to_contain_text(f"Undone: Made a key quote: “{words}”")
+    expect(page.locator("tbody")).to_contain_text(
+        f"Removed the key quote “{words}” (quote {made.pk})"
+    )
+    tab_to(page, "#redo-button")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator(".undo-panel")).to_contain_text("Redone: Made a key quote")
+
+    page.goto(f"/p/{project.slug}/stories/{story.pk}/review-sheet/#quote-{made.pk}")
+    expect(page.locator(f"#quote-{made.pk}")).to_contain_text(words)

@@ -190,6 +190,14 @@ class CodingEvent(models.Model):
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # An undo and a redo write ordinary events; these say which change they were about, so a
+    # redo can take back exactly what the undo wrote, and the log can say "undoing" or "redoing".
+    undo_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="undo_events"
+    )
+    redo_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="redo_events"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

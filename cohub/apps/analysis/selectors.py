@@ -4,7 +4,8 @@ A key quote's words (its snippet, and the coder's note, which often restates
 it) reach a page only as a ``ShownQuote``: the words, or why they are withheld,
 worked out from the storyteller's consent today by ``stories.consent``. Pages
 read quotes through ``story_quotes``, ``theme_quotes``, ``quote_get`` and
-``quote_words``; ``highlight_get`` is for the views that change a quote.
+``logged_quotes`` (the coding log's, also of quotes removed since);
+``highlight_get`` is for the views that change a quote.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
-from cohub.apps.analysis.models import Attribution, CodingEvent, Highlight, ReviewSheet, Theme
+from cohub.apps.analysis.models import (
+    Attribution,
+    CodingAction,
+    CodingEvent,
+    Highlight,
+    ReviewSheet,
+    Theme,
+)
 from cohub.apps.projects.models import Project
 from cohub.apps.stories.consent import ConsentNow, Withheld, consent_now
 from cohub.apps.stories.models import Story
@@ -88,22 +96,78 @@ def quote_get(project: Project, pk: int) -> ShownQuote:
     return _shown(highlight, consent_now(highlight.review_sheet.story.storyteller))
 
 
-def quote_words(highlight_ids: Iterable[int]) -> dict[int, str | Withheld]:
-    """The words of each quote still there, or why they are withheld, for lists such as the log.
+@dataclass(frozen=True)
+class LoggedQuote:
+    """A quote as the coding log names it: its id always, its words only where consent allows."""
 
-    Give it ids already narrowed to one project (the log's events are).
+    highlight_id: int
+    words: str
+    """The quote's words (its last words, if it has been removed); empty if withheld or unknown."""
+    withheld: Withheld | None = None
+    removed: bool = False
+
+
+# The events whose payload holds a quote's state (with its words, from ADR 0018 on).
+_QUOTE_STATE_ACTIONS = (
+    CodingAction.HIGHLIGHT_CREATE,
+    CodingAction.HIGHLIGHT_UPDATE,
+    CodingAction.HIGHLIGHT_DELETE,
+    CodingAction.HIGHLIGHT_REANCHOR,
+)
+
+
+def logged_quotes(project: Project, events: Iterable[CodingEvent]) -> dict[int, LoggedQuote]:
+    """The quotes that ``events`` are about, by id, as the coding log may name them.
+
+    A quote still there is named by its words; one removed since (by a person
+    or an undo) by the words it had, kept in its events, so the log still says
+    which quote an undone action was about. Either way the words are held back,
+    with the reason, while the storyteller's consent does not let the team read
+    the story; a withdrawal has purged the events with the story. A fixed
+    number of queries, however many events.
     """
-    rows = list(
-        Highlight.objects.filter(pk__in=set(highlight_ids)).values_list(
-            "pk", "snippet", "review_sheet__story__storyteller_id"
-        )
+    events = list(events)
+    ids = {e.highlight_id for e in events if e.highlight_id}
+    if not ids:
+        return {}
+    found: dict[int, tuple[str, int | None, bool]] = {
+        pk: (snippet, story_id, False)
+        for pk, snippet, story_id in Highlight.objects.filter(
+            pk__in=ids, review_sheet__story__project=project
+        ).values_list("pk", "snippet", "review_sheet__story_id")
+    }
+    missing = ids - set(found)
+    if missing:
+        history = CodingEvent.objects.filter(
+            project=project, highlight_id__in=missing, action__in=_QUOTE_STATE_ACTIONS
+        ).order_by("-pk")
+        for highlight_id, story_id, payload in history.values_list(
+            "highlight_id", "story_id", "payload"
+        ):
+            if highlight_id is None or highlight_id in found:
+                continue
+            # The newest state: after a change, or before a removal (which has no after).
+            state = (payload or {}).get("after") or (payload or {}).get("before") or {}
+            if state.get("snippet"):
+                found[highlight_id] = (state["snippet"], story_id, True)
+        for event in events:
+            if event.highlight_id in missing and event.highlight_id not in found:
+                found[event.highlight_id] = ("", event.story_id, True)
+    tellers = dict(
+        Story.objects.filter(
+            project=project, pk__in={story_id for _, story_id, _ in found.values() if story_id}
+        ).values_list("pk", "storyteller_id")
     )
-    consents = consents_of(row[2] for row in rows) if rows else {}
-    words: dict[int, str | Withheld] = {}
-    for pk, snippet, storyteller_id in rows:
-        withheld = consents[storyteller_id].words
-        words[pk] = withheld if withheld is not None else snippet
-    return words
+    consents = consents_of(tellers.values()) if tellers else {}
+    quotes = {}
+    for pk, (words, story_id, removed) in found.items():
+        teller = tellers.get(story_id) if story_id else None
+        consent = consents.get(teller) if teller else None
+        withheld = consent.words if consent is not None else None
+        # A story not found (or its storyteller) shows no words either.
+        shown = words if consent is not None and withheld is None else ""
+        quotes[pk] = LoggedQuote(highlight_id=pk, words=shown, withheld=withheld, removed=removed)
+    return quotes
 
 
 def highlight_counts(story_ids: Sequence[int]) -> dict[int, int]:

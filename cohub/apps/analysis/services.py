@@ -2,7 +2,9 @@
 
 Every action writes a CodingEvent with the state before and after, which is
 at once the audit trail, the change feed (``selectors.coding_events_since``)
-and what ``coding_event_undo`` reverses. Each service hands back what it did
+and what ``coding_event_undo`` reverses and ``coding_event_redo`` puts back.
+A quote or theme that an undo removed comes back under its old id, so links
+to it keep working (docs/adr/0018-quote-ids-and-credit.md). Each service hands back what it did
 (a ``CodingChange``: the record and the events it wrote), so the web, the
 command line and a live board never have to guess which event was theirs.
 
@@ -13,7 +15,6 @@ before someone else's merge must not act on a theme that has gone.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ from django.utils import timezone
 
 from cohub.apps.accounts.models import User
 from cohub.apps.analysis.models import (
+    AnchorStatus,
     Attribution,
     ChangeLevel,
     CodingAction,
@@ -36,10 +38,11 @@ from cohub.apps.core.cleaning import clean_choices
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.core.models import record_event
 from cohub.apps.projects.models import Project, Sector
-from cohub.apps.stories.consent import require_consent
+from cohub.apps.stories.consent import consent_allows, require_consent
 from cohub.apps.stories.models import Speaker, Story, Storyteller, Transcript
 from cohub.apps.stories.purge import register_purger
 from cohub.apps.stories.scopes import ConsentScope
+from cohub.pipeline.anchors import Outcome, TextChange
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -97,6 +100,13 @@ class UndoResult(CodingChange):
     undone: CodingEvent
 
 
+@dataclass(frozen=True, kw_only=True)
+class RedoResult(CodingChange):
+    """The event that was redone (in effect again, so it can be undone again) and what it wrote."""
+
+    redone: CodingEvent
+
+
 HIGHLIGHT_FIELDS = ("change_level", "sectors", "note", "attribution")
 
 
@@ -124,15 +134,25 @@ def _log(
 
 
 def _highlight_state(highlight: Highlight) -> dict[str, Any]:
+    """Everything needed to put the quote back as it is, under its id.
+
+    The snippet is kept so the coding log can still say which quote a change
+    was about once the quote is gone; the log shows it only through the
+    selectors, which hold it back when consent no longer lets anyone read it.
+    """
     return {
         "review_sheet_id": highlight.review_sheet_id,
         "transcript_id": highlight.transcript_id,
         "char_start": highlight.char_start,
         "char_end": highlight.char_end,
+        "snippet": highlight.snippet,
         "change_level": highlight.change_level,
         "sectors": list(highlight.sectors),
         "note": highlight.note,
         "attribution": highlight.attribution,
+        "anchor_status": highlight.anchor_status,
+        "anchor_note": highlight.anchor_note,
+        "created_by_id": highlight.created_by_id,
         "theme_ids": sorted(highlight.theme_links.values_list("theme_id", flat=True)),
     }
 
@@ -641,25 +661,91 @@ def theme_merge(*, source: Theme, target: Theme, actor: User | None) -> MergeRes
     return MergeResult(source=source, target=target, events=(event,))
 
 
+def _tag_events(events: Iterable[CodingEvent], **link: CodingEvent) -> None:
+    """Say which change the events an undo or a redo wrote were about (``undo_of``/``redo_of``)."""
+    events = list(events)
+    CodingEvent.objects.filter(pk__in=[e.pk for e in events]).update(**link)
+    for written in events:
+        for name, value in link.items():
+            setattr(written, name, value)
+
+
+def _in_effect(event: CodingEvent) -> CodingEvent:
+    """The event that says how ``event``'s change stands now: its newest redo, or itself.
+
+    Redoing a merge or a removal writes a fresh event with the state as it was
+    redone (which quotes moved, what the quote looked like); undoing the change
+    again must go by that, not by the state of the first time.
+    """
+    newest = CodingEvent.objects.filter(redo_of=event, action=event.action).order_by("-pk").first()
+    return newest or event
+
+
 @transaction.atomic
 def coding_event_undo(*, event: CodingEvent, actor: User | None) -> UndoResult:
     """Reverse one coding action by its event id, if what it changed is still as it left it.
 
     The undo writes events of its own (a removal, a theme taken back out of a
-    merge), so anyone following the feed sees it; they are returned.
+    merge), so anyone following the feed sees it; they are returned, marked as
+    the undo of ``event``, and ``coding_event_redo`` can take them back. The
+    events an undo or a redo wrote are not undone on their own: Undo and Redo
+    act on the change they were about.
     """
     _hold_feed(event.project_id)
     event = CodingEvent.objects.select_for_update().get(pk=event.pk)
     if event.undone_at is not None:
         raise ServiceError("That action has already been undone.")
+    if event.undo_of_id is not None or event.redo_of_id is not None:
+        raise ServiceError(
+            "That change was an undo or a redo of another one. "
+            "Use Undo or Redo on that change in the coding log."
+        )
     undo = _UNDO.get(event.action)
     if undo is None:
         raise ServiceError("That kind of action cannot be undone.")
-    written = undo(event, actor)
+    written = undo(_in_effect(event), actor)
+    _tag_events(written, undo_of=event)
     event.undone_at = timezone.now()
     event.undone_by = actor
     event.save(update_fields=["undone_at", "undone_by"])
     return UndoResult(undone=event, events=tuple(written))
+
+
+@transaction.atomic
+def coding_event_redo(*, event: CodingEvent, actor: User | None) -> RedoResult:
+    """Make an undone action happen again, by taking back what its undo wrote.
+
+    A quote or theme the undo removed comes back under its old id, with its
+    themes, speakers and details, so links to it keep working and the
+    action can be undone again. A second request for the same redo (a double
+    click, a stale page) is refused, so nothing is put back twice.
+    """
+    _hold_feed(event.project_id)
+    event = CodingEvent.objects.select_for_update().get(pk=event.pk)
+    if event.undone_at is None:
+        raise ServiceError("That change is in place, so there is nothing to redo.")
+    undo_events = list(
+        CodingEvent.objects.select_for_update()
+        .filter(undo_of=event, undone_at__isnull=True)
+        .order_by("-pk")
+    )
+    if not undo_events:
+        raise ServiceError("Undoing it changed nothing, so there is nothing to put back.")
+    written: list[CodingEvent] = []
+    now = timezone.now()
+    for undo_event in undo_events:
+        reverse = _REVERSE.get(undo_event.action)
+        if reverse is None:
+            raise ServiceError("That kind of action cannot be redone.")
+        written.extend(reverse(undo_event, actor))
+        undo_event.undone_at = now
+        undo_event.undone_by = actor
+        undo_event.save(update_fields=["undone_at", "undone_by"])
+    _tag_events(written, redo_of=event)
+    event.undone_at = None
+    event.undone_by = None
+    event.save(update_fields=["undone_at", "undone_by"])
+    return RedoResult(redone=event, events=tuple(written))
 
 
 def _event_highlight(event: CodingEvent) -> Highlight | None:
@@ -683,40 +769,130 @@ def _undo_highlight_create(event: CodingEvent, actor: User | None) -> tuple[Codi
     return highlight_delete(highlight=highlight, actor=actor).events
 
 
-def _undo_highlight_delete(event: CodingEvent, actor: User | None) -> tuple[CodingEvent, ...]:
-    state = event.payload["before"]
+def _user(pk: int | None) -> User | None:
+    """The person with this id, if they still have an account."""
+    return User.objects.filter(pk=pk).first() if pk is not None else None
+
+
+def _current_theme(theme: Theme) -> Theme:
+    """The theme a quote's theme lives on as: itself, or the one it was merged into."""
+    seen = {theme.pk}
+    while theme.merged_into_id is not None and theme.merged_into_id not in seen:
+        into = Theme.objects.filter(pk=theme.merged_into_id).first()
+        if into is None:
+            break
+        seen.add(into.pk)
+        theme = into
+    return theme
+
+
+def _restore_place(
+    transcript: Transcript, start: int, end: int, status: str, note: str
+) -> tuple[Transcript, int, int, str, str]:
+    """Where a quote put back belongs now: on the newest text if its words changed meanwhile.
+
+    Quotes follow each new version of the text (``anchoring``), but a removed
+    one could not; it is placed now the same way, or flagged for a person.
+    """
+    newest = Transcript.objects.filter(story_id=transcript.story_id).order_by("-version").first()
+    if newest is None or newest.pk == transcript.pk or status == AnchorStatus.LOST:
+        return transcript, start, end, status, note
+    placement = TextChange(transcript.text, newest.text).place(start, end)
+    if placement.start is None or placement.end is None:
+        return (
+            transcript,
+            start,
+            end,
+            AnchorStatus.LOST,
+            f"The words of this quote were changed or taken out in version {newest.version} "
+            "of the text while it was removed. Choose its words again, or remove it.",
+        )
+    if placement.outcome == Outcome.UPDATED:
+        status = AnchorStatus.UPDATED
+    return newest, placement.start, placement.end, status, note
+
+
+def _highlight_restore(*, pk: int, state: dict[str, Any], actor: User | None) -> QuoteResult:
+    """Put a removed quote back under its old id, as it was when it was removed.
+
+    Ids are never handed out twice (SQLite's AUTOINCREMENT, PostgreSQL's
+    identity), so the old id is free unless the quote is back already. Its
+    themes come back (as the theme they were merged into, if they were), its
+    speakers are worked out again from the same words, and it is named only if
+    consent still allows it.
+    """
+    if Highlight.objects.filter(pk=pk).exists():
+        raise ServiceError("That key quote is back already.")
     review_sheet = (
-        ReviewSheet.objects.select_related("story").filter(pk=state["review_sheet_id"]).first()
+        ReviewSheet.objects.select_related("story__project")
+        .filter(pk=state["review_sheet_id"])
+        .first()
     )
     transcript = Transcript.objects.filter(pk=state["transcript_id"]).first()
-    if review_sheet is None or transcript is None:
-        raise ServiceError("The story this highlight came from is gone.")
-    themes = Theme.objects.filter(pk__in=state["theme_ids"], merged_into__isnull=True)
-    made = highlight_create(
-        story=review_sheet.story,
+    if review_sheet is None or transcript is None or transcript.story_id != review_sheet.story_id:
+        raise ServiceError("The story this key quote came from is gone.")
+    story = review_sheet.story
+    storyteller = _locked_storyteller(story)
+    require_consent(storyteller, ConsentScope.TRANSCRIBE)
+    fields = _clean_highlight_fields({name: state[name] for name in HIGHLIGHT_FIELDS})
+    if fields["attribution"] == Attribution.NAMED and not consent_allows(
+        storyteller, ConsentScope.QUOTE_BY_NAME
+    ):
+        fields["attribution"] = Attribution.ANONYMOUS  # consent has narrowed since
+    transcript, start, end, status, note = _restore_place(
+        transcript,
+        state["char_start"],
+        state["char_end"],
+        state.get("anchor_status", AnchorStatus.PLACED),
+        state.get("anchor_note", ""),
+    )
+    again = Highlight.objects.filter(
+        review_sheet=review_sheet, transcript=transcript, char_start=start, char_end=end
+    ).first()
+    if again is not None:
+        raise ServiceError(
+            f"Those words were quoted again after this quote was removed (quote {again.pk}), "
+            "so it cannot come back beside that one."
+        )
+    current = [_current_theme(t) for t in Theme.objects.filter(pk__in=state["theme_ids"])]
+    locked = _locked_themes(current)
+    themes = [t for t in locked.values() if t.merged_into_id is None]
+    spoken = _span_times(transcript, start, end)
+    speakers = spoken.pop("speakers")
+    creator = _user(state.get("created_by_id"))
+    highlight = Highlight.objects.create(
+        pk=pk,
+        review_sheet=review_sheet,
         transcript=transcript,
-        char_start=state["char_start"],
-        char_end=state["char_end"],
+        char_start=start,
+        char_end=end,
+        snippet=transcript.text[start:end],
+        created_by=creator or actor,
+        anchor_status=status,
+        anchor_note=note,
+        **spoken,
+        **fields,
+    )
+    highlight.speakers.set(speakers)
+    HighlightTheme.objects.bulk_create(
+        [HighlightTheme(highlight=highlight, theme=theme) for theme in themes]
+    )
+    event = _log(
+        project=story.project,
         actor=actor,
-        themes=themes,
-        change_level=state["change_level"],
-        sectors=state["sectors"],
-        note=state["note"],
-        attribution=Attribution.ANONYMOUS,
+        action=CodingAction.HIGHLIGHT_CREATE,
+        highlight=highlight,
+        payload={"after": _highlight_state(highlight), "restored": True},
     )
-    written = list(made.events)
-    if state["attribution"] == Attribution.NAMED:
-        # If consent has narrowed since, the quote comes back anonymous.
-        with contextlib.suppress(ServiceError):
-            written.extend(
-                highlight_update(
-                    highlight=made.highlight, actor=actor, attribution=Attribution.NAMED
-                ).events
-            )
-    CodingEvent.objects.filter(project=event.project, highlight_id=event.highlight_id).update(
-        highlight_id=made.highlight.pk
-    )
-    return tuple(written)
+    return QuoteResult(highlight=highlight, created=True, events=(event,))
+
+
+def _undo_highlight_delete(event: CodingEvent, actor: User | None) -> tuple[CodingEvent, ...]:
+    if event.highlight_id is None:
+        raise ServiceError("That event names no key quote.")
+    return _highlight_restore(
+        pk=event.highlight_id, state=event.payload["before"], actor=actor
+    ).events
 
 
 def _undo_highlight_update(event: CodingEvent, actor: User | None) -> tuple[CodingEvent, ...]:
@@ -759,10 +935,52 @@ def _undo_theme_create(event: CodingEvent, actor: User | None) -> tuple[CodingEv
         actor=actor,
         action=CodingAction.THEME_DELETE,
         theme=theme,
-        payload={"before": {"name": theme.name, "description": theme.description}},
+        payload={
+            "before": {
+                "name": theme.name,
+                "description": theme.description,
+                "created_by_id": theme.created_by_id,
+            }
+        },
     )
     theme.delete()
     return (removed,)
+
+
+def _redo_theme_create(event: CodingEvent, actor: User | None) -> tuple[CodingEvent, ...]:
+    """Take back an undo's ``theme_delete``: the theme returns under its old id and name."""
+    if event.theme_id is None or Theme.objects.filter(pk=event.theme_id).exists():
+        raise ServiceError("That theme is back already.")
+    before = event.payload["before"]
+    name = _clean_theme_name(event.project, before["name"])
+    creator = _user(before.get("created_by_id"))
+    theme = Theme.objects.create(
+        pk=event.theme_id,
+        project=event.project,
+        name=name,
+        description=before.get("description", ""),
+        created_by=creator or actor,
+    )
+    made = _log(
+        project=event.project,
+        actor=actor,
+        action=CodingAction.THEME_CREATE,
+        theme=theme,
+        payload={"after": {"name": name}, "restored": True},
+    )
+    return (made,)
+
+
+def _redo_theme_merge(event: CodingEvent, actor: User | None) -> tuple[CodingEvent, ...]:
+    """Take back an undo's ``theme_unmerge``: merge the two themes again, as they are now."""
+    payload = event.payload
+    themes = {
+        t.pk: t for t in Theme.objects.filter(pk__in=[payload["source_id"], payload["target_id"]])
+    }
+    source, target = themes.get(payload["source_id"]), themes.get(payload["target_id"])
+    if source is None or target is None:
+        raise ServiceError("One of those themes has been removed since.")
+    return theme_merge(source=source, target=target, actor=actor).events
 
 
 def _undo_theme_rename(event: CodingEvent, actor: User | None) -> tuple[CodingEvent, ...]:
@@ -828,6 +1046,13 @@ _UNDO: dict[str, Callable[[CodingEvent, User | None], tuple[CodingEvent, ...]]] 
 
 UNDOABLE_ACTIONS: frozenset[str] = frozenset(_UNDO)
 """The actions an Undo button is offered for (what undo itself writes is not among them)."""
+
+_REVERSE: dict[str, Callable[[CodingEvent, User | None], tuple[CodingEvent, ...]]] = {
+    **_UNDO,
+    CodingAction.THEME_DELETE: _redo_theme_create,
+    CodingAction.THEME_UNMERGE: _redo_theme_merge,
+}
+"""How a redo takes back each kind of event an undo writes."""
 
 
 @register_purger

@@ -37,4 +37,5 @@ urlpatterns = [
     path("themes/<int:theme_id>/rename/", themes.theme_rename, name="theme_rename"),
     path("coding-log/", coding_log.coding_log, name="coding_log"),
     path("coding-log/<int:event_id>/undo/", coding_log.coding_event_undo, name="coding_event_undo"),
+    path("coding-log/<int:event_id>/redo/", coding_log.coding_event_redo, name="coding_event_redo"),
 ]

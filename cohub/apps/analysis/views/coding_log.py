@@ -1,4 +1,4 @@
-"""The coding log: every change to quotes and themes in plain words, and undoing one."""
+"""The coding log: every change to quotes and themes in plain words, and undoing or redoing one."""
 
 from __future__ import annotations
 
@@ -14,13 +14,12 @@ from django.views.decorators.http import require_POST
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.analysis import services
 from cohub.apps.analysis.models import CodingAction, CodingEvent, Theme
+from cohub.apps.analysis.selectors import LoggedQuote, logged_quotes
 from cohub.apps.analysis.selectors import coding_log as coding_log_for
-from cohub.apps.analysis.selectors import quote_words
-from cohub.apps.analysis.views.common import pending_undo, safe_next
+from cohub.apps.analysis.views.common import offer_undo, pending_undo, safe_next
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.projects.access import project_view
 from cohub.apps.projects.models import Project
-from cohub.apps.stories.consent import Withheld
 from cohub.apps.stories.models import Story
 
 
@@ -29,16 +28,29 @@ def _short(text: str, length: int = 60) -> str:
     return text if len(text) <= length else text[:length].rstrip() + "…"
 
 
-def describe_events(events: list[CodingEvent]) -> list[dict[str, Any]]:
-    """Each event in plain words, looking quotes, themes and stories up in bulk."""
-    highlight_ids = {e.highlight_id for e in events if e.highlight_id}
+def _quote_label(quote: LoggedQuote | None, highlight_id: int | None) -> str:
+    """ "“I lost my job” (quote 12)": the words where they may be read, and always the id."""
+    if quote is None or highlight_id is None:
+        return "a key quote"
+    if quote.words:
+        return f"“{_short(quote.words)}” (quote {highlight_id})"
+    if quote.withheld:
+        return f"quote {highlight_id} (words withheld: {quote.withheld.refusal.rstrip('.')})"
+    return f"quote {highlight_id}"
+
+
+def describe_events(project: Project, events: list[CodingEvent]) -> list[dict[str, Any]]:
+    """Each event in plain words, looking quotes, themes and stories up in bulk.
+
+    A quote is named by its id and, where consent allows, its first words, also
+    after it was removed, so an undone change still says which quote it was about.
+    """
+    quotes = logged_quotes(project, events)
     theme_ids = {e.theme_id for e in events if e.theme_id}
     for event in events:
         for key in ("source_id", "target_id"):
             if event.payload.get(key):
                 theme_ids.add(event.payload[key])
-    # The words come through the selector, so a quote whose story is withheld says why instead.
-    snippets = quote_words(highlight_ids)
     theme_names: dict[int | None, str] = dict(
         Theme.objects.filter(pk__in=theme_ids).values_list("pk", "name")
     )
@@ -48,10 +60,8 @@ def describe_events(events: list[CodingEvent]) -> list[dict[str, Any]]:
     )
 
     def quote(event: CodingEvent) -> str:
-        snippet = snippets.get(event.highlight_id) if event.highlight_id else None
-        if isinstance(snippet, Withheld):
-            return f"a key quote (words withheld: {snippet.refusal.rstrip('.')})"
-        return f"“{_short(snippet)}”" if snippet else "a key quote (since removed)"
+        found = quotes.get(event.highlight_id) if event.highlight_id else None
+        return _quote_label(found, event.highlight_id)
 
     def theme(event: CodingEvent) -> str:
         return f"'{theme_names.get(event.theme_id, 'a removed theme')}'"
@@ -60,12 +70,14 @@ def describe_events(events: list[CodingEvent]) -> list[dict[str, Any]]:
     for event in events:
         payload = event.payload or {}
         action = event.action
-        if action == CodingAction.HIGHLIGHT_CREATE:
+        if action == CodingAction.HIGHLIGHT_CREATE and payload.get("restored"):
+            text = f"Put back the key quote {quote(event)}"
+        elif action == CodingAction.HIGHLIGHT_CREATE:
             text = f"Made a key quote: {quote(event)}"
         elif action == CodingAction.HIGHLIGHT_UPDATE:
             text = f"Changed the details of {quote(event)}"
         elif action == CodingAction.HIGHLIGHT_DELETE:
-            text = "Removed a key quote"
+            text = f"Removed the key quote {quote(event)}"
         elif action == CodingAction.TAG_ADD:
             text = f"Tagged {quote(event)} with {theme(event)}"
         elif action == CodingAction.TAG_REMOVE:
@@ -88,14 +100,23 @@ def describe_events(events: list[CodingEvent]) -> list[dict[str, Any]]:
         elif action == CodingAction.THEME_UNMERGE:
             target = theme_names.get(payload.get("target_id"), "a removed theme")
             text = f"Took the theme '{payload.get('source_name', '')}' back out of '{target}'"
+        elif action == CodingAction.HIGHLIGHT_REANCHOR:
+            text = f"Moved {quote(event)} to the story's changed words"
         else:
             text = event.get_action_display()
+        # What an undo or a redo wrote is undone and redone through the change it was about.
+        follows = event.undo_of_id or event.redo_of_id
+        if event.undo_of_id:
+            text += ", undoing an earlier change"
+        elif event.redo_of_id:
+            text += ", redoing a change that was undone"
         rows.append(
             {
                 "event": event,
                 "text": text,
                 "story_title": titles.get(event.story_id, ""),
-                "undoable": event.action in services.UNDOABLE_ACTIONS,
+                "undoable": event.action in services.UNDOABLE_ACTIONS and not follows,
+                "follows": bool(follows),
             }
         )
     return rows
@@ -110,7 +131,7 @@ def coding_log(request: AuthenticatedHttpRequest, project: Project) -> HttpRespo
         {
             "project": project,
             "page": page,
-            "rows": describe_events(list(page.object_list)),
+            "rows": describe_events(project, list(page.object_list)),
             "can_undo": request.user.has_perm("analysis.code_story", project),
             "undo": pending_undo(request, project),
         },
@@ -124,11 +145,32 @@ def coding_event_undo(
 ) -> HttpResponse:
     event = get_object_or_404(CodingEvent, project=project, pk=event_id)
     back = safe_next(request, reverse("analysis:coding_log", kwargs={"project_slug": project.slug}))
-    description = describe_events([event])[0]["text"]
+    description = describe_events(project, [event])[0]["text"]
     try:
-        services.coding_event_undo(event=event, actor=request.user)
+        result = services.coding_event_undo(event=event, actor=request.user)
     except ServiceError as error:
         messages.error(request, f"That could not be undone. {error}")
     else:
-        messages.success(request, f"Undone: {description}.")
+        # The next page offers Redo, in case the undo was a slip.
+        offer_undo(
+            request, project=project, event=result.undone, text=f"Undone: {description}.", redo=True
+        )
+    return HttpResponseRedirect(back)
+
+
+@project_view("analysis.code_story")
+@require_POST
+def coding_event_redo(
+    request: AuthenticatedHttpRequest, project: Project, event_id: int
+) -> HttpResponse:
+    """Make an undone change again; a quote comes back under its id, so links to it still work."""
+    event = get_object_or_404(CodingEvent, project=project, pk=event_id)
+    back = safe_next(request, reverse("analysis:coding_log", kwargs={"project_slug": project.slug}))
+    try:
+        result = services.coding_event_redo(event=event, actor=request.user)
+    except ServiceError as error:
+        messages.error(request, f"That could not be redone. {error}")
+    else:
+        description = describe_events(project, [result.redone])[0]["text"]
+        offer_undo(request, project=project, event=result.redone, text=f"Redone: {description}.")
     return HttpResponseRedirect(back)

@@ -1,4 +1,4 @@
-"""What the analysis pages share: the one-time Undo offer, safe "next" links, errors."""
+"""What the analysis pages share: the one-time Undo (or Redo) offer, safe "next" links, errors."""
 
 from __future__ import annotations
 
@@ -23,12 +23,14 @@ def offer_undo(
     project: Project,
     event: CodingEvent | None,
     text: str,
+    redo: bool = False,
 ) -> None:
     """Remember the event a service just returned, so the next page shows ``text`` with Undo.
 
     The id comes from the service's result, never from a guess such as "this
     person's newest event of that kind", which picks the wrong one with two tabs
     open. Without an event (nothing changed) the text is shown as a plain message.
+    With ``redo`` the event is one just undone, and the page offers Redo instead.
     """
     if event is None or event.action not in UNDOABLE_ACTIONS:
         messages.success(request, text)
@@ -37,20 +39,26 @@ def offer_undo(
         "event_id": event.pk,
         "project_id": project.pk,
         "text": text,
+        "kind": "redo" if redo else "undo",
     }
 
 
 def pending_undo(request: HttpRequest, project: Project) -> dict[str, Any] | None:
-    """The change offered for undo on this page (shown once, like a message)."""
+    """The change offered for undo (or redo) on this page, shown once, like a message.
+
+    Offered only while it still makes sense: Undo while the change is in
+    place, Redo while it is undone (someone else may have acted meanwhile).
+    """
     offer = request.session.pop(UNDO_SESSION_KEY, None)
     if not offer or offer.get("project_id") != project.pk:
         return None
+    redo = offer.get("kind") == "redo"
     event = CodingEvent.objects.filter(
-        project=project, pk=offer.get("event_id"), undone_at__isnull=True
+        project=project, pk=offer.get("event_id"), undone_at__isnull=not redo
     ).first()
     if event is None:
         return None
-    return {"event": event, "text": offer.get("text", "Done.")}
+    return {"event": event, "text": offer.get("text", "Done."), "redo": redo}
 
 
 def safe_next(request: HttpRequest, default: str) -> str:
