@@ -71,6 +71,8 @@ PAGES_THAT_SAY_WHY = (
     "stories:story_text_edit",
     "stories:story_part_edit",
     "stories:speaker_list",
+    "stories:story_list",
+    "stories:storyteller_detail",
 )
 
 

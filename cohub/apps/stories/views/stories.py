@@ -25,7 +25,7 @@ from cohub.apps.stories.derived import (
 )
 from cohub.apps.stories.forms.stories import StoryImportForm, StoryTextForm
 from cohub.apps.stories.models import Story, Storyteller
-from cohub.apps.stories.selectors import stories_for, story_get, storytellers_for
+from cohub.apps.stories.selectors import consents_for, stories_for, story_get, storytellers_for
 from cohub.pipeline.formats import TranscriptFormatError
 
 # ---------------------------------------------------------------------------
@@ -42,13 +42,19 @@ def story_list(request: AuthenticatedHttpRequest, project: Project) -> HttpRespo
     stories = list(stories_for(project))
     derived = derived_things(in_lists=True)
     counts = derived_counts_by_story((story.pk for story in stories), derived)
+    # Each story says when its words are withheld, so nobody opens it expecting to read it.
+    consents = consents_for(project) if stories else {}
     return render(
         request,
         "stories/story_list.html",
         {
             "project": project,
             "stories": [
-                (story, [(thing, counts[story.pk][thing.key]) for thing in derived])
+                (
+                    story,
+                    [(thing, counts[story.pk][thing.key]) for thing in derived],
+                    consents[story.storyteller_id].words,
+                )
                 for story in stories
             ],
             "derived": derived,

@@ -22,7 +22,7 @@ from cohub.apps.core.errors import ServiceError
 from cohub.apps.projects.access import project_view
 from cohub.apps.projects.models import Project, Sector
 from cohub.apps.stories import services
-from cohub.apps.stories.consent import current_consent
+from cohub.apps.stories.consent import consent_now, current_consent
 from cohub.apps.stories.derived import derived_counts
 from cohub.apps.stories.forms.storytellers import (
     ConsentForm,
@@ -161,6 +161,7 @@ def storyteller_detail(
             "consent_summary": consent_in_plain_words(storyteller),
             "history": history,
             "stories": storyteller.stories.order_by("-created_at", "-id"),
+            "withheld": consent_now(storyteller).words,
             "sector_labels": _labels(storyteller.sectors, Sector.choices),
             "role_labels": _labels(storyteller.roles, StorytellerRole.choices),
         },
