@@ -4,15 +4,22 @@
 useless to someone outside the project. So the page works out each case from
 what was refused (``ProjectRefusal``, raised by ``project_view``) and from
 the viewer's own place in the project, using the same rules that refused.
+
+Each refusal also writes one log line saying who was refused, where, and by
+which rule. Django's own ``django.request`` record for a 403 carries the
+exception's whole traceback, which says nothing an operator needs (a refusal
+is the rules working) and buries real errors, so it is not written.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from cohub.apps.core.permissions import declared_permission
 from cohub.apps.projects.models import Project, ProjectMembership, ProjectRole
 from cohub.apps.projects.refusals import (
     ProjectRefusal,
@@ -20,6 +27,8 @@ from cohub.apps.projects.refusals import (
     record_note,
     refusal_message,
 )
+
+logger = logging.getLogger("cohub.refusals")
 
 
 def _runners(project: Project, viewer: Any) -> list[str]:
@@ -61,4 +70,41 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
         match = getattr(request, "resolver_match", None)
         if match is not None and match.view_name == "projects:create":
             context = {"case": "start_project"}
-    return render(request, "403.html", context, status=403)
+    response = render(request, "403.html", context, status=403)
+    log_refusal(request, exception)
+    # Django's django.request logger skips a response marked as logged; its record
+    # would repeat this one with a traceback.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
+
+
+def _refused_rule(request: HttpRequest, exception: Exception | None) -> str:
+    """The rule that refused, as precisely as the refusal says it."""
+    if isinstance(exception, ProjectRefusal):
+        rule = f"{exception.permission} on project {exception.project.slug}"
+        if exception.target is not exception.project:
+            rule += f" ({type(exception.target).__name__} {exception.target.pk})"
+        return rule
+    match = getattr(request, "resolver_match", None)
+    permission = declared_permission(match.func) if match is not None else None
+    if permission:
+        return permission
+    return str(exception) if exception is not None and str(exception) else "no rule named"
+
+
+def _printable(text: str) -> str:
+    """``text`` with control characters escaped, so a crafted path cannot forge a log line."""
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
+
+
+def log_refusal(request: HttpRequest, exception: Exception | None) -> None:
+    """One line for a 403: who (by user id, never by name or email), what path, which rule."""
+    user = getattr(request, "user", None)
+    who = f"user {user.pk}" if user is not None and user.is_authenticated else "a visitor"
+    logger.warning(
+        "Refused %s %s for %s: %s",
+        request.method,
+        _printable(request.path),
+        who,
+        _refused_rule(request, exception),
+    )
