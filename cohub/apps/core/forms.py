@@ -7,6 +7,10 @@ from typing import Any
 
 from django import forms
 from django.db.models import Model
+from django.utils import timezone
+
+from cohub.apps.core import dates
+from cohub.apps.core.errors import ServiceError
 
 
 def offer_loaded(field: forms.ModelChoiceField, objects: Sequence[Model]) -> None:
@@ -43,21 +47,76 @@ def first_error(form: forms.BaseForm) -> str:
 
 
 class DateInput(forms.DateInput):
-    """The browser's date picker, with the value always written as 2026-12-31."""
+    """The browser's date picker, with the value always written as 2026-12-31.
+
+    ``latest_today``/``earliest_today`` set the picker's ``max``/``min`` to the
+    day the page is drawn (not the day the server started), so the picker
+    offers only days the form will take.
+    """
 
     input_type = "date"
 
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        attrs: dict[str, Any] | None = None,
+        *,
+        latest_today: bool = False,
+        earliest_today: bool = False,
+    ) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+        self.latest_today = latest_today
+        self.earliest_today = earliest_today
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        attrs = dict(attrs or {})
+        today = timezone.localdate().isoformat()
+        if self.latest_today:
+            attrs.setdefault("max", today)
+        if self.earliest_today:
+            attrs.setdefault("min", today)
+        return super().get_context(name, value, attrs)
 
 
-def optional_date_field(label: str, **kwargs: Any) -> forms.DateField:
-    """A date a person may leave empty, with our wording when it cannot be read."""
+class _CheckedDateField(forms.DateField):
+    """A date field that keeps the rules in ``core.dates``, worded as the services word them."""
+
+    def __init__(self, *, not_after_today: str = "", not_before_today: str = "", **kwargs: Any):
+        self.not_after_today = not_after_today
+        self.not_before_today = not_before_today
+        super().__init__(**kwargs)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        try:
+            if self.not_after_today:
+                dates.refuse_future(value, what=self.not_after_today)
+            if self.not_before_today:
+                dates.refuse_past(value, what=self.not_before_today)
+        except ServiceError as error:
+            raise forms.ValidationError(str(error), code="out_of_range") from None
+
+
+def optional_date_field(
+    label: str, *, not_after_today: str = "", not_before_today: str = "", **kwargs: Any
+) -> forms.DateField:
+    """A date a person may leave empty, with our wording when it cannot be read.
+
+    ``not_after_today="The day it was told"`` refuses a day after today (and
+    ``not_before_today`` one before it), naming the date in the words given.
+    """
     kwargs.setdefault(
         "error_messages",
         {"invalid": "Enter a real date, for example 2026-12-31, or leave it empty."},
     )
-    return forms.DateField(label=label, required=False, widget=DateInput(), **kwargs)
+    widget = DateInput(latest_today=bool(not_after_today), earliest_today=bool(not_before_today))
+    return _CheckedDateField(
+        label=label,
+        required=False,
+        widget=widget,
+        not_after_today=not_after_today,
+        not_before_today=not_before_today,
+        **kwargs,
+    )
 
 
 class OptionDisabledRadioSelect(forms.RadioSelect):

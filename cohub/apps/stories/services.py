@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cohub.apps.accounts.models import User
+from cohub.apps.core import dates
 from cohub.apps.core.cleaning import clean_choices, clean_topics
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.core.models import record_event
@@ -141,8 +142,7 @@ def consent_record(
             "Quoting by name needs consent to be quoted at all: "
             f"tick '{ConsentScope.QUOTE_ANONYMOUSLY.question}' too."
         )
-    if keep_until is not None and keep_until < timezone.localdate():
-        raise ServiceError("The 'keep until' date is in the past.")
+    dates.refuse_past(keep_until, what=dates.KEEP_UNTIL)
     previous = current_consent(storyteller)
     version = (previous.version + 1) if previous else 1
     consent = ConsentRecord.objects.create(
@@ -324,6 +324,7 @@ def _story_create(
     Project.objects.select_for_update(no_key=True).get(pk=project.pk)
     storyteller = Storyteller.objects.select_for_update().get(pk=storyteller.pk)
     require_consent(storyteller, *GATHERING_SCOPES)
+    dates.refuse_future(recorded_on, what=dates.TOLD_ON)
     if not segments:
         raise ServiceError("The story has no text.")
     content_hash = _content_hash(segments)
@@ -487,11 +488,15 @@ def stories_import_batch(
     refused file leaves nothing behind, not even that storyteller. Files run in
     order, so the second of two identical files is refused as already imported.
     ``title`` names every story; empty names each after its file. Raises
-    ``ServiceError`` only when nothing can be tried (two storytellers share the name).
+    ``ServiceError`` only when nothing can be tried (a date in the future, a
+    'keep until' date gone by, two storytellers sharing the name).
     """
     pseudonym = storyteller_pseudonym.strip()
     if storyteller is not None and pseudonym:
         raise ValueError("Give a storyteller or a pseudonym to find one by, not both.")
+    dates.refuse_future(recorded_on, what=dates.TOLD_ON)
+    if storyteller is None:
+        dates.refuse_past((consent_for_new or {}).get("keep_until"), what=dates.KEEP_UNTIL)
     shared = storyteller or (_storyteller_named(project, pseudonym) if pseudonym else None)
     results: list[FileImport] = []
     for upload in files:
@@ -573,6 +578,7 @@ def stories_import_queue(
     """
     if storyteller.project_id != project.pk:
         raise ServiceError("That storyteller belongs to a different project.")
+    dates.refuse_future(recorded_on, what=dates.TOLD_ON)
     read = [
         (PurePath(upload.name or "").name or "(no name)", _read_upload(upload)) for upload in files
     ]
@@ -782,6 +788,7 @@ def story_update(
             raise ServiceError("Give the story a title.")
         story.title = title[:200]
     if not isinstance(recorded_on, _Unset):
+        dates.refuse_future(recorded_on, what=dates.TOLD_ON)
         story.recorded_on = recorded_on
     after = _details(story)
     fields = sorted(name for name in after if after[name] != before[name])

@@ -7,9 +7,16 @@ from typing import Any, cast
 from django import forms
 from django.db.models import QuerySet
 
+from cohub.apps.core import dates
 from cohub.apps.core.forms import MultipleFileField, MultipleFileInput, optional_date_field
 from cohub.apps.stories.models import Speaker, SpeakerPart, Storyteller
 from cohub.pipeline.formats import SUPPORTED_EXTENSIONS
+
+
+def told_on_field() -> forms.DateField:
+    """The day a story was told: optional, and never after today."""
+    return optional_date_field("When was it told? (optional)", not_after_today=dates.TOLD_ON)
+
 
 SPEAKER_HINT = (
     "Start a line with a name and a colon, like 'Sam: ...', to show who is speaking. "
@@ -44,7 +51,7 @@ class StoryTextForm(_StorytellerFormMixin):
         help_text="A few words so people can find it, like 'Getting help after the flood'.",
         error_messages={"required": "Give the story a title."},
     )
-    recorded_on = optional_date_field("When was it told? (optional)")
+    recorded_on = told_on_field()
     text = forms.CharField(
         label="The story",
         strip=False,
@@ -83,7 +90,7 @@ class StoryImportForm(_StorytellerFormMixin):
             "With several files, each story is named after its file."
         ),
     )
-    recorded_on = optional_date_field("When was it told? (optional)")
+    recorded_on = told_on_field()
 
     def clean(self) -> dict[str, Any]:
         """With several files the title is left out, as the help text promises."""
@@ -124,7 +131,7 @@ class StoryDetailsForm(forms.Form):
     title = forms.CharField(
         label="Title", max_length=200, error_messages={"required": "Give the story a title."}
     )
-    recorded_on = optional_date_field("When was it told? (optional)")
+    recorded_on = told_on_field()
 
 
 class StoryTextEditForm(forms.Form):

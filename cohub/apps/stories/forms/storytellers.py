@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
+from cohub.apps.core import dates
 from cohub.apps.core.forms import optional_date_field
 from cohub.apps.projects.forms import join_topics, split_topics, topics_field
 from cohub.apps.projects.models import Sector
@@ -97,6 +97,7 @@ class ConsentForm(forms.Form):
         "Keep their story until (optional)",
         help_text="After this date we stop using their story. "
         "Leave empty if they did not ask for an end date.",
+        not_before_today=dates.KEEP_UNTIL,
     )
     note = forms.CharField(
         label="How was consent given? (optional)",
@@ -110,7 +111,6 @@ class ConsentForm(forms.Form):
         scope_fields = {scope.value: _scope_field(scope) for scope in ConsentScope}
         self.fields = {**scope_fields, **self.fields}  # the scopes come first
         self.order_fields(self.field_order)
-        self.fields["keep_until"].widget.attrs["min"] = timezone.localdate().isoformat()
 
     def consent_data(self) -> dict[str, Any]:
         """Scopes and keep-until, as ``consent_record`` and ``storyteller_create`` take them."""

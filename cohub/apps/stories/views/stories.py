@@ -101,8 +101,23 @@ def story_import(request: AuthenticatedHttpRequest, project: Project) -> HttpRes
         form = StoryImportForm(request.POST, request.FILES, storytellers=storytellers)
         if form.is_valid():
             data = form.cleaned_data
-            if services.import_runs_as_job(data["files"]):
-                job = services.stories_import_queue(
+            try:
+                if services.import_runs_as_job(data["files"]):
+                    job = services.stories_import_queue(
+                        project=project,
+                        actor=request.user,
+                        files=data["files"],
+                        storyteller=data["storyteller"],
+                        title=data["title"],
+                        recorded_on=data["recorded_on"],
+                    )
+                    messages.info(
+                        request,
+                        "These files are being imported in the background. This page shows "
+                        "how far it has got; you can leave it and come back.",
+                    )
+                    return redirect("jobs:detail", job_id=job.pk)
+                batch = services.stories_import_batch(
                     project=project,
                     actor=request.user,
                     files=data["files"],
@@ -110,23 +125,13 @@ def story_import(request: AuthenticatedHttpRequest, project: Project) -> HttpRes
                     title=data["title"],
                     recorded_on=data["recorded_on"],
                 )
-                messages.info(
-                    request,
-                    "These files are being imported in the background. This page shows "
-                    "how far it has got; you can leave it and come back.",
+            except ServiceError as error:
+                # Nothing could be tried (the form checks what it can first).
+                form.add_error(None, str(error))
+            else:
+                form = StoryImportForm(
+                    storytellers=storytellers, initial={"storyteller": data["storyteller"]}
                 )
-                return redirect("jobs:detail", job_id=job.pk)
-            batch = services.stories_import_batch(
-                project=project,
-                actor=request.user,
-                files=data["files"],
-                storyteller=data["storyteller"],
-                title=data["title"],
-                recorded_on=data["recorded_on"],
-            )
-            form = StoryImportForm(
-                storytellers=storytellers, initial={"storyteller": data["storyteller"]}
-            )
     else:
         form = StoryImportForm(storytellers=storytellers)
     return render(
