@@ -286,9 +286,14 @@ def cmd_import_transcript(args: argparse.Namespace) -> int:
             print(f"error {name}: {result.error}", file=sys.stderr)
             continue
         segments = story_part_count(result.story)
+        new = (
+            f" for the new storyteller '{result.story.storyteller.pseudonym}'"
+            if result.storyteller_created
+            else ""
+        )
         print(
             f"imported {name} as story #{result.story.pk} '{result.story.title}' "
-            f"({segments} segment{'s' if segments != 1 else ''})"
+            f"({segments} segment{'s' if segments != 1 else ''}){new}"
         )
     return EXIT_FAILED if batch.failed else EXIT_OK
 

@@ -85,10 +85,25 @@ def make_storyteller(
     project: Project,
     *,
     consent: dict[str, Any] | None = None,
-    pseudonym: str = "Robin",
+    pseudonym: str | None = None,
     actor: User | None = None,
     **profile: Any,
 ) -> Storyteller:
+    """A storyteller registered by the service; "Robin" unless asked, then "Robin 2"...
+
+    Two active storytellers in a project may not share a name, so a test that
+    needs several without caring what they are called gets them numbered.
+    """
+    if pseudonym is None:
+        taken = set(
+            Storyteller.objects.filter(project=project, withdrawn_at__isnull=True).values_list(
+                "pseudonym", flat=True
+            )
+        )
+        pseudonym, number = "Robin", 1
+        while pseudonym in taken:
+            number += 1
+            pseudonym = f"Robin {number}"
     return story_services.storyteller_create(
         project=project,
         actor=actor,

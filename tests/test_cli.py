@@ -90,15 +90,66 @@ def test_import_empty_broken_and_good_file_keeps_the_good_one(project, files, tm
 
 
 def test_a_storyteller_name_two_people_share_is_refused(project, files, capsys):
-    make_storyteller(project, pseudonym="Robin")
-    make_storyteller(project, pseudonym="Robin")
+    # Only rows written around the services can share a name (see test_import_batch).
+    Storyteller.objects.create(project=project, pseudonym="Straße")
+    Storyteller.objects.create(project=project, pseudonym="STRASSE")
     good, _ = files
     code = cli.main(
-        ["import-transcript", "--project", project.slug, "--storyteller", "Robin", str(good)]
+        ["import-transcript", "--project", project.slug, "--storyteller", "strasse", str(good)]
     )
     assert code == 1
-    assert "Two storytellers in this project are called 'Robin'" in capsys.readouterr().err
+    assert "Two storytellers in this project are called 'strasse'" in capsys.readouterr().err
     assert not Story.objects.exists()
+
+
+def test_storyteller_is_found_whatever_the_capitals_and_spacing(project, files, capsys):
+    robin = make_storyteller(project, pseudonym="Robin B")
+    good, _ = files
+    code = cli.main(
+        ["import-transcript", "--project", project.slug, "--storyteller", " robin   b ", str(good)]
+    )
+    assert code == 0, capsys.readouterr().err
+    assert Story.objects.get().storyteller == robin
+    assert Storyteller.objects.count() == 1
+
+
+def test_storyteller_cannot_be_given_the_withdrawn_name(project, files, capsys):
+    good, _ = files
+    code = cli.main(
+        [
+            "import-transcript",
+            "--project",
+            project.slug,
+            "--storyteller",
+            "withdrawn storyteller",
+            str(good),
+        ]
+    )
+    assert code == 1
+    assert "is how cohub shows people who have withdrawn" in capsys.readouterr().err
+    assert not Storyteller.objects.exists()
+
+
+def test_files_with_the_same_name_get_storytellers_told_apart(project, tmp_path, capsys):
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    (first / "interview.txt").write_text("Sam: What happened first?")
+    (second / "interview.txt").write_text("Sam: And after that?")
+    code = cli.main(
+        [
+            "import-transcript",
+            "--project",
+            project.slug,
+            str(first / "interview.txt"),
+            str(second / "interview.txt"),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    names = sorted(Storyteller.objects.values_list("pseudonym", flat=True))
+    assert names == ["interview", "interview (2)"]
+    assert "for the new storyteller 'interview (2)'" in out
 
 
 def test_new_storyteller_gets_only_record_and_transcribe_by_default(project, files):

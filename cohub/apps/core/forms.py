@@ -34,6 +34,12 @@ def offer_loaded(field: forms.ModelChoiceField, objects: Sequence[Model]) -> Non
     field.choices = choices
 
 
+def add_service_error(form: forms.BaseForm, error: ServiceError) -> None:
+    """Show a service's refusal on ``form``: beside the field it names, else at the top."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, str(error))
+
+
 def first_error(form: forms.BaseForm) -> str:
     """The first error on a form, for a page that reports it as a message.
 

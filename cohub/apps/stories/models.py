@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 
 from cohub.apps.core.models import TimeStampedModel
 from cohub.apps.projects.models import Project
 from cohub.apps.stories.scopes import ConsentScope
+
+PSEUDONYM_LENGTH = 120
 
 
 class StorytellerRole(models.TextChoices):
@@ -26,7 +29,7 @@ class Storyteller(TimeStampedModel):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="storytellers")
     pseudonym = models.CharField(
-        max_length=120, help_text="The name used when quoting anonymously."
+        max_length=PSEUDONYM_LENGTH, help_text="The name used when quoting anonymously."
     )
     real_name = models.CharField(
         max_length=200, blank=True, help_text="Shown only where consent to quote by name is given."
@@ -56,6 +59,19 @@ class Storyteller(TimeStampedModel):
 
     class Meta:
         ordering = ["pseudonym", "id"]
+        constraints = [
+            # The services refuse a shared name with a clear message, comparing with
+            # casefold and tidied spacing (they store the spacing tidied); this is the
+            # backstop. Withdrawn storytellers all share one neutral name, so they are
+            # left out.
+            models.UniqueConstraint(
+                "project",
+                Lower("pseudonym"),
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="unique_active_pseudonym_in_project",
+                violation_error_message="Another storyteller in this project has that name.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.pseudonym

@@ -49,9 +49,18 @@ KEPT_FIELDS: dict[str, str] = {
 """Fields withdrawal leaves alone, each with why keeping it is right."""
 
 
+WITHDRAWN_PSEUDONYM = "Withdrawn storyteller"
+"""What every withdrawn storyteller is shown as, on every page and in the command line.
+
+The same words for everyone: a number (their row's id) would say nothing to a
+person and something to anyone counting, and pages tell withdrawn storytellers
+apart by the day they withdrew. No active storyteller may take this name.
+"""
+
+
 def withdrawn_pseudonym(storyteller: Storyteller) -> str:
     """The name a withdrawn storyteller is shown by: it says what happened and names no one."""
-    return f"Withdrawn storyteller {storyteller.pk}"
+    return WITHDRAWN_PSEUDONYM
 
 
 def empty_value(name: str) -> Any:

@@ -22,6 +22,7 @@ from cohub.apps.jobs.services import job_enqueue
 from cohub.apps.projects.models import Project, Sector
 from cohub.apps.stories.consent import current_consent, require_consent
 from cohub.apps.stories.models import (
+    PSEUDONYM_LENGTH,
     ConsentRecord,
     Segment,
     Speaker,
@@ -34,7 +35,7 @@ from cohub.apps.stories.models import (
     StorytellerRole,
     Transcript,
 )
-from cohub.apps.stories.personal import PROFILE_FIELDS, withdrawn_values
+from cohub.apps.stories.personal import PROFILE_FIELDS, WITHDRAWN_PSEUDONYM, withdrawn_values
 from cohub.apps.stories.revisions import follow_revision
 from cohub.apps.stories.scopes import GATHERING_SCOPES, ConsentScope
 from cohub.apps.stories.uploads import (
@@ -55,6 +56,58 @@ from cohub.pipeline.formats import (
 from cohub.pipeline.speakers import Part, guess_parts
 
 
+def pseudonym_key(pseudonym: str) -> str:
+    """What two pseudonyms must not share in one project: "robin  b" is "Robin B"."""
+    return " ".join(pseudonym.split()).casefold()
+
+
+def _taken_pseudonyms(project: Project, *, besides: Storyteller | None = None) -> dict[str, str]:
+    """The active storytellers' pseudonyms in ``project``, by key, leaving out ``besides``.
+
+    Compared in Python: the databases' own case-insensitive matching differs
+    (SQLite folds only ASCII letters), and a project's storytellers are few.
+    """
+    rows = Storyteller.objects.filter(project=project, withdrawn_at__isnull=True)
+    if besides is not None:
+        rows = rows.exclude(pk=besides.pk)
+    return {pseudonym_key(name): name for name in rows.values_list("pseudonym", flat=True)}
+
+
+def _refuse_taken_pseudonym(
+    project: Project, pseudonym: str, *, besides: Storyteller | None = None
+) -> None:
+    """Two active storytellers in a project may not share a name: people could not tell
+    whose story is whose, and choosing a storyteller by name (``--storyteller``) would guess."""
+    key = pseudonym_key(pseudonym)
+    if key == pseudonym_key(WITHDRAWN_PSEUDONYM):
+        raise ServiceError(
+            f"'{WITHDRAWN_PSEUDONYM}' is how cohub shows people who have withdrawn, so a "
+            "storyteller cannot be called that. Choose another name or pseudonym.",
+            field="pseudonym",
+        )
+    taken = _taken_pseudonyms(project, besides=besides)
+    if key in taken:
+        raise ServiceError(
+            f"Another storyteller in this project is already called '{taken[key]}'. "
+            "Choose a different name or pseudonym so that people can tell them apart, "
+            f"for example '{pseudonym} B'.",
+            field="pseudonym",
+        )
+
+
+def _free_pseudonym(project: Project, wanted: str) -> str:
+    """``wanted``, or ``wanted (2)``, ``(3)``... if it is taken: for a storyteller named
+    after a file, whom people rename later, so a second ``interview.txt`` still imports."""
+    wanted = " ".join(wanted.split())[:PSEUDONYM_LENGTH] or "Storyteller"
+    taken = set(_taken_pseudonyms(project)) | {pseudonym_key(WITHDRAWN_PSEUDONYM)}
+    candidate, number = wanted, 1
+    while pseudonym_key(candidate) in taken:
+        number += 1
+        suffix = f" ({number})"
+        candidate = wanted[: PSEUDONYM_LENGTH - len(suffix)] + suffix
+    return candidate
+
+
 def _clean_profile(fields: dict[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
@@ -70,8 +123,12 @@ def _clean_profile(fields: dict[str, Any]) -> dict[str, Any]:
         elif isinstance(value, str):
             value = value.strip()
         cleaned[name] = value
-    if "pseudonym" in cleaned and not cleaned["pseudonym"]:
-        raise ServiceError("Give the storyteller a name or pseudonym to be known by.")
+    if "pseudonym" in cleaned:
+        cleaned["pseudonym"] = " ".join(cleaned["pseudonym"].split())
+        if not cleaned["pseudonym"]:
+            raise ServiceError(
+                "Give the storyteller a name or pseudonym to be known by.", field="pseudonym"
+            )
     return cleaned
 
 
@@ -87,6 +144,9 @@ def storyteller_create(
 ) -> Storyteller:
     """Register a storyteller; ``consent`` (scope -> bool, keep_until) becomes version 1."""
     fields = _clean_profile({"pseudonym": pseudonym, **profile})
+    # The project lock makes a second registration of the same name wait, then see this one.
+    Project.objects.select_for_update(no_key=True).get(pk=project.pk)
+    _refuse_taken_pseudonym(project, fields["pseudonym"])
     storyteller = Storyteller.objects.create(project=project, created_by=actor, **fields)
     record_event(actor=actor, verb="storyteller.create", target=storyteller, project_id=project.pk)
     consent_record(storyteller=storyteller, actor=actor, note=consent_note, **(consent or {}))
@@ -98,6 +158,9 @@ def storyteller_update(*, storyteller: Storyteller, actor: User, **profile: Any)
     if storyteller.withdrawn_at is not None:
         raise ServiceError("This storyteller has withdrawn; their profile can no longer change.")
     fields = _clean_profile(profile)
+    if "pseudonym" in fields:
+        Project.objects.select_for_update(no_key=True).get(pk=storyteller.project_id)
+        _refuse_taken_pseudonym(storyteller.project, fields["pseudonym"], besides=storyteller)
     for name, value in fields.items():
         setattr(storyteller, name, value)
     storyteller.save()
@@ -453,12 +516,19 @@ def _read_upload(upload: NamedUpload) -> bytes:
 
 
 def _storyteller_named(project: Project, pseudonym: str) -> Storyteller | None:
-    """The one active storyteller called ``pseudonym``; two of them is a refusal, not a guess."""
-    matches = list(
-        Storyteller.objects.filter(
-            project=project, pseudonym=pseudonym, withdrawn_at__isnull=True
-        ).order_by("pk")[:2]
-    )
+    """The one active storyteller called ``pseudonym`` (ignoring capitals and spacing).
+
+    Names are unique among active storytellers, but rows written before that rule
+    (or by hand) may still share one: two matches is a refusal, not a guess.
+    """
+    key = pseudonym_key(pseudonym)
+    matches = [
+        storyteller
+        for storyteller in Storyteller.objects.filter(
+            project=project, withdrawn_at__isnull=True
+        ).order_by("pk")
+        if pseudonym_key(storyteller.pseudonym) == key
+    ]
     if len(matches) > 1:
         raise ServiceError(
             f"Two storytellers in this project are called '{pseudonym}', so cohub cannot "
@@ -523,7 +593,8 @@ def stories_import_batch(
                         storyteller_create(
                             project=project,
                             actor=actor,
-                            pseudonym=pseudonym or PurePath(filename).stem,
+                            pseudonym=pseudonym
+                            or _free_pseudonym(project, PurePath(filename).stem),
                             consent=dict(consent_for_new or {}),
                             consent_note=consent_note,
                         ),

@@ -19,6 +19,7 @@ from django.utils.dateformat import format as date_format
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.accounts.models import User
 from cohub.apps.core.errors import ServiceError
+from cohub.apps.core.forms import add_service_error
 from cohub.apps.projects.access import project_view
 from cohub.apps.projects.models import Project, Sector
 from cohub.apps.stories import services
@@ -114,7 +115,7 @@ def storyteller_create(request: AuthenticatedHttpRequest, project: Project) -> H
                 **profile,
             )
         except ServiceError as exc:
-            form.add_error(None, str(exc))
+            add_service_error(form, exc)
         else:
             messages.success(
                 request,
@@ -190,7 +191,7 @@ def storyteller_edit(
                 storyteller=storyteller, actor=request.user, **form.profile_data()
             )
         except ServiceError as exc:
-            form.add_error(None, str(exc))
+            add_service_error(form, exc)
         else:
             messages.success(request, "Your changes are saved.")
             return _to_detail(project, storyteller)
@@ -217,7 +218,7 @@ def consent_update(
                 **form.consent_data(),
             )
         except ServiceError as exc:
-            form.add_error(None, str(exc))
+            add_service_error(form, exc)
         else:
             messages.success(
                 request,
@@ -244,7 +245,9 @@ def consent_withdraw(
 ) -> HttpResponse:
     """Confirm, then withdraw consent and remove every story and everything made from them."""
     if storyteller.withdrawn_at is not None:
-        messages.info(request, f"{storyteller.pseudonym} has already withdrawn consent.")
+        messages.info(
+            request, "This storyteller has already withdrawn consent; their stories were removed."
+        )
         return _to_detail(project, storyteller)
     form = WithdrawConsentForm(_posted(request))
     if request.method == "POST" and form.is_valid():
