@@ -17,7 +17,7 @@ from cohub.apps.stories.models import ConsentRecord, Segment, Story, Storyteller
 from cohub.apps.stories.scopes import ConsentScope
 from tests.factories import GATHER_ONLY, make_member, make_story, make_storyteller
 
-TODAY = timezone.localdate()
+# Read "today" when each test runs, not when the module loads: a run may cross midnight.
 
 
 @pytest.mark.django_db
@@ -76,7 +76,7 @@ def test_keep_until_in_the_past_is_refused(project):
             storyteller=storyteller,
             actor=None,
             record=True,
-            keep_until=TODAY - dt.timedelta(days=1),
+            keep_until=timezone.localdate() - dt.timedelta(days=1),
         )
     assert storyteller.consent_records.count() == 1
 
@@ -85,23 +85,23 @@ def test_keep_until_in_the_past_is_refused(project):
 def test_keep_until_today_or_later_is_accepted(project):
     storyteller = make_storyteller(project, consent=GATHER_ONLY)
     record = services.consent_record(
-        storyteller=storyteller, actor=None, record=True, keep_until=TODAY
+        storyteller=storyteller, actor=None, record=True, keep_until=timezone.localdate()
     )
-    assert record.keep_until == TODAY
+    assert record.keep_until == timezone.localdate()
     assert consent_allows(storyteller, "record")
 
 
 @pytest.mark.django_db
 def test_consent_runs_out_after_keep_until(project):
     storyteller = make_storyteller(
-        project, consent={**GATHER_ONLY, "keep_until": TODAY + dt.timedelta(days=30)}
+        project, consent={**GATHER_ONLY, "keep_until": timezone.localdate() + dt.timedelta(days=30)}
     )
     assert consent_allows(storyteller, "record")
-    later = TODAY + dt.timedelta(days=31)
+    later = timezone.localdate() + dt.timedelta(days=31)
     assert not consent_allows(storyteller, "record", today=later)
 
     ConsentRecord.objects.filter(storyteller=storyteller).update(
-        keep_until=TODAY - dt.timedelta(days=1)
+        keep_until=timezone.localdate() - dt.timedelta(days=1)
     )
     assert not consent_allows(storyteller, "record")
     with pytest.raises(ConsentError, match="only until"):
