@@ -84,7 +84,7 @@ def test_import_empty_broken_and_good_file_keeps_the_good_one(project, files, tm
     story = Story.objects.get(project=project)
     assert f"imported {good} as story #{story.pk}" in out
     empty_line, broken_line = err.splitlines()
-    assert empty_line == f"error {empty}: The file is empty: there is nothing in it."
+    assert empty_line == f"error {empty}: The file is empty: there are no words in it to import."
     assert broken_line.startswith(f"error {broken}: Line 8 (cue 2): The timing line")
     assert list(Storyteller.objects.values_list("pseudonym", flat=True)) == ["robin-call"]
 

@@ -199,7 +199,7 @@ def test_admin_cannot_create_a_project_in_another_organisation(client):
         {"organisation": other.pk, "name": "Sneaky", "purpose": "p", "opening_question": "q"},
     )
     assert response.status_code == 200
-    assert "Select a valid choice" in response.content.decode()
+    assert "Choose one of the organisations in the list" in response.content.decode()
     assert not Project.objects.filter(name="Sneaky").exists()
 
 
@@ -687,7 +687,7 @@ def test_facilitator_starts_a_project_in_their_organisation_only(client, project
     ).exists()
     elsewhere = OrganisationFactory()
     refused = client.post(reverse("projects:create"), _new_project_data(elsewhere, "Sneaky"))
-    assert "Select a valid choice" in refused.content.decode()
+    assert "Choose one of the organisations in the list" in refused.content.decode()
     assert not Project.objects.filter(name="Sneaky").exists()
 
 

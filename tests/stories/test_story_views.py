@@ -300,7 +300,9 @@ def test_import_an_empty_a_broken_and_a_good_file_keeps_the_good_one(
     assert list(Story.objects.values_list("source_filename", flat=True)) == ["good.vtt"]
     assert "1 story was added" in page
     assert "2 files were not imported" in page
-    assert "<strong>empty.txt</strong>: The file is empty: there is nothing in it." in page
+    assert (
+        "<strong>empty.txt</strong>: The file is empty: there are no words in it to import." in page
+    )
     assert "<strong>broken.vtt</strong>: Line 8 (cue 2)" in page
     assert "The submitted file is empty." not in page
 
@@ -349,7 +351,7 @@ def test_import_refuses_oversized_file(client, project, facilitator, storyteller
 def test_import_without_files_asks_for_one(client, project, facilitator, storyteller):
     client.force_login(facilitator)
     response = client.post(_url("story_import", project), {"storyteller": storyteller.pk})
-    assert "Choose at least one file to import." in response.content.decode()
+    assert "Choose a transcript file to import." in response.content.decode()
 
 
 def test_import_form_accepts_several_transcript_files(client, project, facilitator, storyteller):

@@ -13,9 +13,10 @@ from django.contrib.auth.forms import (
 )
 
 from cohub.apps.accounts import passwords
+from cohub.apps.core.forms import PlainWordsMixin
 
 
-class EmailAuthenticationForm(AuthenticationForm):
+class EmailAuthenticationForm(PlainWordsMixin, AuthenticationForm):
     """Log in with an email address. Errors say what to do, not what went wrong."""
 
     username = forms.EmailField(
@@ -81,7 +82,7 @@ def _plain_new_password_fields(form: forms.Form, first: str, second: str) -> Non
     form.fields[second].error_messages["required"] = "Type the new password again."
 
 
-class PlainPasswordChangeForm(PlainPasswordRulesMixin, PasswordChangeForm):
+class PlainPasswordChangeForm(PlainWordsMixin, PlainPasswordRulesMixin, PasswordChangeForm):
     """Django's password change form with plainer words and no autofocus."""
 
     error_messages = {
@@ -98,7 +99,7 @@ class PlainPasswordChangeForm(PlainPasswordRulesMixin, PasswordChangeForm):
         _plain_new_password_fields(self, "new_password1", "new_password2")
 
 
-class PlainPasswordResetForm(PasswordResetForm):
+class PlainPasswordResetForm(PlainWordsMixin, PasswordResetForm):
     """Ask for the address to send a reset link to. It never says whether an account exists."""
 
     email = forms.EmailField(
@@ -112,7 +113,7 @@ class PlainPasswordResetForm(PasswordResetForm):
     )
 
 
-class PlainSetPasswordForm(PlainPasswordRulesMixin, SetPasswordForm):
+class PlainSetPasswordForm(PlainWordsMixin, PlainPasswordRulesMixin, SetPasswordForm):
     """Choose a new password from a reset link."""
 
     error_messages = {

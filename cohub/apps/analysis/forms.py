@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from django.utils.html import format_html
 
 from cohub.apps.analysis.models import Attribution, ChangeLevel, Theme
-from cohub.apps.core.forms import OptionDisabledRadioSelect, offer_loaded
+from cohub.apps.core.forms import OptionDisabledRadioSelect, PlainForm, offer_loaded
 from cohub.apps.projects.models import Sector
 from cohub.apps.stories.models import Segment, Transcript
 from cohub.pipeline.spans import (
@@ -72,7 +72,7 @@ class PartNumberField(forms.IntegerField):
         return value + 1 if isinstance(value, int) else value
 
 
-class _HighlightDetailsMixin(forms.Form):
+class _HighlightDetailsMixin(PlainForm):
     """The fields a key quote has besides its words."""
 
     change_level = forms.ChoiceField(
@@ -279,7 +279,7 @@ class HighlightEditForm(_HighlightDetailsMixin):
     """Change what is noted about a key quote (its words stay as they are)."""
 
 
-class HighlightTagForm(forms.Form):
+class HighlightTagForm(PlainForm):
     """Tag a quote with a theme chosen from the codebook."""
 
     theme_id = forms.ModelChoiceField(
@@ -294,7 +294,7 @@ class HighlightTagForm(forms.Form):
         offer_loaded(cast(forms.ModelChoiceField, self.fields["theme_id"]), themes)
 
 
-class HighlightNewThemeForm(forms.Form):
+class HighlightNewThemeForm(PlainForm):
     """Tag a quote with a theme typed in: that theme in any capitals, or a new one.
 
     Its own form (and view) because starting a theme needs ``manage_themes``,
@@ -308,7 +308,7 @@ class HighlightNewThemeForm(forms.Form):
     )
 
 
-class ThemeForm(forms.Form):
+class ThemeForm(PlainForm):
     """Name (and describe) a theme: used to create and to rename."""
 
     name = forms.CharField(label="Theme name", max_length=120)
@@ -320,7 +320,7 @@ class ThemeForm(forms.Form):
     )
 
 
-class ThemeMergeForm(forms.Form):
+class ThemeMergeForm(PlainForm):
     """Fold one theme into another; its quotes move over."""
 
     source = forms.ModelChoiceField(
@@ -344,7 +344,7 @@ class ThemeMergeForm(forms.Form):
         return data
 
 
-class ReviewSheetForm(forms.Form):
+class ReviewSheetForm(PlainForm):
     """The reporter's own notes on a story."""
 
     ideas = forms.CharField(

@@ -13,6 +13,7 @@ from django import forms
 from cohub.apps.accounts import passwords
 from cohub.apps.accounts.forms import PlainPasswordRulesMixin
 from cohub.apps.accounts.models import Organisation, User
+from cohub.apps.core.forms import PlainForm
 from cohub.apps.projects.models import Project, ProjectRole, Sector
 
 
@@ -35,7 +36,7 @@ def topics_field() -> forms.CharField:
     )
 
 
-class ProjectForm(forms.Form):
+class ProjectForm(PlainForm):
     """What a project is for, in the words its members will read on the overview page."""
 
     name = forms.CharField(
@@ -94,7 +95,11 @@ class ProjectCreateForm(ProjectForm):
         help_text="The organisation that runs this project.",
         queryset=Organisation.objects.none(),
         empty_label=None,
-        error_messages={"required": "Choose the organisation that runs this project."},
+        error_messages={
+            "required": "Choose the organisation that runs this project.",
+            "invalid_choice": "Choose one of the organisations in the list: "
+            "those are the ones you may start projects in.",
+        },
     )
 
     field_order = ["organisation", "name"]
@@ -104,7 +109,7 @@ class ProjectCreateForm(ProjectForm):
         cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = organisations
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(PlainForm):
     email = forms.EmailField(
         label="Their email address",
         help_text="They join with this address: they choose a password, or log in if they "
@@ -124,7 +129,7 @@ class InvitationForm(forms.Form):
     )
 
 
-class JoinForm(PlainPasswordRulesMixin, forms.Form):
+class JoinForm(PlainPasswordRulesMixin, PlainForm):
     """A new person's name and password, on the invitation page; the address is the invitation's.
 
     The address is shown in a read-only box so that password managers save
@@ -179,7 +184,7 @@ class JoinForm(PlainPasswordRulesMixin, forms.Form):
         return cleaned
 
 
-class MemberRoleForm(forms.Form):
+class MemberRoleForm(PlainForm):
     """The one role to take away from a member."""
 
     role = forms.ChoiceField(choices=ProjectRole.choices)

@@ -510,6 +510,9 @@ class BatchResult:
         return [item for item in self.files if item.story is None]
 
 
+EMPTY_FILE = "The file is empty: there are no words in it to import."
+
+
 def _read_upload(upload: NamedUpload) -> bytes:
     """Read at most one byte past the limit, so an oversized file is refused cheaply."""
     return upload.read(MAX_TRANSCRIPT_BYTES + 1)
@@ -578,7 +581,9 @@ def stories_import_batch(
             results.append(FileImport(filename, error=f"The file could not be read ({reason})."))
             continue
         if not data:
-            results.append(FileImport(filename, error="The file is empty: there is nothing in it."))
+            results.append(
+                FileImport(filename, error="The file is empty: there are no words in it to import.")
+            )
             continue
         try:
             with transaction.atomic():

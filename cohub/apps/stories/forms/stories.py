@@ -8,7 +8,12 @@ from django import forms
 from django.db.models import QuerySet
 
 from cohub.apps.core import dates
-from cohub.apps.core.forms import MultipleFileField, MultipleFileInput, optional_date_field
+from cohub.apps.core.forms import (
+    MultipleFileField,
+    MultipleFileInput,
+    PlainForm,
+    optional_date_field,
+)
 from cohub.apps.stories.models import Speaker, SpeakerPart, Storyteller
 from cohub.pipeline.formats import SUPPORTED_EXTENSIONS
 
@@ -29,7 +34,7 @@ class StorytellerChoiceField(forms.ModelChoiceField):
         return obj.pseudonym
 
 
-class _StorytellerFormMixin(forms.Form):
+class _StorytellerFormMixin(PlainForm):
     storyteller = StorytellerChoiceField(
         label="Whose story is it?",
         queryset=Storyteller.objects.none(),
@@ -74,7 +79,7 @@ class StoryImportForm(_StorytellerFormMixin):
             "Each file becomes its own story. More than five files, or more than a "
             "megabyte, are imported in the background while a page shows how far it has got."
         ),
-        error_messages={"required": "Choose at least one file to import."},
+        error_messages={"required": "Choose a transcript file to import."},
         widget=MultipleFileInput(attrs={"accept": ",".join(SUPPORTED_EXTENSIONS)}),
         # Empty files are let through: refusing one here would refuse the whole form,
         # and with it the good files chosen beside it. The import service reports an
@@ -100,7 +105,7 @@ class StoryImportForm(_StorytellerFormMixin):
         return cleaned
 
 
-class SpeakerForm(forms.Form):
+class SpeakerForm(PlainForm):
     """A speaker's name as people see it, and the part they play in the story."""
 
     display_name = forms.CharField(
@@ -125,7 +130,7 @@ REASON_FIELD_HELP = (
 )
 
 
-class StoryDetailsForm(forms.Form):
+class StoryDetailsForm(PlainForm):
     """A story's title and the date it was told."""
 
     title = forms.CharField(
@@ -134,7 +139,7 @@ class StoryDetailsForm(forms.Form):
     recorded_on = told_on_field()
 
 
-class StoryTextEditForm(forms.Form):
+class StoryTextEditForm(PlainForm):
     """All of a story's words at once, with ``Name: words`` lines."""
 
     based_on = forms.IntegerField(widget=forms.HiddenInput)
@@ -157,7 +162,7 @@ def _speaker_choice(speaker: Speaker) -> str:
     return f"{speaker.display_name} ({speaker.part_word})"
 
 
-class StoryPartEditForm(forms.Form):
+class StoryPartEditForm(PlainForm):
     """One part of a story: its words and who says them."""
 
     based_on = forms.IntegerField(widget=forms.HiddenInput)

@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 
 from cohub.apps.core import dates
-from cohub.apps.core.forms import optional_date_field
+from cohub.apps.core.forms import PlainForm, optional_date_field
 from cohub.apps.projects.forms import join_topics, split_topics, topics_field
 from cohub.apps.projects.models import Sector
 from cohub.apps.stories.models import ConsentRecord, Storyteller, StorytellerRole
@@ -28,7 +28,7 @@ def _optional_text(label: str, max_length: int, **kwargs: Any) -> forms.CharFiel
     )
 
 
-class StorytellerForm(forms.Form):
+class StorytellerForm(PlainForm):
     """Who the storyteller is, mostly in their own words; everything but a pseudonym is optional."""
 
     pseudonym = forms.CharField(
@@ -86,7 +86,7 @@ def _scope_field(scope: ConsentScope) -> forms.BooleanField:
     return forms.BooleanField(label=scope.question, help_text=scope.explanation, required=False)
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(PlainForm):
     """What the storyteller agreed to: one plain-worded checkbox per ``ConsentScope``.
 
     The checkboxes are made from the scopes, named by their values, so a new
@@ -139,7 +139,7 @@ class StorytellerCreateForm(StorytellerForm, ConsentForm):
         return [self[name] for name in CONSENT_FIELD_NAMES]
 
 
-class WithdrawConsentForm(forms.Form):
+class WithdrawConsentForm(PlainForm):
     confirm = forms.BooleanField(
         label="I understand that this removes their stories for good and cannot be undone",
         error_messages={
