@@ -248,7 +248,9 @@ class DateInput(forms.DateInput):
 class _CheckedDateField(forms.DateField):
     """A date field that keeps the rules in ``core.dates``, worded as the services word them."""
 
-    def __init__(self, *, not_after_today: str = "", not_before_today: str = "", **kwargs: Any):
+    def __init__(
+        self, *, not_after_today: str = "", not_before_today: str = "", **kwargs: Any
+    ) -> None:
         self.not_after_today = not_after_today
         self.not_before_today = not_before_today
         super().__init__(**kwargs)
