@@ -93,6 +93,18 @@ def invitation_days() -> int:
     return positive_int("COHUB_INVITATION_DAYS", 14)
 
 
+def recording_limits() -> tuple[int, int]:
+    """How big (bytes) and how long (seconds) one recording may be.
+
+    ``COHUB_RECORDING_MAX_MB`` (default 1024) and ``COHUB_RECORDING_MAX_MINUTES``
+    (default 240): an hour of phone audio is some 60 MB and an hour of video call
+    a few hundred, and speech-to-text of four hours on a small server takes hours.
+    """
+    megabytes = positive_int("COHUB_RECORDING_MAX_MB", 1024)
+    minutes = positive_int("COHUB_RECORDING_MAX_MINUTES", 240)
+    return megabytes * 1024 * 1024, minutes * 60
+
+
 def email_config() -> dict:
     """Django's email settings, and whether the hub may tell people it has emailed them.
 

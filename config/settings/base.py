@@ -89,9 +89,19 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "cohub" / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 
-# Uploads: transcripts are text, so a generous but bounded request size.
+# Uploaded files, and the recordings the hub keeps, live under the data directory
+# (Django's default storage). Nothing there is served directly: every file is
+# somebody's story, handed out only by a view that checks permission and consent.
+MEDIA_ROOT = DATA_DIR / "media"
+
+# Uploads: form fields are text, so a generous but bounded size for them. A file
+# over FILE_UPLOAD_MAX_MEMORY_SIZE is streamed to a temporary file on disk as it
+# arrives, never held whole in memory: recordings can be a gigabyte.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+
+# One recording (config/env.py: COHUB_RECORDING_MAX_MB, COHUB_RECORDING_MAX_MINUTES).
+COHUB_RECORDING_MAX_BYTES, COHUB_RECORDING_MAX_SECONDS = env.recording_limits()
 
 TASKS = {
     "default": {

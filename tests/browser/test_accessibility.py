@@ -14,8 +14,10 @@ that answers with something other than HTML (a CSV, JSON) is not a page.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +29,8 @@ from cohub.apps.jobs.models import Job, JobResult, JobStatus
 from cohub.apps.projects import services as project_services
 from cohub.apps.projects.models import ProjectRole
 from cohub.apps.stories import services as story_services
+from cohub.apps.stories.recordings import story_add_recording
+from tests import media_support
 from tests.browser_support import axe_violations, log_in_as
 from tests.factories import (
     ProjectFactory,
@@ -170,9 +174,19 @@ def build_world() -> World:
         seed=7,
         input_hash="0" * 64,
     )
+    # A recorded story waiting to be written out: its page shows the progress panel.
+    with tempfile.TemporaryDirectory() as folder:
+        recorded = story_add_recording(
+            project=project,
+            storyteller=storyteller,
+            actor=facilitator,
+            path=media_support.speech(Path(folder), "kitchen-table.m4a"),
+            filename="kitchen-table.m4a",
+        ).story
     values = {
         "project_slug": project.slug,
         "story_id": story.pk,
+        ("stories:recording_status", "story_id"): recorded.pk,
         "storyteller_id": storyteller.pk,
         "highlight_id": highlight.pk,
         "theme_id": theme.pk,
@@ -212,6 +226,12 @@ def build_world() -> World:
             reverse("stories:story_edit", args=[project.slug, withheld.pk]),
             200,
             "story editing, words withheld",
+        ),
+        (
+            "facilitator",
+            reverse("analysis:review_sheet", args=[project.slug, recorded.pk]),
+            200,
+            "a recorded story being written out",
         ),
     ]
     return World(values, people, extra_pages)

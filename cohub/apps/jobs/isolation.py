@@ -32,7 +32,7 @@ import time
 from dataclasses import asdict, dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cohub.apps.jobs import registry
 from cohub.apps.jobs.registry import Outcome, Progress, Provenance
@@ -47,6 +47,7 @@ TERM_GRACE_S = 2  # between SIGTERM and SIGKILL
 EXIT_WAIT_S = 10  # for a child that said it is done to actually exit
 ADDRESS_SPACE_FACTOR = 4  # RLIMIT_AS backstop: memory_mb times this, above the start-up size
 _PR_SET_PDEATHSIG = 1
+_STORAGE_SETTINGS = ("STORAGES", "MEDIA_ROOT")
 
 
 class JobTimeout(Exception):  # the name is shown on the job page, so no "Error" suffix
@@ -73,6 +74,7 @@ class _ChildSpec:
     handler_module: str
     settings_module: str
     database_names: dict[str, str]
+    storage_settings: dict[str, Any]
     memory_mb: int | None
     parent_pid: int
 
@@ -97,6 +99,9 @@ def run_in_child(*, job: Job, job_kind: registry.JobKind, progress: Progress) ->
         database_names={
             alias: str(connections[alias].settings_dict["NAME"]) for alias in connections
         },
+        # Where files live too (a test points them at its own folder): the child must
+        # read the recording the worker's caller stored.
+        storage_settings={name: getattr(settings, name) for name in _STORAGE_SETTINGS},
         memory_mb=job_kind.memory_mb,
         parent_pid=os.getpid(),
     )
@@ -241,6 +246,8 @@ def _child_run(spec: _ChildSpec, sender: Connection) -> Outcome:
 
     for alias, name in spec.database_names.items():
         settings.DATABASES[alias]["NAME"] = name
+    for setting, value in spec.storage_settings.items():
+        setattr(settings, setting, value)
     importlib.import_module(spec.handler_module)  # kinds registered outside an app's jobs.py
     from cohub.apps.jobs.services import clean_outcome
 

@@ -8,6 +8,8 @@ class StoriesConfig(AppConfig):
     def ready(self) -> None:
         from cohub.apps.projects.summary import register_project_count
         from cohub.apps.stories import selectors
+        from cohub.apps.stories.purge import register_purger
+        from cohub.apps.stories.recordings import recordings_purge
 
         register_project_count(
             key="storytellers",
@@ -18,3 +20,5 @@ class StoriesConfig(AppConfig):
         register_project_count(
             key="stories", label="Stories", order=20, count=selectors.story_count
         )
+        # A recording's file is not a row: deletion and withdrawal remove it here.
+        register_purger(recordings_purge)

@@ -8,10 +8,12 @@ from django.urls import reverse
 
 from cohub.apps.accounts.models import User
 from cohub.apps.jobs.models import Job
-from cohub.apps.jobs.registry import Progress, register
+from cohub.apps.jobs.registry import Outcome, Progress, register
 from cohub.apps.projects.models import Project
 from cohub.apps.stories.models import Storyteller
+from cohub.apps.stories.recordings import TRANSCRIBE
 from cohub.apps.stories.services import stories_import_stored, stories_purge_expired
+from cohub.apps.stories.transcription import recording_transcribe_run
 from cohub.apps.stories.uploads import IMPORT_BATCH, StoredUpload
 
 PURGE_EXPIRED = "stories.purge_expired"
@@ -58,3 +60,19 @@ def import_batch(job: Job, progress: Progress) -> dict:
         "lines": [item.message for item in batch.files],
         "url": reverse("stories:story_list", kwargs={"project_slug": project.slug}),
     }
+
+
+# Speech-to-text runs native model code, so in a child process the worker can kill
+# (ADR 0006). Whisper tiny.en with int8 weights uses a few hundred MB; larger models
+# a user configures need more, so the cap leaves room for a "small" or "base" model.
+@register(
+    TRANSCRIBE,
+    label="Transcribing a recording",
+    timeout_s=6 * 60 * 60,
+    isolated=True,
+    memory_mb=4096,
+    max_attempts=3,
+)
+def transcribe(job: Job, progress: Progress) -> Outcome:
+    """Turn a story's recording into its words; safe to repeat (see ``recordings``)."""
+    return recording_transcribe_run(job, progress)

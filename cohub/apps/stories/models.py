@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from cohub.apps.core.models import TimeStampedModel
+from cohub.apps.jobs.models import Job
 from cohub.apps.projects.models import Project
 from cohub.apps.stories.scopes import ConsentScope
 
@@ -122,6 +123,7 @@ class ConsentRecord(models.Model):
 class StorySource(models.TextChoices):
     TYPED = "typed", "Typed or pasted"
     TRANSCRIPT_FILE = "transcript_file", "Transcript file"
+    RECORDING = "recording", "Sound or video recording"
 
 
 class Story(TimeStampedModel):
@@ -291,3 +293,49 @@ class StoryEdit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.story_id}"
+
+
+class Recording(models.Model):
+    """A story's sound or video, kept in Django's default storage as it was uploaded.
+
+    The story's words come from it by speech-to-text, a job on the queue
+    (``stories.transcribe``). ``transcript`` is the version that job wrote and
+    ``transcript_key`` says which run wrote it, so a retried run (its worker
+    was killed after writing) finds its transcript there and writes nothing
+    twice. ``sha256`` is also the story's ``content_hash``, so the same
+    recording is not added to a project twice. The file goes with the story:
+    deletion and withdrawal remove it (``recordings.recordings_purge``).
+    """
+
+    story = models.OneToOneField(Story, on_delete=models.CASCADE, related_name="recording")
+    file = models.FileField(max_length=255, help_text="Where the recording is in storage.")
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size_bytes = models.PositiveBigIntegerField()
+    duration_ms = models.PositiveIntegerField()
+    container = models.CharField(max_length=100, blank=True, help_text="As ffprobe names it.")
+    audio_codec = models.CharField(max_length=50, blank=True)
+    has_video = models.BooleanField(default=False)
+    transcription_job = models.ForeignKey(
+        Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    transcript = models.OneToOneField(
+        Transcript, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    transcript_key = models.CharField(max_length=100, blank=True)
+    provenance = models.JSONField(
+        default=dict, blank=True, help_text="What made the transcript: engine, model, settings."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Recording of {self.story}"
+
+    @property
+    def duration_words(self) -> str:
+        """ "3 minutes", "1 hour 5 minutes": the length as people say it."""
+        from cohub.pipeline.media import describe_duration
+
+        return describe_duration(self.duration_ms / 1000)

@@ -12,14 +12,19 @@ ask (docs/adr/0013-consent-on-every-read.md).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
+from cohub.apps.jobs.models import JobStatus
 from cohub.apps.projects.models import Project
 from cohub.apps.stories.consent import ConsentNow, Withheld, consent_now
 from cohub.apps.stories.models import (
     ConsentRecord,
+    Recording,
     Segment,
     Speaker,
     Story,
@@ -141,3 +146,88 @@ def active_storyteller_count(project: Project) -> int:
 
 def story_count(project: Project) -> int:
     return Story.objects.filter(project=project).count()
+
+
+@dataclass(frozen=True)
+class RecordingProgress:
+    """Where a story's recording stands on its way to words, as the story page says it.
+
+    ``state`` is one of: ``waiting`` (queued), ``running``, ``done``, ``failed``,
+    ``needs_consent`` (kept, but the storyteller has not agreed to transcription)
+    or ``not_started`` (agreed, but nobody has asked yet).
+    """
+
+    recording: Recording
+    state: str
+    percent: int
+    message: str
+    error: str
+    status_url: str
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("done", "failed", "needs_consent", "not_started")
+
+    @property
+    def summary(self) -> str:
+        """One sentence for the screen reader's live region: it changes only with the state."""
+        return _PROGRESS_SUMMARIES[self.state]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "state": self.state,
+            "finished": self.finished,
+            "percent": self.percent,
+            "message": self.message,
+            "summary": self.summary,
+            "error": self.error,
+        }
+
+
+_PROGRESS_SUMMARIES = {
+    "waiting": "Waiting for its turn to be written out.",
+    "running": "Being written out now.",
+    "done": "The transcript is ready.",
+    "failed": "The recording could not be written out.",
+    "needs_consent": "Waiting for consent to transcribe.",
+    "not_started": "Not written out yet.",
+}
+
+
+def recording_progress(story: Story) -> RecordingProgress | None:
+    """The story's recording and how its transcription is going; None for a story without one."""
+    from cohub.apps.stories.consent import consent_allows
+    from cohub.apps.stories.scopes import ConsentScope
+
+    recording = (
+        Recording.objects.select_related("transcription_job").filter(story_id=story.pk).first()
+    )
+    if recording is None:
+        return None
+    job = recording.transcription_job
+    percent, message, error = 0, "", ""
+    if job is not None and job.status in (JobStatus.QUEUED, JobStatus.RUNNING):
+        state = "waiting" if job.status == JobStatus.QUEUED else "running"
+        percent, message = job.progress, job.progress_message
+    elif recording.transcript_id is not None:
+        state, percent = "done", 100
+    elif job is not None and job.status == JobStatus.FAILED:
+        state = "failed"
+        # "SilentMediaError: We could not hear..." -> the sentence after the type.
+        error = job.error.partition(": ")[2] or job.error
+    elif not consent_allows(story.storyteller, ConsentScope.TRANSCRIBE):
+        state = "needs_consent"
+    else:
+        state = "not_started"
+    url = reverse(
+        "stories:recording_status",
+        kwargs={"project_slug": story.project.slug, "story_id": story.pk},
+    )
+    return RecordingProgress(
+        recording=recording,
+        state=state,
+        percent=percent,
+        message=message,
+        error=error,
+        status_url=url,
+    )

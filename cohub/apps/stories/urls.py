@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cohub.apps.stories.views import editing, speakers, stories, storytellers
+from cohub.apps.stories.views import editing, recordings, speakers, stories, storytellers
 
 app_name = "stories"
 
@@ -30,6 +30,17 @@ urlpatterns = [
     path("stories/", stories.story_list, name="story_list"),
     path("stories/new/", stories.story_create, name="story_create"),
     path("stories/import/", stories.story_import, name="story_import"),
+    path("stories/add-recording/", recordings.recording_add, name="recording_add"),
+    path(
+        "stories/<int:story_id>/recording/status/",
+        recordings.recording_status,
+        name="recording_status",
+    ),
+    path(
+        "stories/<int:story_id>/recording/transcribe/",
+        recordings.recording_transcribe_view,
+        name="recording_transcribe",
+    ),
     path("stories/<int:story_id>/delete/", stories.story_delete, name="story_delete"),
     path("stories/<int:story_id>/edit/", editing.story_edit, name="story_edit"),
     path("stories/<int:story_id>/edit/words/", editing.story_text_edit, name="story_text_edit"),

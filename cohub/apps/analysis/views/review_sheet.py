@@ -42,6 +42,7 @@ from cohub.apps.stories.consent import ConsentNow, Withheld, consent_now
 from cohub.apps.stories.models import Segment, Story, Transcript
 from cohub.apps.stories.scopes import ConsentScope
 from cohub.apps.stories.selectors import (
+    recording_progress,
     story_get,
     story_part_count,
     story_transcript,
@@ -209,6 +210,7 @@ def _render_story(
         "review_sheet": review_sheet,
         "storyteller": story.storyteller,
         "transcript": transcript,
+        "recording": recording_progress(story),
         "rows": rows,
         "quotes": quotes,
         "to_check": [h for h in highlights if h.needs_attention] if withheld is None else [],

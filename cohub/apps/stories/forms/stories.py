@@ -189,3 +189,26 @@ class StoryPartEditForm(PlainForm):
         field = cast(forms.ModelChoiceField, self.fields["speaker"])
         field.queryset = speakers
         field.label_from_instance = _speaker_choice  # type: ignore[method-assign,assignment]
+
+
+class RecordingForm(_StorytellerFormMixin):
+    """One sound or video recording; the hub checks it by what is inside, not its name."""
+
+    recording = forms.FileField(
+        label="Recording",
+        help_text=(
+            "A sound or video file from a phone, a recorder or a video call "
+            "(for example MP3, M4A, WAV, OGG, WebM or MP4)."
+        ),
+        error_messages={"required": "Choose the recording to add."},
+        widget=forms.ClearableFileInput(attrs={"accept": "audio/*,video/*"}),
+        # An empty file is reported by name, with the reason, by the service.
+        allow_empty_file=True,
+    )
+    title = forms.CharField(
+        label="Title (optional)",
+        max_length=200,
+        required=False,
+        help_text="If you leave this empty, the story is named after its file.",
+    )
+    recorded_on = optional_date_field("When was it recorded? (optional)")
