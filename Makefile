@@ -32,7 +32,11 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@
 
+# The hub needs ffmpeg to take recordings. Without root or sudo it cannot be
+# installed here; the hub still runs, and its "Add a recording" page says so.
 install: $(VENV)/.installed
+	@bash scripts/ensure-system-deps.sh --for-run || \
+		echo "Warning: ffmpeg could not be installed, so the hub cannot take recordings yet (apt-get install ffmpeg)."
 
 install-test: $(VENV)/.installed-test
 	bash scripts/ensure-system-deps.sh

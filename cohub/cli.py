@@ -179,6 +179,7 @@ def _stop_worker(worker: subprocess.Popen) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from django.conf import settings
     from django.core.management import call_command
     from waitress.server import create_server
 
@@ -193,8 +194,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             threads=8,
-            # Transcripts are text: refuse absurd uploads before they fill memory or disk.
-            max_request_body_size=MAX_REQUEST_BYTES,
+            # Refuse absurd uploads before they fill the disk: a recording at its
+            # size limit (COHUB_RECORDING_MAX_MB) and a little room for the form.
+            max_request_body_size=max(
+                MAX_REQUEST_BYTES, settings.COHUB_RECORDING_MAX_BYTES + 10 * 1024 * 1024
+            ),
         )
     except OSError as exc:
         raise CliError(
@@ -238,6 +242,158 @@ def cmd_purge_expired(args: argparse.Namespace) -> int:
     removed = stories_purge_expired()
     print(f"Removed {removed} story(ies) whose keep-until date has passed.")
     return EXIT_OK
+
+
+def _speakers(value: str) -> int | str:
+    if value in ("auto", "none"):
+        return value
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of voices, 'auto' or 'none'")
+    return number
+
+
+def cmd_import_media(args: argparse.Namespace) -> int:
+    """Add recordings as stories and queue their transcription; ``--wait`` sees them done."""
+    from cohub.apps.core.errors import ServiceError
+    from cohub.apps.stories.recordings import story_add_recording
+    from cohub.apps.stories.transcription import speakers_default
+    from cohub.pipeline.media import MediaError
+
+    project = _project(args.project)
+    actor = _actor(args.actor)
+    # Adding recordings adds stories and, unless --storyteller names one who exists,
+    # registers storytellers: the web asks for both, as import-transcript does.
+    _require(actor, project, "stories.add_story", action="add stories")
+    _require(actor, project, "stories.manage_storyteller", action="register storytellers")
+    pseudonym = (args.storyteller or "").strip()
+    scopes = args.consent if args.consent is not None else GATHERING_SCOPES
+    consent: dict[str, Any] = {scope.value: True for scope in scopes}
+    if args.keep_until is not None:
+        consent["keep_until"] = args.keep_until
+    speakers = speakers_default() if args.speakers is None else args.speakers
+    if speakers == "none":
+        speakers = None
+    jobs: list[tuple[str, Any]] = []
+    failed = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            added = story_add_recording(
+                project=project,
+                storyteller=None,
+                actor=actor,
+                path=path,
+                filename=path.name,
+                title=args.title or "",
+                speakers=speakers,
+                new_storyteller=pseudonym,
+                consent_for_new=consent,
+                consent_note="Recorded with a command-line import (cohub import-media).",
+            )
+        except (MediaError, ServiceError) as exc:
+            print(f"error {name}: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        story = added.story
+        if added.job is None:
+            print(
+                f"kept {name} as story #{story.pk} '{story.title}'; it will be transcribed once "
+                f"{story.storyteller.pseudonym} agrees to transcription"
+            )
+        else:
+            print(f"added {name} as story #{story.pk} '{story.title}'; transcription queued")
+            jobs.append((name, added.job))
+    if args.wait and jobs:
+        failed += _wait_for_transcripts(jobs)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _wait_for_transcripts(jobs: Sequence[tuple[str, Any]]) -> int:
+    """Show each transcription to its end, running it here unless a worker already has it.
+
+    Returns how many failed. A job a worker started is followed; one still
+    waiting is run in this process (the same ``job_run`` a worker calls), so
+    ``--wait`` finishes with or without a worker.
+    """
+    import threading
+
+    from django.db import connections
+
+    from cohub.apps.jobs.models import Job, JobStatus
+    from cohub.apps.jobs.services import job_run
+
+    failed = 0
+    for name, job in jobs:
+        runner = None
+        if Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED).exists():
+
+            def run(job_id: int = job.pk) -> None:
+                try:
+                    job_run(job_id)
+                finally:
+                    connections.close_all()
+
+            runner = threading.Thread(target=run, name=f"transcribe-{job.pk}", daemon=True)
+            runner.start()
+        bar = _ProgressBar(name)
+        while True:
+            current = Job.objects.filter(pk=job.pk).first()
+            if current is None:
+                bar.finish("removed before it was transcribed")
+                failed += 1
+                break
+            bar.show(current.progress, current.progress_message)
+            if current.status == JobStatus.SUCCEEDED:
+                result = current.result
+                parts = result.get("segments", 0)
+                bar.finish(f"transcribed: {parts} part{'s' if parts != 1 else ''}")
+                break
+            if current.status == JobStatus.FAILED:
+                bar.finish(f"not transcribed: {current.error.partition(': ')[2] or current.error}")
+                failed += 1
+                break
+            if runner is not None:
+                runner.join(0.5)
+            else:
+                threading.Event().wait(0.5)
+    return failed
+
+
+class _ProgressBar:
+    """One line per file on stderr: a bar that moves on a terminal, a line per step elsewhere."""
+
+    WIDTH = 24
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.tty = sys.stderr.isatty()
+        self.last: tuple[int, str] | None = None
+
+    def show(self, percent: int, message: str) -> None:
+        if (percent, message) == self.last:
+            return
+        # Off a terminal (a log), a line when the step changes or another quarter is done.
+        quiet = not self.tty and self.last is not None and self.last[1] == message
+        if quiet and self.last is not None and percent // 25 == self.last[0] // 25:
+            return
+        self.last = (percent, message)
+        filled = self.WIDTH * percent // 100
+        line = f"{self.name} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {percent:3d}% {message}"
+        if self.tty:
+            print("\r\033[K" + line, end="", file=sys.stderr, flush=True)
+        else:
+            print(line, file=sys.stderr, flush=True)
+
+    def finish(self, outcome: str) -> None:
+        line = f"{self.name}: {outcome}"
+        if self.tty:
+            print("\r\033[K" + line, file=sys.stderr, flush=True)
+        else:
+            print(line, file=sys.stderr, flush=True)
 
 
 class _FileOnDisk:
@@ -534,6 +690,55 @@ def build_parser() -> argparse.ArgumentParser:
         help="the user doing the export, with their roles in the project "
         "(default: the server's operator, recorded as a system action)",
     )
+
+    media = add(
+        "import-media",
+        cmd_import_media,
+        "Add sound or video recordings as stories and transcribe them.",
+    )
+    media.add_argument("--project", required=True, metavar="SLUG")
+    media.add_argument(
+        "--storyteller",
+        metavar="NAME",
+        help="the storyteller's pseudonym; reused if they exist in the project, else created "
+        "(default: a new storyteller named after each file)",
+    )
+    media.add_argument(
+        "--consent",
+        type=_consent_scopes,
+        metavar="SCOPES",
+        help="for a new storyteller, what they agreed to, comma-separated from: "
+        f"{', '.join(ConsentScope.values)} "
+        f"(default: {','.join(scope.value for scope in GATHERING_SCOPES)}); without "
+        "transcribe the recording is kept but not written out",
+    )
+    media.add_argument(
+        "--keep-until",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="for a new storyteller, the date their story may be kept until",
+    )
+    media.add_argument("--title", help="the story title (default: from the file name)")
+    media.add_argument(
+        "--speakers",
+        type=_speakers,
+        metavar="N|auto|none",
+        help="how many voices to tell apart (default: auto where this install can)",
+    )
+    media.add_argument(
+        "--wait",
+        action="store_true",
+        help="show a progress bar until the transcripts are in, doing the work here "
+        "when no worker has started it",
+    )
+    media.add_argument(
+        "--as",
+        dest="actor",
+        metavar="EMAIL",
+        help="the user adding the recordings, with their roles in the project "
+        "(default: the server's operator, recorded as a system action)",
+    )
+    media.add_argument("files", nargs="+", metavar="FILE")
 
     create = add("createuser", cmd_createuser, "Add a user who can log in.")
     create.add_argument("email")

@@ -8,7 +8,8 @@
 # Works as root; as non-root uses sudo when available; otherwise prints what to
 # install and exits 1.
 #
-# Usage: scripts/ensure-system-deps.sh [EXTRA_DEBIAN_PACKAGE...]
+# Usage: scripts/ensure-system-deps.sh [--for-run] [EXTRA_DEBIAN_PACKAGE...]
+#        --for-run: only what the hub itself needs (ffmpeg), for `make run`
 # Env:   COHUB_SKIP_SYSTEM_DEPS=1  skip everything (e.g. non-Debian dev machines
 #                                  that provide postgres/chromium another way)
 set -euo pipefail
@@ -18,6 +19,12 @@ log() { printf '[ensure-system-deps] %s\n' "$*" >&2; }
 if [[ "${COHUB_SKIP_SYSTEM_DEPS:-0}" == "1" ]]; then
     log "COHUB_SKIP_SYSTEM_DEPS=1: skipping system package checks"
     exit 0
+fi
+
+FOR_RUN=0
+if [[ "${1:-}" == "--for-run" ]]; then
+    FOR_RUN=1
+    shift
 fi
 
 # Packages installed with --no-install-recommends, so list what chromium
@@ -31,6 +38,11 @@ PACKAGES=(
     espeak-ng           # speaks the test and benchmark recordings
     "$@"
 )
+
+# The hub itself needs only ffmpeg: it checks and reads recordings with it.
+if [[ "$FOR_RUN" == "1" ]]; then
+    PACKAGES=(ffmpeg "$@")
+fi
 
 pkg_installed() {
     [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]
@@ -48,6 +60,7 @@ is_satisfied() {
     case "$1" in
         postgresql) have_postgres_server && command -v psql >/dev/null 2>&1 && command -v pg_isready >/dev/null 2>&1 ;;
         chromium) pkg_installed chromium || command -v chromium >/dev/null 2>&1 ;;
+        ffmpeg) command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 ;;
         *) pkg_installed "$1" ;;
     esac
 }

@@ -29,7 +29,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
@@ -41,7 +41,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from cohub.apps.accounts.models import User
-from cohub.apps.core.errors import ServiceError
+from cohub.apps.core.errors import ConsentError, ServiceError
 from cohub.apps.core.models import record_event
 from cohub.apps.jobs.models import Job, JobResult, JobStatus
 from cohub.apps.jobs.services import job_enqueue
@@ -100,15 +100,24 @@ def _refuse_duplicate(project: Project, digest: str) -> None:
 def story_add_recording(
     *,
     project: Project,
-    storyteller: Storyteller,
+    storyteller: Storyteller | None,
     actor: User | None,
     path: str | os.PathLike[str],
     filename: str,
     title: str = "",
     recorded_on: dt.date | None = None,
     speakers: int | str | None = "auto",
+    new_storyteller: str = "",
+    consent_for_new: Mapping[str, Any] | None = None,
+    consent_note: str = "",
 ) -> RecordingAdded:
     """Keep the recording at ``path`` (named ``filename`` by the person) as a new story.
+
+    Whose story: ``storyteller``; else the active storyteller called
+    ``new_storyteller``; else a new storyteller of that name (or named after the
+    file) with consent ``consent_for_new`` (scope -> True, ``keep_until``),
+    registered in the same transaction as the story, so a refused file leaves
+    no storyteller behind either.
 
     The file is checked and hashed where it lies (a web upload's temporary file,
     or a file named on the command line), then copied into storage a piece at a
@@ -117,13 +126,21 @@ def story_add_recording(
     none). Raises ``MediaError`` for a file that is not a usable recording,
     ``ConsentError`` without consent to record, ``ServiceError`` for a repeat.
     """
-    from cohub.apps.stories.services import _title_from_filename
+    from cohub.apps.stories.services import _storyteller_named, _title_from_filename
 
-    if storyteller.project_id != project.pk:
-        raise ServiceError("That storyteller belongs to a different project.")
     name = PurePath(filename).name or "(no name)"
+    if storyteller is None and new_storyteller.strip():
+        storyteller = _storyteller_named(project, new_storyteller.strip())
     # Nothing is read without consent to keep it; checked again under the lock below.
-    require_consent(Storyteller.objects.get(pk=storyteller.pk), ConsentScope.RECORD)
+    if storyteller is not None:
+        if storyteller.project_id != project.pk:
+            raise ServiceError("That storyteller belongs to a different project.")
+        require_consent(Storyteller.objects.get(pk=storyteller.pk), ConsentScope.RECORD)
+    elif not (consent_for_new or {}).get(ConsentScope.RECORD.value):
+        raise ConsentError(
+            f"{new_storyteller or 'The new storyteller'} has not agreed that we "
+            f"{ConsentScope.RECORD.agreement()}."
+        )
     info = check_recording(path, name=name, limits=recording_limits())
     digest = file_sha256(path)
     _refuse_duplicate(project, digest)
@@ -133,6 +150,9 @@ def story_add_recording(
         return _keep(
             project=project,
             storyteller=storyteller,
+            new_storyteller=(new_storyteller.strip() or PurePath(name).stem)[:120],
+            consent_for_new=dict(consent_for_new or {}),
+            consent_note=consent_note,
             actor=actor,
             stored=stored,
             name=name,
@@ -151,7 +171,10 @@ def story_add_recording(
 def _keep(
     *,
     project: Project,
-    storyteller: Storyteller,
+    storyteller: Storyteller | None,
+    new_storyteller: str,
+    consent_for_new: dict[str, Any],
+    consent_note: str,
     actor: User | None,
     stored: str,
     name: str,
@@ -162,7 +185,20 @@ def _keep(
     speakers: int | str | None,
 ) -> RecordingAdded:
     # The order every story write takes locks in: the project, then the storyteller.
+    from cohub.apps.stories.services import _storyteller_named, storyteller_create
+
     Project.objects.select_for_update(no_key=True).get(pk=project.pk)
+    if storyteller is None:
+        # Someone may have registered them while the file was being checked.
+        storyteller = _storyteller_named(project, new_storyteller)
+    if storyteller is None:
+        storyteller = storyteller_create(
+            project=project,
+            actor=actor,
+            pseudonym=new_storyteller,
+            consent=consent_for_new,
+            consent_note=consent_note,
+        )
     storyteller = Storyteller.objects.select_for_update().get(pk=storyteller.pk)
     require_consent(storyteller, ConsentScope.RECORD)
     _refuse_duplicate(project, digest)

@@ -16,6 +16,7 @@ from typing import Any
 from cohub.apps.jobs.models import Job
 from cohub.apps.jobs.registry import Outcome, Progress, Provenance
 from cohub.apps.stories.consent import require_consent
+from cohub.apps.stories.derived import story_page_url
 from cohub.apps.stories.models import Recording, Transcript
 from cohub.apps.stories.recordings import (
     recording_local_path,
@@ -59,7 +60,9 @@ def progress_message(stage: str, seconds_left: float | None) -> str:
 
 
 def _result(recording: Recording, transcript: Transcript, *, repeated: bool) -> dict[str, Any]:
+    story = recording.story
     return {
+        "url": story_page_url(project_slug=story.project.slug, story_id=story.pk),
         "story_id": recording.story_id,
         "transcript_version": transcript.version,
         "segments": transcript.segments.count(),
