@@ -376,6 +376,7 @@ class _FakeServer:
 
 def test_serve_stops_the_worker_when_the_server_stops(monkeypatch, settings, tmp_path, capsys):
     settings.STATIC_ROOT = tmp_path / "static"
+    settings.COHUB_RECORDING_MAX_BYTES = 200 * 1024 * 1024
     worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     served = {}
 
@@ -398,7 +399,8 @@ def test_serve_stops_the_worker_when_the_server_stops(monkeypatch, settings, tmp
         "host": "127.0.0.1",
         "port": 8123,
         "threads": 8,
-        "max_request_body_size": cli.MAX_REQUEST_BYTES,
+        # A recording as big as the setting allows, and room for the form around it.
+        "max_request_body_size": 210 * 1024 * 1024,
     }
     assert (tmp_path / "static" / "cohub" / "cohub.css").exists()
     out = capsys.readouterr().out
