@@ -147,6 +147,16 @@ def build_world() -> World:
         themes=[theme],
     ).highlight
     event = project.coding_events.order_by("-pk").first()
+    # A quote made and undone: the coding log names it and offers Redo.
+    question = transcript.segments.get(index=0)
+    undone = analysis_services.highlight_create(
+        story=story,
+        transcript=transcript,
+        char_start=question.char_start,
+        char_end=question.char_end,
+        actor=facilitator,
+    )
+    analysis_services.coding_event_undo(event=undone.event, actor=facilitator)
     invitation = project_services.invitation_create(
         project=project,
         email="new.person@example.org",

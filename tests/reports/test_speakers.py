@@ -10,11 +10,12 @@ from django.urls import reverse
 
 from cohub.apps.analysis.models import Attribution
 from cohub.apps.analysis.services import highlight_create
+from cohub.apps.projects.models import ProjectRole
 from cohub.apps.reports.findings import project_findings
 from cohub.apps.reports.services import findings_export_csv
 from cohub.apps.stories.models import Speaker, SpeakerPart
 from cohub.apps.stories.services import speaker_update
-from tests.factories import ALL_SCOPES, make_story, make_storyteller
+from tests.factories import ALL_SCOPES, make_member, make_story, make_storyteller
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +127,19 @@ def test_the_findings_page_shows_who_said_each_quote(client, project, story, fac
         card = card[: card.index("</figure>")]
         assert f'<span class="finding-quote__source">{credit}</span>' in card
     assert "Skyler Jones" not in html
+
+
+def test_a_theme_page_says_who_said_each_quote_and_in_what_part(client, project, story):
+    from cohub.apps.analysis.services import theme_create
+
+    theme = theme_create(project=project, name="Calling back", actor=None).theme
+    _quote(story, "What happened when you rang?", themes=[theme])
+    _quote(story, "They never rang me back, not once.", themes=[theme])
+    client.force_login(make_member(project, ProjectRole.FACILITATOR))
+    url = reverse(
+        "analysis:theme_detail", kwargs={"project_slug": project.slug, "theme_id": theme.pk}
+    )
+    html = client.get(url).content.decode()
+    # The interviewer's question is never shown as if the storyteller asked it.
+    assert "said by Sam (interviewer)" in html
+    assert "said by Skyler Jones (storyteller)" in html
