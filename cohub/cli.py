@@ -484,13 +484,6 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     if args.output_dir is not None and not args.output_dir.is_dir():
         raise CliError(f"There is no folder {args.output_dir}; make it first.")
     engine = default_engine()
-    speakers = args.speakers
-    if speakers is not None:
-        print(
-            "note: telling speakers apart is not built yet; transcribing without speakers",
-            file=sys.stderr,
-        )
-        speakers = None
     failed = 0
     for path in paths:
         bar = ProgressBar(path.name)
@@ -500,7 +493,9 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
 
         try:
             with bar:
-                result = transcribe_media(path, engine=engine, speakers=speakers, progress=show)
+                result = transcribe_media(
+                    path, engine=engine, speakers=args.speakers, progress=show
+                )
         except AsrError as exc:
             failed += 1
             print(f"error {path}: {exc}", file=sys.stderr)

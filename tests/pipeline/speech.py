@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tempfile
 import wave
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 VOICES = ("en-gb", "en-us+f3")
@@ -52,3 +55,49 @@ def ffmpeg(*args: str) -> None:
         capture_output=True,
         timeout=60,
     )
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One turn of a made-up dialogue: who spoke, what, and when (seconds)."""
+
+    voice: int
+    text: str
+    start: float
+    end: float
+
+
+def dialogue(
+    lines: Sequence[tuple[int, str]],
+    target: Path,
+    *,
+    gap: float = 0.5,
+    voices: Sequence[str] = VOICES,
+    speed: int = 150,
+) -> list[Turn]:
+    """Speak ``(voice number, text)`` lines one after another into one WAV file.
+
+    Returns the turns with their true times, so a test or benchmark can check
+    who was heard when.
+    """
+    turns: list[Turn] = []
+    frames: list[bytes] = []
+    rate = 0
+    position = 0.0
+    with tempfile.TemporaryDirectory() as folder:
+        for number, (voice, text) in enumerate(lines):
+            part = speak(text, Path(folder) / f"{number}.wav", voice=voices[voice], speed=speed)
+            with wave.open(str(part), "rb") as sound:
+                rate = sound.getframerate()
+                assert sound.getnchannels() == 1 and sound.getsampwidth() == 2
+                data = sound.readframes(sound.getnframes())
+            length = len(data) / 2 / rate
+            turns.append(Turn(voice, text, round(position, 3), round(position + length, 3)))
+            frames.extend([data, b"\0\0" * int(gap * rate)])
+            position += length + int(gap * rate) / rate
+    with wave.open(str(target), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(b"".join(frames))
+    return turns
