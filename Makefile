@@ -69,3 +69,5 @@ bench: install
 	$(BIN)/pip install --quiet webvtt-py srt
 	$(BIN)/python bench/parse_transcripts.py
 	$(BIN)/python bench/findings.py
+	@command -v espeak-ng >/dev/null || bash scripts/ensure-system-deps.sh
+	$(BIN)/python bench/transcribe.py

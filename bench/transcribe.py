@@ -14,9 +14,11 @@ Whisper tiny.en that cohub ships, int8, every usable core):
 
 For each: word error rate against the script, real-time factor (the whole
 process's wall time, imports and model loading included, over the audio's
-length; lower is faster), the transcription call alone, peak memory (the
-process's maximum resident set), and for cohub the share of speech time
-credited to the right speaker. Run with `make bench` (needs espeak-ng).
+length; lower is faster), its CPU time (less disturbed than wall time when
+other work shares the machine), the transcription call alone, peak memory
+(the process's maximum resident set), and for cohub the share of speech time
+credited to the right speaker. Each kind runs twice, interleaved, and the
+faster run counts. Run with `make bench` (needs espeak-ng).
 """
 
 from __future__ import annotations
@@ -38,16 +40,19 @@ sys.path.insert(0, str(ROOT))
 INTERVIEW = [
     (
         0,
-        "Thank you for meeting me today. Could you start by telling me how you first came to the service?",
+        "Thank you for meeting me today. Could you start by telling me how you first came "
+        "to the service?",
     ),
     (
         1,
-        "Of course. My doctor gave me a leaflet after my mother became ill, and I rang the number on the back.",
+        "Of course. My doctor gave me a leaflet after my mother became ill, and I rang the "
+        "number on the back.",
     ),
     (0, "What happened when you rang?"),
     (
         1,
-        "A recorded voice asked me to wait. I waited for nearly an hour, and then the line went dead.",
+        "A recorded voice asked me to wait. I waited for nearly an hour, and then the line "
+        "went dead.",
     ),
     (0, "That sounds very hard. Did anyone call you back?"),
     (1, "Nobody called. I tried again the next week, and a kind woman finally took my details."),
@@ -56,17 +61,20 @@ INTERVIEW = [
     (0, "Was there anything that made the waiting easier?"),
     (
         1,
-        "A friend from the carers group kept checking on me. Without her I think I would have given up.",
+        "A friend from the carers group kept checking on me. Without her I think I would have "
+        "given up.",
     ),
     (0, "If you could change one thing about the service, what would it be?"),
     (
         1,
-        "I would want a real person to answer the phone, even just to say that they have heard you.",
+        "I would want a real person to answer the phone, even just to say that they have "
+        "heard you.",
     ),
     (0, "Thank you. Is there anything else you would like the team to know?"),
     (
         1,
-        "Only that small things matter. A short message saying we have not forgotten you would mean a lot.",
+        "Only that small things matter. A short message saying we have not forgotten you "
+        "would mean a lot.",
     ),
     (0, "That is a good place to stop. Thank you for sharing your story with us."),
     (1, "Thank you for asking. It helps to be heard."),
@@ -177,7 +185,7 @@ def measure(kind: str, audio: Path, folder: Path) -> dict:
     command = [sys.executable, str(Path(__file__).resolve()), "--child", kind, str(audio), str(out)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     started = time.perf_counter()
-    child = subprocess.Popen(command, env=env, cwd=str(ROOT))
+    child = subprocess.Popen(command, env=env, cwd=str(ROOT))  # noqa: S603 (our own script)
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - started
     child.returncode = os.waitstatus_to_exitcode(status)
@@ -185,6 +193,7 @@ def measure(kind: str, audio: Path, folder: Path) -> dict:
         raise SystemExit(f"{kind} failed with exit status {child.returncode}")
     data = json.loads(out.read_text())
     data["wall_s"] = wall
+    data["cpu_s"] = usage.ru_utime + usage.ru_stime
     data["peak_mib"] = usage.ru_maxrss / 1024  # Linux reports kilobytes
     return data
 
@@ -210,6 +219,7 @@ def main() -> None:
         "--child", nargs=3, metavar=("KIND", "AUDIO", "OUT"), help=argparse.SUPPRESS
     )
     parser.add_argument("--kinds", default=",".join(KINDS), help="which runs, comma-separated")
+    parser.add_argument("--repeats", type=int, default=2, help="runs of each kind (fastest counts)")
     args = parser.parse_args()
     if args.child:
         kind, audio, out = args.child
@@ -225,20 +235,29 @@ def main() -> None:
             f"Interview: {len(INTERVIEW)} turns, two espeak-ng voices, {duration:.1f} s, "
             f"{len(reference)} words; {cores} cores; Whisper tiny.en int8"
         )
-        results = {}
-        for kind in args.kinds.split(","):
-            data = measure(kind, audio, folder)
+        results: dict[str, dict] = {}
+        kinds = args.kinds.split(",")
+        # Each kind runs REPEATS times, interleaved, and its fastest run counts: on a
+        # shared machine the others' load comes and goes, and the fastest run is the
+        # one least disturbed by it.
+        for _ in range(args.repeats):
+            for kind in kinds:
+                data = measure(kind, audio, folder)
+                if kind not in results or data["wall_s"] < results[kind]["wall_s"]:
+                    results[kind] = data
+        for kind in kinds:
+            data = results[kind]
             hypothesis = words_of(" ".join(s["text"] for s in data["segments"]))
             data["wer"] = word_error_rate(reference, hypothesis)
             data["rtf"] = data["wall_s"] / duration
             if kind == "cohub":
                 data["speaker_accuracy"] = speaker_accuracy(data["segments"], turns)
                 data["speakers"] = len({s["speaker"] for s in data["segments"]})
-            results[kind] = data
 
         print()
         print(
-            f"{'run':<19} {'WER':>6} {'RTF':>6} {'process':>9} {'call':>8} {'peak MiB':>9}  speakers"
+            f"{'run':<19} {'WER':>6} {'RTF':>6} {'process':>8} {'CPU':>7} {'call':>7} "
+            f"{'peak MiB':>8}  speakers"
         )
         for kind, data in results.items():
             speakers = (
@@ -247,15 +266,17 @@ def main() -> None:
                 else "-"
             )
             print(
-                f"{kind:<19} {data['wer']:6.1%} {data['rtf']:6.3f} {data['wall_s']:8.1f}s "
-                f"{data['transcribe_s']:7.1f}s {data['peak_mib']:9.0f}  {speakers}"
+                f"{kind:<19} {data['wer']:6.1%} {data['rtf']:6.3f} {data['wall_s']:7.1f}s "
+                f"{data['cpu_s']:6.1f}s {data['transcribe_s']:6.1f}s "
+                f"{data['peak_mib']:8.0f}  {speakers}"
             )
         if "cohub" in results and "bare" in results:
             cohub, bare = results["cohub"], results["bare"]
             print()
             print(
                 f"cohub end to end is {bare['wall_s'] / cohub['wall_s']:.2f}x the speed of the "
-                f"bare call (goal: at least 1.3x); word error rate "
+                f"bare call by wall time, {bare['cpu_s'] / cohub['cpu_s']:.2f}x by CPU time "
+                f"(goal: at least 1.3x); word error rate "
                 f"{(cohub['wer'] - bare['wer']) * 100:+.1f} points (goal: at most +0.5); "
                 f"speakers right for {cohub['speaker_accuracy']:.1%} of speech time (goal: 90%)."
             )

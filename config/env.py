@@ -145,7 +145,8 @@ def asr_config() -> dict:
     - ``COHUB_ASR_COMPUTE_TYPE``: CTranslate2's compute type, ``int8`` by default.
     - ``COHUB_ASR_THREADS``: CPU threads (default: every core this process may use).
     - ``COHUB_ASR_BATCH_SIZE``: chunks decoded together (default 8).
-    - ``COHUB_ASR_BEAM_SIZE``: beam search width (default 5; 1 is faster, a little less exact).
+    - ``COHUB_ASR_BEAM_SIZE``: beam search width (default 5; 2 is faster and lost one word
+      in 200 on the benchmark interview; 1 lost ten).
     """
     device = get("COHUB_ASR_DEVICE", "auto").strip().lower() or "auto"
     if device not in ASR_DEVICES:

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     Matrix = npt.NDArray[np.float64]
 
 WINDOW_S = 1.6  # the encoder's window (resemblyzer's partial utterance)
-WINDOWS_PER_SECOND = 4  # a window every 0.25 s
+WINDOWS_PER_SECOND = 2  # a window every 0.5 s
 PIECE_S = 1.0  # windows are averaged into pieces about this long
 # Cosine distance between average voices above which two groups are different
 # people. Set on espeak voices and checked against the resemblyzer paper's
