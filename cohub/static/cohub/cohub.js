@@ -11,6 +11,8 @@
  *   clipboard and says "Copied" in [data-copy-status="ID"], a live region.
  *   The button is hidden until this file shows it, so without JavaScript the
  *   text is still there to select and copy by hand.
+ * - On a narrow screen the project's sections scroll sideways in one row; the
+ *   current one is scrolled into view (sideways only: the page stays put).
  *
  * Feature code (e.g. transcript selection) lives in its own file.
  */
@@ -104,6 +106,17 @@
   }
 
   document.querySelectorAll("[data-copy]").forEach(enhanceCopyButton);
+
+  function showCurrentSection(list) {
+    var current = list.querySelector("[aria-current='page']");
+    if (!current || list.scrollWidth <= list.clientWidth) {
+      return;
+    }
+    var item = current.closest("li") || current;
+    list.scrollLeft = item.offsetLeft - (list.clientWidth - item.offsetWidth) / 2;
+  }
+
+  document.querySelectorAll(".project-nav__list").forEach(showCurrentSection);
 
   var summary = document.querySelector("[data-error-summary]");
   if (summary) {
