@@ -236,6 +236,26 @@ def test_words_low_on_the_screen_stay_in_sight(phone, client):
     assert chosen_words_box(page)["bottom"] <= box(panel)["top"]
 
 
+def test_quote_this_part_opens_the_form_beside_the_part(phone, client):
+    project, facilitator, story, url = make_world()
+    page = phone()
+    log_in_as(page, client, facilitator)
+    page.goto(url)
+    link = page.get_by_role("link", name="Quote this part (part 8)")
+    link.scroll_into_view_if_needed()
+    link.tap()
+    panel = page.get_by_role("dialog", name="Make a key quote")
+    expect(panel.locator("#selection-heading")).to_have_text("You chose part 8:")
+    expect(page.locator("#selection-heading")).to_be_focused()
+    # The part is still on the screen, above the form.
+    part = box(page.locator("#seg-7 .segment-text"))
+    assert part["top"] >= 0
+    assert part["bottom"] <= box(panel)["top"]
+    page.get_by_role("button", name="Close the form “Make a key quote”").tap()
+    expect(panel).to_have_count(0)
+    expect(link).to_be_focused()
+
+
 def test_the_panel_works_by_keyboard_and_never_hides_what_has_focus(phone, client):
     project, facilitator, story, url = make_world()
     page = phone()
