@@ -264,3 +264,21 @@ def test_a_request_too_big_to_read_is_explained_plainly(client, settings):
     assert response.status_code == 400
     assert "Sorry, we could not read what was sent" in page
     assert "Bad Request" not in page
+
+
+def test_a_file_refused_in_a_batch_is_named():
+    from cohub.apps.core.forms import MultipleFileField
+
+    class Batch(PlainForm):
+        files = MultipleFileField(label="Transcript files", max_length=8)
+
+    from django.utils.datastructures import MultiValueDict
+
+    long_name = SimpleUploadedFile("a-very-long-name.txt", b"Sam: Hello.")
+    for files in ({"files": long_name}, MultiValueDict({"files": [long_name]})):
+        form = Batch(data={}, files=files)
+        assert not form.is_valid()
+        assert form.errors["files"] == [
+            "a-very-long-name.txt: The file's name is too long for 'Transcript files'. "
+            "Rename the file and choose it again."
+        ]

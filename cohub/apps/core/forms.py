@@ -337,7 +337,7 @@ class MultipleFileField(forms.FileField):
             if data:
                 return [self._clean_one(item, initial) for item in data]
             data = None
-        cleaned = single(data, initial)
+        cleaned = self._clean_one(data, initial) if data else single(data, initial)
         return [cleaned] if cleaned else []
 
     def _clean_one(self, upload: Any, initial: Any) -> Any:
