@@ -34,7 +34,6 @@ def folder(tmp_path):
 
 @pytest.mark.django_db(transaction=True)
 def test_wait_transcribes_the_good_file_itself_and_names_the_bad_one(media_root, folder, capsys):
-    pytest.importorskip("cohub.pipeline.asr")  # the engine (ADR 0015)
     project = ProjectFactory()
     good = media.speech(folder, "kitchen-table.m4a")
     bad = folder / "notes.mp3"

@@ -27,9 +27,6 @@ from tests import media_support as media
 from tests.factories import ProjectFactory, make_member, make_storyteller
 from tests.worker_process import run_one_job
 
-# The engine (cohub.pipeline.asr, ADR 0015) lands beside this work; until it has, these wait.
-pytest.importorskip("cohub.pipeline.asr")
-
 LONGER_STORY = (
     "My name is Robin. After the flood I lost my flat, and the council sent me from one "
     "office to another. Every office asked for the same papers, and every time I had to "
