@@ -785,6 +785,11 @@ def transcribe_media(
         raise SilentMediaError(SILENT)
     clock.report("finding speech", 1.0)
 
+    embedding = None
+    if speakers is not None:
+        from cohub.pipeline import diarize
+
+        embedding = diarize.start_embedding(audio, regions)
     engine = engine or default_engine()
     chunks = chunk_regions(regions)
     raw, language = engine.transcribe_chunks(
@@ -796,14 +801,13 @@ def transcribe_media(
 
     parameters = {**engine.parameters(), "speakers": speakers}
     if speakers is not None:
-        from cohub.pipeline import diarize
-
         segments, speaker_parameters = diarize.assign_speakers(
             audio,
             segments,
             regions=regions,
             speakers=speakers,
             progress=lambda done: clock.report("speakers", done),
+            embedding=embedding,
         )
         parameters["diarization"] = speaker_parameters
 

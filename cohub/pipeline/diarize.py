@@ -21,9 +21,10 @@ people rename them on the story's speakers page.
 from __future__ import annotations
 
 import functools
-import os
 import warnings
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
 from importlib import metadata
 from typing import TYPE_CHECKING, Any, Literal
@@ -64,19 +65,14 @@ def speaker_label(number: int) -> str:
     return f"Speaker {number}"
 
 
-def _usable_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
-
-
 @functools.lru_cache(maxsize=1)
 def _encoder() -> Any:
     prepare_runtime()
     import torch
 
-    torch.set_num_threads(_usable_cores())
+    # One thread: the encoder runs beside Whisper (see ``start_embedding``), which
+    # has the other cores; more threads only wait for each other there.
+    torch.set_num_threads(1)
     with warnings.catch_warnings():
         # resemblyzer imports a scipy name that scipy has moved, and webrtcvad imports
         # pkg_resources (hence setuptools<81 in pyproject.toml): both only warn.
@@ -340,6 +336,38 @@ def _segment(words: Sequence[Word], speaker: str) -> Segment:
     )
 
 
+class Embedding:
+    """Voice embeddings being made in a thread of their own, while Whisper transcribes.
+
+    The voices need only the audio and where the speech is, not the words, so
+    they need not wait for them: importing torch, loading the encoder and
+    embedding every window overlap the transcription, and on two cores most of
+    their cost disappears into the moments Whisper leaves a core idle.
+    """
+
+    def __init__(self, audio: Audio, regions: Sequence[tuple[float, float]]) -> None:
+        self.fraction = 0.0
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cohub-voices")
+        self._future = self._pool.submit(embed_pieces, audio, regions, progress=self._progress)
+        self._pool.shutdown(wait=False)
+
+    def _progress(self, done: float) -> None:
+        self.fraction = done
+
+    def pieces(self, *, progress: Callable[[float], None] = lambda done: None) -> list[Piece]:
+        """The pieces, once made; ``progress`` is called from this (the caller's) thread."""
+        while True:
+            try:
+                return self._future.result(timeout=0.25)
+            except FutureTimeout:
+                progress(self.fraction)
+
+
+def start_embedding(audio: Audio, regions: Sequence[tuple[float, float]]) -> Embedding:
+    """Begin embedding the voices in ``regions``; hand the result to :func:`assign_speakers`."""
+    return Embedding(audio, regions)
+
+
 def assign_speakers(
     audio: Audio,
     segments: Sequence[Segment],
@@ -347,10 +375,13 @@ def assign_speakers(
     regions: Sequence[tuple[float, float]],
     speakers: int | Literal["auto"],
     progress: Callable[[float], None] = lambda done: None,
+    embedding: Embedding | None = None,
 ) -> tuple[list[Segment], dict[str, Any]]:
     """``segments`` with a speaker on each, split where the speaker changes.
 
     Returns the segments and the parameters to record in the provenance.
+    ``embedding``, from :func:`start_embedding` on the same audio and regions,
+    is used instead of embedding the voices here.
     """
     import numpy as np
 
@@ -365,7 +396,11 @@ def assign_speakers(
         "piece_s": PIECE_S,
         "same_voice_distance": SAME_VOICE_DISTANCE if speakers == "auto" else None,
     }
-    pieces = embed_pieces(audio, regions, progress=lambda done: progress(done * 0.9))
+    report = lambda done: progress(done * 0.9)  # noqa: E731
+    if embedding is not None:
+        pieces = embedding.pieces(progress=report)
+    else:
+        pieces = embed_pieces(audio, regions, progress=report)
     if not pieces:
         labelled = [replace(segment, speaker=speaker_label(1)) for segment in segments]
         progress(1.0)

@@ -111,6 +111,35 @@ def test_how_many_speakers_is_estimated(heard, recorded, engine, tmp_path):
     assert {s.speaker for s in one.segments} == {"Speaker 1"}
 
 
+def test_voices_embedded_beside_whisper_match_the_ones_embedded_after(heard):
+    """The overlap must change when the voices are embedded, never what comes out."""
+    audio, regions, _ = heard
+    after = diarize.embed_pieces(audio, regions)
+    fractions: list[float] = []
+    beside = diarize.start_embedding(audio, regions).pieces(progress=fractions.append)
+    assert [(p.start, p.end) for p in beside] == [(p.start, p.end) for p in after]
+    for mine, theirs in zip(beside, after, strict=True):
+        assert np.allclose(mine.embedding, theirs.embedding, atol=1e-5)
+    assert all(0.0 <= fraction <= 1.0 for fraction in fractions)
+
+
+def test_progress_comes_from_the_calling_thread_while_voices_are_embedded(recorded, engine):
+    """A job's progress callback writes to the database: it must not be called from elsewhere."""
+    import threading
+
+    callers: set[int] = set()
+    seen: list[float] = []
+
+    def note(progress):
+        callers.add(threading.get_ident())
+        seen.append(progress.fraction)
+
+    result = transcribe_media(recorded[0], engine=engine, speakers=2, progress=note)
+    assert callers == {threading.get_ident()}
+    assert seen[-1] == 1.0 and seen == sorted(seen)
+    assert result.speakers == ["Speaker 1", "Speaker 2"]
+
+
 def test_cli_json_names_the_speakers(recorded, capsys):
     code = cli.main(["transcribe", "--speakers", "2", "--format", "json", str(recorded[0])])
     assert code == 0
