@@ -71,3 +71,4 @@ bench: install
 	$(BIN)/python bench/findings.py
 	@command -v espeak-ng >/dev/null || bash scripts/ensure-system-deps.sh
 	$(BIN)/python bench/transcribe.py
+	$(BIN)/python bench/pii.py

@@ -568,6 +568,86 @@ def cmd_createuser(args: argparse.Namespace) -> int:
 # Parser ----------------------------------------------------------------
 
 
+def _read_list(path: Path | None) -> list[str]:
+    """One term a line; blank lines and lines starting with # are skipped."""
+    if path is None:
+        return []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise CliError(f"{path} is not UTF-8 text") from exc
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _finding_line(source: str, text: str, finding: Any) -> str:
+    line = text.count("\n", 0, finding.start) + 1
+    column = finding.start - (text.rfind("\n", 0, finding.start) + 1) + 1
+    return (
+        f"{source}:{line}:{column}: {finding.kind.value} {finding.text!r} -> "
+        f"{finding.replacement} ({finding.source})"
+    )
+
+
+def cmd_redact(args: argparse.Namespace) -> int:
+    """De-identified text on stdout, what was replaced on stderr; the hub's engine and lists.
+
+    Each file (or each ``--jsonl`` line) is one story: the same person has the
+    same number all through it. ``-`` reads standard input.
+    """
+    import json
+
+    from cohub.pipeline.redact import Lists, redactor
+
+    lists = Lists.of(deny=_read_list(args.deny), allow=_read_list(args.allow))
+    engine = redactor()
+    failed = 0
+    for name in args.files:
+        try:
+            content = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+        except OSError as exc:
+            failed += 1
+            print(f"error {name}: {exc.strerror or exc}", file=sys.stderr)
+            continue
+        except UnicodeDecodeError:
+            failed += 1
+            print(f"error {name}: not UTF-8 text", file=sys.stderr)
+            continue
+        source = "stdin" if name == "-" else name
+        if not args.jsonl:
+            redacted, findings = engine.redact(content, lists)
+            sys.stdout.write(redacted)
+            for finding in findings:
+                print(_finding_line(source, content, finding), file=sys.stderr)
+            continue
+        for number, line in enumerate(content.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                failed += 1
+                print(f"error {source}:{number}: not JSON ({exc.msg})", file=sys.stderr)
+                continue
+            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+                failed += 1
+                print(
+                    f"error {source}:{number}: each line needs an object with a 'text' string",
+                    file=sys.stderr,
+                )
+                continue
+            redacted, findings = engine.redact(item["text"], lists)
+            out = {
+                "id": item.get("id"),
+                "text": redacted,
+                "findings": [finding.as_dict() for finding in findings],
+            }
+            sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    return EXIT_FAILED if failed else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cohub",
@@ -734,6 +814,33 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: the server's operator, recorded as a system action)",
     )
     media.add_argument("files", nargs="+", metavar="FILE")
+
+    redact = add(
+        "redact",
+        cmd_redact,
+        "Replace personal details in text files with [PERSON 1] and the like, offline: "
+        "the text to stdout, what was replaced to stderr.",
+    )
+    redact.add_argument(
+        "--jsonl",
+        action="store_true",
+        help="read one JSON object a line with 'id' and 'text'; write one a line with "
+        "'id', the de-identified 'text' and its 'findings'",
+    )
+    redact.add_argument(
+        "--deny",
+        type=Path,
+        metavar="FILE",
+        help="words that are always personal here, one a line, optionally 'kind: words' "
+        "(for example 'person: Shaz' or 'Brookside Centre')",
+    )
+    redact.add_argument(
+        "--allow",
+        type=Path,
+        metavar="FILE",
+        help="words never to replace, one a line (public figures, your own organisation)",
+    )
+    redact.add_argument("files", nargs="+", metavar="FILE", help="files to read; - for stdin")
 
     create = add("createuser", cmd_createuser, "Add a user who can log in.")
     create.add_argument("email")
