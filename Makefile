@@ -32,15 +32,18 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@
 
-# The hub needs ffmpeg to take recordings. Without root or sudo it cannot be
-# installed here; the hub still runs, and its "Add a recording" page says so.
+# The hub needs ffmpeg to take recordings, and tus-js-client from npm to record
+# in the browser and resume uploads. Without root or sudo (or npm) they cannot be
+# installed here; the hub still runs, and its recording pages say what is missing.
 install: $(VENV)/.installed
 	@bash scripts/ensure-system-deps.sh --for-run || \
 		echo "Warning: ffmpeg could not be installed, so the hub cannot take recordings yet (apt-get install ffmpeg)."
+	@bash scripts/ensure-node-packages.sh --for-run || \
+		echo "Warning: the npm packages could not be installed, so recording in the browser is not available (apt-get install nodejs npm, then make run)."
 
 install-test: $(VENV)/.installed-test
 	bash scripts/ensure-system-deps.sh
-	bash scripts/ensure-axe.sh
+	bash scripts/ensure-node-packages.sh
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -8,8 +8,10 @@
 # Works as root; as non-root uses sudo when available; otherwise prints what to
 # install and exits 1.
 #
-# Usage: scripts/ensure-system-deps.sh [--for-run] [EXTRA_DEBIAN_PACKAGE...]
+# Usage: scripts/ensure-system-deps.sh [--for-run | --only] [EXTRA_DEBIAN_PACKAGE...]
 #        --for-run: only what the hub itself needs (ffmpeg), for `make run`
+#        --only:    only the packages named (scripts/ensure-node-packages.sh
+#                   asks for nodejs and npm this way)
 # Env:   COHUB_SKIP_SYSTEM_DEPS=1  skip everything (e.g. non-Debian dev machines
 #                                  that provide postgres/chromium another way)
 set -euo pipefail
@@ -22,8 +24,12 @@ if [[ "${COHUB_SKIP_SYSTEM_DEPS:-0}" == "1" ]]; then
 fi
 
 FOR_RUN=0
+ONLY=0
 if [[ "${1:-}" == "--for-run" ]]; then
     FOR_RUN=1
+    shift
+elif [[ "${1:-}" == "--only" ]]; then
+    ONLY=1
     shift
 fi
 
@@ -36,12 +42,16 @@ PACKAGES=(
     fonts-dejavu-core   # broad glyph coverage fallback font
     ffmpeg              # probes and cuts recordings (media uploads, clips)
     espeak-ng           # speaks the test and benchmark recordings
+    nodejs              # runs npm, which installs tus-js-client and axe-core
+    npm
     "$@"
 )
 
 # The hub itself needs only ffmpeg: it checks and reads recordings with it.
 if [[ "$FOR_RUN" == "1" ]]; then
     PACKAGES=(ffmpeg "$@")
+elif [[ "$ONLY" == "1" ]]; then
+    PACKAGES=("$@")
 fi
 
 pkg_installed() {
@@ -61,6 +71,8 @@ is_satisfied() {
         postgresql) have_postgres_server && command -v psql >/dev/null 2>&1 && command -v pg_isready >/dev/null 2>&1 ;;
         chromium) pkg_installed chromium || command -v chromium >/dev/null 2>&1 ;;
         ffmpeg) command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 ;;
+        nodejs) command -v node >/dev/null 2>&1 ;;
+        npm) command -v npm >/dev/null 2>&1 ;;
         *) pkg_installed "$1" ;;
     esac
 }
