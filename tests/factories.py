@@ -6,6 +6,7 @@ the same write path the product uses.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable
 from typing import Any
 
@@ -205,4 +206,17 @@ def import_vtt_story(project: Project, storyteller: Storyteller) -> Story:
         actor=None,
         data=TWO_SPEAKER_VTT,
         filename="interview.vtt",
+    )
+
+
+def make_upload(project: Project, storyteller: Storyteller, user: User, length: int = 1000) -> Any:
+    """An unfinished resumable upload of a recording, started by ``user``."""
+    from cohub.apps.stories.resumable import upload_create
+
+    return upload_create(
+        project=project,
+        actor=user,
+        length=length,
+        metadata=f"filename {base64.b64encode(b'walk.webm').decode()},"
+        f"storyteller {base64.b64encode(str(storyteller.pk).encode()).decode()}",
     )

@@ -30,7 +30,13 @@ from cohub.apps.projects.models import ProjectRole
 from cohub.apps.stories import services as story_services
 from cohub.apps.stories.models import ConsentRecord
 from cohub.cli import main as cli_main
-from tests.factories import ProjectFactory, make_member, make_story, make_storyteller
+from tests.factories import (
+    ProjectFactory,
+    make_member,
+    make_story,
+    make_storyteller,
+    make_upload,
+)
 from tests.routes import Route, site_routes
 
 KITS_STORY = (
@@ -162,6 +168,7 @@ def build_world() -> World:
         "invitation_id": invitation.pk,
         "token": invitation.token,
         "job_id": job.pk,
+        "upload_id": make_upload(project, kit, facilitator).token,
         ("accounts:password_reset_confirm", "uidb64"): "MQ",
         ("accounts:password_reset_confirm", "token"): "used-or-too-old",
     }

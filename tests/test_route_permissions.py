@@ -41,6 +41,7 @@ from tests.factories import (
     make_org_admin,
     make_story,
     make_storyteller,
+    make_upload,
 )
 from tests.routes import Route, site_routes
 
@@ -80,6 +81,9 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "stories:recording_add": "stories.add_story",
     "stories:recording_status": "stories.view_story",
     "stories:recording_transcribe": "stories.change_story",
+    "stories:recording_record": "stories.add_story",
+    "stories:upload_create": "stories.add_story",
+    "stories:upload_detail": "stories.add_story",  # checked on the upload: its starter only
     "stories:story_delete": "stories.delete_story",
     "stories:speaker_list": "stories.view_story",
     "stories:speaker_edit": "stories.change_speaker",
@@ -234,6 +238,7 @@ def world(db) -> World:
         "job_id": job.pk,
         "speaker_id": story.speakers.first().pk,
         "index": 0,
+        "upload_id": make_upload(project, storyteller, everyone).token,
         "edit_id": story_services.story_update(story=story, actor=None, title="Changed").edit.pk,
     }
     return World(values=values, everyone=everyone)

@@ -13,7 +13,13 @@ from cohub.apps.analysis import services as analysis_services
 from cohub.apps.projects import services as project_services
 from cohub.apps.projects.models import ProjectRole
 from cohub.apps.stories import services as story_services
-from tests.factories import ProjectFactory, make_member, make_story, make_storyteller
+from tests.factories import (
+    ProjectFactory,
+    make_member,
+    make_story,
+    make_storyteller,
+    make_upload,
+)
 from tests.routes import Route, site_routes
 
 OBJECT_KWARGS = {
@@ -82,6 +88,7 @@ def world(db):
         "speaker_id": story.speakers.first().pk,
         "index": 0,
         "edit_id": story_services.story_update(story=story, actor=None, title="Changed").edit.pk,
+        "upload_id": make_upload(project, storyteller, facilitator).token,
     }
     return values, outsider
 

@@ -143,6 +143,23 @@ def _plural(number: int, word: str) -> str:
     return f"{number} {word}" if number == 1 else f"{number} {word}s"
 
 
+def check_size(size: int, *, name: str, limits: MediaLimits) -> None:
+    """Refuse an empty recording or one over the size limit, before anything else is read.
+
+    Also asked before an upload starts (a resumable upload says its length
+    first), so a file that is too big is refused before its first byte is sent.
+    """
+    if size == 0:
+        raise MediaError(MediaProblem.EMPTY, f"{name} is empty: there is nothing in it.")
+    if size > limits.max_bytes:
+        raise MediaError(
+            MediaProblem.TOO_BIG,
+            f"{name} is {describe_size(size)}, and recordings can be at most "
+            f"{describe_size(limits.max_bytes)}. Split it into shorter parts, or save it "
+            "with a lower quality setting, and add the parts one by one.",
+        )
+
+
 def check_recording(path: str | os.PathLike[str], *, name: str, limits: MediaLimits) -> MediaInfo:
     """Look inside ``path`` (shown to people as ``name``) and say whether it is a usable recording.
 
@@ -159,15 +176,7 @@ def check_recording(path: str | os.PathLike[str], *, name: str, limits: MediaLim
             MediaProblem.UNREADABLE,
             f"{name} could not be read ({error.strerror or error}). Try adding it again.",
         ) from None
-    if size == 0:
-        raise MediaError(MediaProblem.EMPTY, f"{name} is empty: there is nothing in it.")
-    if size > limits.max_bytes:
-        raise MediaError(
-            MediaProblem.TOO_BIG,
-            f"{name} is {describe_size(size)}, and recordings can be at most "
-            f"{describe_size(limits.max_bytes)}. Split it into shorter parts, or save it "
-            "with a lower quality setting, and add the parts one by one.",
-        )
+    check_size(size, name=name, limits=limits)
     with _without_extension(path) as neutral:
         probe = _probe(neutral, name=name)
         audio = _first_stream(probe, "audio")

@@ -86,8 +86,14 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "cohub" / "static"]
+STATICFILES_DIRS: list = [BASE_DIR / "cohub" / "static"]
 STATIC_ROOT = DATA_DIR / "static"
+# JavaScript from npm (package.json "dependencies", installed by `make run`) is served
+# as our own static files, never from a CDN. Where npm was not there to install it,
+# the folder is missing and the pages that need it say so (ADR 0019).
+COHUB_TUS_JS_DIR = BASE_DIR / "node_modules" / "tus-js-client" / "dist"
+if COHUB_TUS_JS_DIR.is_dir():
+    STATICFILES_DIRS.append(("vendor/tus-js-client", COHUB_TUS_JS_DIR))
 
 # Uploaded files, and the recordings the hub keeps, live under the data directory
 # (Django's default storage). Nothing there is served directly: every file is
@@ -102,6 +108,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 
 # One recording (config/env.py: COHUB_RECORDING_MAX_MB, COHUB_RECORDING_MAX_MINUTES).
 COHUB_RECORDING_MAX_BYTES, COHUB_RECORDING_MAX_SECONDS = env.recording_limits()
+
+# Recordings on their way in by the tus protocol (ADR 0019): each is appended to a
+# file here, a piece of at most COHUB_UPLOAD_CHUNK_BYTES per request, and removed
+# once it is kept as a story or left unfinished for a day. Appending needs a file
+# on this machine's disk, so this is a folder, not a storage.
+COHUB_UPLOADS_DIR = DATA_DIR / "uploads"
+COHUB_UPLOAD_CHUNK_BYTES = 8 * 1024 * 1024
 
 TASKS = {
     "default": {

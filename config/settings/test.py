@@ -1,5 +1,9 @@
 """The test suite: same apps, fast hashing, tasks run immediately."""
 
+import os
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
@@ -32,3 +36,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": _os.path.join(_tempfile.gettempdir(), f"cohub-test-{_os.getpid()}.sqlite3"),
     }
+
+# Uploads in progress go to a folder of this test process (tests that look inside
+# it give each test its own).
+COHUB_UPLOADS_DIR = Path(tempfile.gettempdir()) / f"cohub-test-uploads-{os.getpid()}"

@@ -38,6 +38,7 @@ from tests.factories import (
     make_org_admin,
     make_story,
     make_storyteller,
+    make_upload,
 )
 
 # Whole namespaces that are not ours to check, and why.
@@ -214,6 +215,7 @@ def build_world() -> World:
         ("accounts:password_reset_confirm", "uidb64"): "MQ",
         ("accounts:password_reset_confirm", "token"): "used-or-too-old",
         "job_id": job.pk,
+        "upload_id": make_upload(project, storyteller, facilitator).token,
     }
     people = {
         "facilitator": facilitator,

@@ -12,11 +12,13 @@ from cohub.apps.jobs.registry import Outcome, Progress, register
 from cohub.apps.projects.models import Project
 from cohub.apps.stories.models import Storyteller
 from cohub.apps.stories.recordings import TRANSCRIBE
+from cohub.apps.stories.resumable import uploads_expire
 from cohub.apps.stories.services import stories_import_stored, stories_purge_expired
 from cohub.apps.stories.transcription import recording_transcribe_run
 from cohub.apps.stories.uploads import IMPORT_BATCH, StoredUpload
 
 PURGE_EXPIRED = "stories.purge_expired"
+EXPIRE_UPLOADS = "stories.expire_uploads"
 
 
 # Every worker queues one run per six hours (see docs/jobs.md, "Periodic jobs").
@@ -28,6 +30,18 @@ PURGE_EXPIRED = "stories.purge_expired"
 )
 def purge_expired(job: Job, progress: Progress) -> dict:
     return {"stories_removed": stories_purge_expired()}
+
+
+# An upload of a recording left unfinished for a day is removed (ADR 0019): its
+# bytes are somebody's story, and the disk is not a dump.
+@register(
+    EXPIRE_UPLOADS,
+    label="Removing recordings that were never finished sending",
+    timeout_s=600,
+    every=timedelta(hours=1),
+)
+def expire_uploads(job: Job, progress: Progress) -> dict:
+    return {"removed": uploads_expire()}
 
 
 # One attempt: the files are deleted once read, so a failed import is retried by

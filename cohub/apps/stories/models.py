@@ -339,3 +339,42 @@ class Recording(models.Model):
         from cohub.pipeline.media import describe_duration
 
         return describe_duration(self.duration_ms / 1000)
+
+
+class RecordingUpload(models.Model):
+    """A recording on its way in, a piece at a time, by the tus protocol (ADR 0019).
+
+    Phones lose their connection, and a recording can be a gigabyte, so the
+    browser sends it in pieces and, after a cut, asks how much arrived and
+    goes on from there. The bytes are appended to a file on the hub's own disk
+    (``COHUB_UPLOADS_DIR``, named by ``token``); the file's size is how much
+    has arrived, so there is one answer to "how far did it get". Once every
+    byte is in, the form that started it adds the recording through
+    ``story_add_recording``, the one path every recording takes, and this row
+    and its file go. Only the person who started an upload may continue it;
+    one left unfinished is removed after a day by a periodic job.
+    """
+
+    token = models.CharField(max_length=32, unique=True, help_text="Names the upload in its URL.")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    storyteller = models.ForeignKey(
+        Storyteller, on_delete=models.CASCADE, related_name="recording_uploads"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    filename = models.CharField(max_length=255, help_text="The name the person's file had.")
+    filetype = models.CharField(max_length=100, blank=True)
+    length = models.PositiveBigIntegerField(help_text="How many bytes the whole file has.")
+    metadata = models.CharField(
+        max_length=4000, blank=True, help_text="Upload-Metadata as the client sent it."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Upload of {self.filename}"

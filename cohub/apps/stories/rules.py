@@ -24,7 +24,7 @@ from cohub.apps.projects.predicates import (
     is_community_reporter,
 )
 from cohub.apps.projects.refusals import describe_permission
-from cohub.apps.stories.models import Storyteller
+from cohub.apps.stories.models import RecordingUpload, Storyteller
 
 
 @rules.predicate
@@ -45,6 +45,18 @@ def works_with_storyteller(user: Any, obj: Any) -> bool:
     )
 
 
+@rules.predicate
+def started_the_upload(user: Any, obj: Any) -> bool:
+    """``user`` started this upload of a recording: nobody else may add to it or see it.
+
+    Anything that is not an upload passes, so on the project the rule answers
+    for adding stories in general.
+    """
+    if not isinstance(obj, RecordingUpload):
+        return True
+    return bool(getattr(user, "is_authenticated", False) and obj.created_by_id == user.pk)
+
+
 # The object is the project, or the storyteller or story a page acts on
 # (``project_of`` finds its project).
 rules.add_perm("stories.view_storyteller", can_gather)
@@ -53,7 +65,8 @@ rules.add_perm("stories.manage_consent", can_gather)
 rules.add_perm(
     "stories.withdraw_consent", can_run_project | (is_community_reporter & works_with_storyteller)
 )
-rules.add_perm("stories.add_story", can_gather)
+# A recording sent in pieces (ADR 0019) is continued only by whoever started it.
+rules.add_perm("stories.add_story", can_gather & started_the_upload)
 rules.add_perm("stories.delete_story", can_run_project)
 rules.add_perm("stories.view_story", can_code)
 # Who speaks, and as what, decides whose consent governs a name: those who gathered it know.

@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 
 from cohub.apps.jobs.models import JobStatus
 from cohub.apps.projects.models import Project
@@ -25,6 +26,7 @@ from cohub.apps.stories.consent import ConsentNow, Withheld, consent_now
 from cohub.apps.stories.models import (
     ConsentRecord,
     Recording,
+    RecordingUpload,
     Segment,
     Speaker,
     Story,
@@ -49,6 +51,29 @@ def storyteller_get(project: Project, pk: int) -> Storyteller:
         ),
         project=project,
         pk=pk,
+    )
+
+
+def upload_get(project: Project, pk: str) -> RecordingUpload:
+    """An unfinished upload in this project by its token (``upload_id`` in its URL).
+
+    One past its expiry is gone, as if the periodic job had already removed it.
+    Whether this person may continue it is the ``stories.add_story`` rule's to say.
+    """
+    return get_object_or_404(
+        RecordingUpload.objects.select_related("storyteller"),
+        project=project,
+        token=str(pk),
+        expires_at__gt=timezone.now(),
+    )
+
+
+def upload_for(project: Project, user: Any, token: str) -> RecordingUpload | None:
+    """This person's unfinished upload in this project by its token, or None."""
+    return (
+        RecordingUpload.objects.select_related("storyteller")
+        .filter(project=project, created_by=user, token=token, expires_at__gt=timezone.now())
+        .first()
     )
 
 

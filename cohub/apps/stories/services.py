@@ -36,6 +36,7 @@ from cohub.apps.stories.models import (
     Transcript,
 )
 from cohub.apps.stories.personal import PROFILE_FIELDS, WITHDRAWN_PSEUDONYM, withdrawn_values
+from cohub.apps.stories.resumable import recording_uploads_discard_for_storyteller
 from cohub.apps.stories.revisions import follow_revision
 from cohub.apps.stories.scopes import GATHERING_SCOPES, ConsentScope
 from cohub.apps.stories.uploads import (
@@ -223,6 +224,11 @@ def consent_record(
         project_id=storyteller.project_id,
         data={"version": version, "scopes": [scope.value for scope in consent.granted_scopes()]},
     )
+    if granted[ConsentScope.TRANSCRIBE]:
+        # Recordings kept while they waited for this are written out now (ADR 0019).
+        from cohub.apps.stories.recordings import recordings_transcribe_waiting
+
+        recordings_transcribe_waiting(storyteller=storyteller, actor=actor)
     return consent
 
 
@@ -242,6 +248,7 @@ def consent_withdraw(*, storyteller: Storyteller, actor: User | None, note: str 
     previous = current_consent(storyteller)
     removed = purge_stories(Story.objects.filter(storyteller=storyteller))
     uploads_discard_for_storyteller(storyteller.pk)
+    recording_uploads_discard_for_storyteller(storyteller.pk)
     # Notes on how consent was given can name people and places; the versions
     # and their scopes stay as the record of what was agreed and when.
     ConsentRecord.objects.filter(storyteller=storyteller).update(note="")

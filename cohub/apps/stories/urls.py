@@ -1,6 +1,13 @@
 from django.urls import path
 
-from cohub.apps.stories.views import editing, recordings, speakers, stories, storytellers
+from cohub.apps.stories.views import (
+    editing,
+    recordings,
+    speakers,
+    stories,
+    storytellers,
+    uploads,
+)
 
 app_name = "stories"
 
@@ -31,6 +38,10 @@ urlpatterns = [
     path("stories/new/", stories.story_create, name="story_create"),
     path("stories/import/", stories.story_import, name="story_import"),
     path("stories/add-recording/", recordings.recording_add, name="recording_add"),
+    path("stories/record/", recordings.recording_record, name="recording_record"),
+    # The tus endpoint for recordings sent in pieces (ADR 0019).
+    path("stories/uploads/", uploads.upload_create_view, name="upload_create"),
+    path("stories/uploads/<slug:upload_id>/", uploads.upload_detail, name="upload_detail"),
     path(
         "stories/<int:story_id>/recording/status/",
         recordings.recording_status,

@@ -204,7 +204,12 @@ class RecordingForm(_StorytellerFormMixin):
         widget=forms.ClearableFileInput(attrs={"accept": "audio/*,video/*"}),
         # An empty file is reported by name, with the reason, by the service.
         allow_empty_file=True,
+        # Not needed when the page's script already sent the file in pieces (``upload``).
+        required=False,
     )
+    # The token of a recording the page's script sent in pieces (tus, ADR 0019): the
+    # form then carries only the details, and a mistake in them sends nothing again.
+    upload = forms.CharField(widget=forms.HiddenInput, required=False, max_length=32)
     title = forms.CharField(
         label="Title (optional)",
         max_length=200,
@@ -212,3 +217,27 @@ class RecordingForm(_StorytellerFormMixin):
         help_text="If you leave this empty, the story is named after its file.",
     )
     recorded_on = optional_date_field("When was it recorded? (optional)")
+
+    def clean(self) -> dict[str, Any]:
+        """A file chosen here, or one already sent in pieces: one of the two is needed."""
+        cleaned = super().clean() or self.cleaned_data
+        if not cleaned.get("recording") and not cleaned.get("upload"):
+            self.add_error("recording", "Choose the recording to add.")
+        return cleaned
+
+
+class RecorderForm(_StorytellerFormMixin):
+    """The details of a story recorded on this page; the sound itself is sent in pieces."""
+
+    upload = forms.CharField(
+        widget=forms.HiddenInput,
+        max_length=32,
+        error_messages={"required": "Record the story and send it before saving."},
+    )
+    title = forms.CharField(
+        label="Title (optional)",
+        max_length=200,
+        required=False,
+        help_text="A few words so people can find it. If you leave this empty, it is named "
+        "after the day it was recorded.",
+    )

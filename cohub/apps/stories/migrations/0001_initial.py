@@ -194,4 +194,24 @@ class Migration(migrations.Migration):
             model_name='segment',
             constraint=models.UniqueConstraint(fields=('transcript', 'index'), name='unique_segment_index'),
         ),
+        migrations.CreateModel(
+            name='RecordingUpload',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('token', models.CharField(help_text='Names the upload in its URL.', max_length=32, unique=True)),
+                ('filename', models.CharField(help_text="The name the person's file had.", max_length=255)),
+                ('filetype', models.CharField(blank=True, max_length=100)),
+                ('length', models.PositiveBigIntegerField(help_text='How many bytes the whole file has.')),
+                ('metadata', models.CharField(blank=True, help_text='Upload-Metadata as the client sent it.', max_length=4000)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('expires_at', models.DateTimeField(db_index=True)),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.project')),
+                ('storyteller', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recording_uploads', to='stories.storyteller')),
+            ],
+            options={
+                'ordering': ['-created_at', '-id'],
+            },
+        ),
     ]

@@ -7,9 +7,13 @@ here, which answers only people who may read the story.
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
@@ -17,15 +21,24 @@ from cohub.apps.core.errors import ServiceError
 from cohub.apps.projects.access import project_view
 from cohub.apps.projects.models import Project
 from cohub.apps.stories.derived import story_page_url
-from cohub.apps.stories.forms.stories import RecordingForm
+from cohub.apps.stories.forms.stories import RecorderForm, RecordingForm
 from cohub.apps.stories.models import Story
 from cohub.apps.stories.recordings import (
+    RecordingAdded,
     recording_limits,
     recording_transcribe,
     story_add_recording,
     upload_local_path,
 )
-from cohub.apps.stories.selectors import recording_progress, story_get, storytellers_for
+from cohub.apps.stories.resumable import recording_add_uploaded, resumable_script
+from cohub.apps.stories.scopes import ConsentScope
+from cohub.apps.stories.selectors import (
+    consents_for,
+    recording_progress,
+    story_get,
+    storytellers_for,
+    upload_for,
+)
 from cohub.apps.stories.transcription import speakers_default
 from cohub.pipeline.media import (
     TOOLS_MISSING_MESSAGE,
@@ -36,56 +49,150 @@ from cohub.pipeline.media import (
 )
 
 
+def _added_message(added: RecordingAdded) -> str:
+    if added.waiting_for_consent:
+        return (
+            f"The recording '{added.story.title}' has been kept. It will be written "
+            f"out once {added.story.storyteller.pseudonym} agrees to transcription."
+        )
+    return (
+        f"The recording '{added.story.title}' has been added and is being written "
+        "out. This page shows how far it has got."
+    )
+
+
+def _add(
+    request: AuthenticatedHttpRequest, project: Project, form: RecordingForm | RecorderForm
+) -> RecordingAdded | None:
+    """Add the form's recording: the file it carried, or the one sent before in pieces.
+
+    A refusal is put on the form, beside the recording, and None returned.
+    """
+    data = form.cleaned_data
+    token = data.get("upload") or ""
+    try:
+        if token:
+            upload = upload_for(project, request.user, token)
+            if upload is None:
+                raise ServiceError(
+                    "The recording you sent is no longer here (it is removed a day after it "
+                    "was sent, or when it is cancelled). Send it again."
+                )
+            return recording_add_uploaded(
+                upload=upload,
+                storyteller=data["storyteller"],
+                actor=request.user,
+                title=data["title"],
+                recorded_on=data.get("recorded_on"),
+                speakers=speakers_default(),
+            )
+        upload_file = data["recording"]
+        with upload_local_path(upload_file) as path:
+            return story_add_recording(
+                project=project,
+                storyteller=data["storyteller"],
+                actor=request.user,
+                path=path,
+                filename=upload_file.name or "",
+                title=data["title"],
+                recorded_on=data["recorded_on"],
+                speakers=speakers_default(),
+            )
+    except (MediaError, ServiceError) as error:
+        form.add_error("recording" if "recording" in form.fields else None, str(error))
+        if token and upload_for(project, request.user, token) is None:
+            # The upload went with the refusal: the form must not point at it any more.
+            data = request.POST.copy()
+            data["upload"] = ""
+            form.data = data
+        return None
+
+
+def _received(project: Project, request: AuthenticatedHttpRequest, form: Any) -> Any:
+    """The finished upload a form re-shown after a mistake already carries, if any."""
+    token = form["upload"].value() if "upload" in form.fields else ""
+    return upload_for(project, request.user, token) if token else None
+
+
+def _capture_context(project: Project) -> dict[str, Any]:
+    limits = recording_limits()
+    return {
+        "project": project,
+        "max_size": describe_size(limits.max_bytes),
+        "max_length": describe_duration(limits.max_seconds),
+        "tus_script": resumable_script(),
+        "chunk_size": settings.COHUB_UPLOAD_CHUNK_BYTES,
+        "upload_endpoint": reverse("stories:upload_create", kwargs={"project_slug": project.slug}),
+    }
+
+
 @project_view("stories.add_story")
 def recording_add(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
-    """Upload a recording; it is checked, kept and (with consent) queued for transcription."""
+    """Upload a recording; it is checked, kept and (with consent) queued for transcription.
+
+    With JavaScript the page sends the file in pieces first (tus) and posts only
+    the details with the upload's token; without it, the file comes with the form.
+    """
     storytellers = storytellers_for(project).filter(withdrawn_at__isnull=True)
     tools_missing = bool(missing_tools())
     form = RecordingForm(request.POST or None, request.FILES or None, storytellers=storytellers)
     if request.method == "POST" and not tools_missing and form.is_valid():
-        data = form.cleaned_data
-        upload = data["recording"]
-        try:
-            with upload_local_path(upload) as path:
-                added = story_add_recording(
-                    project=project,
-                    storyteller=data["storyteller"],
-                    actor=request.user,
-                    path=path,
-                    filename=upload.name or "",
-                    title=data["title"],
-                    recorded_on=data["recorded_on"],
-                    speakers=speakers_default(),
-                )
-        except (MediaError, ServiceError) as error:
-            form.add_error("recording", str(error))
-        else:
-            if added.waiting_for_consent:
-                messages.success(
-                    request,
-                    f"The recording '{added.story.title}' has been kept. It will be written "
-                    f"out once {added.story.storyteller.pseudonym} agrees to transcription.",
-                )
-            else:
-                messages.success(
-                    request,
-                    f"The recording '{added.story.title}' has been added and is being written "
-                    "out. This page shows how far it has got.",
-                )
+        added = _add(request, project, form)
+        if added is not None:
+            messages.success(request, _added_message(added))
             return HttpResponseRedirect(
                 story_page_url(project_slug=project.slug, story_id=added.story.pk)
             )
-    limits = recording_limits()
     return render(
         request,
         "stories/recording_add.html",
         {
-            "project": project,
+            **_capture_context(project),
             "form": form,
+            "received": _received(project, request, form),
             "has_storytellers": storytellers.exists(),
             "tools_missing": TOOLS_MISSING_MESSAGE if tools_missing else "",
-            "max_size": describe_size(limits.max_bytes),
-            "max_length": describe_duration(limits.max_seconds),
+        },
+    )
+
+
+@project_view("stories.add_story")
+def recording_record(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
+    """Record a story in the browser, send it in pieces, then save it with its details.
+
+    Only for storytellers who agreed that we record their story: the page says
+    plainly why not for the others, and the upload and the service refuse too.
+    """
+    storytellers = storytellers_for(project).filter(withdrawn_at__isnull=True)
+    tools_missing = bool(missing_tools())
+    initial = {}
+    chosen = request.GET.get("storyteller", "")
+    if chosen.isdigit() and storytellers.filter(pk=int(chosen)).exists():
+        initial["storyteller"] = int(chosen)
+    form = RecorderForm(request.POST or None, storytellers=storytellers, initial=initial)
+    if request.method == "POST" and not tools_missing and form.is_valid():
+        added = _add(request, project, form)
+        if added is not None:
+            messages.success(request, _added_message(added))
+            return HttpResponseRedirect(
+                story_page_url(project_slug=project.slug, story_id=added.story.pk)
+            )
+    consents = consents_for(project)
+    refusals = {
+        str(storyteller.pk): withheld.refusal
+        for storyteller in storytellers
+        if (withheld := consents[storyteller.pk].withheld(ConsentScope.RECORD)) is not None
+    }
+    return render(
+        request,
+        "stories/recording_record.html",
+        {
+            **_capture_context(project),
+            "form": form,
+            "received": _received(project, request, form),
+            "has_storytellers": storytellers.exists(),
+            "record_refusals": refusals,
+            "tools_missing": TOOLS_MISSING_MESSAGE if tools_missing else "",
         },
     )
 
