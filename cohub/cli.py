@@ -25,6 +25,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
@@ -325,6 +326,7 @@ def _wait_for_transcripts(jobs: Sequence[tuple[str, Any]]) -> int:
 
     from cohub.apps.jobs.models import Job, JobStatus
     from cohub.apps.jobs.services import job_run
+    from cohub.terminal import ProgressBar
 
     failed = 0
     for name, job in jobs:
@@ -339,61 +341,39 @@ def _wait_for_transcripts(jobs: Sequence[tuple[str, Any]]) -> int:
 
             runner = threading.Thread(target=run, name=f"transcribe-{job.pk}", daemon=True)
             runner.start()
-        bar = _ProgressBar(name)
+        bar = ProgressBar(name)
+        started = time.monotonic()
         while True:
             current = Job.objects.filter(pk=job.pk).first()
             if current is None:
-                bar.finish("removed before it was transcribed")
+                outcome = "removed before it was transcribed"
                 failed += 1
                 break
-            bar.show(current.progress, current.progress_message)
+            fraction = current.progress / 100
+            bar.update(fraction, _seconds_left(fraction, time.monotonic() - started))
             if current.status == JobStatus.SUCCEEDED:
-                result = current.result
-                parts = result.get("segments", 0)
-                bar.finish(f"transcribed: {parts} part{'s' if parts != 1 else ''}")
+                parts = current.result.get("segments", 0)
+                outcome = f"transcribed: {parts} part{'s' if parts != 1 else ''}"
                 break
             if current.status == JobStatus.FAILED:
-                bar.finish(f"not transcribed: {current.error.partition(': ')[2] or current.error}")
+                outcome = f"not transcribed: {current.error.partition(': ')[2] or current.error}"
                 failed += 1
                 break
             if runner is not None:
                 runner.join(0.5)
             else:
                 threading.Event().wait(0.5)
+        bar.close()
+        # The outcome is said whether or not stderr is a terminal (a log keeps it too).
+        print(f"{name}: {outcome}", file=sys.stderr, flush=True)
     return failed
 
 
-class _ProgressBar:
-    """One line per file on stderr: a bar that moves on a terminal, a line per step elsewhere."""
-
-    WIDTH = 24
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.tty = sys.stderr.isatty()
-        self.last: tuple[int, str] | None = None
-
-    def show(self, percent: int, message: str) -> None:
-        if (percent, message) == self.last:
-            return
-        # Off a terminal (a log), a line when the step changes or another quarter is done.
-        quiet = not self.tty and self.last is not None and self.last[1] == message
-        if quiet and self.last is not None and percent // 25 == self.last[0] // 25:
-            return
-        self.last = (percent, message)
-        filled = self.WIDTH * percent // 100
-        line = f"{self.name} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {percent:3d}% {message}"
-        if self.tty:
-            print("\r\033[K" + line, end="", file=sys.stderr, flush=True)
-        else:
-            print(line, file=sys.stderr, flush=True)
-
-    def finish(self, outcome: str) -> None:
-        line = f"{self.name}: {outcome}"
-        if self.tty:
-            print("\r\033[K" + line, file=sys.stderr, flush=True)
-        else:
-            print(line, file=sys.stderr, flush=True)
+def _seconds_left(fraction: float, elapsed: float) -> float | None:
+    """A rough guess from how long the part done so far took; None until there is a part."""
+    if fraction < 0.05 or fraction >= 1:
+        return None
+    return elapsed * (1 - fraction) / fraction
 
 
 class _FileOnDisk:

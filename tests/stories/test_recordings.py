@@ -114,11 +114,19 @@ def test_consent_to_record_alone_keeps_it_without_transcribing(project, media_ro
         recording_transcribe(story=added.story, actor=None)
     assert not Job.objects.filter(kind=TRANSCRIBE).exists()
 
+    # Agreeing to transcription starts it: nobody has to come back and ask.
     services.consent_record(storyteller=teller, actor=None, record=True, transcribe=True)
-    job = recording_transcribe(story=added.story, actor=None)
 
-    assert job.kind == TRANSCRIBE and job.status == JobStatus.QUEUED
+    job = Job.objects.get(kind=TRANSCRIBE)
+    assert job.status == JobStatus.QUEUED and job.params["story_id"] == added.story.pk
     assert recording_progress(added.story).state == "waiting"
+    # Asking as well changes nothing: it is the same job.
+    assert recording_transcribe(story=added.story, actor=None) == job
+    # Consent recorded again (another detail changed) queues nothing more.
+    services.consent_record(
+        storyteller=teller, actor=None, record=True, transcribe=True, quote_anonymously=True
+    )
+    assert Job.objects.filter(kind=TRANSCRIBE).count() == 1
 
 
 @pytest.mark.parametrize(

@@ -255,6 +255,27 @@ def _queue_transcription(
     return job
 
 
+def recordings_transcribe_waiting(*, storyteller: Storyteller, actor: User | None) -> list[Job]:
+    """Queue speech-to-text for the storyteller's recordings that were kept waiting for consent.
+
+    Called when consent is recorded: a recording kept with consent to record
+    only starts being written out the moment the storyteller agrees to
+    transcription, without anyone having to come back and ask. One that was
+    tried and failed waits for a person to press "Try again".
+    """
+    from cohub.apps.stories.transcription import speakers_default
+
+    if not consent_allows(storyteller, ConsentScope.TRANSCRIBE):
+        return []
+    waiting = Recording.objects.select_related("story").filter(
+        story__storyteller=storyteller, transcript__isnull=True, transcription_job__isnull=True
+    )
+    return [
+        _queue_transcription(recording, actor=actor, speakers=speakers_default())
+        for recording in waiting
+    ]
+
+
 @transaction.atomic
 def recording_transcribe(
     *, story: Story, actor: User | None, speakers: int | str | None = "auto"
