@@ -482,3 +482,33 @@ def test_a_big_piece_is_copied_to_disk_without_being_held_in_memory(
 
     assert appended.complete
     assert peak < size / 16, f"held {peak} bytes at once for a {size} byte piece"
+
+
+def test_without_tus_js_client_the_recorder_says_so_and_files_go_whole(
+    client, project, storyteller, reporter, settings, tmp_path
+):
+    # As on a hub installed where npm was missing: no vendor folder to serve from.
+    settings.STATICFILES_DIRS = [settings.BASE_DIR / "cohub" / "static"]
+    settings.STATIC_ROOT = tmp_path / "static"
+    client.force_login(reporter)
+
+    record = client.get(reverse("stories:recording_record", args=[project.slug]))
+    add = client.get(reverse("stories:recording_add", args=[project.slug]))
+
+    text = record.content.decode()
+    assert "Recording on this page is not available on this hub" in text
+    assert "tus-js-client" in text and "add the recording file" in text
+    assert "recorder.js" not in text
+    # The file picker still works, sending the file with the form.
+    assert "data-resumable-form" not in add.content.decode()
+    assert 'type="file"' in add.content.decode()
+
+
+def test_with_tus_js_client_both_pages_send_in_pieces(client, project, storyteller, reporter):
+    client.force_login(reporter)
+
+    record = client.get(reverse("stories:recording_record", args=[project.slug])).content.decode()
+    add = client.get(reverse("stories:recording_add", args=[project.slug])).content.decode()
+
+    assert "/static/vendor/tus-js-client/tus.min.js" in record and "recorder.js" in record
+    assert "data-resumable-form" in add and "/static/vendor/tus-js-client/tus.min.js" in add
