@@ -12,16 +12,18 @@ from cohub.apps.jobs import registry
 from cohub.apps.jobs.models import Job, JobStatus
 from cohub.apps.jobs.periodic import PeriodicScheduler
 from cohub.apps.jobs.services import jobs_queue_due_periodic, period_start_for
-from cohub.apps.stories.jobs import PURGE_EXPIRED
+from cohub.apps.stories.jobs import EXPIRE_UPLOADS, PURGE_EXPIRED
 
 pytestmark = pytest.mark.django_db
 
 NOON = datetime(2026, 3, 2, 12, 30, tzinfo=UTC)
 
 
-def test_the_purge_of_expired_stories_is_declared_periodic():
-    assert [kind.kind for kind in registry.periodic_kinds()] == [PURGE_EXPIRED]
-    assert registry.get(PURGE_EXPIRED).every == timedelta(hours=6)
+def test_the_periodic_kinds_are_declared_with_their_periods():
+    assert {kind.kind: kind.every for kind in registry.periodic_kinds()} == {
+        PURGE_EXPIRED: timedelta(hours=6),
+        EXPIRE_UPLOADS: timedelta(hours=1),
+    }
 
 
 def test_periods_are_counted_from_the_same_moment_on_every_machine():
@@ -36,10 +38,13 @@ def test_a_due_run_is_queued_and_runs(run_jobs):
         queued = jobs_queue_due_periodic(now=NOON)
 
     job = Job.objects.get(kind=PURGE_EXPIRED)
-    assert [j.pk for j in queued] == [job.pk]
+    uploads = Job.objects.get(kind=EXPIRE_UPLOADS)
+    assert sorted(j.pk for j in queued) == sorted([job.pk, uploads.pk])
     assert job.scheduled_for == datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
     assert job.status == JobStatus.SUCCEEDED
     assert job.result == {"stories_removed": 0}
+    assert uploads.scheduled_for == datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    assert (uploads.status, uploads.result) == (JobStatus.SUCCEEDED, {"removed": 0})
 
 
 def test_asking_again_in_the_same_period_queues_nothing_even_after_it_ran(run_jobs):
@@ -72,8 +77,12 @@ def test_the_database_refuses_a_second_run_for_one_period():
 def test_a_worker_that_loses_the_race_queues_nothing(monkeypatch):
     from django.db.models import QuerySet
 
-    period = period_start_for(NOON, timedelta(hours=6))
-    Job.objects.create(kind=PURGE_EXPIRED, scheduled_for=period, status=JobStatus.SUCCEEDED)
+    for kind in registry.periodic_kinds():
+        Job.objects.create(
+            kind=kind.kind,
+            scheduled_for=period_start_for(NOON, kind.every),
+            status=JobStatus.SUCCEEDED,
+        )
     # Both of this worker's checks miss the winner's row; only the constraint stands.
     monkeypatch.setattr(QuerySet, "exists", lambda self: False)
 
