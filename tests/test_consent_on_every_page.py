@@ -169,6 +169,9 @@ def build_world() -> World:
         "token": invitation.token,
         "job_id": job.pk,
         "upload_id": make_upload(project, kit, facilitator).token,
+        "note_id": analysis_services.board_note_add(
+            project=project, text="A note on the board", actor=facilitator
+        ).note.pk,
         ("accounts:password_reset_confirm", "uidb64"): "MQ",
         ("accounts:password_reset_confirm", "token"): "used-or-too-old",
     }

@@ -69,6 +69,7 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "projects:member_invite": "projects.manage_members",
     "projects:invitation_cancel": "projects.manage_members",  # checked on the invitation
     "projects:member_remove": "projects.manage_members",
+    "projects:participation_set": "projects.view_project",  # said for yourself only
     "stories:storyteller_list": "stories.view_storyteller",
     "stories:storyteller_create": "stories.manage_storyteller",
     "stories:storyteller_detail": "stories.view_storyteller",
@@ -106,6 +107,15 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "analysis:theme_detail": "analysis.view_codebook",
     "analysis:theme_rename": "analysis.manage_themes",
     "analysis:coding_log": "analysis.view_coding_log",
+    "analysis:board": "analysis.view_codebook",
+    "analysis:board_feed": "analysis.view_codebook",
+    "analysis:board_contributions": "analysis.view_coding_log",
+    "analysis:board_move": "analysis.code_story",
+    "analysis:board_theme_create": "analysis.manage_themes",
+    "analysis:board_theme_rename": "analysis.manage_themes",
+    "analysis:board_theme_merge": "analysis.manage_themes",
+    "analysis:board_note_add": "analysis.code_story",
+    "analysis:board_note_remove": "analysis.remove_board_note",
     "analysis:coding_event_undo": "analysis.code_story",
     "analysis:coding_event_redo": "analysis.code_story",
     "reports:findings": "reports.view_findings",
@@ -240,6 +250,9 @@ def world(db) -> World:
         "index": 0,
         "upload_id": make_upload(project, storyteller, everyone).token,
         "edit_id": story_services.story_update(story=story, actor=None, title="Changed").edit.pk,
+        "note_id": analysis_services.board_note_add(
+            project=project, text="A note", actor=everyone
+        ).note.pk,
     }
     return World(values=values, everyone=everyone)
 

@@ -89,6 +89,9 @@ def world(db):
         "index": 0,
         "edit_id": story_services.story_update(story=story, actor=None, title="Changed").edit.pk,
         "upload_id": make_upload(project, storyteller, facilitator).token,
+        "note_id": analysis_services.board_note_add(
+            project=project, text="A note", actor=facilitator
+        ).note.pk,
     }
     return values, outsider
 

@@ -31,10 +31,17 @@ from cohub.apps.accounts.models import (
     OrganisationRole,
     User,
 )
-from cohub.apps.analysis.services import highlight_create, review_sheet_update, theme_create
+from cohub.apps.analysis.models import Highlight
+from cohub.apps.analysis.services import (
+    board_note_add,
+    highlight_create,
+    highlight_move,
+    review_sheet_update,
+    theme_create,
+)
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.projects.models import Project, ProjectRole
-from cohub.apps.projects.services import membership_add, project_create
+from cohub.apps.projects.services import membership_add, participation_set, project_create
 from cohub.apps.stories.models import Story, Storyteller, Transcript
 from cohub.apps.stories.scopes import ConsentScope
 from cohub.apps.stories.selectors import story_transcript
@@ -180,6 +187,37 @@ def _fill_project(demo: Demo, project: Project, users: dict[str, User]) -> None:
                 )
 
 
+def _fill_board(demo: Demo, project: Project, users: dict[str, User]) -> None:
+    """How people take part, and a few changes to the workshop board by different groups."""
+    themes = {theme.name: theme for theme in project.themes.all()}
+    for email, taking_part in demo.board.taking_part.items():
+        with _blame(f"{demo.manifest}: [board] taking_part {email!r}"):
+            participation_set(project=project, user=users[email], taking_part=taking_part)
+    for move in demo.board.moves:
+        where = f"{demo.manifest}: [[board.moves]] {move.quote!r}"
+        quote = Highlight.objects.filter(
+            review_sheet__story__project=project, snippet__startswith=move.quote
+        ).first()
+        if quote is None:
+            raise DemoDataError(f"{where}: no key quote starts with these words.")
+        first = quote.theme_links.select_related("theme").order_by("theme__pk").first()
+        with _blame(where):
+            highlight_move(
+                highlight=quote,
+                from_theme=first.theme if first else None,
+                to_theme=themes[move.to],
+                actor=users[move.by],
+            )
+    for note in demo.board.notes:
+        with _blame(f"{demo.manifest}: [[board.notes]] {note.text[:30]!r}"):
+            board_note_add(
+                project=project,
+                text=note.text,
+                theme=themes[note.theme] if note.theme else None,
+                actor=users[note.by],
+            )
+
+
 def _add_story(
     spec: StorySpec, project: Project, storyteller: Storyteller, users: dict[str, User]
 ) -> Story:
@@ -232,6 +270,7 @@ def demo_load(data_dir: Path = DATA_DIR) -> DemoInfo:
                 organisation=organisation, actor=users[facilitator], **demo.project
             )
         _fill_project(demo, project, users)
+        _fill_board(demo, project, users)
         created = True
     return DemoInfo(
         email=facilitator,

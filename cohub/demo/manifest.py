@@ -16,7 +16,7 @@ import datetime as dt
 import re
 import tomllib
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +100,32 @@ class StorySpec:
 
 
 @dataclass(frozen=True)
+class BoardMoveSpec:
+    """A quote moved on the workshop board: found by the start of its words, moved from its
+    first theme (or from Not sorted yet) to ``to``."""
+
+    by: str
+    quote: str
+    to: str
+
+
+@dataclass(frozen=True)
+class BoardNoteSpec:
+    by: str
+    text: str
+    theme: str = ""
+
+
+@dataclass(frozen=True)
+class BoardSpec:
+    """The workshop board: how people say they take part, and a few changes they made."""
+
+    taking_part: Mapping[str, str] = field(default_factory=dict)
+    moves: tuple[BoardMoveSpec, ...] = ()
+    notes: tuple[BoardNoteSpec, ...] = ()
+
+
+@dataclass(frozen=True)
 class Demo:
     """Everything the demo holds, checked against itself and its transcripts."""
 
@@ -112,6 +138,7 @@ class Demo:
     themes: tuple[tuple[str, str], ...]
     storytellers: tuple[StorytellerSpec, ...]
     stories: tuple[StorySpec, ...]
+    board: BoardSpec = field(default_factory=BoardSpec)
 
     @property
     def project_slug(self) -> str:
@@ -234,7 +261,16 @@ class _Reader:
     def demo(self, raw: Mapping[str, Any]) -> Demo:
         self.known(
             raw,
-            ("password", "organisation", "people", "project", "themes", "storytellers", "stories"),
+            (
+                "password",
+                "organisation",
+                "people",
+                "project",
+                "themes",
+                "storytellers",
+                "stories",
+                "board",
+            ),
             "top level",
         )
         organisation = self.table(raw, "organisation", "top level")
@@ -277,7 +313,40 @@ class _Reader:
             themes=themes,
             storytellers=storytellers,
             stories=stories,
+            board=self.board(raw.get("board", {}), emails=emails, themes=theme_names),
         )
+
+    def board(self, raw: Mapping[str, Any], *, emails: set[str], themes: set[str]) -> BoardSpec:
+        where = "[board]"
+        if not isinstance(raw, dict):
+            raise self.fail(where, "must be a table.")
+        self.known(raw, ("taking_part", "moves", "notes"), where)
+        taking_part = raw.get("taking_part", {})
+        if not isinstance(taking_part, dict) or set(taking_part) - emails:
+            raise self.fail(where, "taking_part must map the email of someone in [[people]].")
+        moves = []
+        for entry in self.tables(raw, "moves", where):
+            self.known(entry, ("by", "quote", "to"), "[[board.moves]]")
+            move = BoardMoveSpec(
+                by=self.text(entry, "by", "[[board.moves]]"),
+                quote=self.text(entry, "quote", "[[board.moves]]"),
+                to=self.text(entry, "to", "[[board.moves]]"),
+            )
+            if move.by not in emails or move.to not in themes:
+                raise self.fail("[[board.moves]]", f"{move.quote!r}: unknown person or theme.")
+            moves.append(move)
+        notes = []
+        for entry in self.tables(raw, "notes", where):
+            self.known(entry, ("by", "text", "theme"), "[[board.notes]]")
+            note = BoardNoteSpec(
+                by=self.text(entry, "by", "[[board.notes]]"),
+                text=self.text(entry, "text", "[[board.notes]]"),
+                theme=self.text(entry, "theme", "[[board.notes]]", default=""),
+            )
+            if note.by not in emails or (note.theme and note.theme not in themes):
+                raise self.fail("[[board.notes]]", f"{note.text[:30]!r}: unknown person or theme.")
+            notes.append(note)
+        return BoardSpec(taking_part=dict(taking_part), moves=tuple(moves), notes=tuple(notes))
 
     def person(self, raw: Mapping[str, Any]) -> Person:
         where = f"[[people]] {raw.get('email')!r}"

@@ -216,6 +216,12 @@ def build_world() -> World:
         ("accounts:password_reset_confirm", "token"): "used-or-too-old",
         "job_id": job.pk,
         "upload_id": make_upload(project, storyteller, facilitator).token,
+        "note_id": analysis_services.board_note_add(
+            project=project,
+            text="Ask people what waiting felt like.",
+            theme=theme,
+            actor=facilitator,
+        ).note.pk,
     }
     people = {
         "facilitator": facilitator,

@@ -359,3 +359,41 @@ class ReviewSheetForm(PlainForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="What the story is about, in a few sentences.",
     )
+
+
+# ---------- The workshop board ----------
+
+UNSORTED = "none"
+"""How the board's forms name the "Not sorted yet" column."""
+
+
+class BoardMoveForm(PlainForm):
+    """Move a quote from the column it was seen in to another ("Move to…")."""
+
+    from_theme = forms.CharField(label="From", max_length=20, required=False)
+    to_theme = forms.CharField(label="Move to", max_length=20)
+
+
+class BoardRenameForm(PlainForm):
+    name = forms.CharField(label="New name", max_length=120)
+
+
+class BoardMergeForm(PlainForm):
+    into = forms.CharField(label="Merge into", max_length=20)
+
+
+class BoardThemeForm(PlainForm):
+    name = forms.CharField(label="Name of the new theme", max_length=120)
+
+
+class BoardNoteForm(PlainForm):
+    text = forms.CharField(label="Note", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    theme = forms.CharField(label="Theme", max_length=20, required=False)
+
+
+class RoundOpenForm(PlainForm):
+    prompt = forms.CharField(
+        label="The question for the round",
+        max_length=300,
+        initial="Ten years on, what pleased you?",
+    )

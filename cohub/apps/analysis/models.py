@@ -167,6 +167,13 @@ class CodingAction(models.TextChoices):
     # Written only by undo, so that taking back a new theme or a merge is in the feed too.
     THEME_DELETE = "theme_delete", "Removed a theme"
     THEME_UNMERGE = "theme_unmerge", "Unmerged themes"
+    # The workshop board (ADR 0022).
+    HIGHLIGHT_MOVE = "highlight_move", "Moved a quote"
+    NOTE_ADD = "note_add", "Added a note"
+    NOTE_REMOVE = "note_remove", "Removed a note"
+    ROUND_OPEN = "round_open", "Opened a visioning round"
+    ROUND_CLOSE = "round_close", "Closed a visioning round"
+    ROUND_GROUP = "round_group", "Grouped the notes of a round"
 
 
 class CodingEvent(models.Model):
@@ -181,6 +188,10 @@ class CodingEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     action = models.CharField(max_length=30, choices=CodingAction.choices)
+    # How the actor took part in the project when they acted (projects.TakingPart, "" if
+    # they had not said): "who shaped the findings" counts by it, and a later change of
+    # mind does not rewrite who decided what.
+    actor_part = models.CharField(max_length=30, blank=True)
     story_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     highlight_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     theme_id = models.BigIntegerField(null=True, blank=True, db_index=True)
@@ -208,3 +219,61 @@ class CodingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.actor}"
+
+
+class VisioningRound(TimeStampedModel):
+    """A future-visioning round: a facilitator's prompt, and the short notes people write to it.
+
+    Open while ``closed_at`` is empty; notes can be added only then. The
+    grouping of its notes (``BoardNote.group``) is made when a facilitator
+    asks, by the same engine as the theme suggestions.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="visioning_rounds")
+    prompt = models.CharField(max_length=300)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    grouped_with = models.JSONField(
+        default=dict, blank=True, help_text="The engine, model and settings of the last grouping."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.prompt
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class BoardNote(TimeStampedModel):
+    """A short note on the workshop board: beside a theme, or written to a visioning round.
+
+    Notes are the group's own words, not a storyteller's, so they need no
+    consent and are not purged with a story; they go with the project.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="board_notes")
+    theme = models.ForeignKey(
+        Theme, null=True, blank=True, on_delete=models.SET_NULL, related_name="board_notes"
+    )
+    visioning_round = models.ForeignKey(
+        VisioningRound, null=True, blank=True, on_delete=models.CASCADE, related_name="notes"
+    )
+    text = models.CharField(max_length=500)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The group the engine put the note in, within its round (a label and a number).
+    group = models.PositiveIntegerField(null=True, blank=True)
+    group_label = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]

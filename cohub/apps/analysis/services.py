@@ -26,6 +26,7 @@ from cohub.apps.accounts.models import User
 from cohub.apps.analysis.models import (
     AnchorStatus,
     Attribution,
+    BoardNote,
     ChangeLevel,
     CodingAction,
     CodingEvent,
@@ -33,11 +34,13 @@ from cohub.apps.analysis.models import (
     HighlightTheme,
     ReviewSheet,
     Theme,
+    VisioningRound,
 )
 from cohub.apps.core.cleaning import clean_choices
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.core.models import record_event
 from cohub.apps.projects.models import Project, Sector
+from cohub.apps.projects.selectors import taking_part_of
 from cohub.apps.stories.consent import consent_allows, require_consent
 from cohub.apps.stories.models import Speaker, Story, Storyteller, Transcript
 from cohub.apps.stories.purge import register_purger
@@ -125,6 +128,7 @@ def _log(
     return CodingEvent.objects.create(
         project=project,
         actor=actor,
+        actor_part=taking_part_of(project, actor),
         action=action,
         story_id=story_id,
         highlight_id=highlight.pk if highlight is not None else None,
@@ -661,6 +665,270 @@ def theme_merge(*, source: Theme, target: Theme, actor: User | None) -> MergeRes
     return MergeResult(source=source, target=target, events=(event,))
 
 
+@dataclass(frozen=True, kw_only=True)
+class MoveResult(CodingChange):
+    """A quote moved on the board: the theme it left and the one it is in now (None: unsorted)."""
+
+    highlight: Highlight
+    from_theme: Theme | None
+    to_theme: Theme | None
+
+
+def _theme_label(theme: Theme | None) -> str:
+    return f"'{theme.name}'" if theme is not None else "Not sorted yet"
+
+
+def _where_now(highlight: Highlight) -> str:
+    names = sorted(
+        Theme.objects.filter(highlight_links__highlight=highlight).values_list("name", flat=True)
+    )
+    if not names:
+        return "It is in Not sorted yet now."
+    return "It is in " + ", ".join(f"'{n}'" for n in names) + " now."
+
+
+@transaction.atomic
+def highlight_move(
+    *,
+    highlight: Highlight,
+    from_theme: Theme | None,
+    to_theme: Theme | None,
+    actor: User | None,
+) -> MoveResult:
+    """Move a quote from one theme to another on the workshop board, as one change.
+
+    ``from_theme`` is where the person saw the quote (None: not sorted yet, so
+    no theme at all). If it is not there any more because someone moved it
+    first, nothing is changed and the person is told where it is now: two
+    people moving one card at once must not silently undo each other.
+    Moving a quote into a theme it is already in as well just takes it out of
+    the first one. ``to_theme`` None takes it out of ``from_theme``.
+    """
+    if from_theme is None and to_theme is None:
+        raise ServiceError("Choose the theme to move the quote to.")
+    if from_theme is not None and to_theme is not None and from_theme.pk == to_theme.pk:
+        raise ServiceError(f"The quote is in {_theme_label(to_theme)} already.")
+    project = highlight.review_sheet.story.project
+    _hold_feed(project)
+    _lock_highlight(highlight)
+    storyteller = _locked_storyteller(highlight.review_sheet.story)
+    require_consent(storyteller, ConsentScope.TRANSCRIBE)
+    locked = _locked_themes([t for t in (from_theme, to_theme) if t is not None])
+    source = locked[from_theme.pk] if from_theme is not None else None
+    target = locked[to_theme.pk] if to_theme is not None else None
+    for theme in (source, target):
+        if theme is not None and theme.project_id != project.pk:
+            raise ServiceError("That theme belongs to a different project.")
+    if target is not None:
+        _check_theme(target, project)
+    current = set(
+        HighlightTheme.objects.filter(highlight=highlight).values_list("theme_id", flat=True)
+    )
+    if source is None and current:
+        raise ServiceError(
+            "Someone sorted this quote while you were looking, so nothing was changed. "
+            + _where_now(highlight)
+        )
+    if source is not None and source.pk not in current:
+        if source.merged_into_id is not None:
+            raise ServiceError(
+                f"The theme '{source.name}' was merged into '{_merged_name(source)}' a moment "
+                "ago, so nothing was changed. Move the quote from there if you still want to."
+            )
+        raise ServiceError(
+            "Someone moved this quote while you were looking, so nothing was changed. "
+            + _where_now(highlight)
+            + " Move it from there if you still want to."
+        )
+    was_in_target = target is not None and target.pk in current
+    if source is not None:
+        HighlightTheme.objects.filter(highlight=highlight, theme=source).delete()
+    if target is not None and not was_in_target:
+        HighlightTheme.objects.create(highlight=highlight, theme=target)
+    event = _log(
+        project=project,
+        actor=actor,
+        action=CodingAction.HIGHLIGHT_MOVE,
+        highlight=highlight,
+        theme=target or source,
+        payload={
+            "from_theme_id": source.pk if source is not None else None,
+            "from_name": source.name if source is not None else "",
+            "to_theme_id": target.pk if target is not None else None,
+            "to_name": target.name if target is not None else "",
+            "was_in_target": was_in_target,
+        },
+    )
+    return MoveResult(highlight=highlight, from_theme=source, to_theme=target, events=(event,))
+
+
+def _undo_highlight_move(event: CodingEvent, actor: User | None) -> tuple[CodingEvent, ...]:
+    """Move the quote back; refused (by the stale check) if it has moved on since."""
+    highlight = _event_highlight(event)
+    if highlight is None:
+        raise ServiceError("That key quote has been removed since.")
+    payload = event.payload
+    themes = {
+        t.pk: t
+        for t in Theme.objects.filter(pk__in=[payload["from_theme_id"], payload["to_theme_id"]])
+    }
+    source = themes.get(payload["from_theme_id"]) if payload["from_theme_id"] else None
+    target = themes.get(payload["to_theme_id"]) if payload["to_theme_id"] else None
+    if (payload["from_theme_id"] and source is None) or (payload["to_theme_id"] and target is None):
+        raise ServiceError("One of those themes has been removed since.")
+    if payload.get("was_in_target"):
+        if source is None:
+            raise ServiceError("There is nothing to move back.")
+        return highlight_tag(highlight=highlight, theme=source, actor=actor).events
+    return highlight_move(
+        highlight=highlight, from_theme=target, to_theme=source, actor=actor
+    ).events
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoteResult(CodingChange):
+    """A note added to (or taken off) the board."""
+
+    note: BoardNote
+
+
+NOTE_MAX = 500
+
+
+def _clean_note(text: str) -> str:
+    text = " ".join(text.split())
+    if not text:
+        raise ServiceError("Write something in the note first.")
+    if len(text) > NOTE_MAX:
+        raise ServiceError(
+            f"A note can be up to {NOTE_MAX} characters long (this one has {len(text)}). "
+            "Shorten it, or write two notes."
+        )
+    return text
+
+
+@transaction.atomic
+def board_note_add(
+    *,
+    project: Project,
+    text: str,
+    actor: User | None,
+    theme: Theme | None = None,
+    visioning_round: VisioningRound | None = None,
+) -> NoteResult:
+    """Put a short note on the board, beside a theme or in an open visioning round."""
+    text = _clean_note(text)
+    _hold_feed(project)
+    if theme is not None:
+        fresh = _locked_themes([theme])[theme.pk]
+        _check_theme(fresh, project)
+        theme = fresh
+    if visioning_round is not None:
+        visioning_round = VisioningRound.objects.select_for_update().get(pk=visioning_round.pk)
+        if visioning_round.project_id != project.pk:
+            raise ServiceError("That round belongs to a different project.")
+        if not visioning_round.is_open:
+            raise ServiceError(
+                "This round has been closed, so it takes no more notes. "
+                "Your words are still in the box: copy them if you want to keep them."
+            )
+    note = BoardNote.objects.create(
+        project=project, theme=theme, visioning_round=visioning_round, text=text, author=actor
+    )
+    event = _log(
+        project=project,
+        actor=actor,
+        action=CodingAction.NOTE_ADD,
+        theme=theme,
+        payload={
+            "note_id": note.pk,
+            "text": text,
+            "round_id": visioning_round.pk if visioning_round is not None else None,
+        },
+    )
+    return NoteResult(note=note, events=(event,))
+
+
+@transaction.atomic
+def board_note_remove(*, note: BoardNote, actor: User | None) -> NoteResult:
+    """Take a note off the board (its event keeps the words, as the coding log does)."""
+    _hold_feed(note.project_id)
+    if not BoardNote.objects.select_for_update().filter(pk=note.pk).exists():
+        raise ServiceError("That note has been taken off the board already.")
+    event = _log(
+        project=note.project,
+        actor=actor,
+        action=CodingAction.NOTE_REMOVE,
+        theme=note.theme,
+        payload={
+            "note_id": note.pk,
+            "text": note.text,
+            "round_id": note.visioning_round_id,
+        },
+    )
+    note.delete()
+    return NoteResult(note=note, events=(event,))
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoundResult(CodingChange):
+    """A visioning round opened, closed or grouped."""
+
+    visioning_round: VisioningRound
+
+
+@transaction.atomic
+def visioning_round_open(*, project: Project, prompt: str, actor: User | None) -> RoundResult:
+    """Open a future-visioning round with a prompt; an open round is closed first.
+
+    One round at a time keeps the board clear about which question the notes
+    answer.
+    """
+    prompt = " ".join(prompt.split())
+    if not prompt:
+        raise ServiceError(
+            "Write the question for the round, for example 'Ten years on, what pleased you?'"
+        )
+    if len(prompt) > 300:
+        raise ServiceError(
+            "The question can be up to 300 characters long. Shorten it and try again."
+        )
+    _hold_feed(project)
+    events: list[CodingEvent] = []
+    for still_open in VisioningRound.objects.select_for_update().filter(
+        project=project, closed_at__isnull=True
+    ):
+        events.extend(visioning_round_close(visioning_round=still_open, actor=actor).events)
+    opened = VisioningRound.objects.create(project=project, prompt=prompt, opened_by=actor)
+    events.append(
+        _log(
+            project=project,
+            actor=actor,
+            action=CodingAction.ROUND_OPEN,
+            payload={"round_id": opened.pk, "prompt": prompt},
+        )
+    )
+    return RoundResult(visioning_round=opened, events=tuple(events))
+
+
+@transaction.atomic
+def visioning_round_close(*, visioning_round: VisioningRound, actor: User | None) -> RoundResult:
+    """Close a round: its notes stay on the board, and it takes no new ones."""
+    _hold_feed(visioning_round.project_id)
+    fresh = VisioningRound.objects.select_for_update().get(pk=visioning_round.pk)
+    if not fresh.is_open:
+        return RoundResult(visioning_round=fresh)
+    fresh.closed_at = timezone.now()
+    fresh.save(update_fields=["closed_at", "updated_at"])
+    event = _log(
+        project=fresh.project,
+        actor=actor,
+        action=CodingAction.ROUND_CLOSE,
+        payload={"round_id": fresh.pk, "prompt": fresh.prompt},
+    )
+    return RoundResult(visioning_round=fresh, events=(event,))
+
+
 def _tag_events(events: Iterable[CodingEvent], **link: CodingEvent) -> None:
     """Say which change the events an undo or a redo wrote were about (``undo_of``/``redo_of``)."""
     events = list(events)
@@ -1042,6 +1310,7 @@ _UNDO: dict[str, Callable[[CodingEvent, User | None], tuple[CodingEvent, ...]]] 
     CodingAction.THEME_CREATE: _undo_theme_create,
     CodingAction.THEME_RENAME: _undo_theme_rename,
     CodingAction.THEME_MERGE: _undo_theme_merge,
+    CodingAction.HIGHLIGHT_MOVE: _undo_highlight_move,
 }
 
 UNDOABLE_ACTIONS: frozenset[str] = frozenset(_UNDO)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cohub.apps.analysis.views import anchors, coding_log, quotes, review_sheet, themes
+from cohub.apps.analysis.views import anchors, board, coding_log, quotes, review_sheet, themes
 
 app_name = "analysis"
 
@@ -35,6 +35,17 @@ urlpatterns = [
     path("themes/merge/", themes.theme_merge, name="theme_merge"),
     path("themes/<int:theme_id>/", themes.theme_detail, name="theme_detail"),
     path("themes/<int:theme_id>/rename/", themes.theme_rename, name="theme_rename"),
+    path("board/", board.board, name="board"),
+    path("board/feed/", board.board_feed, name="board_feed"),
+    path("board/who-shaped-it/", board.board_contributions, name="board_contributions"),
+    path("board/quotes/<int:highlight_id>/move/", board.board_move, name="board_move"),
+    path("board/themes/new/", board.board_theme_create, name="board_theme_create"),
+    path(
+        "board/themes/<int:theme_id>/rename/", board.board_theme_rename, name="board_theme_rename"
+    ),
+    path("board/themes/<int:theme_id>/merge/", board.board_theme_merge, name="board_theme_merge"),
+    path("board/notes/new/", board.board_note_add, name="board_note_add"),
+    path("board/notes/<int:note_id>/remove/", board.board_note_remove, name="board_note_remove"),
     path("coding-log/", coding_log.coding_log, name="coding_log"),
     path("coding-log/<int:event_id>/undo/", coding_log.coding_event_undo, name="coding_event_undo"),
     path("coding-log/<int:event_id>/redo/", coding_log.coding_event_redo, name="coding_event_redo"),

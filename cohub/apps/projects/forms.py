@@ -14,7 +14,7 @@ from cohub.apps.accounts import passwords
 from cohub.apps.accounts.forms import PlainPasswordRulesMixin
 from cohub.apps.accounts.models import Organisation, User
 from cohub.apps.core.forms import PlainForm
-from cohub.apps.projects.models import Project, ProjectRole, Sector
+from cohub.apps.projects.models import Project, ProjectRole, Sector, TakingPart
 
 
 def split_topics(text: str) -> list[str]:
@@ -188,3 +188,24 @@ class MemberRoleForm(PlainForm):
     """The one role to take away from a member."""
 
     role = forms.ChoiceField(choices=ProjectRole.choices)
+
+
+TAKING_PART_CHOICES = [
+    (TakingPart.LIVED_EXPERIENCE, "From my own lived experience"),
+    (TakingPart.PROFESSIONAL, "As part of my job"),
+    (TakingPart.FACILITATING, "Facilitating the group"),
+]
+
+
+class ParticipationForm(PlainForm):
+    """How someone takes part in a project, said by them (see ``Participation``)."""
+
+    taking_part = forms.ChoiceField(
+        label="How do you take part in this project?",
+        choices=TAKING_PART_CHOICES,
+        widget=forms.RadioSelect,
+        help_text=(
+            "The board counts decisions by group, never by name, to show whether "
+            "everyone shaped the findings. Only you can set this, and you can change it."
+        ),
+    )

@@ -73,6 +73,41 @@ class ProjectMembership(TimeStampedModel):
         return f"{self.user} — {self.get_role_display()} in {self.project}"
 
 
+class TakingPart(models.TextChoices):
+    """How someone takes part in a project, in their own choice of words.
+
+    Shown only as groups ("who shaped the findings"), never beside a name:
+    saying you have lived experience is personal, and it is yours to say.
+    """
+
+    LIVED_EXPERIENCE = "lived_experience", "Lived experience"
+    PROFESSIONAL = "professional", "As part of a job"
+    FACILITATING = "facilitating", "Facilitating"
+
+
+class Participation(TimeStampedModel):
+    """How one person says they take part in one project (one row per person and project).
+
+    It is separate from roles: a co-producer may be there from lived experience
+    or as part of their job, and only they can say which. Someone who has not
+    said counts as facilitating if they facilitate, and as "not said" otherwise.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="participations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participations"
+    )
+    taking_part = models.CharField(max_length=30, choices=TakingPart.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="unique_participation")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} takes part in {self.project}: {self.get_taking_part_display()}"
+
+
 def _invitation_token() -> str:
     return secrets.token_urlsafe(24)
 

@@ -8,7 +8,14 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from cohub.apps.accounts.models import OrganisationRole
-from cohub.apps.projects.models import Invitation, Project, ProjectMembership, ProjectRole
+from cohub.apps.projects.models import (
+    Invitation,
+    Participation,
+    Project,
+    ProjectMembership,
+    ProjectRole,
+    TakingPart,
+)
 
 
 def projects_visible_to(user: Any) -> QuerySet[Project]:
@@ -83,3 +90,31 @@ def invitation_get(project: Project, invitation_id: int) -> Invitation:
     return get_object_or_404(
         Invitation.objects.select_related("invited_by"), project=project, pk=invitation_id
     )
+
+
+def taking_part_of(project: Project | int, user: Any) -> str:
+    """How ``user`` takes part in the project: what they said, or "" if they have not said.
+
+    Someone who has not said, but facilitates the project, counts as
+    facilitating: that is what the role is. Nobody is guessed to have lived
+    experience, or to be there for their job.
+    """
+    if user is None or not getattr(user, "pk", None):
+        return ""
+    project_id = project if isinstance(project, int) else project.pk
+    said = (
+        Participation.objects.filter(project_id=project_id, user_id=user.pk)
+        .values_list("taking_part", flat=True)
+        .first()
+    )
+    if said:
+        return said
+    facilitates = ProjectMembership.objects.filter(
+        project_id=project_id, user_id=user.pk, role=ProjectRole.FACILITATOR
+    ).exists()
+    return TakingPart.FACILITATING if facilitates else ""
+
+
+def participation_of(project: Project, user: Any) -> Participation | None:
+    """What ``user`` has said about how they take part (None until they say)."""
+    return Participation.objects.filter(project=project, user_id=user.pk).first()

@@ -24,10 +24,12 @@ from cohub.apps.core.models import Event, record_event
 from cohub.apps.projects.models import (
     Invitation,
     InvitationStatus,
+    Participation,
     Project,
     ProjectMembership,
     ProjectRole,
     Sector,
+    TakingPart,
     invitation_expiry,
 )
 from cohub.apps.projects.predicates import forget_cached_roles
@@ -95,6 +97,33 @@ def project_update(*, project: Project, actor: User, **fields: Any) -> Project:
         data={"fields": sorted(fields)},
     )
     return project
+
+
+@transaction.atomic
+def participation_set(*, project: Project, user: User, taking_part: str) -> Participation:
+    """Record how ``user`` says they take part in ``project``; only they may say it.
+
+    There is no ``actor``: nobody sets this for someone else, because having
+    lived experience is theirs to tell. Events already written keep the way
+    their author took part then, so changing it later rewrites no history.
+    """
+    if taking_part not in TakingPart.values:
+        raise ServiceError(
+            "Choose how you take part: from lived experience, as part of a job, or facilitating."
+        )
+    if not ProjectMembership.objects.filter(project=project, user=user).exists():
+        raise ServiceError("Only people who take part in the project can say how they take part.")
+    participation, _ = Participation.objects.update_or_create(
+        project=project, user=user, defaults={"taking_part": taking_part}
+    )
+    record_event(
+        actor=user,
+        verb="participation.set",
+        target=user,
+        project_id=project.pk,
+        data={"taking_part": taking_part},
+    )
+    return participation
 
 
 @transaction.atomic

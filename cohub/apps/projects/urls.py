@@ -14,6 +14,11 @@ urlpatterns = [
     path("p/<slug:project_slug>/members/", views.member_list, name="members"),
     path("p/<slug:project_slug>/members/invite/", views.member_invite, name="member_invite"),
     path(
+        "p/<slug:project_slug>/taking-part/",
+        views.participation_set,
+        name="participation_set",
+    ),
+    path(
         "p/<slug:project_slug>/members/invitations/<int:invitation_id>/cancel/",
         views.invitation_cancel,
         name="invitation_cancel",

@@ -19,13 +19,14 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.accounts.models import Organisation, OrganisationRole, User
 from cohub.apps.accounts.views import LOGIN_BACKEND
 from cohub.apps.core.errors import ServiceError
+from cohub.apps.core.forms import first_error
 from cohub.apps.core.permissions import checks_permission
 from cohub.apps.projects import services
 from cohub.apps.projects.access import project_view
@@ -33,6 +34,7 @@ from cohub.apps.projects.forms import (
     InvitationForm,
     JoinForm,
     MemberRoleForm,
+    ParticipationForm,
     ProjectCreateForm,
     ProjectForm,
 )
@@ -514,3 +516,27 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         },
         status=400 if error else 200,
     )
+
+
+@project_view("projects.view_project")
+@require_POST
+def participation_set(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
+    """Someone says how they take part (lived experience, a job, facilitating), for themselves."""
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("projects:detail", kwargs={"project_slug": project.slug})
+    form = ParticipationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect(back)
+    try:
+        services.participation_set(
+            project=project, user=request.user, taking_part=form.cleaned_data["taking_part"]
+        )
+    except ServiceError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Thank you. The board will count your changes that way.")
+    return redirect(back)

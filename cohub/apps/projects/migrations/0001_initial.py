@@ -71,4 +71,18 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('project', 'user', 'role'), name='unique_project_role')],
             },
         ),
+        migrations.CreateModel(
+            name='Participation',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('taking_part', models.CharField(choices=[('lived_experience', 'Lived experience'), ('professional', 'As part of a job'), ('facilitating', 'Facilitating')], max_length=30)),
+                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participations', to='projects.project')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participations', to=settings.AUTH_USER_MODEL)),
+            ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('project', 'user'), name='unique_participation')],
+            },
+        ),
     ]

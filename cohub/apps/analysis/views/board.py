@@ -1,0 +1,369 @@
+"""The workshop board: a project's themes as columns, changed by a group at once, live.
+
+The page works without JavaScript: every change is a small form that posts
+and comes back to the board. ``board.js`` sends the same forms with fetch
+(asking for JSON), and asks ``board_feed`` every 1.5 s for what the others
+changed (docs/adr/0022-workshop-board-live.md). Every change goes through
+``analysis.services``, which writes the events the feed reads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
+from django.views.decorators.http import require_GET, require_POST
+
+from cohub.apps.accounts.http import AuthenticatedHttpRequest
+from cohub.apps.analysis import services
+from cohub.apps.analysis.board import (
+    Board,
+    Changes,
+    board_changes,
+    board_state,
+    contributions,
+    note_get,
+)
+from cohub.apps.analysis.forms import (
+    UNSORTED,
+    BoardMergeForm,
+    BoardMoveForm,
+    BoardNoteForm,
+    BoardRenameForm,
+    BoardThemeForm,
+)
+from cohub.apps.analysis.models import BoardNote, Highlight, Theme
+from cohub.apps.analysis.selectors import ShownQuote, highlight_get, theme_get
+from cohub.apps.core.errors import ServiceError
+from cohub.apps.core.forms import first_error
+from cohub.apps.projects.access import project_view
+from cohub.apps.projects.forms import ParticipationForm
+from cohub.apps.projects.models import Project
+from cohub.apps.projects.selectors import participation_of
+
+POLL_MS = 1500
+"""How often an open board asks for changes (a hidden tab asks every ``POLL_HIDDEN_MS``)."""
+POLL_HIDDEN_MS = 10000
+
+
+def _wants_json(request: AuthenticatedHttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _board_url(project: Project, anchor: str = "") -> str:
+    url = reverse("analysis:board", kwargs={"project_slug": project.slug})
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _done(
+    request: AuthenticatedHttpRequest, project: Project, said: str, *, focus: str = ""
+) -> HttpResponse:
+    """The answer to a change that worked: JSON for board.js, else back to the board."""
+    if _wants_json(request):
+        return JsonResponse({"ok": True, "said": said, "focus": focus})
+    messages.success(request, said)
+    return redirect(_board_url(project, focus))
+
+
+def _refused(
+    request: AuthenticatedHttpRequest, project: Project, error: str, *, status: int = 409
+) -> HttpResponse:
+    """A change that could not be made: say why, change nothing, lose nothing typed."""
+    if _wants_json(request):
+        return JsonResponse({"ok": False, "error": error}, status=status)
+    messages.error(request, error)
+    return redirect(_board_url(project))
+
+
+def _column_theme(project: Project, value: str) -> Theme | None:
+    """The theme a board form names (``none``: the Not sorted yet column)."""
+    if value in ("", UNSORTED):
+        return None
+    if not value.isdigit():
+        raise ServiceError("That theme is not on this board. Load the board again.")
+    found = Theme.objects.filter(project=project, pk=int(value)).first()
+    if found is None:
+        raise ServiceError("That theme has been removed. Load the board again.")
+    return found
+
+
+def theme_menu(themes: list[Theme], own: Theme | None, *, move: bool) -> SafeString:
+    """The <option>s of a column's "Move to…" (or "Merge into…") menu, built once per column.
+
+    Every card in a column offers the same choices, so they are made here once
+    rather than by the template for each card: on a board of hundreds of
+    quotes that loop was most of the page's time.
+    """
+    choices: list[tuple[str, str]] = []
+    if move and own is not None:
+        choices.append((UNSORTED, "Not sorted yet"))
+    choices.extend((str(t.pk), t.name) for t in themes if own is None or t.pk != own.pk)
+    return format_html_join("", '<option value="{}">{}</option>', choices)
+
+
+def _render_card(
+    request: AuthenticatedHttpRequest,
+    project: Project,
+    quote: ShownQuote,
+    theme: Theme | None,
+    themes: list[Theme],
+    perms: dict[str, bool],
+) -> str:
+    return render_to_string(
+        "analysis/board/_card.html",
+        {
+            "project": project,
+            "quote": quote,
+            "column_theme": theme,
+            "move_options": theme_menu(themes, theme, move=True),
+            "perms_board": perms,
+        },
+        request=request,
+    )
+
+
+def _perms(request: AuthenticatedHttpRequest, project: Project) -> dict[str, bool]:
+    user = request.user
+    return {
+        "code": user.has_perm("analysis.code_story", project),
+        "manage": user.has_perm("analysis.manage_themes", project),
+        "run": user.has_perm("analysis.run_visioning_round", project),
+    }
+
+
+@project_view("analysis.view_codebook")
+@require_GET
+def board(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
+    """The board, as it is now; board.js keeps it up to date from the feed."""
+    state: Board = board_state(project)
+    for column in state.columns:
+        column.move_options = theme_menu(state.themes, column.theme, move=True)
+        column.merge_options = theme_menu(state.themes, column.theme, move=False)
+    participation = participation_of(project, request.user)
+    return render(
+        request,
+        "analysis/board/board.html",
+        {
+            "project": project,
+            "board": state,
+            "perms_board": _perms(request, project),
+            "participation": participation,
+            "participation_form": ParticipationForm(
+                initial={"taking_part": participation.taking_part if participation else ""}
+            ),
+            "poll_ms": POLL_MS,
+            "poll_hidden_ms": POLL_HIDDEN_MS,
+        },
+    )
+
+
+def _changes_json(
+    request: AuthenticatedHttpRequest, project: Project, changes: Changes
+) -> dict[str, Any]:
+    themes = changes.themes
+    current = {theme.pk: theme for theme in themes}
+    payload: dict[str, Any] = {
+        "last": changes.last_event_id,
+        "more": changes.more,
+        "epoch": changes.epoch,
+        "said": changes.said,
+        "themes": [{"id": t.pk, "name": t.name} for t in themes],
+        "changed_themes": [],
+        "quotes": [],
+        "notes": [],
+    }
+    if not (changes.changed_themes or changes.quotes or changes.notes or changes.said):
+        return payload
+    perms = _perms(request, project)
+    for pk, theme in changes.changed_themes.items():
+        entry: dict[str, Any] = {"id": pk, "active": theme is not None}
+        if theme is not None:
+            entry["name"] = theme.name
+            entry["html"] = render_to_string(
+                "analysis/board/_column.html",
+                {
+                    "project": project,
+                    "column_theme": theme,
+                    "perms_board": perms,
+                    "themes": themes,
+                    "quotes": [],
+                    "notes": [],
+                    "column_key": str(theme.pk),
+                },
+                request=request,
+            )
+        payload["changed_themes"].append(entry)
+    for now in changes.quotes:
+        placements = []
+        if now.quote is not None:
+            for column in now.columns:
+                theme = current.get(column) if column is not None else None
+                placements.append(
+                    {
+                        "column": str(column) if column is not None else UNSORTED,
+                        "html": _render_card(request, project, now.quote, theme, themes, perms),
+                    }
+                )
+        payload["quotes"].append({"id": now.highlight_id, "placements": placements})
+    for note_now in changes.notes:
+        html = ""
+        if note_now.note is not None:
+            html = render_to_string(
+                "analysis/board/_note.html",
+                {"project": project, "note": note_now.note, "user": request.user},
+                request=request,
+            )
+        payload["notes"].append(
+            {
+                "id": note_now.note_id,
+                "column": str(note_now.column) if note_now.column is not None else UNSORTED,
+                "html": html,
+            }
+        )
+    return payload
+
+
+@project_view("analysis.view_codebook")
+@require_GET
+def board_feed(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
+    """What changed on the board after event ``?after=N``, as JSON (cheap when nothing did)."""
+    after = request.GET.get("after", "0")
+    if not after.isdigit():
+        return JsonResponse({"error": "after must be an event number"}, status=400)
+    changes = board_changes(project, int(after), viewer=request.user)
+    response = JsonResponse(_changes_json(request, project, changes))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@project_view("analysis.code_story", load=("highlight_id", highlight_get))
+@require_POST
+def board_move(
+    request: AuthenticatedHttpRequest, project: Project, highlight: Highlight
+) -> HttpResponse:
+    """Move a quote to another column; if someone moved it first, say where it is now."""
+    form = BoardMoveForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, project, first_error(form), status=400)
+    try:
+        source = _column_theme(project, form.cleaned_data["from_theme"])
+        target = _column_theme(project, form.cleaned_data["to_theme"])
+        result = services.highlight_move(
+            highlight=highlight, from_theme=source, to_theme=target, actor=request.user
+        )
+    except ServiceError as error:
+        return _refused(request, project, str(error))
+    where = f"'{result.to_theme.name}'" if result.to_theme is not None else "Not sorted yet"
+    column = str(result.to_theme.pk) if result.to_theme is not None else UNSORTED
+    return _done(request, project, f"Moved to {where}.", focus=f"card-{column}-{highlight.pk}")
+
+
+@project_view("analysis.manage_themes")
+@require_POST
+def board_theme_create(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
+    form = BoardThemeForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, project, first_error(form), status=400)
+    try:
+        result = services.theme_create(
+            project=project, name=form.cleaned_data["name"], actor=request.user
+        )
+    except ServiceError as error:
+        return _refused(request, project, str(error))
+    return _done(
+        request,
+        project,
+        f"The theme '{result.theme.name}' is on the board.",
+        focus=f"column-{result.theme.pk}-heading",
+    )
+
+
+@project_view("analysis.manage_themes", load=("theme_id", theme_get))
+@require_POST
+def board_theme_rename(
+    request: AuthenticatedHttpRequest, project: Project, theme: Theme
+) -> HttpResponse:
+    form = BoardRenameForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, project, first_error(form), status=400)
+    old = theme.name
+    try:
+        result = services.theme_rename(
+            theme=theme, name=form.cleaned_data["name"], actor=request.user
+        )
+    except ServiceError as error:
+        return _refused(request, project, str(error))
+    return _done(
+        request,
+        project,
+        f"'{old}' is now called '{result.theme.name}'.",
+        focus=f"column-{theme.pk}-heading",
+    )
+
+
+@project_view("analysis.manage_themes", load=("theme_id", theme_get))
+@require_POST
+def board_theme_merge(
+    request: AuthenticatedHttpRequest, project: Project, theme: Theme
+) -> HttpResponse:
+    form = BoardMergeForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, project, first_error(form), status=400)
+    try:
+        target = _column_theme(project, form.cleaned_data["into"])
+        if target is None:
+            raise ServiceError("Choose the theme to merge it into.")
+        result = services.theme_merge(source=theme, target=target, actor=request.user)
+    except ServiceError as error:
+        return _refused(request, project, str(error))
+    return _done(
+        request,
+        project,
+        f"'{result.source.name}' has been merged into '{result.target.name}'.",
+        focus=f"column-{result.target.pk}-heading",
+    )
+
+
+@project_view("analysis.code_story")
+@require_POST
+def board_note_add(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
+    form = BoardNoteForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, project, first_error(form), status=400)
+    try:
+        theme = _column_theme(project, form.cleaned_data["theme"])
+        result = services.board_note_add(
+            project=project, text=form.cleaned_data["text"], theme=theme, actor=request.user
+        )
+    except ServiceError as error:
+        return _refused(request, project, str(error))
+    return _done(request, project, "Your note is on the board.", focus=f"note-{result.note.pk}")
+
+
+@project_view("analysis.remove_board_note", load=("note_id", note_get))
+@require_POST
+def board_note_remove(
+    request: AuthenticatedHttpRequest, project: Project, note: BoardNote
+) -> HttpResponse:
+    try:
+        services.board_note_remove(note=note, actor=request.user)
+    except ServiceError as error:
+        return _refused(request, project, str(error))
+    return _done(request, project, "The note has been taken off the board.")
+
+
+@project_view("analysis.view_coding_log")
+@require_GET
+def board_contributions(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
+    """Who shaped the findings: the board's decisions by how people take part, never by name."""
+    return render(
+        request,
+        "analysis/board/contributions.html",
+        {"project": project, "contributions": contributions(project)},
+    )
