@@ -346,3 +346,59 @@ def test_a_chosen_file_is_sent_in_pieces_and_resumes_after_a_cut(
     recording = Recording.objects.get(story__project=project)
     assert recording.sha256 == file_sha256(path)
     assert not RecordingUpload.objects.exists()
+
+
+def test_the_recorder_fits_a_phone_with_text_at_twice_the_size(recorder_page, client):
+    """Large text (WCAG 1.4.4 and 1.4.10): at 360 px and 200% text the recorder fits the screen."""
+    from playwright.sync_api import expect
+
+    page = recorder_page
+    project = ProjectFactory()
+    reporter = make_member(project, ProjectRole.COMMUNITY_REPORTER)
+    make_storyteller(project, pseudonym="Ash")
+    log_in_as(page, client, reporter)
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(reverse("stories:recording_record", args=[project.slug]))
+    page.add_style_tag(content="html { font-size: 200% !important; }")
+    page.get_by_label("Whose story is it?").select_option(label="Ash")
+    page.get_by_role("button", name="Start recording").click()
+    expect(page.get_by_role("button", name="Stop")).to_be_visible()
+    page.get_by_role("button", name="Stop").click()
+    expect(page.get_by_role("button", name="Send and save the recording")).to_be_visible()
+
+    # The recorder itself (the site's header is the header's own business).
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('form[data-recorder] *, main h1, main .lead')]
+            .filter((el) => el.getClientRects().length)
+            .filter((el) => el.getBoundingClientRect().right > innerWidth + 1)
+            .map((el) => el.tagName + '.' + el.className + ' ' +
+                 Math.round(el.getBoundingClientRect().right))"""
+    )
+    assert wide == [], f"these reach past the right edge of a 360 px screen: {wide}"
+    for name in ("Send and save the recording", "Discard it"):
+        box = page.get_by_role("button", name=name).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 361, (name, box)
+
+
+def test_recording_stops_by_itself_at_the_longest_a_recording_can_be(
+    recorder_page, client, settings
+):
+    from playwright.sync_api import expect
+
+    settings.COHUB_RECORDING_MAX_SECONDS = 3
+    page = recorder_page
+    project = ProjectFactory()
+    reporter = make_member(project, ProjectRole.COMMUNITY_REPORTER)
+    make_storyteller(project, pseudonym="Ash")
+    log_in_as(page, client, reporter)
+    page.goto(reverse("stories:recording_record", args=[project.slug]))
+    page.get_by_label("Whose story is it?").select_option(label="Ash")
+
+    page.get_by_role("button", name="Start recording").click()
+
+    expect(page.locator('[data-recorder-field="problem"]')).to_have_text(
+        "Recording stopped at 3 seconds, the longest a recording can be here. "
+        "Send this part, then record the rest as another story."
+    )
+    expect(page.locator('[data-recorder-field="time"]')).to_have_text("0:03")
+    expect(page.get_by_role("button", name="Send and save the recording")).to_be_visible()

@@ -120,6 +120,7 @@ def _capture_context(project: Project) -> dict[str, Any]:
         "project": project,
         "max_size": describe_size(limits.max_bytes),
         "max_length": describe_duration(limits.max_seconds),
+        "max_seconds": limits.max_seconds,
         "tus_script": resumable_script(),
         "chunk_size": settings.COHUB_UPLOAD_CHUNK_BYTES,
         "upload_endpoint": reverse("stories:upload_create", kwargs={"project_slug": project.slug}),

@@ -39,6 +39,9 @@
   const problem = field("problem");
   const playback = field("playback");
   const meter = document.getElementById("recorder-level");
+  // The longest recording the hub takes (COHUB_RECORDING_MAX_MINUTES): stop there.
+  const maxMs = (Number(form.dataset.maxSeconds) || 0) * 1000;
+  const maxWords = form.dataset.maxLength || "";
 
   function say(text) {
     if (status.textContent !== text) {
@@ -129,11 +132,45 @@
   }
 
   function tick() {
-    const text = clockText(elapsed());
+    const ms = elapsed();
+    const text = clockText(ms);
     if (clock.textContent !== text) {
       clock.textContent = text;
     }
+    if (maxMs && state === "recording" && ms >= maxMs) {
+      stop();
+      complain(
+        "Recording stopped at " + maxWords + ", the longest a recording can be here. " +
+          "Send this part, then record the rest as another story.",
+        false
+      );
+    }
   }
+
+  // Keep a phone's screen on while recording: some phones stop the microphone
+  // when the screen locks. Not every browser can; recording works without it.
+  let wakeLock = null;
+  function keepAwake(on) {
+    if (on && !wakeLock && navigator.wakeLock && document.visibilityState === "visible") {
+      navigator.wakeLock
+        .request("screen")
+        .then(function (lock) {
+          wakeLock = lock;
+          lock.addEventListener("release", function () {
+            wakeLock = null;
+          });
+        })
+        .catch(function () {});
+    } else if (!on && wakeLock) {
+      wakeLock.release().catch(function () {});
+      wakeLock = null;
+    }
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && (state === "recording" || state === "paused")) {
+      keepAwake(true);
+    }
+  });
 
   function show(names) {
     ["start", "pause", "resume", "stop"].forEach(function (name) {
@@ -254,6 +291,7 @@
         startedAt = Date.now();
         recorder.start(1000);
         setState("recording", "Recording");
+        keepAwake(true);
         ticker = window.setInterval(tick, 250);
         tick();
         show(["pause", "stop"]);
@@ -290,6 +328,7 @@
 
   function stop() {
     elapsedBefore = elapsed();
+    keepAwake(false);
     setState("stopped", "Stopped");
     window.clearInterval(ticker);
     tick();
@@ -314,6 +353,7 @@
   }
 
   function reset() {
+    keepAwake(false);
     if (recorder && recorder.state !== "inactive") {
       recorder.removeEventListener("stop", finished);
       recorder.stop();
