@@ -205,7 +205,9 @@ def carry_times(old: Sequence[SegmentData], new: Sequence[SegmentData]) -> list[
 
     Text edited as a whole comes back without times. A part that is unchanged,
     or one of a run of parts replaced one for one (a corrected part), keeps the
-    times it had; parts added or split get none, rather than a wrong guess.
+    times it had, and its word times (``words.fit_words`` aligns them to the
+    corrected words when it is stored); parts added or split get none, rather
+    than a wrong guess.
     """
     matcher = SequenceMatcher(None, [s.text for s in old], [s.text for s in new], autojunk=False)
     carried = list(new)
@@ -219,5 +221,6 @@ def carry_times(old: Sequence[SegmentData], new: Sequence[SegmentData]) -> list[
                         speaker=target.speaker,
                         start_ms=source.start_ms,
                         end_ms=source.end_ms,
+                        words=source.words,
                     )
     return carried

@@ -192,7 +192,7 @@ def test_vtt_with_two_voice_speakers() -> None:
     ]
 
 
-def test_vtt_cue_with_several_voices_is_split_with_same_times() -> None:
+def test_vtt_cue_with_several_voices_shares_the_cue_time_by_length() -> None:
     text = (
         "WEBVTT\n\n"
         "a1b2/14-0\n"
@@ -201,8 +201,9 @@ def test_vtt_cue_with_several_voices_is_split_with_same_times() -> None:
         "so.</v> <v Bob>Me too.</v>\n"
     )
     assert parse_vtt(text) == [
-        seg("I think so.", "Alice Smith", 60_000, 63_000),
-        seg("Me too.", "Bob", 60_000, 63_000),
+        # 12 and 8 characters (a space each): Alice has the first 3/5 of the cue.
+        seg("I think so.", "Alice Smith", 60_000, 61_650),
+        seg("Me too.", "Bob", 61_800, 63_000),
     ]
 
 

@@ -22,6 +22,7 @@ from cohub.apps.projects.models import ProjectRole
 from cohub.apps.stories import services
 from cohub.apps.stories.models import Recording, Segment, Transcript
 from cohub.apps.stories.recordings import story_add_recording
+from cohub.apps.stories.selectors import segment_words
 from cohub.apps.stories.transcription import recording_transcribe_run
 from tests import media_support as media
 from tests.factories import ProjectFactory, make_member, make_storyteller
@@ -74,6 +75,14 @@ def test_the_words_are_written_once_with_times_and_how_they_were_made(
     assert transcript.version == 1 and "flood" in transcript.text.lower()
     segments = list(transcript.segments.order_by("index"))
     assert segments and all(s.start_ms is not None and s.end_ms > s.start_ms for s in segments)
+    # Every word is stored with the time it was said and how sure the engine was.
+    for segment in segments:
+        words = segment_words(segment)
+        assert [w.text for w in words] == segment.text.split()
+        assert all(segment.start_ms <= w.start_ms <= w.end_ms <= segment.end_ms for w in words)
+        assert all(w.probability is not None and 0 <= w.probability <= 1 for w in words)
+    flood = next(w for s in segments for w in segment_words(s) if "flood" in w.text.lower())
+    assert flood.end_ms > flood.start_ms
     recording = Recording.objects.get(pk=added.recording.pk)
     assert recording.transcript_id == transcript.pk
     assert recording.provenance["model_name"] == "whisper-tiny.en"

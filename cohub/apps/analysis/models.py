@@ -63,6 +63,16 @@ class Highlight(TimeStampedModel):
     snippet = models.TextField()
     start_ms = models.PositiveIntegerField(null=True, blank=True)
     end_ms = models.PositiveIntegerField(null=True, blank=True)
+    # On a recorded story a quote is also a clip of the recording. People nudge
+    # its edges (a breath before, a word's tail after) without changing its
+    # words; the nudges are kept apart from the words' times so they survive a
+    # correction that moves the words (``clip_start_ms``/``clip_end_ms``).
+    clip_start_nudge_ms = models.IntegerField(
+        default=0, help_text="How far the clip starts before (negative) or after its first word."
+    )
+    clip_end_nudge_ms = models.IntegerField(
+        default=0, help_text="How far the clip ends before (negative) or after its last word."
+    )
     speaker = models.ForeignKey(
         Speaker,
         null=True,
@@ -105,6 +115,21 @@ class Highlight(TimeStampedModel):
     @property
     def needs_attention(self) -> bool:
         return self.anchor_status == AnchorStatus.LOST
+
+    @property
+    def clip_start_ms(self) -> int | None:
+        """Where the clip starts in the recording: the first word's start, nudged."""
+        if self.start_ms is None:
+            return None
+        return max(0, self.start_ms + self.clip_start_nudge_ms)
+
+    @property
+    def clip_end_ms(self) -> int | None:
+        """Where the clip ends: the last word's end, nudged (never before it starts)."""
+        if self.end_ms is None or self.start_ms is None:
+            return None
+        start = self.clip_start_ms or 0
+        return max(start + 1, self.end_ms + self.clip_end_nudge_ms)
 
     @property
     def project(self) -> Project:

@@ -46,6 +46,7 @@ from cohub.apps.stories.models import Speaker, Story, Storyteller, Transcript
 from cohub.apps.stories.purge import register_purger
 from cohub.apps.stories.scopes import ConsentScope
 from cohub.pipeline.anchors import Outcome, TextChange
+from cohub.pipeline.words import span_of_words, words_from_json
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -229,7 +230,10 @@ def _check_attribution(storyteller: Storyteller, attribution: str | None) -> Non
 
 
 def _span_times(transcript: Transcript, start: int, end: int) -> dict[str, Any]:
-    """The times of the parts a span covers, and who speaks in it.
+    """When a span was said (its first and last words), and who speaks in it.
+
+    Parts without word times (files that time only whole parts) give the
+    span their own start and end.
 
     A quote may run over several parts and speakers (a question and its
     answer). It is credited to whoever says most of its words (the first of
@@ -252,9 +256,22 @@ def _span_times(transcript: Transcript, start: int, end: int) -> dict[str, Any]:
         words[segment.speaker.pk] = words.get(segment.speaker.pk, 0) + overlap
         speakers.setdefault(segment.speaker.pk, segment.speaker)
     main = max(words, key=lambda pk: words[pk]) if words else None
+    first, last = segments[0], segments[-1]
+    start_ms, end_ms = first.start_ms, last.end_ms
+    # The quote's own first and last words, where the parts know their words' times.
+    head = span_of_words(
+        words_from_json(first.words), first.text, start - first.char_start, end - first.char_start
+    )
+    tail = span_of_words(
+        words_from_json(last.words), last.text, start - last.char_start, end - last.char_start
+    )
+    if head is not None:
+        start_ms = head[0]
+    if tail is not None:
+        end_ms = tail[1]
     return {
-        "start_ms": segments[0].start_ms,
-        "end_ms": segments[-1].end_ms,
+        "start_ms": start_ms,
+        "end_ms": end_ms,
         "speaker": speakers[main] if main is not None else None,
         "speakers": list(speakers.values()),
     }

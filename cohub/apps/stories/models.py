@@ -239,7 +239,14 @@ _PART_WORDS: dict[str, str] = {
 
 
 class Segment(models.Model):
-    """A stretch of speech: who said it, when, and where it sits in the text."""
+    """A stretch of speech: who said it, when, and where it sits in the text.
+
+    ``words`` holds when each word was said, one per word of ``text``, in order
+    (``cohub.pipeline.words``: ``{"start_ms", "end_ms", "text", "probability"}``).
+    Speech-to-text hears them; a subtitle file's cue time is shared out over its
+    words; a correction keeps the times of the words it leaves alone. Typed
+    parts have none. Read them with ``stories.selectors.segment_words``.
+    """
 
     transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="segments")
     index = models.PositiveIntegerField()
@@ -251,6 +258,7 @@ class Segment(models.Model):
     text = models.TextField()
     char_start = models.PositiveIntegerField()
     char_end = models.PositiveIntegerField()
+    words = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["transcript", "index"]

@@ -33,6 +33,7 @@ from cohub.apps.stories.models import (
     Storyteller,
     Transcript,
 )
+from cohub.pipeline.words import WordTime, tokens, words_from_json
 
 
 def storytellers_for(project: Project) -> QuerySet[Storyteller]:
@@ -146,6 +147,30 @@ def _consents(storytellers: QuerySet[Storyteller]) -> dict[int, ConsentNow]:
 
 def transcript_segments(transcript: Transcript) -> QuerySet[Segment]:
     return transcript.segments.select_related("speaker").order_by("index")
+
+
+def segment_words(segment: Segment) -> tuple[WordTime, ...]:
+    """When each word of a part was said, one per word of its text (empty when untimed)."""
+    return words_from_json(segment.words)
+
+
+def span_words(transcript: Transcript, char_start: int, char_end: int) -> list[WordTime]:
+    """The timed words that the characters ``[char_start, char_end)`` of a version touch.
+
+    For a quote (its transcript and offsets) or a stretch to bleep: every word
+    whose characters overlap the span, in order, with its start and end in ms.
+    Reading words is reading the story: callers check consent first.
+    """
+    found: list[WordTime] = []
+    rows = transcript.segments.filter(char_end__gt=char_start, char_start__lt=char_end)
+    for row in rows.order_by("index"):
+        words = words_from_json(row.words)
+        for number, (begin, finish, _) in enumerate(tokens(row.text)):
+            if number >= len(words):
+                break
+            if row.char_start + finish > char_start and row.char_start + begin < char_end:
+                found.append(words[number])
+    return found
 
 
 def story_speakers(story: Story) -> QuerySet[Speaker]:

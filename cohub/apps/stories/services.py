@@ -55,6 +55,7 @@ from cohub.pipeline.formats import (
     parse_transcript,
 )
 from cohub.pipeline.speakers import Part, guess_parts
+from cohub.pipeline.words import fit_words, words_from_json, words_to_json
 
 
 def pseudonym_key(pseudonym: str) -> str:
@@ -337,6 +338,8 @@ def _store_transcript(
     """Join segments into one text and remember where each one sits in it, and who spoke.
 
     Who spoke is found by label in ``speakers``, or given per segment in ``spoken_by``.
+    Each timed part keeps one time per word (``fit_words``): the words it came
+    with where they still match its text, aligned or shared out where not.
     """
     parts: list[str] = []
     rows: list[Segment] = []
@@ -357,6 +360,9 @@ def _store_transcript(
                 text=segment.text,
                 char_start=offset,
                 char_end=offset + len(segment.text),
+                words=words_to_json(
+                    fit_words(segment.words, segment.text, segment.start_ms, segment.end_ms)
+                ),
             )
         )
         parts.append(segment.text)
@@ -915,7 +921,9 @@ def _write_version(
         else [speakers.get(s.speaker[:120]) if s.speaker else None for s in segments]
     )
     old_rows = list(old.segments.order_by("index"))
-    same = [(s.text, s.start_ms, s.end_ms, s.speaker_id) for s in old_rows] == [
+    same = len(old_rows) == len(segments) and [
+        (s.text, s.start_ms, s.end_ms, s.speaker_id) for s in old_rows
+    ] == [
         (seg.text, seg.start_ms, seg.end_ms, who.pk if who else None)
         for seg, who in zip(segments, new_speakers, strict=True)
     ]
@@ -997,7 +1005,13 @@ def transcript_revise(
     _check_based_on(current, based_on_version)
     new_segments = list(segments) if segments is not None else parse_text(text or "")
     old_segments = [
-        SegmentData(text=s.text, speaker="", start_ms=s.start_ms, end_ms=s.end_ms)
+        SegmentData(
+            text=s.text,
+            speaker="",
+            start_ms=s.start_ms,
+            end_ms=s.end_ms,
+            words=words_from_json(s.words),
+        )
         for s in current.segments.order_by("index")
     ]
     new_segments = carry_times(old_segments, new_segments)
@@ -1027,11 +1041,14 @@ def transcript_revise_part(
     words = " ".join(text.split())
     if not words:
         raise ServiceError("A part needs some words. To take words out, change the whole text.")
+    # The part keeps its words' times: unchanged words as they were, corrected
+    # ones aligned between them (``_store_transcript`` fits them to the new text).
     segments = [
         SegmentData(
             text=words if row.index == index else row.text,
             start_ms=row.start_ms,
             end_ms=row.end_ms,
+            words=words_from_json(row.words),
         )
         for row in rows
     ]
@@ -1067,7 +1084,15 @@ def story_edit_undo(*, edit: StoryEdit, actor: User | None) -> StoryChange:
         _write_version(
             story,
             actor,
-            [SegmentData(text=r.text, start_ms=r.start_ms, end_ms=r.end_ms) for r in rows],
+            [
+                SegmentData(
+                    text=r.text,
+                    start_ms=r.start_ms,
+                    end_ms=r.end_ms,
+                    words=words_from_json(r.words),
+                )
+                for r in rows
+            ],
             reason=f"Undo: back to the words of version {earlier.version}",
             spoken_by=[r.speaker for r in rows],
             record_edit=False,

@@ -25,6 +25,7 @@ from cohub.apps.stories.recordings import (
 )
 from cohub.apps.stories.scopes import ConsentScope
 from cohub.pipeline.formats import SegmentData
+from cohub.pipeline.words import WordTime
 
 # What each stage of the pipeline is called on the story page and in the terminal.
 _STAGE_WORDS = {
@@ -57,6 +58,20 @@ def progress_message(stage: str, seconds_left: float | None) -> str:
     words = _STAGE_WORDS.get(stage, "Transcribing")
     left = time_left_words(seconds_left)
     return f"{words}: {left}" if left else words
+
+
+def heard_words(segment: Any) -> tuple[WordTime, ...]:
+    """Speech-to-text's words of one segment (``asr.Segment``) as stored word times."""
+    return tuple(
+        WordTime(
+            start_ms=round(word.start * 1000),
+            end_ms=round(word.end * 1000),
+            text=word.text.strip(),
+            probability=round(float(word.probability), 3),
+        )
+        for word in segment.words
+        if word.text.strip()
+    )
 
 
 def _result(recording: Recording, transcript: Transcript, *, repeated: bool) -> dict[str, Any]:
@@ -127,6 +142,7 @@ def recording_transcribe_run(job: Job, progress: Progress) -> Outcome:
             speaker=segment.speaker or "",
             start_ms=round(segment.start * 1000),
             end_ms=round(segment.end * 1000),
+            words=heard_words(segment),
         )
         for segment in heard.segments
     ]

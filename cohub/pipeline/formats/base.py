@@ -17,6 +17,7 @@ from cohub.pipeline.formats.limits import (
     MAX_STORY_PARTS,
     MAX_TRANSCRIPT_BYTES,
 )
+from cohub.pipeline.words import WordTime
 
 MAX_SPEAKER_LENGTH = 40
 
@@ -30,12 +31,19 @@ NOT_TEXT_MESSAGE = (
 
 @dataclass(frozen=True)
 class SegmentData:
-    """One stretch of speech as read from a transcript file, before it is stored."""
+    """One stretch of speech as read from a transcript file, before it is stored.
+
+    ``words`` are its word times when something heard them (speech-to-text) or
+    when they were stored before (a correction); storing fits them to ``text``
+    (``cohub.pipeline.words.fit_words``), and a timed part without them gets
+    its time shared out over its words.
+    """
 
     text: str
     speaker: str = ""
     start_ms: int | None = None
     end_ms: int | None = None
+    words: tuple[WordTime, ...] = ()
 
 
 class TranscriptFormatError(ValueError):

@@ -19,6 +19,7 @@ from cohub.pipeline.formats.base import (
     split_lines,
     timing_to_ms,
 )
+from cohub.pipeline.words import split_cue_time
 
 _TIMESTAMP = r"(?:(\d+):)?(\d{1,2}):(\d{1,2})[,.](\d{1,3})"
 _TIMING = re.compile(rf"^\s*{_TIMESTAMP}\s*-->\s*{_TIMESTAMP}(?:\s+.*)?\s*$")
@@ -88,5 +89,10 @@ def parse_srt(text: str) -> list[SegmentData]:
             text_lines.append(_TAGS.sub("", lines[index]))
             index += 1
         found = segments_from_paragraphs([text_lines], allow_timestamps=False)
-        segments.extend(replace(s, start_ms=start_ms, end_ms=end_ms) for s in found)
+        # Several speakers in one cue share its time by how much each says.
+        times = split_cue_time([s.text for s in found], start_ms, end_ms)
+        segments.extend(
+            replace(s, start_ms=begin, end_ms=finish)
+            for s, (begin, finish) in zip(found, times, strict=True)
+        )
     return require_text(segments)

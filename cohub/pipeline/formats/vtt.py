@@ -21,6 +21,7 @@ from cohub.pipeline.formats.base import (
     split_lines,
     timing_to_ms,
 )
+from cohub.pipeline.words import split_cue_time
 
 _HEADER = re.compile(r"^WEBVTT(?:[ \t].*)?$")
 _SKIPPED_BLOCK = re.compile(r"^(?:NOTE|STYLE|REGION)(?:[ \t].*)?$")
@@ -50,7 +51,8 @@ def cue_text_to_segments(text: str, *, start_ms: int, end_ms: int) -> list[Segme
     """Split a cue at each voice span; text outside voices may carry ``Name: text`` labels.
 
     Teams writes one ``<v Name>`` per speaker and sometimes several in a cue; each becomes
-    its own segment with the cue's times, since the file gives no finer timing.
+    its own segment, and the cue's time is shared between them by length, since the file
+    gives no finer timing.
     """
     pieces: list[tuple[str | None, str]] = []
     voice: str | None = None
@@ -71,8 +73,14 @@ def cue_text_to_segments(text: str, *, start_ms: int, end_ms: int) -> list[Segme
             found = [SegmentData(text=body, speaker=speaker)]
         else:
             found = []
-        segments.extend(replace(s, start_ms=start_ms, end_ms=end_ms) for s in found)
-    return segments
+        segments.extend(found)
+    # Several voices in one cue share its time by how much each says, so their
+    # words are not all timed over the whole cue.
+    times = split_cue_time([s.text for s in segments], start_ms, end_ms)
+    return [
+        replace(s, start_ms=begin, end_ms=finish)
+        for s, (begin, finish) in zip(segments, times, strict=True)
+    ]
 
 
 def _is_blank(line: str) -> bool:

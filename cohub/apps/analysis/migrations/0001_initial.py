@@ -43,6 +43,8 @@ class Migration(migrations.Migration):
                 ('snippet', models.TextField()),
                 ('start_ms', models.PositiveIntegerField(blank=True, null=True)),
                 ('end_ms', models.PositiveIntegerField(blank=True, null=True)),
+                ('clip_start_nudge_ms', models.IntegerField(default=0, help_text='How far the clip starts before (negative) or after its first word.')),
+                ('clip_end_nudge_ms', models.IntegerField(default=0, help_text='How far the clip ends before (negative) or after its last word.')),
                 ('change_level', models.CharField(blank=True, choices=[('individual', 'Individual'), ('organisation', 'Organisation'), ('society', 'Society')], max_length=20)),
                 ('sectors', models.JSONField(blank=True, default=list)),
                 ('note', models.TextField(blank=True)),

@@ -145,6 +145,7 @@ class Migration(migrations.Migration):
                 ('text', models.TextField()),
                 ('char_start', models.PositiveIntegerField()),
                 ('char_end', models.PositiveIntegerField()),
+                ('words', models.JSONField(blank=True, default=list)),
                 ('speaker', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='segments', to='stories.speaker')),
                 ('transcript', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='segments', to='stories.transcript')),
             ],
