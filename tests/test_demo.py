@@ -18,8 +18,10 @@ from cohub.apps.accounts.models import Organisation, OrganisationMembership, Use
 from cohub.apps.analysis.models import Highlight, HighlightTheme, Theme
 from cohub.apps.projects.models import Project, ProjectMembership
 from cohub.apps.reports.findings import project_findings
+from cohub.apps.reports.playlist import project_playlist
 from cohub.apps.stories.consent import consent_allows, current_consent
 from cohub.apps.stories.models import Segment, Speaker, SpeakerPart, Story, Storyteller
+from cohub.apps.stories.selectors import segment_words
 from cohub.apps.stories.services import story_delete
 from cohub.demo import (
     DATA_DIR,
@@ -67,11 +69,11 @@ def test_demo_load_makes_a_complete_project():
     )
     project = Project.objects.get(slug=DEMO_PROJECT_SLUG)
     assert project.organisation.name == "Riverside Council & Partners"
-    assert project.storytellers.count() == len(DEMO.storytellers) == 6
-    assert project.stories.count() == len(DEMO.stories) == 6
+    assert project.storytellers.count() == len(DEMO.storytellers) == 7
+    assert project.stories.count() == len(DEMO.stories) == 7
     assert Theme.objects.filter(project=project).count() == len(DEMO.themes) == 6
     highlights = Highlight.objects.filter(review_sheet__story__project=project)
-    assert highlights.count() == len(DEMO.quotes) == 19
+    assert highlights.count() == len(DEMO.quotes) == 22
     assert set(project.memberships.values_list("user__email", "role")) == {
         ("facilitator@example.org", "facilitator"),
         ("reporter@example.org", "community_reporter"),
@@ -82,13 +84,14 @@ def test_demo_load_makes_a_complete_project():
         user__email="admin@example.org", organisation=project.organisation, role="admin"
     ).exists()
     for story in project.stories.all():
-        assert 10 <= story.transcripts.get().segments.count() <= 20
+        newest = story.transcripts.order_by("-version").first()
+        assert 9 <= newest.segments.count() <= 20
 
 
 def test_demo_has_timed_imports_and_typed_stories():
     demo_load()
     stories = Story.objects.filter(project__slug=DEMO_PROJECT_SLUG)
-    assert {s.source for s in stories} == {"transcript_file", "typed"}
+    assert {s.source for s in stories} == {"transcript_file", "typed", "recording"}
     imported = stories.filter(source="transcript_file").first()
     assert imported.source_filename.endswith(".vtt")
     assert all(
@@ -125,7 +128,7 @@ def test_demo_speakers_have_parts():
     """Each story has its storyteller and Rae, the reporter, as interviewer; a group has more."""
     demo_load()
     for story in Story.objects.filter(project__slug=DEMO_PROJECT_SLUG):
-        parts = {s.label: s.part for s in Speaker.objects.filter(story=story)}
+        parts = {s.display_name: s.part for s in Speaker.objects.filter(story=story)}
         assert parts[story.storyteller.pseudonym] == SpeakerPart.STORYTELLER, story.title
         assert parts["Rae"] == SpeakerPart.INTERVIEWER, story.title
     group = Speaker.objects.get(story__title="Your heart is fine, come on Saturday", label="Kasia")
@@ -187,7 +190,7 @@ def test_every_key_quote_is_stored_with_the_words_the_manifest_gives():
 
 
 def test_every_key_quote_is_in_its_transcript_file():
-    assert len(DEMO.quotes) == 19
+    assert len(DEMO.quotes) == 22
     for story in DEMO.stories:
         text = "\n\n".join(segment.text for segment in story_segments(story))
         for quote in story.quotes:
@@ -198,7 +201,34 @@ def test_every_key_quote_is_in_its_transcript_file():
 def test_the_demo_data_files_are_shipped_in_the_package():
     assert DEMO.manifest.parent == DATA_DIR
     assert {story.transcript.parent for story in DEMO.stories} == {DATA_DIR}
-    assert {story.transcript.suffix for story in DEMO.stories} == {".vtt", ".txt"}
+    assert {story.transcript.suffix for story in DEMO.stories} == {".vtt", ".txt", ".json"}
+    recording = next(story.recording for story in DEMO.stories if story.recording)
+    assert recording.parent == DATA_DIR and recording.stat().st_size < 150 * 1024
+
+
+def test_the_demo_recording_has_two_voices_words_clips_and_a_playlist():
+    """Loaded without speech-to-text: the words were made once by cohub's pipeline."""
+    demo_load()
+    story = Story.objects.get(project__slug=DEMO_PROJECT_SLUG, source="recording")
+    assert story.recording.transcription_job is None  # nothing was queued
+    versions = list(story.transcripts.order_by("version"))
+    assert [v.version for v in versions] == [1, 2]  # heard, then one part corrected
+    newest = versions[-1]
+    assert "A peer worker called Dev." in newest.text
+    speakers = {s.display_name: s.part for s in story.speakers.all()}
+    assert speakers == {"Rae": SpeakerPart.INTERVIEWER, "Kofi": SpeakerPart.STORYTELLER}
+    for segment in newest.segments.all():
+        words = segment_words(segment)
+        assert [w.text for w in words] == segment.text.split()
+        assert words and all(
+            segment.start_ms <= w.start_ms <= w.end_ms <= segment.end_ms for w in words
+        )
+    # The words nobody corrected keep what speech-to-text heard, probability included.
+    heard = versions[0].segments.get(index=6)
+    assert segment_words(newest.segments.get(index=6)) == segment_words(heard)
+    playlist = project_playlist(story.project)
+    assert [entry.clip.credit for entry in playlist.entries] == ["Kofi", "Kofi", "Kofi"]
+    assert playlist.entries[0].clip.text == "Nobody rang me in all that time."
 
 
 def test_find_quote_matches_words_across_line_breaks_and_parts():

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from cohub.apps.analysis import services as analysis_services
+from cohub.apps.jobs.models import Job, JobStatus
 from cohub.apps.projects import services as project_services
 from cohub.apps.projects.models import ProjectRole
 from cohub.apps.stories import services as story_services
@@ -92,6 +93,10 @@ def world(db):
         "note_id": analysis_services.board_note_add(
             project=project, text="A note", actor=facilitator
         ).note.pk,
+        # A finished playlist download of this project (its file is not needed to be refused).
+        "job_id": Job.objects.create(
+            kind="reports.playlist_zip", project_id=project.pk, status=JobStatus.SUCCEEDED
+        ).pk,
     }
     return values, outsider
 

@@ -14,6 +14,7 @@ therefore adds nothing, and never deletes or overwrites what someone changed.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -42,13 +43,16 @@ from cohub.apps.analysis.services import (
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.projects.models import Project, ProjectRole
 from cohub.apps.projects.services import membership_add, participation_set, project_create
-from cohub.apps.stories.models import Story, Storyteller, Transcript
+from cohub.apps.stories.models import Recording, Speaker, Story, Storyteller, Transcript
+from cohub.apps.stories.recordings import story_add_recording, transcript_write_recognised
 from cohub.apps.stories.scopes import ConsentScope
 from cohub.apps.stories.selectors import story_transcript
 from cohub.apps.stories.services import (
+    speaker_update,
     story_create_from_text,
     story_import_transcript,
     storyteller_create,
+    transcript_revise_part,
 )
 from cohub.demo.manifest import (
     DATA_DIR,
@@ -57,6 +61,7 @@ from cohub.demo.manifest import (
     StorySpec,
     StorytellerSpec,
     find_quote,
+    heard_segments,
     read_demo,
 )
 from cohub.pipeline.formats import TranscriptFormatError
@@ -223,7 +228,9 @@ def _add_story(
 ) -> Story:
     """One story, arriving the way its source says: an imported file or typed notes."""
     reporter = users[spec.reporter]
-    if spec.source == "typed":
+    if spec.source == "recording":
+        story = _add_recording(spec, project, storyteller, reporter)
+    elif spec.source == "typed":
         story = story_create_from_text(
             project=project,
             storyteller=storyteller,
@@ -244,6 +251,56 @@ def _add_story(
         )
     if spec.ideas or spec.summary:
         review_sheet_update(story=story, actor=reporter, ideas=spec.ideas, summary=spec.summary)
+    return story
+
+
+def _add_recording(
+    spec: StorySpec, project: Project, storyteller: Storyteller, reporter: User
+) -> Story:
+    """A recording kept as an upload is, with the words cohub's speech-to-text heard in it.
+
+    Nothing is transcribed here: the words were made once by the same pipeline
+    (``scripts/make-demo-recording.py``) and are written the way the job writes
+    them. Then the speakers are named and a mishearing corrected, as a team would.
+    """
+    assert spec.recording is not None  # the manifest insists on one for this source
+    added = story_add_recording(
+        project=project,
+        storyteller=storyteller,
+        actor=reporter,
+        path=spec.recording,
+        filename=spec.recording.name,
+        title=spec.title,
+        recorded_on=spec.recorded_on,
+        transcribe=False,
+    )
+    made_by = json.loads(spec.text).get("made_by", {})
+    transcript_write_recognised(
+        recording=Recording.objects.get(pk=added.recording.pk),
+        key="demo",
+        segments=heard_segments(spec),
+        reason=f"Speech-to-text ({made_by.get('engine', '')}, {made_by.get('model_name', '')})",
+        provenance=made_by,
+    )
+    story = added.story
+    # The storyteller last: only one speaker may be the storyteller at a time.
+    for label, (name, part) in sorted(
+        spec.speakers.items(), key=lambda s: s[1][1] == "storyteller"
+    ):
+        speaker = Speaker.objects.get(story=story, label=label)
+        speaker_update(speaker=speaker, actor=reporter, display_name=name, part=part)
+    for number, words in spec.corrections:
+        newest = Transcript.objects.filter(story=story).order_by("-version").first()
+        assert newest is not None  # just written above
+        row = newest.segments.get(index=number - 1)
+        transcript_revise_part(
+            story=story,
+            actor=reporter,
+            index=number - 1,
+            text=words,
+            speaker=row.speaker,
+            reason="Misheard by speech-to-text",
+        )
     return story
 
 

@@ -13,10 +13,11 @@ writes anything.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import tomllib
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +28,15 @@ from cohub.pipeline.formats import (
     parse_text,
     parse_transcript,
 )
+from cohub.pipeline.words import words_from_json
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 MANIFEST_NAME = "demo.toml"
 
-# How a story arrives, as the stories service names it: imported from a file, or typed in.
-SOURCES = ("transcript_file", "typed")
+# How a story arrives, as the stories service names it: imported from a file, typed in,
+# or a recording with what cohub's speech-to-text heard in it (made once, shipped).
+SOURCES = ("transcript_file", "typed", "recording")
+SPEAKER_PARTS = ("storyteller", "interviewer", "participant")
 
 # What [project] may hold: the fields ``project_create`` takes besides who and where.
 PROJECT_FIELDS = frozenset(
@@ -89,6 +93,12 @@ class StorySpec:
     ideas: str = ""
     summary: str = ""
     quotes: tuple[QuoteSpec, ...] = ()
+    recording: Path | None = None
+    """For ``source = "recording"``: the sound file; ``transcript`` is what was heard in it."""
+    speakers: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """Speaker label -> (the name people see, their part), set after loading."""
+    corrections: tuple[tuple[int, str], ...] = ()
+    """(part number from 1, corrected words): corrections made after speech-to-text."""
 
     @property
     def data(self) -> bytes:
@@ -185,11 +195,45 @@ def find_quote(text: str, words: str, *, source: str) -> tuple[int, int]:
     return matches[0]
 
 
+def heard_segments(story: StorySpec) -> list[SegmentData]:
+    """What speech-to-text heard in a demo recording, as the transcription job hands it over.
+
+    The file (``scripts/make-demo-recording.py`` writes it) holds each part's
+    start, end, speaker label, words and word times.
+    """
+    try:
+        raw = json.loads(story.text)
+        return [
+            SegmentData(
+                text=str(part["text"]),
+                speaker=str(part.get("speaker") or ""),
+                start_ms=int(part["start_ms"]),
+                end_ms=int(part["end_ms"]),
+                words=words_from_json(part.get("words")),
+            )
+            for part in raw["segments"]
+        ]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DemoDataError(f"{story.transcript}: not a transcript cohub made ({exc})") from exc
+
+
 def story_segments(story: StorySpec) -> list[SegmentData]:
-    """Parse the transcript file the way the stories service will on loading it."""
+    """Parse the transcript file the way the stories service will on loading it.
+
+    For a recording, with its corrections made, as the loader makes them.
+    """
     try:
         if story.source == "typed":
             return parse_text(story.text)
+        if story.source == "recording":
+            heard = heard_segments(story)
+            for number, words in story.corrections:
+                if not 1 <= number <= len(heard):
+                    raise DemoDataError(
+                        f"{story.transcript}: there is no part {number} to correct."
+                    )
+                heard[number - 1] = replace(heard[number - 1], text=words)
+            return heard
         return parse_transcript(story.data, story.transcript.name)
     except (OSError, UnicodeDecodeError, TranscriptFormatError) as exc:
         raise DemoDataError(f"{story.transcript}: {exc}") from exc
@@ -394,6 +438,9 @@ class _Reader:
                 "ideas",
                 "summary",
                 "quotes",
+                "recording",
+                "speakers",
+                "corrections",
             ),
             where,
         )
@@ -418,7 +465,25 @@ class _Reader:
             self.quote(entry, where=f"{where} quote {n}", emails=emails, themes=themes)
             for n, entry in enumerate(self.tables(raw, "quotes", where), start=1)
         )
+        recording = None
+        if source == "recording":
+            recording = self.manifest.parent / self.text(raw, "recording", where)
+            if not recording.is_file():
+                raise self.fail(where, f"the recording {recording.name!r} is not beside it.")
+        speakers = {}
+        for label, entry in dict(raw.get("speakers", {})).items():
+            part = self.text(entry, "part", f"{where} speaker {label!r}")
+            if part not in SPEAKER_PARTS:
+                raise self.fail(where, f"a speaker's part is one of {', '.join(SPEAKER_PARTS)}.")
+            speakers[str(label)] = (self.text(entry, "name", f"{where} speaker {label!r}"), part)
+        corrections = tuple(
+            (int(entry["part"]), self.text(entry, "words", f"{where} correction"))
+            for entry in self.tables(raw, "corrections", where)
+        )
         return StorySpec(
+            recording=recording,
+            speakers=speakers,
+            corrections=corrections,
             storyteller=storyteller,
             title=self.text(raw, "title", where),
             source=source,

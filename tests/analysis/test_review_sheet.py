@@ -214,7 +214,9 @@ def test_highlight_by_character_offsets(client, project, facilitator, storytelle
     )
     assert (highlight.char_start, highlight.char_end) == (start, end)
     assert highlight.snippet == "and then my flat.\n\nThe council helped in the end"
-    assert (highlight.start_ms, highlight.end_ms) == (5000, 12000)
+    # From its first and last words: the cue's four seconds shared out over its words
+    # by length put "and" at 6.818 s; "end" ends the last cue.
+    assert (highlight.start_ms, highlight.end_ms) == (6818, 12000)
     assert highlight.speaker.display_name == "Robin"
     assert highlight.change_level == "organisation"
     assert highlight.sectors == ["services", "policy"]
@@ -279,9 +281,10 @@ def test_highlight_by_one_segment_and_exact_words(client, project, facilitator, 
     start = text.index("lost my job")
     assert (highlight.char_start, highlight.char_end) == (start, start + len("lost my job"))
     assert highlight.snippet == "lost my job"
+    # Its own words' times, not the whole part's (5 s to 9 s).
     assert (highlight.start_ms, highlight.end_ms, highlight.speaker.label) == (
-        5000,
-        9000,
+        5242,
+        6697,
         "Robin",
     )
 

@@ -21,14 +21,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cohub.apps.analysis import services as analysis_services
 from cohub.apps.jobs.models import Job, JobResult, JobStatus
 from cohub.apps.projects import services as project_services
 from cohub.apps.projects.models import ProjectRole
+from cohub.apps.reports.playlist import playlist_build_zip, project_playlist
 from cohub.apps.stories import services as story_services
+from cohub.apps.stories.models import Speaker, SpeakerPart
 from cohub.apps.stories.recordings import story_add_recording
 from tests import media_support
 from tests.browser_support import axe_violations, log_in_as
@@ -40,6 +42,10 @@ from tests.factories import (
     make_storyteller,
     make_upload,
 )
+from tests.playback_support import recorded_story
+
+QUEUE_ONLY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+PLAYLIST_SPEECH = "Jo here. I waited eleven weeks for a call, and then the council sent a letter."
 
 # Whole namespaces that are not ours to check, and why.
 NOT_OURS = {"admin": "Django's own admin site"}
@@ -194,10 +200,38 @@ def build_world() -> World:
             path=media_support.speech(Path(folder), "kitchen-table.m4a"),
             filename="kitchen-table.m4a",
         ).story
+    # A recorded story with its words: the player, its parts' times, a clip, the playlist.
+    heard_by = make_storyteller(project, pseudonym="Jo")
+    with tempfile.TemporaryDirectory() as folder, override_settings(TASKS=QUEUE_ONLY):
+        heard = recorded_story(
+            project, heard_by, Path(folder), speech=PLAYLIST_SPEECH, title="Jo's kitchen table"
+        )
+    Speaker.objects.filter(story=heard, label="Speaker 2").update(part=SpeakerPart.STORYTELLER)
+    Speaker.objects.filter(story=heard, label="Speaker 1").update(part=SpeakerPart.INTERVIEWER)
+    heard_text = heard.transcripts.get().text
+    clip = analysis_services.highlight_create(
+        story=heard,
+        transcript=heard.transcripts.get(),
+        char_start=heard_text.index("waited"),
+        char_end=heard_text.index("weeks") + len("weeks"),
+        actor=facilitator,
+    ).highlight
+    playlist = project_playlist(project)
+    download = Job.objects.create(
+        kind="reports.playlist_zip",
+        project_id=project.pk,
+        created_by=facilitator,
+        status=JobStatus.SUCCEEDED,
+        result={"digest": playlist.digest},
+    )
+    playlist_build_zip(playlist, job_id=download.pk)
     values = {
+        ("reports:playlist_zip", "job_id"): download.pk,
         "project_slug": project.slug,
         "story_id": story.pk,
         ("stories:recording_status", "story_id"): recorded.pk,
+        ("stories:recording_media", "story_id"): heard.pk,
+        ("analysis:clip_download", "highlight_id"): clip.pk,
         "storyteller_id": storyteller.pk,
         "highlight_id": highlight.pk,
         "theme_id": theme.pk,
@@ -250,6 +284,12 @@ def build_world() -> World:
             reverse("analysis:review_sheet", args=[project.slug, recorded.pk]),
             200,
             "a recorded story being written out",
+        ),
+        (
+            "facilitator",
+            reverse("analysis:review_sheet", args=[project.slug, heard.pk]),
+            200,
+            "a recorded story with its player and a clip",
         ),
     ]
     return World(values, people, extra_pages)

@@ -6,51 +6,17 @@ import pytest
 
 from cohub.apps.analysis.models import Highlight
 from cohub.apps.analysis.services import highlight_create
-from cohub.apps.stories.models import Recording, StoryEdit
-from cohub.apps.stories.recordings import story_add_recording, transcript_write_recognised
+from cohub.apps.stories.models import StoryEdit
 from cohub.apps.stories.selectors import segment_words, span_words
 from cohub.apps.stories.services import (
     story_edit_undo,
     transcript_revise,
     transcript_revise_part,
 )
-from cohub.pipeline.formats import SegmentData
-from cohub.pipeline.words import WordTime
-from tests import media_support as media
 from tests.factories import import_vtt_story, make_story
+from tests.playback_support import HEARD, recorded_story
 
 pytestmark = pytest.mark.django_db
-
-# What speech-to-text heard, as the job hands it over: each word with its time.
-HEARD = [
-    SegmentData(
-        text="How did it start?",
-        speaker="Speaker 1",
-        start_ms=500,
-        end_ms=1800,
-        words=(
-            WordTime(500, 700, "How", 0.91),
-            WordTime(750, 900, "did", 0.88),
-            WordTime(950, 1100, "it", 0.93),
-            WordTime(1150, 1800, "start?", 0.97),
-        ),
-    ),
-    SegmentData(
-        text="I waited eleven weeks for a call.",
-        speaker="Speaker 2",
-        start_ms=2200,
-        end_ms=5200,
-        words=(
-            WordTime(2200, 2350, "I", 0.99),
-            WordTime(2400, 2900, "waited", 0.95),
-            WordTime(3000, 3500, "eleven", 0.42),
-            WordTime(3550, 3900, "weeks", 0.9),
-            WordTime(3950, 4100, "for", 0.97),
-            WordTime(4150, 4300, "a", 0.96),
-            WordTime(4350, 5200, "call.", 0.94),
-        ),
-    ),
-]
 
 
 @pytest.fixture
@@ -58,20 +24,7 @@ def recorded(project, storyteller, settings, tmp_path):
     """A recorded story whose words came from speech-to-text (written as the job writes them)."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    added = story_add_recording(
-        project=project,
-        storyteller=storyteller,
-        actor=None,
-        path=media.speech(tmp_path, "robin.wav"),
-        filename="robin.wav",
-    )
-    transcript_write_recognised(
-        recording=Recording.objects.get(pk=added.recording.pk),
-        key="test-run",
-        segments=HEARD,
-        reason="Speech-to-text",
-    )
-    return added.story
+    return recorded_story(project, storyteller, tmp_path)
 
 
 def _newest(story):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -111,7 +112,18 @@ class RedoResult(CodingChange):
     redone: CodingEvent
 
 
-HIGHLIGHT_FIELDS = ("change_level", "sectors", "note", "attribution")
+HIGHLIGHT_FIELDS = (
+    "change_level",
+    "sectors",
+    "note",
+    "attribution",
+    "clip_start_nudge_ms",
+    "clip_end_nudge_ms",
+)
+
+# How far a clip's edge may be moved from its first or last word, and one nudge.
+MAX_CLIP_NUDGE_MS = 10_000
+CLIP_NUDGE_STEP_MS = 250
 
 
 def _log(
@@ -157,6 +169,8 @@ def _highlight_state(highlight: Highlight) -> dict[str, Any]:
         "attribution": highlight.attribution,
         "anchor_status": highlight.anchor_status,
         "anchor_note": highlight.anchor_note,
+        "clip_start_nudge_ms": highlight.clip_start_nudge_ms,
+        "clip_end_nudge_ms": highlight.clip_end_nudge_ms,
         "created_by_id": highlight.created_by_id,
         "theme_ids": sorted(highlight.theme_links.values_list("theme_id", flat=True)),
     }
@@ -178,6 +192,15 @@ def _clean_highlight_fields(fields: dict[str, Any]) -> dict[str, Any]:
         raise ServiceError(f"Unknown attribution {cleaned['attribution']!r}.")
     if "note" in cleaned:
         cleaned["note"] = (cleaned["note"] or "").strip()
+    for name in ("clip_start_nudge_ms", "clip_end_nudge_ms"):
+        if name in cleaned:
+            value = int(cleaned[name] or 0)
+            if abs(value) > MAX_CLIP_NUDGE_MS:
+                raise ServiceError(
+                    f"A clip can start or end at most {MAX_CLIP_NUDGE_MS // 1000} seconds away "
+                    "from the words of its quote. To change the words, choose them again."
+                )
+            cleaned[name] = value
     return cleaned
 
 
@@ -463,6 +486,54 @@ def highlight_update(*, highlight: Highlight, actor: User | None, **fields: Any)
         payload={"before": before, "after": _highlight_state(highlight)},
     )
     return QuoteResult(highlight=highlight, events=(event,))
+
+
+class ClipEdge(StrEnum):
+    START = "start"
+    END = "end"
+
+
+@transaction.atomic
+def highlight_clip_nudge(
+    *,
+    highlight: Highlight,
+    actor: User | None,
+    edge: ClipEdge | str,
+    step_ms: int,
+    recording_ms: int | None = None,
+) -> QuoteResult:
+    """Move one edge of a quote's clip by ``step_ms`` (negative is earlier); its words stay.
+
+    The nudge is kept apart from the words' times, so the clip keeps it when a
+    correction moves the words. A clip stays at least a fifth of a second long,
+    inside the recording (``recording_ms``) and within ``MAX_CLIP_NUDGE_MS`` of its
+    words. It is an ordinary quote change: one coding event, undone like any other.
+    Needs consent to record as well as to transcribe: it is about the recording.
+    """
+    edge = ClipEdge(edge)
+    story = highlight.review_sheet.story
+    _hold_feed(story.project_id)  # the lock order of every coding write: project first
+    storyteller = _locked_storyteller(story)
+    require_consent(storyteller, ConsentScope.RECORD)
+    highlight = Highlight.objects.select_for_update().get(pk=highlight.pk)
+    if highlight.start_ms is None or highlight.end_ms is None:
+        raise ServiceError("This quote has no times, so there is no clip to change.")
+    shortest = 200
+    start, end = highlight.clip_start_ms or 0, highlight.clip_end_ms or 0
+    if edge == ClipEdge.START:
+        wanted = min(max(0, start + step_ms), end - shortest)
+        nudge = wanted - highlight.start_ms
+        field_name = "clip_start_nudge_ms"
+    else:
+        wanted = max(end + step_ms, start + shortest)
+        if recording_ms is not None:
+            wanted = min(wanted, recording_ms)
+        nudge = wanted - highlight.end_ms
+        field_name = "clip_end_nudge_ms"
+    nudge = max(-MAX_CLIP_NUDGE_MS, min(MAX_CLIP_NUDGE_MS, nudge))
+    if nudge == getattr(highlight, field_name):
+        return QuoteResult(highlight=highlight, created=False, events=())
+    return highlight_update(highlight=highlight, actor=actor, **{field_name: nudge})
 
 
 @transaction.atomic
@@ -1119,7 +1190,9 @@ def _highlight_restore(*, pk: int, state: dict[str, Any], actor: User | None) ->
     story = review_sheet.story
     storyteller = _locked_storyteller(story)
     require_consent(storyteller, ConsentScope.TRANSCRIBE)
-    fields = _clean_highlight_fields({name: state[name] for name in HIGHLIGHT_FIELDS})
+    fields = _clean_highlight_fields(
+        {name: state[name] for name in HIGHLIGHT_FIELDS if name in state}
+    )
     if fields["attribution"] == Attribution.NAMED and not consent_allows(
         storyteller, ConsentScope.QUOTE_BY_NAME
     ):
@@ -1186,7 +1259,7 @@ def _undo_highlight_update(event: CodingEvent, actor: User | None) -> tuple[Codi
         raise ServiceError("That highlight has been removed since.")
     before = event.payload["before"]
     return highlight_update(
-        highlight=highlight, actor=actor, **{k: before[k] for k in HIGHLIGHT_FIELDS}
+        highlight=highlight, actor=actor, **{k: before[k] for k in HIGHLIGHT_FIELDS if k in before}
     ).events
 
 

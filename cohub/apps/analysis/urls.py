@@ -1,6 +1,14 @@
 from django.urls import path
 
-from cohub.apps.analysis.views import anchors, board, coding_log, quotes, review_sheet, themes
+from cohub.apps.analysis.views import (
+    anchors,
+    board,
+    clips,
+    coding_log,
+    quotes,
+    review_sheet,
+    themes,
+)
 
 app_name = "analysis"
 
@@ -20,6 +28,8 @@ urlpatterns = [
     path("highlights/<int:highlight_id>/place/", anchors.highlight_place, name="highlight_place"),
     path("highlights/<int:highlight_id>/delete/", quotes.highlight_delete, name="highlight_delete"),
     path("highlights/<int:highlight_id>/themes/", quotes.highlight_tag, name="highlight_tag"),
+    path("highlights/<int:highlight_id>/clip/nudge/", clips.clip_nudge, name="clip_nudge"),
+    path("highlights/<int:highlight_id>/clip/download/", clips.clip_download, name="clip_download"),
     path(
         "highlights/<int:highlight_id>/themes/new/",
         quotes.highlight_tag_new_theme,

@@ -7,4 +7,10 @@ app_name = "reports"
 urlpatterns = [
     path("findings/", views.findings, name="findings"),
     path("findings.csv", views.findings_csv, name="findings_csv"),
+    path("clips/", views.playlist, name="playlist"),
+    path("clips/captions.vtt", views.playlist_captions, name="playlist_captions"),
+    path("clips/chapters.vtt", views.playlist_chapters, name="playlist_chapters"),
+    path("clips/playlist.ogg", views.playlist_audio, name="playlist_audio"),
+    path("clips/download/", views.playlist_download, name="playlist_download"),
+    path("clips/download/<int:job_id>/", views.playlist_zip, name="playlist_zip"),
 ]

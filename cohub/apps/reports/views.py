@@ -1,13 +1,19 @@
-"""The findings page and its CSV download."""
+"""The findings page and its CSV download; the clip playlist and its files."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
+from cohub.apps.core.errors import ServiceError
+from cohub.apps.jobs.models import Job, JobStatus
+from cohub.apps.jobs.services import job_enqueue
 from cohub.apps.projects.access import project_view
 from cohub.apps.projects.models import Project, Sector
 from cohub.apps.reports.findings import (
@@ -17,7 +23,11 @@ from cohub.apps.reports.findings import (
     findings_narrow,
     project_findings,
 )
+from cohub.apps.reports.jobs import PLAYLIST_ZIP
+from cohub.apps.reports.playlist import playlist_audio_name, playlist_zip_name, project_playlist
 from cohub.apps.reports.services import findings_export_csv
+from cohub.apps.stories.playback import ranged_response
+from cohub.pipeline.clips import GAP_MS, OGG_OPUS, ClipError, safe_name
 
 
 @project_view("reports.view_findings")
@@ -55,3 +65,101 @@ def findings_csv(request: AuthenticatedHttpRequest, project: Project) -> HttpRes
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# ---------------------------------------------------------------------------
+# The clip playlist (ADR 0020)
+
+
+@project_view("reports.view_findings")
+@require_GET
+def playlist(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
+    """Every clip that may be played, one after another, with captions and chapters."""
+    shown = project_playlist(project)
+    return render(
+        request,
+        "reports/playlist.html",
+        {"project": project, "playlist": shown, "gap_ms": GAP_MS},
+    )
+
+
+def _vtt(text: str, name: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/vtt; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response  # type: ignore[return-value]  # a streamed file; project_view passes it on
+
+
+@project_view("reports.view_findings")
+@require_GET
+def playlist_captions(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
+    """WebVTT captions of the playlist's clips, timed as they play one after another."""
+    return _vtt(project_playlist(project).captions, "captions.vtt")
+
+
+@project_view("reports.view_findings")
+@require_GET
+def playlist_chapters(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
+    """WebVTT chapters, one per clip, named by who speaks and the story."""
+    return _vtt(project_playlist(project).chapters, "chapters.vtt")
+
+
+@project_view("reports.view_findings")
+@require_safe
+def playlist_audio(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
+    """The clips one after another as one sound file, joined the first time it is asked for."""
+    shown = project_playlist(project)
+    if not shown.entries:
+        raise Http404("There are no clips that may be played.")
+    try:
+        name = playlist_audio_name(shown)
+    except (ClipError, ServiceError) as error:
+        return HttpResponse(
+            f"The clips could not be joined: {error}",
+            status=500,
+            content_type="text/plain; charset=utf-8",
+        )
+    return ranged_response(
+        request,
+        open_file=lambda: default_storage.open(name, "rb"),
+        size=default_storage.size(name),
+        content_type=OGG_OPUS,
+    )
+
+
+@project_view("reports.export_findings")
+@require_POST
+def playlist_download(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
+    """Start making the download (a job with progress); its page links to the file."""
+    if not project_playlist(project).entries:
+        messages.error(request, "There are no clips that may be played, so nothing to download.")
+        return HttpResponseRedirect(reverse("reports:playlist", args=[project.slug]))
+    job = job_enqueue(kind=PLAYLIST_ZIP, project_id=project.pk, created_by=request.user)
+    return HttpResponseRedirect(reverse("jobs:detail", args=[job.pk]))
+
+
+@project_view("reports.export_findings")
+@require_GET
+def playlist_zip(request: AuthenticatedHttpRequest, project: Project, job_id: int) -> HttpResponse:
+    """The finished download, only while its clips are still exactly the ones allowed."""
+    job = get_object_or_404(
+        Job, pk=job_id, project_id=project.pk, kind=PLAYLIST_ZIP, status=JobStatus.SUCCEEDED
+    )
+    digest = str((job.result or {}).get("digest", ""))
+    name = playlist_zip_name(project, digest, job.pk)
+    if digest != project_playlist(project).digest or not default_storage.exists(name):
+        messages.error(
+            request,
+            "The clips have changed since that download was made (a quote, a nudge or "
+            "someone's consent), so it is no longer offered. Make the download again.",
+        )
+        return HttpResponseRedirect(reverse("reports:playlist", args=[project.slug]))
+    filename = f"{safe_name(project.slug, fallback='project')}-clips.zip"
+    response = FileResponse(
+        default_storage.open(name, "rb"),
+        as_attachment=True,
+        filename=filename,
+        content_type="application/zip",
+    )
+    response["Cache-Control"] = "no-store"
+    return response  # type: ignore[return-value]  # a streamed file; project_view passes it on

@@ -110,6 +110,7 @@ def story_add_recording(
     new_storyteller: str = "",
     consent_for_new: Mapping[str, Any] | None = None,
     consent_note: str = "",
+    transcribe: bool = True,
 ) -> RecordingAdded:
     """Keep the recording at ``path`` (named ``filename`` by the person) as a new story.
 
@@ -123,7 +124,10 @@ def story_add_recording(
     or a file named on the command line), then copied into storage a piece at a
     time. Transcription is queued at once when the storyteller agreed to it.
     ``speakers`` is how many voices to tell apart ("auto" to estimate, None for
-    none). Raises ``MediaError`` for a file that is not a usable recording,
+    none). ``transcribe=False`` queues nothing: for words that arrive another
+    way (the demo ships what speech-to-text heard, written with
+    ``transcript_write_recognised``). Raises ``MediaError`` for a file that is
+    not a usable recording,
     ``ConsentError`` without consent to record, ``ServiceError`` for a repeat.
     """
     from cohub.apps.stories.services import _storyteller_named, _title_from_filename
@@ -161,6 +165,7 @@ def story_add_recording(
             title=title or _title_from_filename(name),
             recorded_on=recorded_on,
             speakers=speakers,
+            transcribe=transcribe,
         )
     except BaseException:
         default_storage.delete(stored)
@@ -183,6 +188,7 @@ def _keep(
     title: str,
     recorded_on: dt.date | None,
     speakers: int | str | None,
+    transcribe: bool = True,
 ) -> RecordingAdded:
     # The order every story write takes locks in: the project, then the storyteller.
     from cohub.apps.stories.services import _storyteller_named, storyteller_create
@@ -230,7 +236,7 @@ def _keep(
         data={"source": StorySource.RECORDING, "duration_ms": info.duration_ms},
     )
     job = None
-    if consent_allows(storyteller, ConsentScope.TRANSCRIBE):
+    if transcribe and consent_allows(storyteller, ConsentScope.TRANSCRIBE):
         job = _queue_transcription(recording, actor=actor, speakers=speakers)
     return RecordingAdded(story=story, recording=recording, job=job)
 
@@ -378,10 +384,13 @@ def recording_local_path(recording: Recording) -> Iterator[Path]:
     removed afterwards.
     """
     try:
-        yield Path(default_storage.path(recording.file.name))
-        return
+        local = Path(default_storage.path(recording.file.name))
     except NotImplementedError:
-        pass
+        local = None
+    # Some storages (Django's in-memory one) name a path that is not on the disk.
+    if local is not None and local.is_file():
+        yield local
+        return
     with contextlib.ExitStack() as stack:
         folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="cohub-recording-"))
         copy = Path(folder) / PurePath(recording.file.name).name

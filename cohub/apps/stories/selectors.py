@@ -33,6 +33,7 @@ from cohub.apps.stories.models import (
     Storyteller,
     Transcript,
 )
+from cohub.apps.stories.scopes import ConsentScope
 from cohub.pipeline.words import WordTime, tokens, words_from_json
 
 
@@ -119,6 +120,20 @@ def story_withheld(story: Story) -> Withheld | None:
     For pages about a story that do not show its transcript (notes, speakers, editing).
     """
     return consent_now(story.storyteller).words
+
+
+def story_recording(story: Story) -> Recording | Withheld | None:
+    """The story's recording to play, or why it may not be heard now (None: there is none).
+
+    Hearing the recording needs the storyteller's consent that we record it
+    (``ConsentScope.RECORD``), as it stands today: withdrawal, a passed
+    keep-until date or a "no" to recording stops playback on the next request.
+    """
+    recording = Recording.objects.filter(story_id=story.pk).first()
+    if recording is None:
+        return None
+    withheld = consent_now(story.storyteller).withheld(ConsentScope.RECORD)
+    return withheld if withheld is not None else recording
 
 
 def story_part_count(story: Story) -> int:

@@ -48,6 +48,11 @@ urlpatterns = [
         name="recording_status",
     ),
     path(
+        "stories/<int:story_id>/recording/media/",
+        recordings.recording_media,
+        name="recording_media",
+    ),
+    path(
         "stories/<int:story_id>/recording/transcribe/",
         recordings.recording_transcribe_view,
         name="recording_transcribe",

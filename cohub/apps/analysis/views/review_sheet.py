@@ -19,6 +19,7 @@ from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
@@ -26,13 +27,14 @@ from django.views.decorators.http import require_POST
 
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.analysis import services
+from cohub.apps.analysis.clips import clip_refusal
 from cohub.apps.analysis.forms import (
     HighlightCreateForm,
     HighlightNewThemeForm,
     HighlightTagForm,
     ReviewSheetForm,
 )
-from cohub.apps.analysis.models import ChangeLevel, Theme
+from cohub.apps.analysis.models import ChangeLevel, Highlight, Theme
 from cohub.apps.analysis.selectors import review_sheet_of, story_quotes, themes_for
 from cohub.apps.analysis.views.common import offer_undo, pending_undo, review_sheet_url
 from cohub.apps.core.errors import ServiceError
@@ -45,10 +47,12 @@ from cohub.apps.stories.selectors import (
     recording_progress,
     story_get,
     story_part_count,
+    story_recording,
     story_transcript,
     story_withheld,
     transcript_segments,
 )
+from cohub.pipeline.clips import content_type
 
 
 def mark_highlights(text: str, offset: int, spans: Iterable[tuple[int, int]]) -> SafeString:
@@ -188,6 +192,7 @@ def _render_story(
     review_sheet = review_sheet_of(story) if withheld is None else None
     if sheet_form is None and withheld is None:
         sheet_form = _sheet_form(review_sheet, auto_id="sheet_%s")
+    player = _player(project, story)
     quotes = [
         {
             "shown": quote,
@@ -195,6 +200,7 @@ def _render_story(
             "themes": [link.theme for link in quote.highlight.theme_links.all()],
             "tag_form": HighlightTagForm(themes=themes, auto_id=f"tag{quote.highlight.pk}_%s"),
             "new_theme_form": HighlightNewThemeForm(auto_id=f"tag{quote.highlight.pk}_%s"),
+            "clip": _clip(quote.highlight, player, consent),
         }
         for quote in shown_quotes
     ]
@@ -211,6 +217,7 @@ def _render_story(
         "storyteller": story.storyteller,
         "transcript": transcript,
         "recording": recording_progress(story),
+        "player": player,
         "rows": rows,
         "quotes": quotes,
         "to_check": [h for h in highlights if h.needs_attention] if withheld is None else [],
@@ -230,6 +237,42 @@ def _render_story(
         "jump_error": jump_error,
     }
     return render(request, "analysis/review_sheet.html", context, status=status)
+
+
+@dataclass(frozen=True)
+class Player:
+    """The story's recording on its page: where to fetch it, or why it cannot be heard."""
+
+    media_url: str = ""
+    content_type: str = ""
+    duration_ms: int = 0
+    withheld: Withheld | None = None
+
+
+def _player(project: Project, story: Story) -> Player | None:
+    recording = story_recording(story)
+    if recording is None:
+        return None
+    if isinstance(recording, Withheld):
+        return Player(withheld=recording)
+    return Player(
+        media_url=reverse("stories:recording_media", args=[project.slug, story.pk]),
+        content_type=content_type(recording.container, has_video=recording.has_video),
+        duration_ms=recording.duration_ms,
+    )
+
+
+def _clip(highlight: Highlight, player: Player | None, consent: ConsentNow) -> dict[str, Any]:
+    """A quote's clip for its card: its span, and why it may not be downloaded, if not."""
+    if player is None or player.withheld is not None or highlight.start_ms is None:
+        return {}
+    rule = clip_refusal(highlight, consent)
+    return {
+        "start_ms": highlight.clip_start_ms,
+        "end_ms": min(highlight.clip_end_ms or 0, player.duration_ms or 10**12),
+        "nudged": bool(highlight.clip_start_nudge_ms or highlight.clip_end_nudge_ms),
+        "refusal": rule.reason if rule is not None else "",
+    }
 
 
 def _sheet_form(review_sheet: Any, data: Any = None, **kwargs: Any) -> ReviewSheetForm:

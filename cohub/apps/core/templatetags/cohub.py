@@ -32,6 +32,27 @@ def ms_to_clock(value: Any) -> str:
 
 
 @register.filter
+def ms_to_clock_tenths(value: Any) -> str:
+    """Milliseconds to the tenth of a second, for clip edges people nudge: 5250 -> "0:05.3"."""
+    if value is None or value == "":
+        return ""
+    try:
+        tenths = round(max(int(value), 0) / 100)
+    except (TypeError, ValueError):
+        return ""
+    return f"{ms_to_clock(tenths // 10 * 1000)}.{tenths % 10}"
+
+
+@register.filter
+def ms_to_seconds(value: Any) -> str:
+    """Milliseconds as seconds for a media fragment (``#t=5.25``): 5250 -> "5.25"."""
+    try:
+        return f"{max(int(value), 0) / 1000:.3f}".rstrip("0").rstrip(".") or "0"
+    except (TypeError, ValueError):
+        return "0"
+
+
+@register.filter
 def labels(values: Iterable[Any] | None, mapping: Mapping[Any, Any] | None) -> list[Any]:
     """Map stored values to their labels: ``{{ project.sectors|labels:sector_labels }}``.
 

@@ -11,20 +11,30 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.core.files.storage import default_storage
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseForbidden,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.projects.access import project_view
 from cohub.apps.projects.models import Project
+from cohub.apps.stories.consent import Withheld
 from cohub.apps.stories.derived import story_page_url
 from cohub.apps.stories.forms.stories import RecorderForm, RecordingForm
 from cohub.apps.stories.models import Story
+from cohub.apps.stories.playback import ranged_response
 from cohub.apps.stories.recordings import (
     RecordingAdded,
+    recording_file_exists,
     recording_limits,
     recording_transcribe,
     story_add_recording,
@@ -36,10 +46,12 @@ from cohub.apps.stories.selectors import (
     consents_for,
     recording_progress,
     story_get,
+    story_recording,
     storytellers_for,
     upload_for,
 )
 from cohub.apps.stories.transcription import speakers_default
+from cohub.pipeline.clips import content_type
 from cohub.pipeline.media import (
     TOOLS_MISSING_MESSAGE,
     MediaError,
@@ -207,6 +219,36 @@ def recording_status(
     if progress is None:
         return JsonResponse({"state": "none", "finished": True}, status=404)
     return JsonResponse(progress.as_json())
+
+
+@project_view("stories.view_story", load=("story_id", story_get))
+@require_safe
+def recording_media(
+    request: AuthenticatedHttpRequest, project: Project, story: Story
+) -> HttpResponse:
+    """The story's recording to play, a range of bytes at a time so seeking works.
+
+    Checked like the story's page, and against consent to record on every
+    request (each seek is one). Served as the probe says it is, never cached.
+    """
+    recording = story_recording(story)
+    if recording is None:
+        raise Http404("This story has no recording.")
+    if isinstance(recording, Withheld):
+        return HttpResponseForbidden(
+            f"The recording cannot be played. {recording.refusal}",
+            content_type="text/plain; charset=utf-8",
+            headers={"Cache-Control": "no-store"},
+        )
+    if not recording_file_exists(recording):
+        raise Http404("The recording's file is missing from storage.")
+    name = recording.file.name
+    return ranged_response(
+        request,
+        open_file=lambda: default_storage.open(name, "rb"),
+        size=default_storage.size(name),
+        content_type=content_type(recording.container, has_video=recording.has_video),
+    )
 
 
 @project_view("stories.change_story", load=("story_id", story_get))
