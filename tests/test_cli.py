@@ -347,7 +347,7 @@ def test_demo_twice(capsys):
     assert cli.main(["demo"]) == 0
     second = capsys.readouterr().out
     assert (Project.objects.count(), Story.objects.count(), Storyteller.objects.count()) == counts
-    assert counts == (1, 6, 6)
+    assert counts == (1, 7, 7)
     for out in (first, second):
         assert "facilitator@example.org" in out
         assert DEMO_PASSWORD in out
