@@ -172,6 +172,9 @@ def build_world() -> World:
         "note_id": analysis_services.board_note_add(
             project=project, text="A note on the board", actor=facilitator
         ).note.pk,
+        "visioning_round_id": analysis_services.visioning_round_open(
+            project=project, prompt="Ten years on?", actor=facilitator
+        ).visioning_round.pk,
         ("accounts:password_reset_confirm", "uidb64"): "MQ",
         ("accounts:password_reset_confirm", "token"): "used-or-too-old",
     }

@@ -119,6 +119,10 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "analysis:board_theme_merge": "analysis.manage_themes",
     "analysis:board_note_add": "analysis.code_story",
     "analysis:board_note_remove": "analysis.remove_board_note",
+    "analysis:board_round_open": "analysis.run_visioning_round",
+    "analysis:board_round_close": "analysis.run_visioning_round",
+    "analysis:board_round_group": "analysis.run_visioning_round",
+    "analysis:board_round_note": "analysis.code_story",
     "analysis:coding_event_undo": "analysis.code_story",
     "analysis:coding_event_redo": "analysis.code_story",
     "reports:findings": "reports.view_findings",
@@ -262,6 +266,9 @@ def world(db) -> World:
         "note_id": analysis_services.board_note_add(
             project=project, text="A note", actor=everyone
         ).note.pk,
+        "visioning_round_id": analysis_services.visioning_round_open(
+            project=project, prompt="Ten years on, what pleased you?", actor=everyone
+        ).visioning_round.pk,
     }
     return World(values=values, everyone=everyone)
 

@@ -97,6 +97,9 @@ def world(db):
         "job_id": Job.objects.create(
             kind="reports.playlist_zip", project_id=project.pk, status=JobStatus.SUCCEEDED
         ).pk,
+        "visioning_round_id": analysis_services.visioning_round_open(
+            project=project, prompt="Ten years on?", actor=facilitator
+        ).visioning_round.pk,
     }
     return values, outsider
 

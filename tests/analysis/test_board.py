@@ -314,3 +314,96 @@ def test_a_storyteller_withdrawing_changes_the_board_epoch(world, project, facil
     before = board_state(project).epoch
     story_services.consent_withdraw(storyteller=world["story"].storyteller, actor=facilitator)
     assert board_state(project).epoch != before
+
+
+def test_a_visioning_round_takes_notes_while_open_and_keeps_them_after(project, facilitator):
+    member = make_member(project, ProjectRole.MEMBER)
+    opened = services.visioning_round_open(
+        project=project, prompt="Ten years on, what pleased you?", actor=facilitator
+    ).visioning_round
+    services.board_note_add(
+        project=project, text="Nobody waits alone", visioning_round=opened, actor=member
+    )
+    services.visioning_round_close(visioning_round=opened, actor=facilitator)
+    with pytest.raises(ServiceError, match="This round has been closed"):
+        services.board_note_add(
+            project=project, text="Too late", visioning_round=opened, actor=member
+        )
+    state = board_state(project)
+    assert state.visioning == opened
+    assert [n.text for n in state.round_notes] == ["Nobody waits alone"]
+    # Round notes are the round's, not a column's.
+    assert all(not column.notes for column in state.columns)
+
+
+def test_opening_a_round_closes_the_one_still_open(project, facilitator):
+    first = services.visioning_round_open(project=project, prompt="One", actor=facilitator)
+    second = services.visioning_round_open(project=project, prompt="Two", actor=facilitator)
+    first.visioning_round.refresh_from_db()
+    assert not first.visioning_round.is_open
+    assert [e.action for e in second.events] == [CodingAction.ROUND_CLOSE, CodingAction.ROUND_OPEN]
+
+
+def test_a_round_note_reaches_the_feed_as_the_round(client, project, facilitator):
+    member = make_member(project, ProjectRole.MEMBER)
+    opened = services.visioning_round_open(
+        project=project, prompt="Ten years on?", actor=facilitator
+    ).visioning_round
+    after = board_state(project).last_event_id
+    services.board_note_add(
+        project=project, text="A <b>calm</b> place", visioning_round=opened, actor=member
+    )
+    client.force_login(facilitator)
+    data = json.loads(_feed(client, project, after).content)
+    assert data["round"]["id"] == opened.pk and data["round"]["open"]
+    assert "A &lt;b&gt;calm&lt;/b&gt; place" in data["round"]["notes_html"]
+    assert data["notes"] == []
+
+
+def test_only_facilitators_open_rounds(client, project):
+    member = make_member(project, ProjectRole.MEMBER)
+    client.force_login(member)
+    url = reverse("analysis:board_round_open", kwargs={"project_slug": project.slug})
+    assert client.post(url, {"prompt": "Ten years on?"}).status_code == 403
+
+
+NOTES = [
+    "Nobody waits alone in A&E any more",
+    "Waiting times are short and people are told how long",
+    "Someone texts you while you wait so you are not forgotten",
+    "Peer workers with lived experience on every crisis team",
+    "People who have been there are paid to support others",
+    "Lived experience workers lead the training for staff",
+    "Families are asked before discharge",
+    "Carers are part of the plan from day one",
+]
+
+
+def test_grouping_a_round_places_every_note_and_gives_the_same_groups_twice(project, facilitator):
+    opened = services.visioning_round_open(
+        project=project, prompt="Ten years on, what pleased you?", actor=facilitator
+    ).visioning_round
+    for text in NOTES:
+        services.board_note_add(
+            project=project, text=text, visioning_round=opened, actor=facilitator
+        )
+    first = services.visioning_round_group(visioning_round=opened, actor=facilitator)
+    groups = dict(BoardNote.objects.values_list("text", "group_label"))
+    assert set(groups) == set(NOTES) and all(groups.values())
+    assert first.event.action == CodingAction.ROUND_GROUP
+    assert len(set(groups.values())) >= 2
+    services.visioning_round_group(visioning_round=opened, actor=facilitator)
+    assert dict(BoardNote.objects.values_list("text", "group_label")) == groups
+    opened.refresh_from_db()
+    assert opened.grouped_with["model"]
+
+
+def test_grouping_one_note_is_refused(project, facilitator):
+    opened = services.visioning_round_open(
+        project=project, prompt="Ten years on?", actor=facilitator
+    ).visioning_round
+    services.board_note_add(
+        project=project, text="Only me", visioning_round=opened, actor=facilitator
+    )
+    with pytest.raises(ServiceError, match="at least two notes"):
+        services.visioning_round_group(visioning_round=opened, actor=facilitator)

@@ -126,6 +126,17 @@ class World:
         return reverse(route.name, kwargs=kwargs)
 
 
+def _visioning_round(project, facilitator, member):
+    """An open round with a note, so the board shows the round as people meet it."""
+    opened = analysis_services.visioning_round_open(
+        project=project, prompt="Ten years on, what pleased you?", actor=facilitator
+    ).visioning_round
+    analysis_services.board_note_add(
+        project=project, text="Nobody waits alone.", visioning_round=opened, actor=member
+    )
+    return opened
+
+
 def build_world() -> World:
     project = ProjectFactory(name="Crisis support in Northfield")
     facilitator = make_member(project, ProjectRole.FACILITATOR)
@@ -256,6 +267,7 @@ def build_world() -> World:
             theme=theme,
             actor=facilitator,
         ).note.pk,
+        "visioning_round_id": _visioning_round(project, facilitator, member).pk,
     }
     people = {
         "facilitator": facilitator,

@@ -137,3 +137,28 @@ def test_the_board_in_large_text_on_a_phone(browser, page, client, board_world):
     )
     assert wide == [], f"these reach past a 360 px screen at 200% text: {wide}"
     assert axe_violations(page) == []
+
+
+def test_a_visioning_round_opened_in_one_browser_takes_notes_in_the_other(
+    browser, page, client, board_world
+):
+    w = board_world
+    log_in_as(page, client, w["facilitator"])
+    page.goto(w["url"])
+    other = _second_page(browser, page)
+    from django.test import Client
+
+    log_in_as(other, Client(), w["member"])
+    other.goto(w["url"])
+
+    page.get_by_label("The question for the round").fill("Ten years on, what pleased you?")
+    page.get_by_role("button", name="Open the round").click()
+    expect(page.locator("#round-heading")).to_be_focused()
+
+    # The member's board shows the round without a reload; their note shows on the first.
+    note_box = other.get_by_label("Your answer, in a few words")
+    expect(note_box).to_be_visible()
+    note_box.fill("Nobody waits alone any more")
+    other.get_by_role("button", name="Add my note").click()
+    expect(page.locator("#round-notes")).to_contain_text("Nobody waits alone any more")
+    other.context.close()

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Max
+from django.db.models import F, Max
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -66,6 +66,30 @@ class Board:
     """Quotes left off because consent no longer lets the team read their words."""
     last_event_id: int
     epoch: str
+    visioning: VisioningRound | None = None
+    """The open visioning round, or the last one closed (its notes stay on show)."""
+    round_notes: list[BoardNote] = field(default_factory=list)
+
+
+def latest_round(project: Project) -> tuple[VisioningRound | None, list[BoardNote]]:
+    """The round the board shows (open, else the newest) and its notes, grouped if they are."""
+    visioning = (
+        VisioningRound.objects.filter(project=project)
+        .order_by(F("closed_at").desc(nulls_first=True), "-pk")
+        .first()
+    )
+    if visioning is None:
+        return None, []
+    notes = list(
+        BoardNote.objects.filter(visioning_round=visioning)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+    for note in notes:
+        note.project = project
+    # Grouped notes by group (biggest first, as numbered), then the unsorted and new ones.
+    notes.sort(key=lambda n: (not n.group, n.group or 0))
+    return visioning, notes
 
 
 def board_epoch(project: Project) -> str:
@@ -166,12 +190,15 @@ def board_state(project: Project) -> Board:
         theme_id = successors.get(note.theme_id, note.theme_id) if note.theme_id else None
         target = columns.get(theme_id) if theme_id is not None else None
         (target or unsorted).notes.append(note)
+    visioning, round_notes = latest_round(project)
     return Board(
         columns=[unsorted, *columns.values()],
         themes=themes,
         withheld=withheld,
         last_event_id=last,
         epoch=board_epoch(project),
+        visioning=visioning,
+        round_notes=round_notes,
     )
 
 
@@ -206,6 +233,8 @@ class Changes:
     notes: list[NoteNow]
     said: list[str]
     """One plain sentence per change made by someone else, for the live announcement."""
+    round_changed: bool = False
+    """A visioning round opened, closed or was grouped, or got a note: show it again."""
 
 
 def _payload_ids(event: CodingEvent, *names: str) -> list[int]:
@@ -284,7 +313,11 @@ def board_changes(project: Project, after_id: int, *, viewer: Any) -> Changes:
     quote_ids: set[int] = set()
     theme_ids: set[int] = set()
     note_ids: set[int] = set()
+    round_changed = False
     for event in events:
+        if event.action in ROUND_ACTIONS or (event.payload or {}).get("round_id"):
+            round_changed = True
+            continue
         if event.highlight_id:
             quote_ids.add(event.highlight_id)
         if event.theme_id:
@@ -344,7 +377,11 @@ def board_changes(project: Project, after_id: int, *, viewer: Any) -> Changes:
         quotes=quotes,
         notes=note_changes,
         said=said,
+        round_changed=round_changed,
     )
+
+
+ROUND_ACTIONS = (CodingAction.ROUND_OPEN, CodingAction.ROUND_CLOSE, CodingAction.ROUND_GROUP)
 
 
 def note_get(project: Project, pk: int) -> BoardNote:

@@ -1017,6 +1017,69 @@ def visioning_round_close(*, visioning_round: VisioningRound, actor: User | None
     return RoundResult(visioning_round=fresh, events=(event,))
 
 
+def grouping_available() -> bool:
+    """Whether the theme engine (``cohub.pipeline.cluster``) is installed to group notes."""
+    import importlib.util
+
+    return importlib.util.find_spec("cohub.pipeline.cluster") is not None
+
+
+def visioning_round_group(*, visioning_round: VisioningRound, actor: User | None) -> RoundResult:
+    """Group the round's notes with the same engine as the theme suggestions.
+
+    The grouping is worked out first, outside any transaction (it takes
+    seconds), so the board's other writers never wait for it; then it is saved
+    in one short transaction. Notes written meanwhile stay ungrouped until the
+    next grouping. The same notes always give the same groups.
+    """
+    if not grouping_available():
+        raise ServiceError("Grouping notes needs the theme engine, which is not installed here.")
+    from cohub.pipeline.cluster import group_texts
+
+    notes = list(visioning_round.notes.order_by("pk"))
+    if len(notes) < 2:
+        raise ServiceError("Add at least two notes before grouping them.")
+    grouping = group_texts([note.text for note in notes])
+    placed = {
+        note.pk: (grouping.placements[i].theme, grouping.label_of(i))
+        for i, note in enumerate(notes)
+    }
+    return _save_grouping(
+        visioning_round=visioning_round,
+        placed=placed,
+        grouped_with={"engine": "cohub.pipeline.cluster", **dict(grouping.parameters)},
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def _save_grouping(
+    *,
+    visioning_round: VisioningRound,
+    placed: dict[int, tuple[int, str]],
+    grouped_with: dict[str, Any],
+    actor: User | None,
+) -> RoundResult:
+    _hold_feed(visioning_round.project_id)
+    fresh = VisioningRound.objects.select_for_update().get(pk=visioning_round.pk)
+    notes = list(BoardNote.objects.filter(visioning_round=fresh, pk__in=list(placed)))
+    for note in notes:
+        number, label = placed[note.pk]
+        note.group = number or 0
+        note.group_label = label if number else "Not grouped"
+    BoardNote.objects.bulk_update(notes, ["group", "group_label"])
+    fresh.grouped_with = grouped_with
+    fresh.save(update_fields=["grouped_with", "updated_at"])
+    groups = sorted({label for _, label in placed.values()})
+    event = _log(
+        project=fresh.project,
+        actor=actor,
+        action=CodingAction.ROUND_GROUP,
+        payload={"round_id": fresh.pk, "groups": groups, "notes": len(notes)},
+    )
+    return RoundResult(visioning_round=fresh, events=(event,))
+
+
 def _tag_events(events: Iterable[CodingEvent], **link: CodingEvent) -> None:
     """Say which change the events an undo or a redo wrote were about (``undo_of``/``redo_of``)."""
     events = list(events)

@@ -56,6 +56,22 @@ urlpatterns = [
     path("board/themes/<int:theme_id>/merge/", board.board_theme_merge, name="board_theme_merge"),
     path("board/notes/new/", board.board_note_add, name="board_note_add"),
     path("board/notes/<int:note_id>/remove/", board.board_note_remove, name="board_note_remove"),
+    path("board/rounds/new/", board.board_round_open, name="board_round_open"),
+    path(
+        "board/rounds/<int:visioning_round_id>/close/",
+        board.board_round_close,
+        name="board_round_close",
+    ),
+    path(
+        "board/rounds/<int:visioning_round_id>/notes/",
+        board.board_round_note,
+        name="board_round_note",
+    ),
+    path(
+        "board/rounds/<int:visioning_round_id>/group/",
+        board.board_round_group,
+        name="board_round_group",
+    ),
     path("coding-log/", coding_log.coding_log, name="coding_log"),
     path("coding-log/<int:event_id>/undo/", coding_log.coding_event_undo, name="coding_event_undo"),
     path("coding-log/<int:event_id>/redo/", coding_log.coding_event_redo, name="coding_event_redo"),

@@ -28,7 +28,9 @@ from cohub.apps.analysis.board import (
     board_changes,
     board_state,
     contributions,
+    latest_round,
     note_get,
+    round_get,
 )
 from cohub.apps.analysis.forms import (
     UNSORTED,
@@ -37,8 +39,9 @@ from cohub.apps.analysis.forms import (
     BoardNoteForm,
     BoardRenameForm,
     BoardThemeForm,
+    RoundOpenForm,
 )
-from cohub.apps.analysis.models import BoardNote, Highlight, Theme
+from cohub.apps.analysis.models import BoardNote, Highlight, Theme, VisioningRound
 from cohub.apps.analysis.selectors import ShownQuote, highlight_get, theme_get
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.core.forms import first_error
@@ -157,6 +160,8 @@ def board(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
             "participation_form": ParticipationForm(
                 initial={"taking_part": participation.taking_part if participation else ""}
             ),
+            "round_form": RoundOpenForm(),
+            "can_group": services.grouping_available(),
             "poll_ms": POLL_MS,
             "poll_hidden_ms": POLL_HIDDEN_MS,
         },
@@ -177,10 +182,19 @@ def _changes_json(
         "changed_themes": [],
         "quotes": [],
         "notes": [],
+        "round": None,
     }
-    if not (changes.changed_themes or changes.quotes or changes.notes or changes.said):
+    if not (
+        changes.changed_themes
+        or changes.quotes
+        or changes.notes
+        or changes.said
+        or changes.round_changed
+    ):
         return payload
     perms = _perms(request, project)
+    if changes.round_changed:
+        payload["round"] = _render_round(request, project, perms)
     for pk, theme in changes.changed_themes.items():
         entry: dict[str, Any] = {"id": pk, "active": theme is not None}
         if theme is not None:
@@ -227,6 +241,29 @@ def _changes_json(
             }
         )
     return payload
+
+
+def _render_round(
+    request: AuthenticatedHttpRequest, project: Project, perms: dict[str, bool]
+) -> dict[str, Any]:
+    """The visioning round as the board shows it: its id, whether open, and its parts' HTML."""
+    visioning, notes = latest_round(project)
+    context = {
+        "project": project,
+        "visioning": visioning,
+        "round_notes": notes,
+        "perms_board": perms,
+        "round_form": RoundOpenForm(),
+        "can_group": services.grouping_available(),
+    }
+    return {
+        "id": visioning.pk if visioning is not None else None,
+        "open": bool(visioning and visioning.is_open),
+        "html": render_to_string("analysis/board/_round_slot.html", context, request=request),
+        "notes_html": render_to_string(
+            "analysis/board/_round_notes.html", context, request=request
+        ),
+    }
 
 
 @project_view("analysis.view_codebook")
@@ -367,3 +404,69 @@ def board_contributions(request: AuthenticatedHttpRequest, project: Project) -> 
         "analysis/board/contributions.html",
         {"project": project, "contributions": contributions(project)},
     )
+
+
+@project_view("analysis.run_visioning_round")
+@require_POST
+def board_round_open(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
+    """A facilitator opens a future-visioning round with a question for everyone."""
+    form = RoundOpenForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, project, first_error(form), status=400)
+    try:
+        services.visioning_round_open(
+            project=project, prompt=form.cleaned_data["prompt"], actor=request.user
+        )
+    except ServiceError as error:
+        return _refused(request, project, str(error))
+    return _done(
+        request,
+        project,
+        "The round is open. Everyone on the board can add notes now.",
+        focus="round-heading",
+    )
+
+
+@project_view("analysis.run_visioning_round", load=("visioning_round_id", round_get))
+@require_POST
+def board_round_close(
+    request: AuthenticatedHttpRequest, project: Project, visioning_round: VisioningRound
+) -> HttpResponse:
+    services.visioning_round_close(visioning_round=visioning_round, actor=request.user)
+    return _done(
+        request, project, "The round is closed. Its notes stay on the board.", focus="round-heading"
+    )
+
+
+@project_view("analysis.code_story", load=("visioning_round_id", round_get))
+@require_POST
+def board_round_note(
+    request: AuthenticatedHttpRequest, project: Project, visioning_round: VisioningRound
+) -> HttpResponse:
+    """A short note in answer to the round's question."""
+    form = BoardNoteForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, project, first_error(form), status=400)
+    try:
+        result = services.board_note_add(
+            project=project,
+            text=form.cleaned_data["text"],
+            visioning_round=visioning_round,
+            actor=request.user,
+        )
+    except ServiceError as error:
+        return _refused(request, project, str(error))
+    return _done(request, project, "Your note is in the round.", focus=f"note-{result.note.pk}")
+
+
+@project_view("analysis.run_visioning_round", load=("visioning_round_id", round_get))
+@require_POST
+def board_round_group(
+    request: AuthenticatedHttpRequest, project: Project, visioning_round: VisioningRound
+) -> HttpResponse:
+    """Group the round's notes with the theme engine (a few seconds for a few dozen notes)."""
+    try:
+        services.visioning_round_group(visioning_round=visioning_round, actor=request.user)
+    except ServiceError as error:
+        return _refused(request, project, str(error))
+    return _done(request, project, "The notes are grouped.", focus="round-heading")

@@ -102,6 +102,16 @@ def describe_events(project: Project, events: list[CodingEvent]) -> list[dict[st
             text = f"Took the theme '{payload.get('source_name', '')}' back out of '{target}'"
         elif action == CodingAction.HIGHLIGHT_REANCHOR:
             text = f"Moved {quote(event)} to the story's changed words"
+        elif action == CodingAction.HIGHLIGHT_MOVE:
+            start = payload.get("from_name") or "Not sorted yet"
+            end = payload.get("to_name") or "Not sorted yet"
+            text = f"Moved {quote(event)} from '{start}' to '{end}' on the board"
+        elif action in (CodingAction.NOTE_ADD, CodingAction.NOTE_REMOVE):
+            verb = "Added" if action == CodingAction.NOTE_ADD else "Took off"
+            text = f"{verb} the board note '{payload.get('text', '')}'"
+        elif action in (CodingAction.ROUND_OPEN, CodingAction.ROUND_CLOSE):
+            verb = "Opened" if action == CodingAction.ROUND_OPEN else "Closed"
+            text = f"{verb} the visioning round '{payload.get('prompt', '')}'"
         else:
             text = event.get_action_display()
         # What an undo or a redo wrote is undone and redone through the change it was about.

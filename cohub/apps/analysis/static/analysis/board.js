@@ -27,7 +27,7 @@
   var hiddenMs = parseInt(board.getAttribute("data-poll-hidden-ms"), 10) || 10000;
   var themes = null; // [{id, name}] from the latest feed answer; null until one has names
   var timer = null;
-  var polling = false;
+  var inflight = null;
   var again = false;
 
   function say(text) {
@@ -191,7 +191,56 @@
     }
   }
 
+  var pendingRound = null;
+
+  function typingIn(container) {
+    // Someone is writing in a box there: do not take it away from under them.
+    var el = document.activeElement;
+    return (
+      container.contains(el) &&
+      (el.tagName === "TEXTAREA" || el.tagName === "INPUT") &&
+      el.value !== el.defaultValue
+    );
+  }
+
+  function applyRound(round) {
+    var slot = document.getElementById("board-round-slot");
+    if (!round || !slot) {
+      return;
+    }
+    var section = document.getElementById("board-round");
+    var same =
+      section &&
+      section.getAttribute("data-round") === String(round.id || "") &&
+      section.getAttribute("data-open") === (round.open ? "1" : "0");
+    if (same) {
+      var notes = document.getElementById("round-notes");
+      var focusedId = notes && notes.contains(document.activeElement) ? document.activeElement.id : null;
+      notes.replaceWith(fromHtml(round.notes_html));
+      var refocus = focusedId && document.getElementById(focusedId);
+      if (refocus) {
+        refocus.focus();
+      }
+      pendingRound = null;
+    } else if (typingIn(slot)) {
+      pendingRound = round; // shown once they have sent or left what they are writing
+    } else {
+      var hadFocus = slot.contains(document.activeElement);
+      slot.innerHTML = round.html;
+      pendingRound = null;
+      var heading = document.getElementById("round-heading") || document.getElementById("round-open-heading");
+      if (hadFocus && heading) {
+        heading.setAttribute("tabindex", "-1");
+        heading.focus(); // the control they were on is gone; stay in the same place
+      }
+    }
+  }
+
   function apply(data) {
+    if (pendingRound && !typingIn(document.getElementById("board-round-slot"))) {
+      applyRound(pendingRound);
+    }
+    applyRound(data.round);
     if (data.themes && (data.themes.length || data.changed_themes.length)) {
       themes = data.themes;
     }
@@ -233,13 +282,13 @@
   }
 
   function poll() {
-    if (polling) {
-      again = true;
-      return Promise.resolve();
+    if (inflight) {
+      again = true; // ask again as soon as this answer is in; callers wait for that one
+      return inflight;
     }
-    polling = true;
+    window.clearTimeout(timer);
     var url = board.getAttribute("data-feed") + "?after=" + last;
-    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    inflight = fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
         if (!response.ok) {
           throw new Error("feed " + response.status);
@@ -260,13 +309,14 @@
         // Offline for a moment: the next poll asks from the same event, so nothing is missed.
       })
       .then(function () {
-        polling = false;
+        inflight = null;
         if (again) {
           again = false;
           return poll();
         }
         schedule(document.hidden ? hiddenMs : pollMs);
       });
+    return inflight;
   }
 
   function send(form) {
