@@ -656,6 +656,11 @@ def cmd_redact(args: argparse.Namespace) -> int:
     from cohub.pipeline.redact import Lists, redactor
 
     lists = Lists.of(deny=_read_list(args.deny), allow=_read_list(args.allow))
+    if args.project:
+        from cohub.apps.redaction.selectors import project_lists
+
+        mine = project_lists(_project(args.project))
+        lists = Lists(deny=mine.deny + lists.deny, allow=mine.allow + lists.allow)
     engine = redactor()
     failed = 0
     for name in args.files:
@@ -894,6 +899,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE",
         help="words never to replace, one a line (public figures, your own organisation)",
+    )
+    redact.add_argument(
+        "--project",
+        metavar="SLUG",
+        help="also use this project's lists of words to replace or keep, as the hub does",
     )
     redact.add_argument("files", nargs="+", metavar="FILE", help="files to read; - for stdin")
 

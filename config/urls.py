@@ -4,6 +4,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", include("cohub.apps.accounts.urls")),
     path("", include("cohub.apps.projects.urls")),
     path("p/<slug:project_slug>/", include("cohub.apps.stories.urls")),
+    path("p/<slug:project_slug>/", include("cohub.apps.redaction.urls")),
     path("p/<slug:project_slug>/", include("cohub.apps.analysis.urls")),
     path("p/<slug:project_slug>/", include("cohub.apps.reports.urls")),
     path("jobs/", include("cohub.apps.jobs.urls")),

@@ -27,9 +27,11 @@ from cohub.apps.analysis.models import Attribution
 from cohub.apps.jobs.models import Job, JobStatus
 from cohub.apps.projects import services as project_services
 from cohub.apps.projects.models import ProjectRole
+from cohub.apps.redaction import services as redaction_services
 from cohub.apps.stories import services as story_services
 from cohub.apps.stories.models import ConsentRecord
 from cohub.cli import main as cli_main
+from cohub.pipeline.redact import Finding, Kind, number_findings
 from tests.factories import (
     ProjectFactory,
     make_member,
@@ -79,6 +81,7 @@ PAGES_THAT_SAY_WHY = (
     "stories:speaker_list",
     "stories:story_list",
     "stories:storyteller_detail",
+    "redaction:review",
 )
 
 
@@ -124,6 +127,14 @@ def build_world() -> World:
     ).highlight
     analysis_services.review_sheet_update(
         story=story, actor=facilitator, ideas=IDEAS, summary=SUMMARY
+    )
+    # A check for personal details whose suggestion shows the words around it.
+    run = redaction_services.redaction_check_start(story=story, actor=facilitator).run
+    at = transcript.text.index("bailiffs")
+    redaction_services.redaction_findings_store(
+        run=run,
+        findings=number_findings([Finding(at, at + 8, Kind.PERSON, "bailiffs", "walk")]),
+        engine_settings={},
     )
     event = project.coding_events.order_by("pk").first()
     edit = story_services.story_update(
@@ -262,6 +273,7 @@ def test_the_walk_sees_the_words_while_consent_holds(client, tmp_path):
         "stories:story_edit",
         "stories:story_text_edit",
         "stories:story_part_edit",
+        "redaction:review",
     ):
         assert any(secret in answers[name] for secret in SECRETS), name
     assert "Kit Realname" in answers["reports:findings"]

@@ -87,3 +87,20 @@ def test_a_missing_file_is_named_and_the_others_still_run(tmp_path, capsys):
     assert code == 1
     assert out == "Hello."
     assert "missing.txt" in err and "No such file" in err
+
+
+@pytest.mark.django_db
+def test_a_projects_lists_are_used_as_in_the_hub(tmp_path, capsys):
+    from cohub.apps.redaction.services import project_lists_update
+    from tests.factories import ProjectFactory
+
+    project = ProjectFactory()
+    project_lists_update(
+        project=project, actor=None, deny_text="person: Shaz", allow_text="Andy Burnham"
+    )
+    story = tmp_path / "s.txt"
+    story.write_text("Shaz met Andy Burnham.", encoding="utf-8")
+    code, out, _ = run(capsys, "--project", project.slug, str(story))
+    assert (code, out) == (0, "[PERSON 1] met Andy Burnham.")
+    code, _, err = run(capsys, "--project", "no-such-project", str(story))
+    assert code != 0 and "no-such-project" in err

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "cohub.apps.accounts",
     "cohub.apps.projects",
     "cohub.apps.stories",
+    "cohub.apps.redaction",
     "cohub.apps.analysis",
     "cohub.apps.reports",
 ]
