@@ -355,3 +355,16 @@ def test_the_tiny_demo_loads_through_the_services(tmp_path):
     assert highlight.snippet == "I waited six hours"
     assert [link.theme.name for link in highlight.theme_links.all()] == ["Waiting"]
     assert not demo_load(tmp_path).created
+
+
+def test_the_demo_has_a_story_checked_for_personal_details():
+    from cohub.apps.redaction.models import FindingStatus, ProjectTerm, RedactionRun
+
+    demo_load()
+    run = RedactionRun.objects.get(story__project__slug=DEMO_PROJECT_SLUG)
+    statuses = set(run.findings.values_list("status", flat=True))
+    assert FindingStatus.ACCEPTED in statuses  # its people's names
+    assert run.findings.filter(kind="person").exclude(status=FindingStatus.ACCEPTED).count() == 0
+    assert ProjectTerm.objects.filter(project=run.story.project).count() == 2
+    demo_load()  # a second load checks nothing again
+    assert RedactionRun.objects.count() == 1

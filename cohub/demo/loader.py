@@ -43,6 +43,12 @@ from cohub.apps.analysis.services import (
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.projects.models import Project, ProjectRole
 from cohub.apps.projects.services import membership_add, participation_set, project_create
+from cohub.apps.redaction.services import (
+    findings_decide_kind,
+    project_lists_update,
+    redaction_check_run,
+    redaction_check_start,
+)
 from cohub.apps.stories.models import Recording, Speaker, Story, Storyteller, Transcript
 from cohub.apps.stories.recordings import story_add_recording, transcript_write_recognised
 from cohub.apps.stories.scopes import ConsentScope
@@ -164,6 +170,7 @@ def _fill_project(demo: Demo, project: Project, users: dict[str, User]) -> None:
                 project=project, name=name, description=description, actor=facilitator
             ).theme
 
+    checked = False
     for spec in demo.stories:
         with _blame(str(spec.transcript)):
             story = _add_story(spec, project, storytellers[spec.storyteller], users)
@@ -190,6 +197,28 @@ def _fill_project(demo: Demo, project: Project, users: dict[str, User]) -> None:
                     note=quote.note,
                     attribution=quote.attribution,
                 )
+        if not checked and spec.source == "typed":
+            _check_personal_details(project, story, facilitator)
+            checked = True
+
+
+def _check_personal_details(project: Project, story: Story, facilitator: User) -> None:
+    """The first typed story, checked for personal details, its people's names accepted.
+
+    The rest wait on its "Personal details" page for someone to decide, so the
+    demo shows suggestions of every state; the check runs here, not on the
+    worker, so the page has them as soon as the demo is loaded.
+    """
+    project_lists_update(
+        project=project,
+        actor=facilitator,
+        deny_text="organisation: the Harbour Project",
+        allow_text="A&E",
+    )
+    run = redaction_check_start(story=story, actor=facilitator).run
+    redaction_check_run(run.pk)
+    run.refresh_from_db()
+    findings_decide_kind(run=run, actor=facilitator, kind="person", status="accepted")
 
 
 def _fill_board(demo: Demo, project: Project, users: dict[str, User]) -> None:

@@ -215,3 +215,17 @@ def test_a_bad_line_in_the_lists_is_named_and_the_words_stay_in_the_box(
     assert "Line 2: &#x27;shoe&#x27; is not a kind of personal detail" in body
     assert "Kez\nshoe: size 9" in body
     assert not ProjectTerm.objects.exists()
+
+
+def test_words_typed_in_the_box_are_used_when_enter_presses_replace(
+    client, checked, story, facilitator
+):
+    client.force_login(facilitator)
+    phone = checked.findings.get(kind="phone")
+    post_decision(client, story, phone, "accept", replacement="[NUMBER]")
+    phone.refresh_from_db()
+    assert (phone.status, phone.replacement) == ("accepted", "[NUMBER]")
+    leeds = checked.findings.get(text="Leeds")
+    post_decision(client, story, leeds, "accept", replacement=leeds.replacement)
+    leeds.refresh_from_db()
+    assert (leeds.status, leeds.replacement) == ("accepted", "[PLACE 1]")

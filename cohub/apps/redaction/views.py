@@ -156,7 +156,11 @@ def decide(request: AuthenticatedHttpRequest, project: Project, story: Story) ->
     data = form.cleaned_data
     finding = _finding(check, data["finding"])
     status = FindingStatus.REJECTED if data["decision"] == "reject" else FindingStatus.ACCEPTED
-    replacement = data["replacement"] if data["decision"] == "change" else None
+    typed = " ".join((data["replacement"] or "").split())
+    # Enter in the "Put in its place" box presses the form's first button, "Replace":
+    # words typed there are what the person meant to put in.
+    changed = data["decision"] == "accept" and typed and typed != data["seen_replacement"]
+    replacement = data["replacement"] if data["decision"] == "change" or changed else None
     try:
         decided = services.finding_decide(
             finding=finding,
