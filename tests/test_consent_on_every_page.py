@@ -165,8 +165,19 @@ def build_world() -> World:
         result={"lines": ["kit.txt became the story 'Kit's winter'."]},
         finished_at=timezone.now(),
     )
+    from cohub.apps.analysis.models import Suggestion, SuggestionQuote, SuggestionRun
+
+    run = SuggestionRun.objects.create(
+        project=project, requested_by=facilitator, status="ready", model="test", quote_count=1
+    )
+    suggestion = Suggestion.objects.create(
+        run=run, number=1, label="Housing ideas", suggested_label="Housing ideas"
+    )
+    SuggestionQuote.objects.create(suggestion=suggestion, highlight=highlight)
     values = {
         "project_slug": project.slug,
+        "run_id": run.pk,
+        "suggestion_id": suggestion.pk,
         "story_id": story.pk,
         "storyteller_id": kit.pk,
         "highlight_id": highlight.pk,

@@ -74,6 +74,10 @@ def test_demo_load_makes_a_complete_project():
     assert Theme.objects.filter(project=project).count() == len(DEMO.themes) == 6
     highlights = Highlight.objects.filter(review_sheet__story__project=project)
     assert highlights.count() == len(DEMO.quotes) == 22
+    # A run of theme suggestions from the codebook, some accepted into existing themes.
+    run = project.suggestion_runs.get()
+    assert run.status == "ready" and run.quote_count > 0
+    assert run.suggestions.filter(status="accepted", existing_theme__isnull=False).exists()
     assert set(project.memberships.values_list("user__email", "role")) == {
         ("facilitator@example.org", "facilitator"),
         ("reporter@example.org", "community_reporter"),

@@ -116,6 +116,11 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "analysis:theme_merge": "analysis.manage_themes",
     "analysis:theme_detail": "analysis.view_codebook",
     "analysis:theme_rename": "analysis.manage_themes",
+    "analysis:suggestion_runs": "analysis.view_codebook",
+    "analysis:suggestion_run_create": "analysis.manage_themes",
+    "analysis:suggestion_run": "analysis.view_codebook",
+    "analysis:suggestion_decide": "analysis.manage_themes",
+    "analysis:quote_similar": "analysis.view_codebook",
     "analysis:coding_log": "analysis.view_coding_log",
     "analysis:board": "analysis.view_codebook",
     "analysis:board_feed": "analysis.view_codebook",
@@ -254,8 +259,19 @@ def world(db) -> World:
         max_attempts=1,
         error="RuntimeError: for the route tests",
     )
+    from cohub.apps.analysis.models import Suggestion, SuggestionQuote, SuggestionRun
+
+    run = SuggestionRun.objects.create(
+        project=project, requested_by=everyone, status="ready", model="test", quote_count=1
+    )
+    suggestion = Suggestion.objects.create(
+        run=run, number=1, label="Housing ideas", suggested_label="Housing ideas"
+    )
+    SuggestionQuote.objects.create(suggestion=suggestion, highlight=highlight)
     values = {
         "project_slug": project.slug,
+        "run_id": run.pk,
+        "suggestion_id": suggestion.pk,
         "story_id": story.pk,
         "storyteller_id": storyteller.pk,
         "highlight_id": highlight.pk,

@@ -33,6 +33,8 @@ OBJECT_KWARGS = {
     "speaker_id",
     "user_id",
     "invitation_id",
+    "run_id",
+    "suggestion_id",
 }
 
 
@@ -77,8 +79,19 @@ def world(db):
         project=project, email="kit@example.org", roles=["member"], actor=facilitator
     )
     outsider = make_member(ProjectFactory(), ProjectRole.FACILITATOR)
+    from cohub.apps.analysis.models import Suggestion, SuggestionQuote, SuggestionRun
+
+    run = SuggestionRun.objects.create(
+        project=project, requested_by=facilitator, status="ready", model="test", quote_count=1
+    )
+    suggestion = Suggestion.objects.create(
+        run=run, number=1, label="Housing ideas", suggested_label="Housing ideas"
+    )
+    SuggestionQuote.objects.create(suggestion=suggestion, highlight=highlight)
     values = {
         "project_slug": project.slug,
+        "run_id": run.pk,
+        "suggestion_id": suggestion.pk,
         "story_id": story.pk,
         "storyteller_id": storyteller.pk,
         "highlight_id": highlight.pk,

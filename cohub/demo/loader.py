@@ -40,6 +40,14 @@ from cohub.apps.analysis.services import (
     review_sheet_update,
     theme_create,
 )
+from cohub.apps.analysis.suggestions import (
+    MIN_QUOTES,
+    suggestion_accept,
+    suggestion_reject,
+    suggestion_run_compute,
+    suggestion_run_request,
+)
+from cohub.apps.analysis.vectors import readable_highlights
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.projects.models import Project, ProjectRole
 from cohub.apps.projects.services import membership_add, participation_set, project_create
@@ -252,6 +260,26 @@ def _fill_board(demo: Demo, project: Project, users: dict[str, User]) -> None:
             )
 
 
+def _suggest_themes(project: Project, facilitator: User) -> None:
+    """A run of theme suggestions from the codebook: those that fit a theme accepted, one rejected.
+
+    Computed here rather than waiting for the worker, so the demo shows it at once;
+    the queued job then finds the run done and leaves it (and the decisions) alone.
+    A demo with too few quotes to group gets no run.
+    """
+    if len(readable_highlights(project)) < MIN_QUOTES:
+        return
+    run = suggestion_run_request(project=project, actor=facilitator, start_from="codebook")
+    run = suggestion_run_compute(run=run)
+    suggested = list(run.suggestions.filter(unsorted=False).order_by("number"))
+    fitting = [s for s in suggested if s.existing_theme_id is not None]
+    for suggestion in fitting[:2]:
+        suggestion_accept(suggestion=suggestion, actor=facilitator)
+    new = [s for s in suggested if s.existing_theme_id is None]
+    if new:
+        suggestion_reject(suggestion=new[-1], actor=facilitator)
+
+
 def _add_story(
     spec: StorySpec, project: Project, storyteller: Storyteller, users: dict[str, User]
 ) -> Story:
@@ -357,6 +385,8 @@ def demo_load(data_dir: Path = DATA_DIR) -> DemoInfo:
             )
         _fill_project(demo, project, users)
         _fill_board(demo, project, users)
+
+        _suggest_themes(project, users[facilitator])
         created = True
     return DemoInfo(
         email=facilitator,

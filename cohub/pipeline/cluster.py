@@ -224,6 +224,22 @@ def framework_seed_texts(framework: str) -> list[tuple[str, str, str]]:
     return [(f"{chosen.key}:{t.key}", t.name, t.text) for t in chosen.themes]
 
 
+def describe(groups: Sequence[Sequence[str]]) -> list[tuple[str, list[str]]]:
+    """A label and keywords for each group of texts (most central first), as a run gives them.
+
+    For re-describing suggestions after some of their quotes have gone (a
+    withdrawal), so no label keeps words only the withdrawn quotes used.
+    """
+    keywords = _keywords([[_tokens(text) for text in group] for group in groups])
+    taken: set[str] = set()
+    described = []
+    for group, words in zip(groups, keywords, strict=True):
+        label = _label("", words, group[0] if group else "", taken)
+        taken.add(label.casefold())
+        described.append((label, words[:5]))
+    return described
+
+
 # --------------------------------------------------------------------------- steps
 
 

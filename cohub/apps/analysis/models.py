@@ -199,6 +199,13 @@ class CodingAction(models.TextChoices):
     ROUND_OPEN = "round_open", "Opened a visioning round"
     ROUND_CLOSE = "round_close", "Closed a visioning round"
     ROUND_GROUP = "round_group", "Grouped the notes of a round"
+    # Machine suggestions (ADR 0021): asking for them, and each decision a person made.
+    SUGGESTION_RUN = "suggestion_run", "Asked for theme suggestions"
+    SUGGESTION_ACCEPT = "suggestion_accept", "Accepted a suggested theme"
+    SUGGESTION_REJECT = "suggestion_reject", "Rejected a suggested theme"
+    SUGGESTION_RENAME = "suggestion_rename", "Renamed a suggested theme"
+    SUGGESTION_MERGE = "suggestion_merge", "Merged suggested themes"
+    SUGGESTION_SPLIT = "suggestion_split", "Split a suggested theme"
 
 
 class CodingEvent(models.Model):
@@ -264,6 +271,76 @@ class VisioningRound(TimeStampedModel):
         default=dict, blank=True, help_text="The engine, model and settings of the last grouping."
     )
 
+
+# --------------------------------------------------------------------------- suggestions (ADR 0021)
+
+
+class QuoteVector(models.Model):
+    """A key quote's words as a vector, cached per model: recomputed only when the words change.
+
+    Keyed by the quote (not only by the text's hash) so that a withdrawn story's
+    vectors, which could be turned back into its words, go with its quotes.
+    """
+
+    highlight = models.ForeignKey(Highlight, on_delete=models.CASCADE, related_name="vectors")
+    story_id = models.BigIntegerField(db_index=True)
+    model = models.CharField(max_length=200, help_text="The embedding model's name and version.")
+    text_hash = models.CharField(max_length=64)
+    dim = models.PositiveSmallIntegerField()
+    vector = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["highlight", "model"], name="one_vector_per_model")
+        ]
+
+    def __str__(self) -> str:
+        return f"vector of highlight {self.highlight_id} ({self.model})"
+
+
+class SuggestionRunStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Working"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class SuggestionStart(models.TextChoices):
+    NOTHING = "", "Nothing: group the quotes freely"
+    CODEBOOK = "codebook", "Our own themes (the codebook)"
+    CONDITIONS = "conditions", "The conditions of co-production"
+    VALUES = "values", "The principles of co-production"
+
+
+class SuggestionRun(TimeStampedModel):
+    """One run of the theme suggester: what was asked, with which model and seed, and what it found.
+
+    The suggestions it found are rows (``Suggestion``); people decide on each.
+    Nothing here changes the codebook: only accepting a suggestion does, through
+    the same services as a theme made by hand.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="suggestion_runs")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    job_id = models.BigIntegerField(null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=SuggestionRunStatus.choices, default=SuggestionRunStatus.QUEUED
+    )
+    themes_asked = models.PositiveSmallIntegerField(null=True, blank=True)
+    start_from = models.CharField(
+        max_length=20, choices=SuggestionStart.choices, blank=True, default=SuggestionStart.NOTHING
+    )
+    model = models.CharField(max_length=200, blank=True)
+    seed = models.IntegerField(default=0)
+    input_hash = models.CharField(max_length=64, blank=True)
+    parameters = models.JSONField(default=dict, blank=True)
+    quote_count = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         ordering = ["-created_at", "-id"]
 
@@ -302,3 +379,76 @@ class BoardNote(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+        return f"Suggestion run {self.pk} ({self.status})"
+
+
+class SuggestionStatus(models.TextChoices):
+    OPEN = "open", "Not decided yet"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+    MERGED = "merged", "Merged into another suggestion"
+    SPLIT = "split", "Split in two"
+
+
+class Suggestion(models.Model):
+    """One suggested theme: a label in the quotes' own words, how sure, what people decided."""
+
+    run = models.ForeignKey(SuggestionRun, on_delete=models.CASCADE, related_name="suggestions")
+    number = models.PositiveIntegerField()
+    label = models.CharField(max_length=120)
+    suggested_label = models.CharField(max_length=120)
+    keywords = models.JSONField(default=list, blank=True)
+    confidence = models.FloatField(default=0)
+    unsorted = models.BooleanField(default=False)
+    seed_key = models.CharField(max_length=100, blank=True)
+    existing_theme = models.ForeignKey(
+        Theme, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        max_length=20, choices=SuggestionStatus.choices, default=SuggestionStatus.OPEN
+    )
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+    )
+    theme = models.ForeignKey(
+        Theme, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "unsorted", "number", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def project(self) -> Project:
+        return self.run.project
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == SuggestionStatus.OPEN
+
+
+class SuggestionQuote(models.Model):
+    """A quote placed in a suggestion; ``rank`` 0 is the most central. Goes with its quote."""
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="quotes")
+    highlight = models.ForeignKey(Highlight, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(default=0)
+    rank = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["suggestion", "rank", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["suggestion", "highlight"], name="one_place_per_suggestion"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"highlight {self.highlight_id} in suggestion {self.suggestion_id}"

@@ -7,6 +7,7 @@ from cohub.apps.analysis.views import (
     coding_log,
     quotes,
     review_sheet,
+    suggestions,
     themes,
 )
 
@@ -72,6 +73,19 @@ urlpatterns = [
         board.board_round_group,
         name="board_round_group",
     ),
+    path("themes/suggestions/", suggestions.suggestion_runs, name="suggestion_runs"),
+    path(
+        "themes/suggestions/new/",
+        suggestions.suggestion_run_create,
+        name="suggestion_run_create",
+    ),
+    path("themes/suggestions/<int:run_id>/", suggestions.suggestion_run, name="suggestion_run"),
+    path(
+        "themes/suggested/<int:suggestion_id>/decide/",
+        suggestions.suggestion_decide,
+        name="suggestion_decide",
+    ),
+    path("highlights/<int:highlight_id>/similar/", suggestions.quote_similar, name="quote_similar"),
     path("coding-log/", coding_log.coding_log, name="coding_log"),
     path("coding-log/<int:event_id>/undo/", coding_log.coding_event_undo, name="coding_event_undo"),
     path("coding-log/<int:event_id>/redo/", coding_log.coding_event_redo, name="coding_event_redo"),

@@ -1,0 +1,246 @@
+"""Theme suggestions beside BERTopic's default pipeline and plain k-means, in one run.
+
+    python bench/themes.py [--engines e5,minilm] [--scale 20000] [--no-bertopic]
+
+On ``bench/data/conditions_quotes.jsonl`` (238 short lived-experience quotes we
+wrote, grouped by people into the 17 conditions of co-production), for each
+embedding model: adjusted mutual information (AMI) and adjusted Rand index
+(ARI) against the human grouping, the number of themes, the share unsorted,
+wall time and peak memory of the grouping step, and whether a re-run gives
+identical output. Every method gets the same embeddings. Then a scaling run on
+``--scale`` quotes (default 20,000): made by mixing pairs of the real quotes
+(text joined, vectors blended with a little noise, seeded), because embedding
+20,000 real quotes would measure the model, not the grouping.
+
+Each method runs in its own child process, so peak memory (Linux ``VmHWM``
+minus the memory held before the method started) is its own. BERTopic is only
+a bench extra (``pip install -e '.[bench]'``, done by ``make bench``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DATA = ROOT / "bench" / "data" / "conditions_quotes.jsonl"
+
+
+def _rss_kb(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def _method(name: str, texts: list[str], vectors: np.ndarray, k: int | None) -> list[int]:
+    if name == "cohub":
+        from cohub.pipeline.cluster import suggest_themes
+
+        grouping = suggest_themes(texts, vectors)
+        return [p.theme - 1 if p.theme else -1 for p in grouping.placements]
+    if name == "cohub+conditions":
+        from cohub.pipeline.cluster import suggest_themes
+
+        grouping = suggest_themes(texts, vectors, seeds=_SEEDS)
+        return [p.theme - 1 if p.theme else -1 for p in grouping.placements]
+    if name == "kmeans":
+        from sklearn.cluster import KMeans
+
+        return KMeans(n_clusters=k or 17, random_state=0, n_init=10).fit(vectors).labels_.tolist()
+    if name == "bertopic":
+        from bertopic import BERTopic
+
+        topics, _ = BERTopic().fit_transform(texts, embeddings=vectors)
+        return [int(t) for t in topics]
+    raise ValueError(name)
+
+
+_SEEDS: list[Any] = []
+
+
+def _child(
+    name: str, texts_path: str, vectors_path: str, k: int | None, seeds_path: str, out: Any
+) -> None:
+    global _SEEDS
+    texts = json.loads(Path(texts_path).read_text())
+    vectors = np.load(vectors_path)
+    if name == "cohub+conditions":
+        from cohub.pipeline.cluster import Seed
+
+        rows = json.loads(Path(seeds_path).read_text())
+        _SEEDS = [Seed(key=r["key"], label=r["label"], vector=np.array(r["vector"])) for r in rows]
+    # Import what the method needs before measuring, so imports are not counted.
+    if name.startswith("cohub"):
+        import scipy.cluster.hierarchy  # noqa: F401
+    elif name == "kmeans":
+        import sklearn.cluster  # noqa: F401
+    else:
+        import bertopic  # noqa: F401
+    before = _rss_kb("VmRSS")
+    start = time.perf_counter()
+    labels = _method(name, texts, vectors, k)
+    wall = time.perf_counter() - start
+    peak_mb = max(0, _rss_kb("VmHWM") - before) / 1024
+    out.send({"labels": labels, "wall_s": wall, "peak_mb": peak_mb})
+
+
+def run_isolated(
+    name: str,
+    texts: list[str],
+    vectors: np.ndarray,
+    k: int | None = None,
+    seeds: list[dict] | None = None,
+) -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        tp, vp, sp = (os.path.join(folder, f) for f in ("t.json", "v.npy", "s.json"))
+        Path(tp).write_text(json.dumps(texts))
+        np.save(vp, vectors)
+        Path(sp).write_text(json.dumps(seeds or []))
+        ctx = mp.get_context("spawn")
+        parent, child = ctx.Pipe(duplex=False)
+        process = ctx.Process(target=_child, args=(name, tp, vp, k, sp, child))
+        process.start()
+        result = parent.recv()
+        process.join()
+        return result
+
+
+def score(gold: list[str], labels: list[int]) -> dict:
+    from sklearn.metrics import adjusted_mutual_info_score, adjusted_rand_score
+
+    themes = len({x for x in labels if x >= 0})
+    return {
+        "ami": adjusted_mutual_info_score(gold, labels),
+        "ari": adjusted_rand_score(gold, labels),
+        "themes": themes,
+        "unsorted": sum(1 for x in labels if x < 0) / len(labels),
+    }
+
+
+def row(name: str, measured: dict, scored: dict | None, same: bool | None) -> str:
+    quality = (
+        f"{scored['ami']:6.3f} {scored['ari']:6.3f} {scored['themes']:6d} "
+        f"{100 * scored['unsorted']:7.1f}%"
+        if scored
+        else f"{'-':>6} {'-':>6} {measured.get('themes', 0):6d} "
+        f"{100 * measured.get('unsorted', 0):7.1f}%"
+    )
+    again = "-" if same is None else ("yes" if same else "NO")
+    return f"  {name:<18} {quality} {measured['wall_s']:9.3f} {measured['peak_mb']:8.1f} {again:>8}"
+
+
+HEADER = (
+    f"  {'method':<18} {'AMI':>6} {'ARI':>6} {'themes':>6} {'unsorted':>8} "
+    f"{'wall s':>9} {'peak MB':>8} {'re-run':>8}"
+)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--engines", default="e5,minilm")
+    parser.add_argument("--scale", type=int, default=20_000)
+    parser.add_argument("--no-bertopic", action="store_true")
+    args = parser.parse_args()
+
+    from cohub.pipeline import embed
+    from cohub.pipeline.cluster import framework_seed_texts
+
+    try:
+        import bertopic  # noqa: F401
+
+        have_bertopic = not args.no_bertopic
+    except ImportError:
+        print("BERTopic is not installed (pip install -e '.[bench]'); leaving it out.")
+        have_bertopic = False
+
+    rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line]
+    texts = [r["text"] for r in rows]
+    gold = [r["group"] for r in rows]
+    print(
+        f"{len(texts)} quotes in {len(set(gold))} human groups ({DATA.relative_to(ROOT)}), "
+        f"{os.cpu_count()} cores\n"
+    )
+    vectors_by_engine = {}
+    for name in args.engines.split(","):
+        start = time.perf_counter()
+        engine = embed.engine(name)
+        loaded = time.perf_counter() - start
+        start = time.perf_counter()
+        vectors = engine.embed(texts)
+        took = time.perf_counter() - start
+        vectors_by_engine[name] = vectors
+        framework = framework_seed_texts("conditions")
+        seeds = [
+            {"key": key, "label": label, "vector": v.tolist()}
+            for (key, label, _), v in zip(
+                framework, engine.embed([t for _, _, t in framework]), strict=True
+            )
+        ]
+        print(
+            f"{engine.key}: loaded in {loaded:.1f} s, {len(texts)} quotes embedded in "
+            f"{took:.1f} s ({1000 * took / len(texts):.1f} ms a quote)"
+        )
+        print(HEADER)
+        first = run_isolated("cohub", texts, vectors)
+        second = run_isolated("cohub", texts, vectors)
+        same = first["labels"] == second["labels"]
+        print(row("cohub", first, score(gold, first["labels"]), same))
+        chosen = score(gold, first["labels"])["themes"]
+        seeded = run_isolated("cohub+conditions", texts, vectors, seeds=seeds)
+        seeded_again = run_isolated("cohub+conditions", texts, vectors, seeds=seeds)
+        print(
+            row(
+                "cohub+conditions",
+                seeded,
+                score(gold, seeded["labels"]),
+                seeded["labels"] == seeded_again["labels"],
+            )
+        )
+        km = run_isolated("kmeans", texts, vectors, k=chosen)
+        print(row(f"kmeans k={chosen}", km, score(gold, km["labels"]), None))
+        if have_bertopic:
+            bt = run_isolated("bertopic", texts, vectors)
+            bt2 = run_isolated("bertopic", texts, vectors)
+            print(row("bertopic", bt, score(gold, bt["labels"]), bt["labels"] == bt2["labels"]))
+        print()
+
+    if args.scale:
+        name = args.engines.split(",")[0]
+        base = vectors_by_engine[name]
+        rng = np.random.default_rng(2026)
+        first_pick = rng.integers(0, len(texts), args.scale)
+        second_pick = rng.integers(0, len(texts), args.scale)
+        noise = rng.normal(0, 0.02, (args.scale, base.shape[1]))
+        big = base[first_pick] + 0.5 * base[second_pick] + noise
+        big = (big / np.linalg.norm(big, axis=1, keepdims=True)).astype(np.float32)
+        big_texts = [f"{texts[a]} {texts[b]}" for a, b in zip(first_pick, second_pick, strict=True)]
+        big_gold = [gold[a] for a in first_pick]
+        print(f"Scaling: {args.scale:,} quotes mixed from pairs of the real ones ({name} vectors)")
+        print(HEADER)
+        first = run_isolated("cohub", big_texts, big)
+        second = run_isolated("cohub", big_texts, big)
+        same = first["labels"] == second["labels"]
+        print(row("cohub", first, score(big_gold, first["labels"]), same))
+        chosen = score(big_gold, first["labels"])["themes"]
+        km = run_isolated("kmeans", big_texts, big, k=chosen)
+        print(row(f"kmeans k={chosen}", km, score(big_gold, km["labels"]), None))
+        if have_bertopic:
+            bt = run_isolated("bertopic", big_texts, big)
+            print(row("bertopic", bt, score(big_gold, bt["labels"]), None))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
