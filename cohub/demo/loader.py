@@ -385,7 +385,6 @@ def demo_load(data_dir: Path = DATA_DIR) -> DemoInfo:
             )
         _fill_project(demo, project, users)
         _fill_board(demo, project, users)
-
         _suggest_themes(project, users[facilitator])
         created = True
     return DemoInfo(
