@@ -273,8 +273,20 @@ def _suggest_themes(project: Project, facilitator: User) -> None:
     run = suggestion_run_compute(run=run)
     suggested = list(run.suggestions.filter(unsorted=False).order_by("number"))
     fitting = [s for s in suggested if s.existing_theme_id is not None]
-    for suggestion in fitting[:2]:
+    # Keep some quotes "not yet themed", so the findings show what that looks like.
+    untagged = set(
+        Highlight.objects.filter(
+            review_sheet__story__project=project, theme_links__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    accepted = 0
+    for suggestion in fitting:
+        members = set(suggestion.quotes.values_list("highlight_id", flat=True))
+        if accepted == 2 or not untagged - members:
+            continue
         suggestion_accept(suggestion=suggestion, actor=facilitator)
+        untagged -= members
+        accepted += 1
     new = [s for s in suggested if s.existing_theme_id is None]
     if new:
         suggestion_reject(suggestion=new[-1], actor=facilitator)
