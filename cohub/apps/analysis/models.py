@@ -271,6 +271,45 @@ class VisioningRound(TimeStampedModel):
         default=dict, blank=True, help_text="The engine, model and settings of the last grouping."
     )
 
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.prompt
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class BoardNote(TimeStampedModel):
+    """A short note on the workshop board: beside a theme, or written to a visioning round.
+
+    Notes are the group's own words, not a storyteller's, so they need no
+    consent and are not purged with a story; they go with the project.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="board_notes")
+    theme = models.ForeignKey(
+        Theme, null=True, blank=True, on_delete=models.SET_NULL, related_name="board_notes"
+    )
+    visioning_round = models.ForeignKey(
+        VisioningRound, null=True, blank=True, on_delete=models.CASCADE, related_name="notes"
+    )
+    text = models.CharField(max_length=500)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The group the engine put the note in, within its round (a label and a number).
+    group = models.PositiveIntegerField(null=True, blank=True)
+    group_label = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
 
 # --------------------------------------------------------------------------- suggestions (ADR 0021)
 
@@ -345,41 +384,6 @@ class SuggestionRun(TimeStampedModel):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return self.prompt
-
-    @property
-    def is_open(self) -> bool:
-        return self.closed_at is None
-
-
-class BoardNote(TimeStampedModel):
-    """A short note on the workshop board: beside a theme, or written to a visioning round.
-
-    Notes are the group's own words, not a storyteller's, so they need no
-    consent and are not purged with a story; they go with the project.
-    """
-
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="board_notes")
-    theme = models.ForeignKey(
-        Theme, null=True, blank=True, on_delete=models.SET_NULL, related_name="board_notes"
-    )
-    visioning_round = models.ForeignKey(
-        VisioningRound, null=True, blank=True, on_delete=models.CASCADE, related_name="notes"
-    )
-    text = models.CharField(max_length=500)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    # The group the engine put the note in, within its round (a label and a number).
-    group = models.PositiveIntegerField(null=True, blank=True)
-    group_label = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return self.text[:60]
-
         return f"Suggestion run {self.pk} ({self.status})"
 
 
