@@ -10,6 +10,7 @@ class AnalysisConfig(AppConfig):
         # story; importing anchoring, the follower that moves quotes to a new version.
         from cohub.apps.analysis import (  # noqa: F401
             anchoring,
+            purge,
             selectors,
             services,
             suggestion_selectors,

@@ -461,13 +461,16 @@ def _purge_from_suggestions(story_ids: list[int]) -> None:
     were in get keywords (and, unless a person renamed them, labels) from the
     quotes that remain, and a suggestion left empty goes.
     """
-    placed = SuggestionQuote.objects.filter(
-        highlight__review_sheet__story_id__in=story_ids
-    ).values_list("suggestion__run_id", flat=True)
-    runs = set(placed)
+    placed = SuggestionQuote.objects.filter(highlight__review_sheet__story_id__in=story_ids)
+    runs = set(placed.values_list("suggestion__run_id", flat=True))
     if not runs:
         return
-    SuggestionQuote.objects.filter(highlight__review_sheet__story_id__in=story_ids).delete()
+    touched = set(placed.values_list("suggestion_id", flat=True))
+    placed.delete()
+    # A suggestion made only of these quotes was worded from them, whatever people decided.
+    emptied = Suggestion.objects.filter(pk__in=touched, quotes__isnull=True)
+    Suggestion.objects.filter(merged_into__in=emptied).update(merged_into=None)
+    emptied.delete()
     for run in SuggestionRun.objects.filter(pk__in=runs):
         _redescribe(run)
 

@@ -42,7 +42,7 @@ from cohub.apps.redaction.models import (
 from cohub.apps.redaction.selectors import project_lists
 from cohub.apps.stories.consent import require_consent
 from cohub.apps.stories.models import Speaker, Story, Storyteller, Transcript
-from cohub.apps.stories.purge import register_purger
+from cohub.apps.stories.purge import Traces, register_purger, register_scrubber
 from cohub.apps.stories.scopes import ConsentScope
 from cohub.apps.stories.services import Revision, transcript_revise
 from cohub.pipeline.formats import SegmentData
@@ -579,3 +579,20 @@ def redaction_purge(story_ids: list[int]) -> None:
     """The checks' jobs go with their stories (the runs and findings go by cascade)."""
     Job.objects.filter(kind=FIND, params__story_id__in=story_ids).delete()
     RedactionRun.objects.filter(story_id__in=story_ids).delete()
+
+
+@register_scrubber
+def redaction_terms_scrub(traces: Traces) -> None:
+    """On withdrawal, a project list entry that is the storyteller's own name goes too.
+
+    Facilitators add nicknames and real names to the deny list so checks find
+    them; once that person withdraws, the entry is their personal data, kept
+    for nobody.
+    """
+    if not traces.withdrawal or not traces.personal:
+        return
+    own = {name.casefold() for name in traces.personal}
+    terms = ProjectTerm.objects.filter(project_id__in=traces.project_ids)
+    ProjectTerm.objects.filter(
+        pk__in=[t.pk for t in terms if t.words.strip().casefold() in own]
+    ).delete()

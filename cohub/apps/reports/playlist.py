@@ -277,17 +277,15 @@ def playlists_purge(story_ids: list[int]) -> None:
     """Purger (``stories.purge``): every kept playlist of the stories' projects.
 
     A join or a download may hold a withdrawn person's voice; the next one is
-    made again from what consent allows then. Removed once the removal commits.
+    made again from what consent allows then. The files are listed now and
+    removed once the removal commits, retried until done (``FileDeletion``).
     """
-    from django.db import transaction
+    from cohub.apps.stories.purge import files_delete_on_commit
 
     project_ids = set(Story.objects.filter(pk__in=story_ids).values_list("project_id", flat=True))
-
-    def delete_files() -> None:
-        for project_id in project_ids:
-            with contextlib.suppress(FileNotFoundError, NotImplementedError):
-                _, files = default_storage.listdir(_folder(project_id))
-                for name in files:
-                    default_storage.delete(f"{_folder(project_id)}/{name}")
-
-    transaction.on_commit(delete_files)
+    names: list[str] = []
+    for project_id in project_ids:
+        with contextlib.suppress(FileNotFoundError, NotImplementedError):
+            _, files = default_storage.listdir(_folder(project_id))
+            names += [f"{_folder(project_id)}/{name}" for name in files]
+    files_delete_on_commit(names=names)

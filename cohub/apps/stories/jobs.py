@@ -11,6 +11,7 @@ from cohub.apps.jobs.models import Job
 from cohub.apps.jobs.registry import Outcome, Progress, register
 from cohub.apps.projects.models import Project
 from cohub.apps.stories.models import Storyteller
+from cohub.apps.stories.purge import file_deletions_run
 from cohub.apps.stories.recordings import TRANSCRIBE
 from cohub.apps.stories.resumable import uploads_expire
 from cohub.apps.stories.services import stories_import_stored, stories_purge_expired
@@ -19,6 +20,7 @@ from cohub.apps.stories.uploads import IMPORT_BATCH, StoredUpload
 
 PURGE_EXPIRED = "stories.purge_expired"
 EXPIRE_UPLOADS = "stories.expire_uploads"
+DELETE_FILES = "stories.delete_files"
 
 
 # Every worker queues one run per six hours (see docs/jobs.md, "Periodic jobs").
@@ -42,6 +44,18 @@ def purge_expired(job: Job, progress: Progress) -> dict:
 )
 def expire_uploads(job: Job, progress: Progress) -> dict:
     return {"removed": uploads_expire()}
+
+
+# A purge deletes its files after it commits and keeps a row for each until it has
+# (ADR 0024); this finishes the ones a killed process or a refusing disk left.
+@register(
+    DELETE_FILES,
+    label="Finishing the removal of files of removed stories",
+    timeout_s=600,
+    every=timedelta(minutes=15),
+)
+def delete_files(job: Job, progress: Progress) -> dict:
+    return {"left": file_deletions_run()}
 
 
 # One attempt: the files are deleted once read, so a failed import is retried by

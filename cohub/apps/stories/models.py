@@ -386,3 +386,30 @@ class RecordingUpload(models.Model):
 
     def __str__(self) -> str:
         return f"Upload of {self.filename}"
+
+
+class FileDeletion(models.Model):
+    """A file that must go because its story went, until it has gone.
+
+    A purge deletes rows in one transaction, but files are not in it: they are
+    deleted once it commits (deleting first would lose them on a rollback). A
+    process killed between the two, or a storage that refused, would leave a
+    withdrawn person's voice on disk. So the purge writes one of these per file
+    in its transaction, deletes the file after the commit and this row with it;
+    whatever is left is tried again by the periodic ``stories.delete_files`` job.
+    """
+
+    # "storage": a name in Django's default storage; "path": a file on the hub's own disk.
+    where = models.CharField(max_length=10)
+    name = models.CharField(max_length=1000)
+    attempts = models.PositiveIntegerField(default=0)
+    # The kind of error only (say "PermissionError"): the message could hold the path.
+    last_error = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    tried_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"File deletion {self.pk} ({self.attempts} attempts)"

@@ -48,6 +48,7 @@ from cohub.apps.jobs.services import job_enqueue
 from cohub.apps.projects.models import Project
 from cohub.apps.stories.consent import consent_allows, require_consent
 from cohub.apps.stories.models import Recording, Story, StorySource, Storyteller, Transcript
+from cohub.apps.stories.purge import files_delete_on_commit
 from cohub.apps.stories.scopes import ConsentScope
 from cohub.pipeline.formats import SegmentData
 from cohub.pipeline.media import MediaInfo, MediaLimits, check_recording, file_sha256
@@ -420,13 +421,7 @@ def recordings_purge(story_ids: list[int]) -> None:
     Job.objects.filter(
         Q(pk__in=list(job_ids)) | Q(kind=TRANSCRIBE, params__story_id__in=story_ids)
     ).delete()
-
-    def delete_files() -> None:
-        for name in names:
-            if name:
-                default_storage.delete(name)
-
-    transaction.on_commit(delete_files)
+    files_delete_on_commit(names=names)
 
 
 def recording_file_exists(recording: Recording) -> bool:

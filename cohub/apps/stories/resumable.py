@@ -53,6 +53,7 @@ from cohub.apps.core.errors import ConsentError, ServiceError
 from cohub.apps.projects.models import Project
 from cohub.apps.stories.consent import require_consent
 from cohub.apps.stories.models import RecordingUpload, Storyteller
+from cohub.apps.stories.purge import files_delete_on_commit
 from cohub.apps.stories.recordings import RecordingAdded, recording_limits, story_add_recording
 from cohub.apps.stories.scopes import ConsentScope
 from cohub.pipeline.media import MediaError, check_size
@@ -360,12 +361,7 @@ def recording_uploads_discard_for_storyteller(storyteller_id: int) -> int:
     uploads = list(RecordingUpload.objects.filter(storyteller_id=storyteller_id))
     paths = [upload_path(upload) for upload in uploads]
     RecordingUpload.objects.filter(pk__in=[upload.pk for upload in uploads]).delete()
-
-    def delete_files() -> None:
-        for path in paths:
-            path.unlink(missing_ok=True)
-
-    transaction.on_commit(delete_files)
+    files_delete_on_commit(paths=paths)
     return len(uploads)
 
 

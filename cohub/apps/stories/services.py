@@ -247,9 +247,15 @@ def consent_withdraw(*, storyteller: Storyteller, actor: User | None, note: str 
     if storyteller.withdrawn_at is not None:
         return 0
     previous = current_consent(storyteller)
-    removed = purge_stories(Story.objects.filter(storyteller=storyteller))
+    # Waiting imports and uploads first: the purge below scrubs the jobs that list their files.
     uploads_discard_for_storyteller(storyteller.pk)
     recording_uploads_discard_for_storyteller(storyteller.pk)
+    removed = purge_stories(
+        Story.objects.filter(storyteller=storyteller),
+        personal=[storyteller.pseudonym, storyteller.real_name],
+        project_ids=[storyteller.project_id],
+        withdrawal=True,
+    )
     # Notes on how consent was given can name people and places; the versions
     # and their scopes stay as the record of what was agreed and when.
     ConsentRecord.objects.filter(storyteller=storyteller).update(note="")

@@ -63,8 +63,10 @@ def uploads_store(files: Sequence[tuple[str, bytes]]) -> list[StoredUpload]:
 
 
 def uploads_delete(stored: Iterable[StoredUpload]) -> None:
-    for upload in stored:
-        default_storage.delete(upload.path)
+    """Delete the files once the current transaction commits (retried until done)."""
+    from cohub.apps.stories.purge import files_delete_on_commit
+
+    files_delete_on_commit(names=[upload.path for upload in stored])
 
 
 def uploads_discard_for_storyteller(storyteller_id: int) -> int:

@@ -215,4 +215,19 @@ class Migration(migrations.Migration):
                 'ordering': ['-created_at', '-id'],
             },
         ),
+        migrations.CreateModel(
+            name='FileDeletion',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('where', models.CharField(max_length=10)),
+                ('name', models.CharField(max_length=1000)),
+                ('attempts', models.PositiveIntegerField(default=0)),
+                ('last_error', models.CharField(blank=True, max_length=100)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('tried_at', models.DateTimeField(blank=True, null=True)),
+            ],
+            options={
+                'ordering': ['created_at', 'id'],
+            },
+        ),
     ]
