@@ -7,7 +7,7 @@ Who the command acts as: ``--as EMAIL`` (importing, exporting) acts as that
 person, through the same rules as the web (``user.has_perm(perm, project)``),
 and a refusal says who may do it instead. Without ``--as`` the command is
 the operator of the server acting, as for ``migrate``, ``demo``,
-``purge-expired`` and ``createuser``: whoever can run it can already read the
+``purge-expired``, ``withdraw`` and ``createuser``: whoever can run it can already read the
 database, so it is not refused, and the audit trail records no person
 (a system action, actor None).
 Expected problems (a bad file, an unknown project) print one plain line to
@@ -243,6 +243,53 @@ def cmd_purge_expired(args: argparse.Namespace) -> int:
 
     removed = stories_purge_expired()
     print(f"Removed {removed} story(ies) whose keep-until date has passed.")
+    return EXIT_OK
+
+
+def _storyteller_named(project: Any, name: str) -> Any:
+    """The active storyteller called ``name`` (their pseudonym, else their real name)."""
+    from cohub.apps.stories.models import Storyteller
+
+    active = Storyteller.objects.filter(project=project, withdrawn_at__isnull=True)
+    wanted = name.strip()
+    for field in ("pseudonym", "real_name"):
+        found = list(active.filter(**{f"{field}__iexact": wanted})[:2])
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise CliError(f"more than one storyteller in {project.slug!r} is called {wanted!r}.")
+    raise CliError(
+        f"there is no storyteller called {wanted!r} in {project.slug!r} who has not withdrawn."
+    )
+
+
+def cmd_withdraw(args: argparse.Namespace) -> int:
+    """Withdraw a storyteller's consent: the same service, and the same removal, as the page."""
+    from cohub.apps.stories.derived import derived_counts
+    from cohub.apps.stories.services import consent_withdraw
+
+    project = _project(args.project)
+    actor = _actor(args.actor)
+    _require(actor, project, "stories.withdraw_consent", action="withdraw consent")
+    storyteller = _storyteller_named(project, args.storyteller)
+    story_ids = list(storyteller.stories.values_list("pk", flat=True))
+    if not args.yes:
+        print(
+            f"Withdrawing consent for {storyteller.pseudonym} in {project.slug!r} would remove, "
+            "for good:"
+        )
+        print(f"  {len(story_ids)} {'story' if len(story_ids) == 1 else 'stories'}")
+        for count in derived_counts(story_ids):
+            if count.number:
+                print(f"  {count.label}")
+        print("  their personal details (name, description and the rest of their profile)")
+        print("Nothing was changed. Run the command again with --yes to do it.")
+        return EXIT_FAILED
+    removed = consent_withdraw(storyteller=storyteller, actor=actor, note=args.note or "")
+    print(
+        f"Consent withdrawn. {removed} {'story' if removed == 1 else 'stories'} "
+        "and everything made from them were removed."
+    )
     return EXIT_OK
 
 
@@ -747,6 +794,25 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_purge_expired,
         "Remove stories whose keep-until date has passed (the worker also does this "
         "every six hours).",
+    )
+
+    withdraw = add(
+        "withdraw",
+        cmd_withdraw,
+        "Withdraw a storyteller's consent and remove their stories and everything made "
+        "from them (without --yes, only says what would go).",
+    )
+    withdraw.add_argument("--project", required=True, metavar="SLUG")
+    withdraw.add_argument(
+        "--storyteller", required=True, metavar="NAME", help="their pseudonym, or real name"
+    )
+    withdraw.add_argument("--yes", action="store_true", help="really do it")
+    withdraw.add_argument("--note", metavar="TEXT", help="how they told you (optional)")
+    withdraw.add_argument(
+        "--as",
+        dest="actor",
+        metavar="EMAIL",
+        help="the facilitator doing it (default: the server's operator, a system action)",
     )
 
     imp = add(

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from cohub.apps.analysis import services as analysis_services
-from cohub.apps.analysis.models import CodingEvent, Highlight, HighlightTheme, ReviewSheet
+from cohub.apps.analysis.models import CodingEvent, Highlight, HighlightTheme, ReviewSheet, Theme
 from cohub.apps.core.errors import ConsentError, ServiceError
 from cohub.apps.projects.models import ProjectRole
 from cohub.apps.stories import services
@@ -186,8 +186,9 @@ def test_withdrawal_removes_everything_made_from_the_stories(project, coded_stor
     assert not HighlightTheme.objects.exists()
     assert not CodingEvent.objects.filter(story_id=highlight.review_sheet.story_id).exists()
     assert not CodingEvent.objects.filter(highlight_id=highlight.pk).exists()
-    theme.refresh_from_db()  # the codebook itself stays
-    assert theme.name == "Waiting"
+    # The theme was made from this storyteller's quote alone, so it goes with its log rows.
+    assert not Theme.objects.filter(pk=theme.pk).exists()
+    assert not CodingEvent.objects.filter(theme_id=theme.pk).exists()
 
 
 @pytest.mark.django_db

@@ -27,6 +27,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -300,15 +301,65 @@ def jobs_scrub(traces: Traces) -> None:
     )
 
 
+# Traces purged while this request (or command) runs: the request's own session is
+# saved after the view returns, from memory, so it is scrubbed again then
+# (``stories.middleware.PurgedMessagesMiddleware``).
+_purged_now: ContextVar[tuple[Traces, ...]] = ContextVar("cohub_purged_now", default=())
+
+
+def purged_now() -> tuple[Traces, ...]:
+    """What was purged in this request so far (see ``PurgedMessagesMiddleware``)."""
+    return _purged_now.get()
+
+
+def purged_now_reset() -> None:
+    _purged_now.set(())
+
+
+def messages_without(waiting: Any, traces: Iterable[Traces]) -> tuple[Any, bool]:
+    """Session-stored messages (``_messages``) less those naming a purged story or person.
+
+    Returns what to store (None for nothing left) and whether anything was dropped.
+    """
+    chosen = list(traces)
+    try:
+        decoded = json.loads(waiting) if isinstance(waiting, str) else waiting
+    except ValueError:
+        decoded = waiting
+    if not isinstance(decoded, list):
+        hit = any(json_holds(decoded, t) for t in chosen)
+        return (None, True) if hit else (waiting, False)
+    kept = [m for m in decoded if not any(json_holds(m, t) for t in chosen)]
+    if len(kept) == len(decoded):
+        return waiting, False
+    return (json.dumps(kept, separators=(",", ":")) if kept else None), True
+
+
+def session_messages_scrub(session: Any, traces: Iterable[Traces]) -> bool:
+    """Drop such messages from one session (a mapping); True if any went."""
+    waiting = session.get("_messages")
+    if not waiting:
+        return False
+    kept, dropped = messages_without(waiting, traces)
+    if not dropped:
+        return False
+    if kept is None:
+        del session["_messages"]
+    else:
+        session["_messages"] = kept
+    return True
+
+
 @register_scrubber
 def sessions_scrub(traces: Traces) -> None:
     """Messages waiting in anyone's session that name a purged story or person go.
 
     Messages are kept in the session (settings ``MESSAGE_STORAGE``) until the
-    next page shows them, and some name a speaker or a storyteller ("Consent
-    withdrawn for Sam."). Sessions are read one by one, since their data is
-    encoded; the rest of each session is left as it was.
+    next page shows them, and some name a speaker or a storyteller ("Saved. Sam
+    shows everywhere now."). Sessions are read one by one, since their data is
+    encoded; the rest of each session, and other messages, are left as they were.
     """
+    _purged_now.set((*_purged_now.get(), traces))
     if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
         return
     from django.contrib.sessions.backends.db import SessionStore
@@ -317,14 +368,5 @@ def sessions_scrub(traces: Traces) -> None:
     store = SessionStore()
     for session in Session.objects.all().iterator():
         data = store.decode(session.session_data)
-        waiting = data.get("_messages")
-        if not waiting:
-            continue
-        try:
-            decoded = json.loads(waiting) if isinstance(waiting, str) else waiting
-        except ValueError:
-            decoded = waiting
-        if not json_holds(decoded, traces):
-            continue
-        del data["_messages"]
-        Session.objects.filter(pk=session.pk).update(session_data=store.encode(data))
+        if session_messages_scrub(data, [traces]):
+            Session.objects.filter(pk=session.pk).update(session_data=store.encode(data))

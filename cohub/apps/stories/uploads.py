@@ -63,18 +63,16 @@ def uploads_store(files: Sequence[tuple[str, bytes]]) -> list[StoredUpload]:
 
 
 def uploads_delete(stored: Iterable[StoredUpload]) -> None:
-    """Delete the files once the current transaction commits (retried until done)."""
-    from cohub.apps.stories.purge import files_delete_on_commit
-
-    files_delete_on_commit(names=[upload.path for upload in stored])
+    for upload in stored:
+        default_storage.delete(upload.path)
 
 
 def uploads_discard_for_storyteller(storyteller_id: int) -> int:
     """Delete the files of imports for this storyteller that have not finished.
 
-    Called on withdrawal: the job may not have run yet, and when it does the
-    consent check refuses the import and finds nothing left to read. Returns the
-    number of files deleted.
+    Called on withdrawal: the job may not have run yet. It is removed with its
+    files (a worker that picks it up finds nothing to do; one already running
+    has its consent check refuse the import). Returns the number of files deleted.
     """
     waiting = Job.objects.filter(
         kind=IMPORT_BATCH,
@@ -82,5 +80,10 @@ def uploads_discard_for_storyteller(storyteller_id: int) -> int:
         params__storyteller_id=storyteller_id,
     )
     stored = [StoredUpload.from_param(value) for job in waiting for value in job.params["files"]]
-    uploads_delete(stored)
+    # After the withdrawal commits, and retried until done (ADR 0024).
+    from cohub.apps.stories.purge import files_delete_on_commit
+
+    files_delete_on_commit(names=[upload.path for upload in stored])
+    # Their parameters list the files by the names people gave them.
+    waiting.delete()
     return len(stored)

@@ -251,7 +251,6 @@ def consent_withdraw(
         return _to_detail(project, storyteller)
     form = WithdrawConsentForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        pseudonym = storyteller.pseudonym
         removed = services.consent_withdraw(
             storyteller=storyteller, actor=request.user, note=form.cleaned_data["note"]
         )
@@ -261,7 +260,8 @@ def consent_withdraw(
             what = "1 story and everything made from it were removed."
         else:
             what = f"{removed} stories and everything made from them were removed."
-        messages.success(request, f"Consent withdrawn for {pseudonym}. {what}")
+        # No name here: the message waits in the session, which outlives the page (ADR 0024).
+        messages.success(request, f"Consent withdrawn. {what}")
         return _to_detail(project, storyteller)
     stories = storyteller.stories.all()
     story_ids = list(stories.values_list("pk", flat=True))
