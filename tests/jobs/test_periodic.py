@@ -12,7 +12,7 @@ from cohub.apps.jobs import registry
 from cohub.apps.jobs.models import Job, JobStatus
 from cohub.apps.jobs.periodic import PeriodicScheduler
 from cohub.apps.jobs.services import jobs_queue_due_periodic, period_start_for
-from cohub.apps.stories.jobs import DELETE_FILES, EXPIRE_UPLOADS, PURGE_EXPIRED
+from cohub.apps.stories.jobs import DELETE_FILES, EXPIRE_UPLOADS, PURGE_EXPIRED, VACUUM
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +24,7 @@ def test_the_periodic_kinds_are_declared_with_their_periods():
         PURGE_EXPIRED: timedelta(hours=6),
         EXPIRE_UPLOADS: timedelta(hours=1),
         DELETE_FILES: timedelta(minutes=15),
+        VACUUM: timedelta(hours=24),
     }
 
 
@@ -41,8 +42,10 @@ def test_a_due_run_is_queued_and_runs(run_jobs):
     job = Job.objects.get(kind=PURGE_EXPIRED)
     uploads = Job.objects.get(kind=EXPIRE_UPLOADS)
     files = Job.objects.get(kind=DELETE_FILES)
-    assert sorted(j.pk for j in queued) == sorted([job.pk, uploads.pk, files.pk])
+    vacuum = Job.objects.get(kind=VACUUM)
+    assert sorted(j.pk for j in queued) == sorted([job.pk, uploads.pk, files.pk, vacuum.pk])
     assert (files.status, files.result) == (JobStatus.SUCCEEDED, {"left": 0})
+    assert vacuum.result == {"vacuumed": 0, "note": "nothing was removed since the last run"}
     assert job.scheduled_for == datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
     assert job.status == JobStatus.SUCCEEDED
     assert job.result == {"stories_removed": 0}

@@ -7,11 +7,12 @@ from datetime import date, timedelta
 from django.urls import reverse
 
 from cohub.apps.accounts.models import User
-from cohub.apps.jobs.models import Job
+from cohub.apps.core.models import Event
+from cohub.apps.jobs.models import Job, JobStatus
 from cohub.apps.jobs.registry import Outcome, Progress, register
 from cohub.apps.projects.models import Project
 from cohub.apps.stories.models import Storyteller
-from cohub.apps.stories.purge import file_deletions_run
+from cohub.apps.stories.purge import PURGE_VERBS, database_vacuum, file_deletions_run
 from cohub.apps.stories.recordings import TRANSCRIBE
 from cohub.apps.stories.resumable import uploads_expire
 from cohub.apps.stories.services import stories_import_stored, stories_purge_expired
@@ -21,6 +22,7 @@ from cohub.apps.stories.uploads import IMPORT_BATCH, StoredUpload
 PURGE_EXPIRED = "stories.purge_expired"
 EXPIRE_UPLOADS = "stories.expire_uploads"
 DELETE_FILES = "stories.delete_files"
+VACUUM = "stories.vacuum_after_purge"
 
 
 # Every worker queues one run per six hours (see docs/jobs.md, "Periodic jobs").
@@ -56,6 +58,30 @@ def expire_uploads(job: Job, progress: Progress) -> dict:
 )
 def delete_files(job: Job, progress: Progress) -> dict:
     return {"left": file_deletions_run()}
+
+
+# Deleted rows stay in PostgreSQL's files until a vacuum rewrites them (ADR 0024): once a
+# night, if anything was purged since the last run, the purged tables are rewritten.
+@register(
+    VACUUM,
+    label="Clearing removed stories out of the database files",
+    timeout_s=3600,
+    every=timedelta(hours=24),
+)
+def vacuum_after_purge(job: Job, progress: Progress) -> dict:
+    last = (
+        Job.objects.filter(kind=VACUUM, status=JobStatus.SUCCEEDED)
+        .exclude(pk=job.pk)
+        .order_by("-finished_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    purges = Event.objects.filter(verb__in=PURGE_VERBS)
+    if last is not None:
+        purges = purges.filter(created_at__gte=last)
+    if not purges.exists():
+        return {"vacuumed": 0, "note": "nothing was removed since the last run"}
+    return database_vacuum()
 
 
 # One attempt: the files are deleted once read, so a failed import is retried by

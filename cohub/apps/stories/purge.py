@@ -370,3 +370,53 @@ def sessions_scrub(traces: Traces) -> None:
         data = store.decode(session.session_data)
         if session_messages_scrub(data, [traces]):
             Session.objects.filter(pk=session.pk).update(session_data=store.encode(data))
+
+
+# --- Vacuuming (PostgreSQL) -------------------------------------------------------------
+
+# The apps whose tables hold story content or copies of it, and so dead rows after a purge.
+PURGED_APPS = ("stories", "analysis", "redaction", "reports", "jobs", "sessions", "core")
+PURGE_VERBS = ("consent.withdraw", "consent.expired", "story.delete")
+
+
+def purged_tables() -> list[str]:
+    """The database tables a purge deletes from or scrubs (of the apps installed here)."""
+    from django.apps import apps
+
+    tables: list[str] = []
+    for label in PURGED_APPS:
+        try:
+            config = apps.get_app_config(label)
+        except LookupError:
+            continue
+        tables += [
+            model._meta.db_table
+            for model in config.get_models(include_auto_created=True)
+            if model._meta.managed and not model._meta.proxy
+        ]
+    return sorted(set(tables))
+
+
+def database_vacuum() -> dict[str, Any]:
+    """Rewrite the purged tables so deleted rows leave the database's files (ADR 0024).
+
+    PostgreSQL keeps a deleted row's bytes in its table files until a vacuum;
+    a plain VACUUM only marks the space free, so ``VACUUM FULL`` rewrites each
+    table into a new file and drops the old one. It cannot run inside a
+    transaction (and takes each table's lock for the moment it runs), so the
+    periodic job calls this on its own connection state, outside any. On
+    SQLite the checkpoint after each purge is tried again, in case another
+    process was reading then. Returns what was done, for the job's result.
+    """
+    if connection.in_atomic_block:
+        return {"vacuumed": 0, "note": "inside a transaction, so nothing could be done"}
+    if connection.vendor == "sqlite":
+        database_compact()
+        return {"vacuumed": 0, "checkpoint": True}
+    if connection.vendor != "postgresql":
+        return {"vacuumed": 0}
+    tables = purged_tables()
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"VACUUM (FULL, ANALYZE) {connection.ops.quote_name(table)}")
+    return {"vacuumed": len(tables)}
