@@ -93,6 +93,12 @@ def invitation_days() -> int:
     return positive_int("COHUB_INVITATION_DAYS", 14)
 
 
+def keep_until_warning_days() -> int:
+    """How many days before a story's keep-until date facilitators are told
+    (``COHUB_KEEP_UNTIL_WARNING_DAYS``, default 14)."""
+    return positive_int("COHUB_KEEP_UNTIL_WARNING_DAYS", 14)
+
+
 def recording_limits() -> tuple[int, int]:
     """How big (bytes) and how long (seconds) one recording may be.
 

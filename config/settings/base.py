@@ -143,6 +143,9 @@ EMAIL_TIMEOUT = 10
 
 # How long an invitation link works, and a password reset link (Django's default, 3 days).
 COHUB_INVITATION_DAYS = env.invitation_days()
+# How many days before a story's keep-until date facilitators are told, in the app and
+# by email when this hub sends email (the story is removed on the date).
+COHUB_KEEP_UNTIL_WARNING_DAYS = env.keep_until_warning_days()
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60
 
 SESSION_COOKIE_HTTPONLY = True

@@ -12,7 +12,13 @@ from cohub.apps.jobs import registry
 from cohub.apps.jobs.models import Job, JobStatus
 from cohub.apps.jobs.periodic import PeriodicScheduler
 from cohub.apps.jobs.services import jobs_queue_due_periodic, period_start_for
-from cohub.apps.stories.jobs import DELETE_FILES, EXPIRE_UPLOADS, PURGE_EXPIRED, VACUUM
+from cohub.apps.stories.jobs import (
+    DELETE_FILES,
+    EXPIRE_UPLOADS,
+    PURGE_EXPIRED,
+    VACUUM,
+    WARN_KEEP_UNTIL,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +31,7 @@ def test_the_periodic_kinds_are_declared_with_their_periods():
         EXPIRE_UPLOADS: timedelta(hours=1),
         DELETE_FILES: timedelta(minutes=15),
         VACUUM: timedelta(hours=24),
+        WARN_KEEP_UNTIL: timedelta(hours=6),
     }
 
 
@@ -43,7 +50,11 @@ def test_a_due_run_is_queued_and_runs(run_jobs):
     uploads = Job.objects.get(kind=EXPIRE_UPLOADS)
     files = Job.objects.get(kind=DELETE_FILES)
     vacuum = Job.objects.get(kind=VACUUM)
-    assert sorted(j.pk for j in queued) == sorted([job.pk, uploads.pk, files.pk, vacuum.pk])
+    warn = Job.objects.get(kind=WARN_KEEP_UNTIL)
+    assert sorted(j.pk for j in queued) == sorted(
+        [job.pk, uploads.pk, files.pk, vacuum.pk, warn.pk]
+    )
+    assert warn.result == {"stories": 0, "emails": 0, "failed": 0}
     assert (files.status, files.result) == (JobStatus.SUCCEEDED, {"left": 0})
     assert vacuum.result == {"vacuumed": 0, "note": "nothing was removed since the last run"}
     assert job.scheduled_for == datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from cohub.apps.projects.models import Project
 
@@ -37,3 +38,30 @@ def project_counts(project: Project) -> list[tuple[str, str, int]]:
         (entry.key, entry.label, entry.count(project))
         for entry in sorted(_counts.values(), key=lambda e: (e.order, e.key))
     ]
+
+
+@dataclass(frozen=True)
+class ProjectNotice:
+    """Something on a project's overview that someone should act on soon."""
+
+    title: str
+    # Each line: its words, and where its link goes ("" for none); the link is the line's start.
+    lines: tuple[tuple[str, str, str], ...]  # (linked words, the rest, url)
+    footer: str = ""
+
+
+NoticeSource = Callable[[Project, Any], list[ProjectNotice]]
+_notices: dict[str, NoticeSource] = {}
+
+
+def register_project_notices(*, key: str, notices: NoticeSource) -> None:
+    """``notices(project, viewer)`` says what the overview should tell this viewer, if anything.
+
+    The app decides who may see its notices (it knows its own permissions).
+    """
+    _notices[key] = notices
+
+
+def project_notices(project: Project, viewer: Any) -> list[ProjectNotice]:
+    """Every registered app's notices for this viewer, in the order the apps registered."""
+    return [notice for source in _notices.values() for notice in source(project, viewer)]

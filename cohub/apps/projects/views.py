@@ -51,7 +51,7 @@ from cohub.apps.projects.selectors import (
     project_members,
     projects_visible_to,
 )
-from cohub.apps.projects.summary import project_counts
+from cohub.apps.projects.summary import project_counts, project_notices
 
 ROLE_LABELS = dict(ProjectRole.choices)
 
@@ -174,7 +174,12 @@ def project_detail(request: AuthenticatedHttpRequest, project: Project) -> HttpR
     return render(
         request,
         "projects/project_detail.html",
-        {"project": project, **_overview_counts(project), "viewer_roles": roles},
+        {
+            "project": project,
+            **_overview_counts(project),
+            "viewer_roles": roles,
+            "notices": project_notices(project, request.user),
+        },
     )
 
 

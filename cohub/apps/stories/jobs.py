@@ -15,6 +15,7 @@ from cohub.apps.stories.models import Storyteller
 from cohub.apps.stories.purge import PURGE_VERBS, database_vacuum, file_deletions_run
 from cohub.apps.stories.recordings import TRANSCRIBE
 from cohub.apps.stories.resumable import uploads_expire
+from cohub.apps.stories.retention import keep_until_notices_send
 from cohub.apps.stories.services import stories_import_stored, stories_purge_expired
 from cohub.apps.stories.transcription import recording_transcribe_run
 from cohub.apps.stories.uploads import IMPORT_BATCH, StoredUpload
@@ -23,6 +24,7 @@ PURGE_EXPIRED = "stories.purge_expired"
 EXPIRE_UPLOADS = "stories.expire_uploads"
 DELETE_FILES = "stories.delete_files"
 VACUUM = "stories.vacuum_after_purge"
+WARN_KEEP_UNTIL = "stories.warn_keep_until"
 
 
 # Every worker queues one run per six hours (see docs/jobs.md, "Periodic jobs").
@@ -34,6 +36,19 @@ VACUUM = "stories.vacuum_after_purge"
 )
 def purge_expired(job: Job, progress: Progress) -> dict:
     return {"stories_removed": stories_purge_expired()}
+
+
+# Facilitators are told before a keep-until date (once per story and date, however often
+# this runs), so they can ask the storyteller before the purge above removes the story.
+@register(
+    WARN_KEEP_UNTIL,
+    label="Telling facilitators about stories that will be removed soon",
+    timeout_s=600,
+    every=timedelta(hours=6),
+)
+def warn_keep_until(job: Job, progress: Progress) -> dict:
+    sent = keep_until_notices_send()
+    return {"stories": sent.stories, "emails": sent.emails, "failed": sent.failed}
 
 
 # An upload of a recording left unfinished for a day is removed (ADR 0019): its

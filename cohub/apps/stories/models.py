@@ -413,3 +413,26 @@ class FileDeletion(models.Model):
 
     def __str__(self) -> str:
         return f"File deletion {self.pk} ({self.attempts} attempts)"
+
+
+class KeepUntilNotice(models.Model):
+    """Facilitators were told that this story's keep-until date is near.
+
+    One per story and date: the warning job runs several times a day and must
+    say it once. A new, later date (consent renewed) is a new window and is
+    told again. Holds no words; goes with its story.
+    """
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="keep_until_notices")
+    keep_until = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    emailed = models.PositiveIntegerField(default=0, help_text="How many people were emailed.")
+
+    class Meta:
+        ordering = ["keep_until", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["story", "keep_until"], name="one_notice_per_window")
+        ]
+
+    def __str__(self) -> str:
+        return f"Keep-until notice for story {self.story_id} ({self.keep_until})"

@@ -230,4 +230,18 @@ class Migration(migrations.Migration):
                 'ordering': ['created_at', 'id'],
             },
         ),
+        migrations.CreateModel(
+            name='KeepUntilNotice',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('keep_until', models.DateField()),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('emailed', models.PositiveIntegerField(default=0, help_text='How many people were emailed.')),
+                ('story', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='keep_until_notices', to='stories.story')),
+            ],
+            options={
+                'ordering': ['keep_until', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('story', 'keep_until'), name='one_notice_per_window')],
+            },
+        ),
     ]
