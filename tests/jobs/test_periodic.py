@@ -29,7 +29,7 @@ def test_the_periodic_kinds_are_declared_with_their_periods():
     assert {kind.kind: kind.every for kind in registry.periodic_kinds()} == {
         PURGE_EXPIRED: timedelta(hours=6),
         EXPIRE_UPLOADS: timedelta(hours=1),
-        DELETE_FILES: timedelta(minutes=15),
+        DELETE_FILES: timedelta(hours=1),
         VACUUM: timedelta(hours=24),
         WARN_KEEP_UNTIL: timedelta(hours=6),
     }

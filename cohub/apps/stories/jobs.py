@@ -69,7 +69,7 @@ def expire_uploads(job: Job, progress: Progress) -> dict:
     DELETE_FILES,
     label="Finishing the removal of files of removed stories",
     timeout_s=600,
-    every=timedelta(minutes=15),
+    every=timedelta(hours=1),
 )
 def delete_files(job: Job, progress: Progress) -> dict:
     return {"left": file_deletions_run()}

@@ -290,7 +290,9 @@ def jobs_scrub(traces: Traces) -> None:
     page, emptied of parameters, result, error and progress text, and its
     result versions go.
     """
-    jobs = Job.objects.filter(Q(project_id__in=traces.project_ids) | Q(project_id__isnull=True))
+    # Periodic runs (``scheduled_for`` set) take no parameters and return counts only.
+    unscheduled = Q(project_id__isnull=True, scheduled_for__isnull=True)
+    jobs = Job.objects.filter(Q(project_id__in=traces.project_ids) | unscheduled)
     named = [job for job in jobs.iterator() if _job_names_story(job, traces)]
     waiting = [j.pk for j in named if j.status in (JobStatus.QUEUED, JobStatus.RUNNING)]
     done = [j.pk for j in named if j.pk not in waiting]
