@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cohub.apps.analysis import services, suggestions
+from cohub.apps.analysis.board import contributions
 from cohub.apps.analysis.models import (
     CodingAction,
     CodingEvent,
@@ -17,7 +18,8 @@ from cohub.apps.analysis.models import (
 )
 from cohub.apps.analysis.vectors import quote_vectors_ensure, readable_highlights, similar_quotes
 from cohub.apps.core.errors import ServiceError
-from cohub.apps.projects.models import ProjectRole
+from cohub.apps.projects import services as project_services
+from cohub.apps.projects.models import ProjectRole, TakingPart
 from cohub.apps.stories import services as story_services
 from tests.factories import make_member, make_story, make_storyteller
 
@@ -155,6 +157,24 @@ def test_accepting_makes_a_theme_through_the_same_services_as_by_hand(project, f
     tagged = next(e for e in result.events if e.action == CodingAction.TAG_ADD)
     services.coding_event_undo(event=tagged, actor=facilitator)
     assert theme.highlight_links.count() == len(members) - 1
+
+
+def test_accepting_a_suggestion_counts_once_on_who_shaped_the_findings(
+    project, facilitator, quotes
+):
+    project_services.participation_set(
+        project=project, user=facilitator, taking_part=TakingPart.FACILITATING
+    )
+    run = _run(project, facilitator, themes=3)
+    suggestion = run.suggestions.filter(unsorted=False).first()
+    assert suggestion.quotes.count() >= 2
+    suggestions.suggestion_accept(suggestion=suggestion, actor=facilitator)
+    share = next(p for p in contributions(project).parts if p.part == TakingPart.FACILITATING)
+    # One decision: not also a named theme and a move for every quote it tagged.
+    assert share.counts["Accepted suggestions"] == 1
+    assert share.counts["Named themes"] == 0
+    assert share.counts["Moved quotes"] == 0
+    assert share.total == 1
 
 
 def test_rename_merge_and_split_before_deciding(project, facilitator, quotes):

@@ -447,24 +447,32 @@ def contributions(project: Project) -> Contributions:
 
     Counted by how each person took part when they acted (``actor_part``), in
     groups only, never by name. Undone changes do not count, nor do the
-    events an undo or redo wrote (they put back someone's decision).
+    events an undo or redo wrote (they put back someone's decision). Accepting
+    a suggestion is one decision: the theme and tags it wrote (listed in its
+    event's ``made_events``) are not counted again as named themes and moves.
     """
-    rows = (
+    rows = list(
         CodingEvent.objects.filter(
             project=project,
             undone_at__isnull=True,
             undo_of__isnull=True,
             redo_of__isnull=True,
         )
-        .values_list("action", "actor_part", "actor_id", "created_at")
+        .values_list("pk", "action", "actor_part", "actor_id", "created_at", "payload")
         .order_by("pk")
     )
+    part_of_acceptance = {
+        made
+        for _, action, _, _, _, payload in rows
+        if action == CodingAction.SUGGESTION_ACCEPT
+        for made in (payload or {}).get("made_events", ())
+    }
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     people: dict[str, set[int]] = defaultdict(set)
     since = None
-    for action, part, actor_id, created in rows:
+    for pk, action, part, actor_id, created, _ in rows:
         kind = _kind_of(action)
-        if kind is None:
+        if kind is None or pk in part_of_acceptance:
             continue
         since = since or created
         counts[part or ""][kind] += 1

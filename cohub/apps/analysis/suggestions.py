@@ -317,6 +317,9 @@ def suggestion_accept(
             actor=actor,
             action=CodingAction.SUGGESTION_ACCEPT,
             theme_name=target.name,
+            # The theme and tag events this acceptance wrote: one decision, so "who shaped
+            # the findings" counts it once, as an accepted suggestion.
+            made_events=[event.pk for event in events],
         )
     )
     return DecisionResult(suggestion=fresh, theme=target, events=tuple(events))
