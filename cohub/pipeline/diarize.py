@@ -6,7 +6,8 @@ Plain Python, no Django. :func:`cohub.pipeline.asr.transcribe_media` calls
 How: the speech regions that voice-activity detection found are cut into
 overlapping 1.6 s windows; the speaker encoder that the ``resemblyzer``
 package ships (a small LSTM, its weights inside the wheel, so nothing
-downloads) turns each window into a voice embedding; windows are grouped
+downloads; run in numpy by :mod:`cohub.pipeline.voice_encoder`, so no torch)
+turns each window into a voice embedding; windows are grouped
 into short pieces, and the pieces are clustered by cosine similarity
 (average linkage), into the number of speakers given, or as many as the
 voices differ by more than :data:`SAME_VOICE_DISTANCE` when it is
@@ -20,16 +21,16 @@ people rename them on the story's speakers page.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
 from importlib import metadata
 from typing import TYPE_CHECKING, Any, Literal
 
-from cohub.pipeline.asr import SAMPLE_RATE, Segment, Word, prepare_runtime
+from cohub.pipeline.asr import SAMPLE_RATE, Segment, Word
 
 if TYPE_CHECKING:
     import numpy as np
@@ -65,21 +66,26 @@ def speaker_label(number: int) -> str:
     return f"Speaker {number}"
 
 
-@functools.lru_cache(maxsize=1)
 def _encoder() -> Any:
-    prepare_runtime()
-    import torch
+    """resemblyzer's encoder, run in numpy (see ``voice_encoder``): no torch to import."""
+    from cohub.pipeline.voice_encoder import packaged_encoder
 
-    # One thread: the encoder runs beside Whisper (see ``start_embedding``), which
-    # has the other cores; more threads only wait for each other there.
-    torch.set_num_threads(1)
-    with warnings.catch_warnings():
-        # resemblyzer imports a scipy name that scipy has moved, and webrtcvad imports
-        # pkg_resources (hence setuptools<81 in pyproject.toml): both only warn.
-        warnings.simplefilter("ignore")
-        from resemblyzer import VoiceEncoder
+    return packaged_encoder()
 
-    return VoiceEncoder(device="cpu", verbose=False)
+
+@contextlib.contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    """numpy's OpenBLAS on one thread while voices are embedded beside Whisper.
+
+    Whisper (CTranslate2, its own OpenMP) has the other cores; a second BLAS
+    thread only waits for them, and spinning OpenBLAS threads made the encoder
+    ten times slower on a busy machine. Only OpenBLAS is limited, not Whisper's
+    threads.
+    """
+    from threadpoolctl import ThreadpoolController
+
+    with ThreadpoolController().select(internal_api="openblas").limit(limits=1):
+        yield
 
 
 def _normalised(vectors: Matrix) -> Matrix:
@@ -95,7 +101,7 @@ N_FFT = 400
 HOP = 160
 N_MELS = 40
 WINDOW_FRAMES = 160
-BATCH = 32
+BATCH = 64  # windows through the encoder at once: bigger batches, fewer steps
 
 
 @functools.lru_cache(maxsize=1)
@@ -165,7 +171,6 @@ def embed_pieces(
     batches; each piece averages the windows centred in it.
     """
     import numpy as np
-    import torch
 
     step = round(SAMPLE_RATE / WINDOWS_PER_SECOND / HOP)
     windows: list[Matrix] = []
@@ -191,15 +196,11 @@ def embed_pieces(
 
     encoder = _encoder()
     vectors: list[Matrix] = []
-    with torch.no_grad():
+    with _one_blas_thread():
         for first in range(0, len(windows), BATCH):
-            batch = np.stack(windows[first : first + BATCH])
-            size = len(batch)
-            if size < BATCH:  # one input shape: the CPU kernels are prepared once
-                batch = np.concatenate([batch, np.zeros((BATCH - size, *batch.shape[1:]))])
-            embedded = encoder(torch.from_numpy(batch.astype(np.float32))).numpy()
-            vectors.append(embedded[:size])
-            progress(min(1.0, (first + size) / len(windows)))
+            batch = np.stack(windows[first : first + BATCH]).astype(np.float32)
+            vectors.append(encoder(batch))
+            progress(min(1.0, (first + len(batch)) / len(windows)))
     embeddings = np.concatenate(vectors)
     region_of = np.array([owner[0] for owner in owners])
     centres = np.array([owner[1] for owner in owners])
@@ -340,9 +341,9 @@ class Embedding:
     """Voice embeddings being made in a thread of their own, while Whisper transcribes.
 
     The voices need only the audio and where the speech is, not the words, so
-    they need not wait for them: importing torch, loading the encoder and
-    embedding every window overlap the transcription, and on two cores most of
-    their cost disappears into the moments Whisper leaves a core idle.
+    they need not wait for them: loading the encoder and embedding every
+    window overlap the transcription, and on two cores most of their cost
+    disappears into the moments Whisper leaves a core idle.
     """
 
     def __init__(self, audio: Audio, regions: Sequence[tuple[float, float]]) -> None:
@@ -388,7 +389,7 @@ def assign_speakers(
     if speakers != "auto" and not 1 <= speakers <= MAX_SPEAKERS:
         raise ValueError(f"speakers must be between 1 and {MAX_SPEAKERS}, or 'auto'")
     parameters: dict[str, Any] = {
-        "method": "resemblyzer voice embeddings, average-linkage cosine clustering",
+        "method": "resemblyzer voice embeddings (numpy), average-linkage cosine clustering",
         "resemblyzer_version": metadata.version("resemblyzer"),
         "speakers_asked": speakers,
         "window_s": WINDOW_S,
