@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Literal
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -80,7 +81,42 @@ INTERVIEW = [
     (1, "Thank you for asking. It helps to be heard."),
 ]
 
+# A second recording for telling speakers apart: three voices, a reporter, a
+# storyteller and a carer, with short answers among the long ones. espeak-ng's
+# male voices all sound alike to the speaker encoder (cosine distance 0.03-0.2
+# between en-gb and the others, where real people differ by more than 0.3);
+# en-gb-x-rp+m7 is the most different from en-gb (0.13). The same conversation is
+# also spoken with en-gb-scotland+m3 (0.05 from en-gb), where two of the three
+# voices are nearly the same to the encoder: the hard case.
+THREE_VOICES = ("en-gb", "en-us+f3", "en-gb-x-rp+m7")
+THREE_VOICES_TWO_ALIKE = ("en-gb", "en-us+f3", "en-gb-scotland+m3")
+GROUP = [
+    (0, "Thank you both for coming. Shall we start with how you each heard about the group?"),
+    (1, "I saw a poster in the library and thought it might help me meet people."),
+    (2, "I came because my brother goes, and I drive him there every Tuesday."),
+    (0, "What was the first meeting like for you?"),
+    (1, "Honestly I was nervous. Everyone already seemed to know each other."),
+    (2, "Yes."),
+    (1, "But a woman called June sat with me and made me a cup of tea."),
+    (0, "And for you, as a carer, what changed after he started going?"),
+    (
+        2,
+        "He talks more at home now. He tells me about the walks they plan and the people he met.",
+    ),
+    (1, "We went to the seaside in the summer. I had not been for years."),
+    (0, "What would make the group better, if you could choose?"),
+    (2, "A lift for people who cannot drive. Not everyone has a brother with a car."),
+    (1, "And a quiet room, for when it all gets too loud for me."),
+    (0, "Thank you. That is really helpful for the team to hear."),
+]
+
 KINDS = ("cohub", "cohub-no-speakers", "bare", "bare-words")
+# Ways of telling the voices apart, each on the same speech regions (cohub's VAD):
+# ours, resemblyzer's own utterance embedding with plain k-means, and the classic
+# MFCC statistics with k-means. The peers are told the true number of voices;
+# cohub is run both ways (estimating it, and told it).
+SPEAKER_KINDS = ("cohub-voices", "cohub-voices-given", "resemblyzer-kmeans", "mfcc-kmeans")
+COLLAR_S = 0.25  # the usual scoring collar: time this close to a turn change is not scored
 
 
 # --------------------------------------------------------------------------- scoring
@@ -127,6 +163,131 @@ def speaker_accuracy(segments: list[dict], turns: list[dict]) -> float:
         right = sum(length for label, voice, length in spans if mapping[label] == voice)
         best_right = max(best_right, right)
     return best_right / total
+
+
+def diarization_scores(
+    spans: list[dict], turns: list[dict], duration: float, *, step: float = 0.01
+) -> dict:
+    """Diarization error rate, purity and coverage of labelled time ``spans`` against ``turns``.
+
+    Scored on a 10 ms grid, leaving out :data:`COLLAR_S` either side of every
+    turn's start and end (the usual collar: nobody agrees to the hundredth of a
+    second where a voice begins). Labels are matched to voices one to one, the
+    matching that gets most time right (Hungarian method). DER = (missed speech
+    + false alarm + speaker confusion) / scored reference speech. Purity: the
+    share of each found speaker's time that belongs to its main voice;
+    coverage: the share of each voice's time that went to its main label.
+    """
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    frames = int(duration / step) + 1
+    times = np.arange(frames) * step
+    reference = np.full(frames, -1)
+    scored = np.ones(frames, dtype=bool)
+    for turn in turns:
+        reference[(times >= turn["start"]) & (times < turn["end"])] = turn["voice"]
+        for edge in (turn["start"], turn["end"]):
+            scored &= np.abs(times - edge) > COLLAR_S
+    labels = sorted({span["label"] for span in spans}, key=str)
+    hypothesis = np.full(frames, -1)
+    for span in spans:
+        hypothesis[(times >= span["start"]) & (times < span["end"])] = labels.index(span["label"])
+    reference, hypothesis = reference[scored], hypothesis[scored]
+    voices = sorted(set(reference[reference >= 0].tolist()))
+    both = (reference >= 0) & (hypothesis >= 0)
+    table = np.zeros((max(1, len(labels)), len(voices)))
+    for i in range(len(labels)):
+        for j, voice in enumerate(voices):
+            table[i, j] = np.sum(both & (hypothesis == i) & (reference == voice))
+    rows, cols = linear_sum_assignment(-table)
+    matched = table[rows, cols].sum()
+    speech = max(1, int(np.sum(reference >= 0)))
+    missed = int(np.sum((reference >= 0) & (hypothesis < 0)))
+    false_alarm = int(np.sum((reference < 0) & (hypothesis >= 0)))
+    confusion = int(both.sum() - matched)
+    heard = max(1.0, float(both.sum()))
+    return {
+        "der": (missed + false_alarm + confusion) / speech,
+        "missed": missed / speech,
+        "false_alarm": false_alarm / speech,
+        "confusion": confusion / speech,
+        "right_share": matched / heard,
+        "purity": float(table.max(axis=1).sum()) / heard,
+        "coverage": float(table.max(axis=0).sum()) / heard,
+        "found": len(labels),
+    }
+
+
+def label_voices(kind: str, audio_path: Path, speakers: int) -> list[dict]:
+    """Label the speech in ``audio_path`` by voice one way; ``[{start, end, label}]``."""
+    import numpy as np
+
+    from cohub.pipeline import diarize
+    from cohub.pipeline.asr import SAMPLE_RATE, decode_audio, speech_regions
+
+    audio = decode_audio(audio_path)
+    regions = speech_regions(audio)
+    if kind in ("cohub-voices", "cohub-voices-given"):
+        pieces = diarize.embed_pieces(audio, regions)
+        embeddings = np.array([piece.embedding for piece in pieces])
+        asked: int | Literal["auto"] = speakers if kind == "cohub-voices-given" else "auto"
+        found = diarize.smooth(
+            diarize.cluster(embeddings, speakers=asked, durations=[p.region_s for p in pieces])
+        )
+        return [
+            {"start": p.start, "end": p.end, "label": label}
+            for p, label in zip(pieces, found, strict=True)
+        ]
+
+    from sklearn.cluster import KMeans
+
+    if kind == "resemblyzer-kmeans":
+        # resemblyzer as its README uses it: one embedding per utterance (here, per
+        # VAD region), then the clustering everyone reaches for first.
+        encoder = diarize._encoder()
+        vectors = np.array(
+            [
+                encoder.embed_utterance(audio[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE)])
+                for start, end in regions
+            ]
+        )
+        found = KMeans(n_clusters=speakers, n_init=10, random_state=0).fit_predict(vectors)
+        return [
+            {"start": start, "end": end, "label": int(label)}
+            for (start, end), label in zip(regions, found, strict=True)
+        ]
+    if kind == "mfcc-kmeans":
+        # The classic baseline: 20 MFCCs (log mel bands, then a DCT), their mean and
+        # spread over each second of speech, standardised, into k-means.
+        from scipy.fft import dct
+
+        rows: list[tuple[float, float]] = []
+        features: list[np.ndarray] = []
+        for start, end in regions:
+            count = max(1, round(end - start))
+            edges = np.linspace(start, end, count + 1)
+            for first, last in zip(edges[:-1], edges[1:], strict=True):
+                clip = audio[int(first * SAMPLE_RATE) : int(last * SAMPLE_RATE)]
+                mel = np.log(diarize.mel_frames(clip) + 1e-6)
+                mfcc = dct(mel, type=2, norm="ortho", axis=1)[:, 1:21]
+                features.append(np.concatenate([mfcc.mean(axis=0), mfcc.std(axis=0)]))
+                rows.append((float(first), float(last)))
+        matrix = np.array(features)
+        matrix = (matrix - matrix.mean(axis=0)) / np.maximum(matrix.std(axis=0), 1e-9)
+        found = KMeans(n_clusters=speakers, n_init=10, random_state=0).fit_predict(matrix)
+        return [
+            {"start": first, "end": last, "label": int(label)}
+            for (first, last), label in zip(rows, found, strict=True)
+        ]
+    raise ValueError(kind)
+
+
+def run_speakers_child(kind: str, audio: Path, out: Path, speakers: int) -> None:
+    """Label the voices one way in this process and write the spans and times to ``out``."""
+    started = time.perf_counter()
+    spans = label_voices(kind, audio, speakers)
+    out.write_text(json.dumps({"spans": spans, "inside_s": time.perf_counter() - started}))
 
 
 # --------------------------------------------------------------------------- one run, in a child
@@ -179,10 +340,15 @@ def run_child(kind: str, audio: Path, out: Path) -> None:
     )
 
 
-def measure(kind: str, audio: Path, folder: Path) -> dict:
-    """Run one kind as a whole process; its wall time and peak memory come from the parent."""
+def measure(kind: str, audio: Path, folder: Path, *, speakers: int = 0) -> dict:
+    """Run one kind as a whole process; its wall time and peak memory come from the parent.
+
+    ``speakers`` above zero runs a speaker-labelling kind told that many voices.
+    """
     out = folder / f"{kind}.json"
     command = [sys.executable, str(Path(__file__).resolve()), "--child", kind, str(audio), str(out)]
+    if speakers:
+        command += ["--voices", str(speakers)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     started = time.perf_counter()
     child = subprocess.Popen(command, env=env, cwd=str(ROOT))  # noqa: S603 (our own script)
@@ -201,11 +367,13 @@ def measure(kind: str, audio: Path, folder: Path) -> dict:
 # --------------------------------------------------------------------------- the bench
 
 
-def make_interview(folder: Path) -> tuple[Path, list[dict], float]:
-    from tests.pipeline.speech import dialogue
+def make_interview(
+    folder: Path, lines: list[tuple[int, str]] = INTERVIEW, voices: tuple[str, ...] = ()
+) -> tuple[Path, list[dict], float]:
+    from tests.pipeline.speech import VOICES, dialogue
 
-    target = folder / "interview.wav"
-    turns = dialogue(INTERVIEW, target, gap=0.6, speed=160)
+    target = folder / f"interview-{'-'.join(voices) or 'two'}.wav"
+    turns = dialogue(lines, target, gap=0.6, speed=160, voices=voices or VOICES)
     import wave
 
     with wave.open(str(target), "rb") as sound:
@@ -220,10 +388,19 @@ def main() -> None:
     )
     parser.add_argument("--kinds", default=",".join(KINDS), help="which runs, comma-separated")
     parser.add_argument("--repeats", type=int, default=2, help="runs of each kind (fastest counts)")
+    parser.add_argument(
+        "--speaker-kinds",
+        default=",".join(SPEAKER_KINDS),
+        help="ways of telling voices apart to compare (empty: none)",
+    )
+    parser.add_argument("--voices", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         kind, audio, out = args.child
-        run_child(kind, Path(audio), Path(out))
+        if args.voices:
+            run_speakers_child(kind, Path(audio), Path(out), args.voices)
+        else:
+            run_child(kind, Path(audio), Path(out))
         return
 
     with tempfile.TemporaryDirectory(prefix="cohub-bench-asr-") as name:
@@ -235,8 +412,9 @@ def main() -> None:
             f"Interview: {len(INTERVIEW)} turns, two espeak-ng voices, {duration:.1f} s, "
             f"{len(reference)} words; {cores} cores; Whisper tiny.en int8"
         )
+        print(f"Load before: {load_average()}")
         results: dict[str, dict] = {}
-        kinds = args.kinds.split(",")
+        kinds = [kind for kind in args.kinds.split(",") if kind]
         # Each kind runs REPEATS times, interleaved, and its fastest run counts: on a
         # shared machine the others' load comes and goes, and the fastest run is the
         # one least disturbed by it.
@@ -279,6 +457,47 @@ def main() -> None:
                 f"(goal: at least 1.3x); word error rate "
                 f"{(cohub['wer'] - bare['wer']) * 100:+.1f} points (goal: at most +0.5); "
                 f"speakers right for {cohub['speaker_accuracy']:.1%} of speech time (goal: 90%)."
+            )
+        speaker_kinds = [kind for kind in args.speaker_kinds.split(",") if kind]
+        if speaker_kinds:
+            compare_speakers(speaker_kinds, folder, audio, turns, duration)
+        print(f"\nLoad after: {load_average()}")
+
+
+def load_average() -> str:
+    """The machine's 1, 5 and 15 minute load, to print beside every figure."""
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def compare_speakers(
+    kinds: list[str], folder: Path, audio: Path, turns: list[dict], duration: float
+) -> None:
+    """Each way of telling voices apart, on the two-voice interview and a three-voice group
+    (spoken twice: three distinct voices, and two of the three alike)."""
+    recordings = [("2 voices", audio, turns, duration)]
+    for title, voices in (("3 voices", THREE_VOICES), ("2 alike", THREE_VOICES_TWO_ALIKE)):
+        path, truth, length = make_interview(folder, GROUP, voices)
+        recordings.append((title, path, truth, length))
+    print()
+    print(
+        f"Telling voices apart, on the same VAD speech regions (scored with a "
+        f"{COLLAR_S:.2f} s collar; peers are told the true number of voices)"
+    )
+    print(
+        f"{'recording':<10} {'method':<20} {'DER':>6} {'confused':>8} {'missed':>7} "
+        f"{'false':>6} {'purity':>7} {'cover':>6} {'found':>5} {'process':>8} {'peak MiB':>8}"
+    )
+    for title, path, truth, length in recordings:
+        voices = len({turn["voice"] for turn in truth})
+        for kind in kinds:
+            data = measure(kind, path, folder, speakers=voices)
+            scores = diarization_scores(data["spans"], truth, length)
+            print(
+                f"{title:<10} {kind:<20} {scores['der']:6.1%} {scores['confusion']:8.1%} "
+                f"{scores['missed']:7.1%} {scores['false_alarm']:6.1%} {scores['purity']:7.1%} "
+                f"{scores['coverage']:6.1%} {scores['found']:5d} {data['wall_s']:7.1f}s "
+                f"{data['peak_mib']:8.0f}"
             )
 
 
