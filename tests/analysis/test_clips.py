@@ -169,7 +169,10 @@ def test_a_clip_is_not_downloaded_without_consent_to_be_quoted(
     response = client.get(reverse("analysis:clip_download", args=[recorded.project.slug, quote.pk]))
 
     assert response.status_code == 403
-    assert "the storyteller has not agreed to be quoted" in response.content.decode()
+    assert (
+        "has not agreed that we quote them without their name, "
+        "so we cannot play their voice in a clip or a playlist." in response.content.decode()
+    )
 
 
 def test_a_clip_where_another_participant_is_heard_is_not_downloaded(client, facilitator, recorded):

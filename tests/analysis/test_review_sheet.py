@@ -386,7 +386,10 @@ def test_named_attribution_refused_without_consent(client, project, facilitator)
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Kit has not agreed that we quote them by name." in page
+    assert (
+        "Kit has not agreed that we quote them by name, so we cannot name them beside their words."
+        in page
+    )
     assert not Highlight.objects.exists()
     assert not Theme.objects.exists(), "the new theme is rolled back with the quote"
     assert not CodingEvent.objects.exists()

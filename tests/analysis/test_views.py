@@ -225,7 +225,10 @@ def test_edit_named_without_consent_shows_error(client, project, reporter):
     )
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Kit has not agreed that we quote them by name." in page
+    assert (
+        "Kit has not agreed that we quote them by name, so we cannot name them beside their words."
+        in page
+    )
     assert "New note" in page
     highlight.refresh_from_db()
     assert highlight.attribution == "anonymous"

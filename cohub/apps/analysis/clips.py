@@ -27,10 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cohub.apps.analysis.models import Highlight
+from cohub.apps.core.errors import ServiceError
 from cohub.apps.stories.consent import ConsentNow
 from cohub.apps.stories.models import Recording, SpeakerPart
 from cohub.apps.stories.recordings import recording_local_path
 from cohub.apps.stories.scopes import ConsentScope
+from cohub.apps.stories.ways_out import CLIP, require_way_out
 from cohub.pipeline.clips import ClipSpan, cut_clip
 
 
@@ -85,6 +87,15 @@ def clip_refusal(highlight: Highlight, consent: ConsentNow) -> ClipRule | None:
         if not rule.allows(highlight, consent):
             return rule
     return None
+
+
+def clip_require(highlight: Highlight, consent: ConsentNow) -> None:
+    """Refuse a clip leaving the hub: ``ConsentError`` when consent does not allow the way out
+    (``ways_out.CLIP``), ``ServiceError`` naming the first other rule it breaks."""
+    require_way_out(consent, CLIP)
+    rule = clip_refusal(highlight, consent)
+    if rule is not None:
+        raise ServiceError(f"The clip cannot be downloaded: {rule.reason}.")
 
 
 def clip_span(highlight: Highlight, recording: Recording) -> tuple[int, int]:

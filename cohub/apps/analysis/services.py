@@ -46,6 +46,7 @@ from cohub.apps.stories.consent import consent_allows, require_consent
 from cohub.apps.stories.models import Speaker, Story, Storyteller, Transcript
 from cohub.apps.stories.purge import register_purger
 from cohub.apps.stories.scopes import ConsentScope
+from cohub.apps.stories.ways_out import QUOTE_BY_NAME, require_way_out
 from cohub.pipeline.anchors import Outcome, TextChange
 from cohub.pipeline.words import span_of_words, words_from_json
 
@@ -249,7 +250,7 @@ def review_sheet_update(
 def _check_attribution(storyteller: Storyteller, attribution: str | None) -> None:
     """Quoting by name is refused here, in the service, unless consent covers it."""
     if attribution == Attribution.NAMED:
-        require_consent(storyteller, ConsentScope.QUOTE_BY_NAME)
+        require_way_out(storyteller, QUOTE_BY_NAME)
 
 
 def _span_times(transcript: Transcript, start: int, end: int) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from cohub.apps.analysis.models import Attribution, ChangeLevel, Highlight, High
 from cohub.apps.projects.models import Project, Sector
 from cohub.apps.stories.consent import consent_now
 from cohub.apps.stories.models import Speaker, SpeakerPart, Storyteller
+from cohub.apps.stories.ways_out import QUOTE_BY_NAME, REPORT, WayOut, way_out_withheld
 
 WITHHELD = "Quote withheld: the storyteller has not agreed to be quoted."
 """Said only for a quote withheld with no reason recorded; each quote gives its own."""
@@ -124,16 +125,18 @@ class _Voice:
         return not self.withheld
 
 
-def _voices(project: Project) -> dict[int, _Voice]:
+def _voices(project: Project, way: WayOut) -> dict[int, _Voice]:
+    """Each storyteller's consent for this way out (``REPORT`` or ``EXPORT``), worked out once."""
     voices = {}
     storytellers = Storyteller.objects.filter(project=project).prefetch_related("consent_records")
     for storyteller in storytellers:
         consent = consent_now(storyteller)
-        withheld = consent.quoting
-        named = consent.may_name and storyteller.real_name
+        withheld = way_out_withheld(consent, way)
+        may_name = withheld is None and way_out_withheld(consent, QUOTE_BY_NAME) is None
+        named = may_name and storyteller.real_name
         voices[storyteller.pk] = _Voice(
             withheld=withheld.message if withheld else "",
-            may_name=consent.may_name,
+            may_name=may_name,
             source_named=storyteller.real_name if named else storyteller.pseudonym,
             source_anonymous=storyteller.pseudonym,
         )
@@ -225,8 +228,12 @@ def _kept_anonymous(highlights: list[Highlight]) -> set[int]:
     }
 
 
-def project_findings(project: Project) -> Findings:
+def project_findings(project: Project, *, way: WayOut = REPORT) -> Findings:
     """Build the findings of a project in six queries, however many quotes it has.
+
+    ``way`` is the way out they are for (``ways_out.REPORT`` for the page,
+    ``EXPORT`` for a download): each storyteller's quotes are in only where
+    their consent allows that way out, else withheld with the reason.
 
     Consent is worked out once per storyteller and theme links are read as
     plain pairs: per-quote lookups made a 900-quote project ten times slower
@@ -247,7 +254,7 @@ def project_findings(project: Project) -> Findings:
         "highlight_id", "theme_id"
     ):
         links[highlight_id].append(theme_id)
-    voices = _voices(project)
+    voices = _voices(project, way)
     keep_anonymous = _kept_anonymous(highlights)
     untagged = ThemeFinding(theme_id=None, name="Not yet themed", description="")
     stories: set[int] = set()

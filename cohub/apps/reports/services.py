@@ -13,6 +13,7 @@ from cohub.apps.core.csvsafe import to_csv
 from cohub.apps.core.models import record_event
 from cohub.apps.projects.models import Project
 from cohub.apps.reports.findings import findings_csv_rows, project_findings
+from cohub.apps.stories.ways_out import EXPORT
 
 
 @transaction.atomic
@@ -21,7 +22,7 @@ def findings_export_csv(*, project: Project, actor: User | None) -> str:
 
     ``actor`` is None for a system action (the command line without ``--as``).
     """
-    findings = project_findings(project)
+    findings = project_findings(project, way=EXPORT)
     rows = findings_csv_rows(findings)
     record_event(
         actor=actor,

@@ -73,6 +73,13 @@ class ConsentNow:
     pseudonym: str
     record: ConsentRecord | None
     refusals: dict[ConsentScope, str]
+    # Set when consent has ended altogether (withdrawn, or the keep-until date passed).
+    ending: str | None = None
+
+    @property
+    def ended(self) -> Withheld | None:
+        """Why nothing of the story may be kept or used any more, or None while it may."""
+        return Withheld(self.pseudonym, self.ending) if self.ending else None
 
     def allows(self, scope: ConsentScope | str) -> bool:
         return ConsentScope.parse(scope) not in self.refusals
@@ -118,7 +125,9 @@ def consent_now(storyteller: Storyteller, *, today: dt.date | None = None) -> Co
         for scope in ConsentScope
         if everything or record is None or not record.granted(scope)
     }
-    return ConsentNow(pseudonym=storyteller.pseudonym, record=record, refusals=refusals)
+    return ConsentNow(
+        pseudonym=storyteller.pseudonym, record=record, refusals=refusals, ending=everything
+    )
 
 
 def consent_allows(

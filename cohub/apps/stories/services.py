@@ -20,7 +20,7 @@ from cohub.apps.core.models import record_event
 from cohub.apps.jobs.models import Job
 from cohub.apps.jobs.services import job_enqueue
 from cohub.apps.projects.models import Project, Sector
-from cohub.apps.stories.consent import current_consent, require_consent
+from cohub.apps.stories.consent import consent_now, current_consent, require_consent
 from cohub.apps.stories.models import (
     PSEUDONYM_LENGTH,
     ConsentRecord,
@@ -46,6 +46,7 @@ from cohub.apps.stories.uploads import (
     uploads_discard_for_storyteller,
     uploads_store,
 )
+from cohub.apps.stories.ways_out import KEEP, way_out_withheld
 from cohub.pipeline.anchors import carry_times
 from cohub.pipeline.formats import (
     MAX_TRANSCRIPT_BYTES,
@@ -1148,8 +1149,10 @@ def stories_purge_expired(*, today: dt.date | None = None) -> int:
     for storyteller in candidates:
         with transaction.atomic():
             storyteller = Storyteller.objects.select_for_update().get(pk=storyteller.pk)
-            consent = current_consent(storyteller)
-            if consent is None or consent.keep_until is None or consent.keep_until >= today:
+            # Keeping a story is a way out of its own (ways_out.KEEP): the gate says when it ends.
+            now = consent_now(storyteller, today=today)
+            consent = now.record
+            if consent is None or consent.keep_until is None or way_out_withheld(now, KEEP) is None:
                 continue
             count = purge_stories(Story.objects.filter(storyteller=storyteller))
             if count:

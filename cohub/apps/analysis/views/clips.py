@@ -14,11 +14,11 @@ from django.views.decorators.http import require_POST, require_safe
 
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.analysis import services
-from cohub.apps.analysis.clips import clip_file, clip_filename, clip_refusal
+from cohub.apps.analysis.clips import clip_file, clip_filename, clip_require
 from cohub.apps.analysis.selectors import highlight_get
 from cohub.apps.analysis.services import CLIP_NUDGE_STEP_MS, ClipEdge
 from cohub.apps.analysis.views.common import offer_undo, review_sheet_url, safe_next
-from cohub.apps.core.errors import ServiceError
+from cohub.apps.core.errors import ConsentError, ServiceError
 from cohub.apps.projects.access import project_view
 from cohub.apps.projects.models import Project
 from cohub.apps.stories.consent import Withheld, consent_now
@@ -86,9 +86,12 @@ def clip_download(
         return _refused("This quote's story has no recording, so it has no clip.", status=404)
     if isinstance(recording, Withheld):
         return _refused(f"The clip cannot be downloaded. {recording.refusal}")
-    rule = clip_refusal(highlight, consent_now(story.storyteller))
-    if rule is not None:
-        return _refused(f"The clip cannot be downloaded: {rule.reason}.")
+    try:
+        clip_require(highlight, consent_now(story.storyteller))
+    except ConsentError as error:
+        return _refused(f"The clip cannot be downloaded. {error}")
+    except ServiceError as error:
+        return _refused(str(error))
     try:
         with clip_file(highlight, recording) as path:
             handle = path.open("rb")  # stays readable after its folder is removed
