@@ -8,7 +8,7 @@ PORT ?= 8000
 export COHUB_DATA_DIR ?= $(CURDIR)/var
 PYTEST_WORKERS ?= 2
 
-.PHONY: run install install-test test test-sqlite test-postgres lint demo bench clean help
+.PHONY: run install install-test test test-sqlite test-postgres lint security demo bench clean help
 
 help:
 	@echo "make run    install into .venv, migrate, load the demo, start the hub and its worker"
@@ -50,7 +50,13 @@ lint: install-test
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: install-test lint
+# Static security scan (fails on high severity; config in pyproject.toml [tool.bandit]) and
+# the dependency audit (fails on a known vulnerability; says so and passes when offline).
+security: install-test
+	$(BIN)/bandit -c pyproject.toml -r cohub config --severity-level high --quiet
+	$(BIN)/python scripts/dependency_audit.py
+
+test: install-test lint security
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 

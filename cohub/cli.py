@@ -635,6 +635,19 @@ def cmd_export_findings(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_unlock(args: argparse.Namespace) -> int:
+    """Let someone log in again at once after too many wrong passwords."""
+    from cohub.apps.accounts.lockout import unlock
+
+    email = args.email.strip().lower()
+    cleared = unlock(email)
+    if cleared:
+        print(f"{email} can log in again now.")
+    else:
+        print(f"{email} was not locked out; nothing to do.")
+    return EXIT_OK
+
+
 def cmd_createuser(args: argparse.Namespace) -> int:
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
@@ -1011,6 +1024,13 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument(
         "--admin", action="store_true", help="a site administrator: may see every job"
     )
+
+    unlock = add(
+        "unlock",
+        cmd_unlock,
+        "Let someone log in again now, after too many wrong passwords paused their logins.",
+    )
+    unlock.add_argument("email")
 
     migrate = add("migrate", cmd_migrate, "Create or update the database tables.")
     migrate.add_argument("--verbosity", type=int, default=1, choices=[0, 1, 2, 3])

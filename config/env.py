@@ -33,6 +33,23 @@ def data_dir() -> Path:
     return Path(get("COHUB_DATA_DIR", str(BASE_DIR / "var"))).resolve()
 
 
+PRIVATE_UMASK = 0o077
+
+
+def keep_files_private(data_dir: Path) -> None:
+    """Make every file and folder this process creates readable by its own account only.
+
+    The database, recordings, uploads and exports under the data directory are
+    people's stories; on a shared server another account must not read them. The
+    umask covers whatever writes them (SQLite and its -wal file, Django's storage,
+    the tus upload folder, ffmpeg run by the worker), and the data directory itself
+    is closed to others wherever it already exists.
+    """
+    os.umask(PRIVATE_UMASK)
+    if data_dir.is_dir():
+        data_dir.chmod(0o700)
+
+
 def database_config(default_sqlite: Path) -> dict:
     """Build Django's DATABASES['default'] from ``COHUB_DATABASE_URL``.
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from config import env
 
 BASE_DIR = env.BASE_DIR
 DATA_DIR = env.data_dir()
+# Files and folders the hub creates are its own account's only (0600 / 0700).
+env.keep_files_private(DATA_DIR)
 
 SECRET_KEY = env.get("COHUB_SECRET_KEY", "")
 DEBUG = False
@@ -19,6 +23,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rules.apps.AutodiscoverRulesConfig",
     "django_htmx",
+    # Hardening (docs/adr/0025): login throttling and the Content Security Policy.
+    "axes",
+    "csp",
     "django_tasks",
     # Before django_tasks_db: its db_worker command is ours (it also queues periodic jobs).
     "cohub.apps.jobs",
@@ -35,15 +42,22 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files (which are the same for everyone) may be cached;
+    # every page the hub draws is marked no-store (people share computers).
+    "cohub.apps.core.middleware.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Between sessions and messages: a purge's own request keeps no message naming it.
     "cohub.apps.stories.middleware.PurgedMessagesMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cohub.apps.projects.sessions.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: it turns a login refused for too many tries into the "try again later" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -69,6 +83,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: it refuses a login while the address is locked out, before a password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -78,7 +94,11 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        # Length beats symbols: a few words together are long, strong and easy to remember.
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -102,6 +122,8 @@ if COHUB_TUS_JS_DIR.is_dir():
 # (Django's default storage). Nothing there is served directly: every file is
 # somebody's story, handed out only by a view that checks permission and consent.
 MEDIA_ROOT = DATA_DIR / "media"
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Uploads: form fields are text, so a generous but bounded size for them. A file
 # over FILE_UPLOAD_MAX_MEMORY_SIZE is streamed to a temporary file on disk as it
@@ -148,20 +170,72 @@ COHUB_INVITATION_DAYS = env.invitation_days()
 COHUB_KEEP_UNTIL_WARNING_DAYS = env.keep_until_warning_days()
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60
 
+# Sessions and cookies (docs/adr/0025). Shared and library computers are common among
+# our users: sessions end after a working day, or sooner when nothing is done (for
+# facilitators, who see everything, after COHUB_FACILITATOR_IDLE_MINUTES), and
+# messages (which may name a storyteller) stay server-side. The cookies are sent
+# only over HTTPS wherever the hub is served over HTTPS (production.py); `make run`
+# serves plain HTTP on this machine, where a secure cookie would never come back.
 SESSION_COOKIE_HTTPONLY = True
-# Shared and library computers are common among our users: sessions end after
-# a working day, and messages (which may name a storyteller) stay server-side.
+SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 12 * 60 * 60
-MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+SESSION_COOKIE_SECURE = env.flag("COHUB_HTTPS")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False
-X_FRAME_OPTIONS = "DENY"
+COHUB_FACILITATOR_IDLE_SECONDS = env.positive_int("COHUB_FACILITATOR_IDLE_MINUTES", 30) * 60
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# Security headers. HSTS is only ever sent over HTTPS (Django sends it on secure
+# requests only), so it is safe to set here; production.py turns on the redirect.
+SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Only this site may use the microphone (recording in the browser); nothing else.
+COHUB_PERMISSIONS_POLICY = "microphone=(self), camera=(), geolocation=(), payment=(), usb=()"
+
+# Content Security Policy (django-csp 4): scripts and styles only from our own static
+# files, never inline, never eval; nothing may frame the hub. Recordings listened to
+# before they are sent are blob: URLs. Pages that need a script load one from
+# static/ (see docs/adr/0025 for what is forbidden in templates).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "media-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Login throttling (django-axes): five wrong passwords for one address from one place
+# lock that pair out for fifteen minutes (or until `cohub unlock EMAIL`); a right
+# password clears the count. Address and place together, so nobody can lock someone
+# else out from everywhere by typing their address wrongly.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=env.positive_int("COHUB_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "cohub.apps.accounts.lockout.lockout_response"
+# The login form's address field is called "username" (Django's form), not "email".
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "cohub.apps.accounts.lockout.username_from_request"
+AXES_VERBOSE = False
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # Login throttling logs every login at INFO; lockouts (WARNING) are what matter.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

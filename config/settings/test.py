@@ -25,6 +25,11 @@ COHUB_INVITATION_DAYS = 14
 # Serve static files straight from the app folders; there is no collectstatic in tests.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# axe-core (from npm) for the accessibility checks in browser tests, served like our own
+# script, because the Content Security Policy stays on in tests and refuses inline ones.
+_AXE_DIR = BASE_DIR / "node_modules" / "axe-core"  # noqa: F405
+if _AXE_DIR.is_dir():
+    STATICFILES_DIRS = [*STATICFILES_DIRS, ("vendor/axe-core", _AXE_DIR)]  # noqa: F405
 
 # An isolated job kind runs in a child process that opens its own database
 # connection, and a child cannot see an in-memory SQLite database. So the test

@@ -179,7 +179,7 @@ def test_password_change_gives_our_words_beside_the_new_password(client, person)
         reverse("accounts:password_change"),
         {"old_password": PASSWORD, "new_password1": "short", "new_password2": "short"},
     ).content.decode()
-    assert "Your password needs at least 8 characters." in html
+    assert "Your password needs at least 12 characters." in html
     assert "This password is too short" not in html  # Django's own words
     assert 'href="#id_new_password1"' in html
     person.refresh_from_db()

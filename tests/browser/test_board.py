@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from cohub.apps.analysis.models import HighlightTheme
 from cohub.apps.projects.models import ProjectRole
-from tests.browser_support import EXPECT_TIMEOUT_MS, axe_violations, log_in_as
+from tests.browser_support import EXPECT_TIMEOUT_MS, axe_violations, enlarge_text, log_in_as
 from tests.factories import ProjectFactory, make_member
 from tests.query_counts import new_theme, quote_part, story_with_parts
 
@@ -125,7 +125,7 @@ def test_the_board_in_large_text_on_a_phone(browser, page, client, board_world):
     log_in_as(page, client, w["facilitator"])
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(w["url"])
-    page.add_style_tag(content="html { font-size: 200% !important; }")
+    enlarge_text(page)
     expect(page.locator(f"#card-{w['housing'].pk}-{w['quote'].pk}")).to_be_visible()
     # The board itself fits: nothing in the page's main part reaches past the screen.
     # (The site header is shared by every page and is not the board's to fix.)

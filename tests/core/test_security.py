@@ -20,6 +20,12 @@ from cohub.apps.core.csvsafe import neutralise, to_csv
         "＋1",
         "－1",
         "＠SUM(A1)",
+        # Invisible characters a spreadsheet may drop before it reads the cell.
+        "\u200b=1+1",
+        "\ufeff=1+1",
+        "\u200d+1",
+        "\u2060-1",
+        " \u200b @SUM(A1)",
     ],
 )
 def test_more_formula_triggers_get_a_leading_apostrophe(cell):

@@ -453,7 +453,7 @@ def test_joining_is_refused_when_the_address_got_an_account_meanwhile(project):
 @pytest.mark.django_db
 def test_a_weak_password_is_refused_in_plain_words_and_nothing_is_made(project):
     invitation = _invite(project)
-    with pytest.raises(ServiceError, match="at least 8 characters"):
+    with pytest.raises(ServiceError, match="at least 12 characters"):
         services.invitation_accept_new_account(
             invitation=invitation, display_name="Kit", password="1234"
         )

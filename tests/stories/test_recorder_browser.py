@@ -23,7 +23,13 @@ from cohub.apps.jobs.services import job_run
 from cohub.apps.projects.models import ProjectRole
 from cohub.apps.stories.models import Recording, RecordingUpload, Story
 from cohub.pipeline.media import file_sha256
-from tests.browser_support import CHROMIUM_ARGS, EXPECT_TIMEOUT_MS, chromium_path, log_in_as
+from tests.browser_support import (
+    CHROMIUM_ARGS,
+    EXPECT_TIMEOUT_MS,
+    chromium_path,
+    enlarge_text,
+    log_in_as,
+)
 from tests.factories import ProjectFactory, make_member, make_storyteller
 from tests.pipeline.speech import dialogue, silence
 
@@ -359,7 +365,7 @@ def test_the_recorder_fits_a_phone_with_text_at_twice_the_size(recorder_page, cl
     log_in_as(page, client, reporter)
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(reverse("stories:recording_record", args=[project.slug]))
-    page.add_style_tag(content="html { font-size: 200% !important; }")
+    enlarge_text(page)
     page.get_by_label("Whose story is it?").select_option(label="Ash")
     page.get_by_role("button", name="Start recording").click()
     expect(page.get_by_role("button", name="Stop")).to_be_visible()

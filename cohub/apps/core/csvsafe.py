@@ -4,7 +4,9 @@ Spreadsheet programs run a cell that starts with ``=``, ``+``, ``-`` or ``@``
 (and, in some, a tab, carriage return or NUL) as a formula. Quotes from
 stories are untrusted text, so every such cell gets a leading apostrophe,
 which the spreadsheet shows as plain text. Leading spaces are looked past
-(some importers trim them), and the full-width forms count too.
+(some importers trim them), and so are invisible characters a spreadsheet may
+drop before reading the cell (a zero-width space or joiner, a word joiner, a
+byte-order mark), and the full-width forms count too.
 
 Every cell is also wrapped in double quotes (OWASP's advice): a spreadsheet
 set up for a semicolon list separator would otherwise split an unquoted
@@ -19,7 +21,8 @@ from collections.abc import Iterable
 from typing import Any
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0", "＝", "＋", "－", "＠")
-_LEADING_SPACE = " \u00a0\u3000"
+# Spaces and invisible characters looked past: "\u200b=1+1" is still a formula.
+_LEADING_SPACE = " \u00a0\u3000\u200b\u200c\u200d\u2060\ufeff"
 
 
 def neutralise(value: Any) -> str:
