@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import IntegrityError, transaction
 
+from cohub.apps.accounts.jobs import CLEAR_SESSIONS
 from cohub.apps.jobs import registry
 from cohub.apps.jobs.models import Job, JobStatus
 from cohub.apps.jobs.periodic import PeriodicScheduler
@@ -32,6 +33,7 @@ def test_the_periodic_kinds_are_declared_with_their_periods():
         DELETE_FILES: timedelta(hours=1),
         VACUUM: timedelta(hours=24),
         WARN_KEEP_UNTIL: timedelta(hours=6),
+        CLEAR_SESSIONS: timedelta(hours=1),
     }
 
 
@@ -51,8 +53,9 @@ def test_a_due_run_is_queued_and_runs(run_jobs):
     files = Job.objects.get(kind=DELETE_FILES)
     vacuum = Job.objects.get(kind=VACUUM)
     warn = Job.objects.get(kind=WARN_KEEP_UNTIL)
+    sessions = Job.objects.get(kind=CLEAR_SESSIONS)
     assert sorted(j.pk for j in queued) == sorted(
-        [job.pk, uploads.pk, files.pk, vacuum.pk, warn.pk]
+        [job.pk, uploads.pk, files.pk, vacuum.pk, warn.pk, sessions.pk]
     )
     assert warn.result == {"stories": 0, "emails": 0, "failed": 0}
     assert (files.status, files.result) == (JobStatus.SUCCEEDED, {"left": 0})
@@ -62,6 +65,7 @@ def test_a_due_run_is_queued_and_runs(run_jobs):
     assert job.result == {"stories_removed": 0}
     assert uploads.scheduled_for == datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
     assert (uploads.status, uploads.result) == (JobStatus.SUCCEEDED, {"removed": 0})
+    assert (sessions.status, sessions.result) == (JobStatus.SUCCEEDED, {"sessions_removed": 0})
 
 
 def test_asking_again_in_the_same_period_queues_nothing_even_after_it_ran(run_jobs):
