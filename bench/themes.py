@@ -1,6 +1,6 @@
 """Theme suggestions beside BERTopic's default pipeline and plain k-means, in one run.
 
-    python bench/themes.py [--engines e5,minilm] [--scale 20000] [--no-bertopic]
+    python bench/themes.py [--engines e5,minilm] [--scale 2000,20000] [--no-bertopic]
 
 On ``bench/data/conditions_quotes.jsonl`` (238 short lived-experience quotes we
 wrote, grouped by people into the 17 conditions of co-production), for each
@@ -8,7 +8,7 @@ embedding model: adjusted mutual information (AMI) and adjusted Rand index
 (ARI) against the human grouping, the number of themes, the share unsorted,
 wall time and peak memory of the grouping step, and whether a re-run gives
 identical output. Every method gets the same embeddings. Then a scaling run on
-``--scale`` quotes (default 20,000): made by mixing pairs of the real quotes
+each ``--scale`` size (default 2,000 and 20,000 quotes): made by mixing pairs of the real quotes
 (text joined, vectors blended with a little noise, seeded), because embedding
 20,000 real quotes would measure the model, not the grouping.
 
@@ -147,10 +147,50 @@ HEADER = (
 )
 
 
+def load_average() -> str:
+    """The machine's 1, 5 and 15 minute load, printed beside the figures."""
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def scaling_run(
+    size: int,
+    texts: list[str],
+    gold: list[str],
+    vectors_by_engine: dict[str, np.ndarray],
+    name: str,
+    have_bertopic: bool,
+) -> None:
+    """Group ``size`` quotes mixed from pairs of the real ones, each method in its own process."""
+    base = vectors_by_engine[name]
+    rng = np.random.default_rng(2026)
+    first_pick = rng.integers(0, len(texts), size)
+    second_pick = rng.integers(0, len(texts), size)
+    noise = rng.normal(0, 0.02, (size, base.shape[1]))
+    big = base[first_pick] + 0.5 * base[second_pick] + noise
+    big = (big / np.linalg.norm(big, axis=1, keepdims=True)).astype(np.float32)
+    big_texts = [f"{texts[a]} {texts[b]}" for a, b in zip(first_pick, second_pick, strict=True)]
+    big_gold = [gold[a] for a in first_pick]
+    print(f"Scaling: {size:,} quotes mixed from pairs of the real ones ({name} vectors)")
+    print(HEADER)
+    first = run_isolated("cohub", big_texts, big)
+    second = run_isolated("cohub", big_texts, big)
+    same = first["labels"] == second["labels"]
+    print(row("cohub", first, score(big_gold, first["labels"]), same))
+    chosen = score(big_gold, first["labels"])["themes"]
+    km = run_isolated("kmeans", big_texts, big, k=chosen)
+    print(row(f"kmeans k={chosen}", km, score(big_gold, km["labels"]), None))
+    if have_bertopic:
+        bt = run_isolated("bertopic", big_texts, big)
+        print(row("bertopic", bt, score(big_gold, bt["labels"]), None))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--engines", default="e5,minilm")
-    parser.add_argument("--scale", type=int, default=20_000)
+    parser.add_argument(
+        "--scale", default="2000,20000", help="sizes of the scaling runs, comma-separated"
+    )
     parser.add_argument("--no-bertopic", action="store_true")
     args = parser.parse_args()
 
@@ -170,7 +210,7 @@ def main() -> int:
     gold = [r["group"] for r in rows]
     print(
         f"{len(texts)} quotes in {len(set(gold))} human groups ({DATA.relative_to(ROOT)}), "
-        f"{os.cpu_count()} cores\n"
+        f"{os.cpu_count()} cores; load {load_average()}\n"
     )
     vectors_by_engine = {}
     for name in args.engines.split(","):
@@ -216,29 +256,9 @@ def main() -> int:
             print(row("bertopic", bt, score(gold, bt["labels"]), bt["labels"] == bt2["labels"]))
         print()
 
-    if args.scale:
-        name = args.engines.split(",")[0]
-        base = vectors_by_engine[name]
-        rng = np.random.default_rng(2026)
-        first_pick = rng.integers(0, len(texts), args.scale)
-        second_pick = rng.integers(0, len(texts), args.scale)
-        noise = rng.normal(0, 0.02, (args.scale, base.shape[1]))
-        big = base[first_pick] + 0.5 * base[second_pick] + noise
-        big = (big / np.linalg.norm(big, axis=1, keepdims=True)).astype(np.float32)
-        big_texts = [f"{texts[a]} {texts[b]}" for a, b in zip(first_pick, second_pick, strict=True)]
-        big_gold = [gold[a] for a in first_pick]
-        print(f"Scaling: {args.scale:,} quotes mixed from pairs of the real ones ({name} vectors)")
-        print(HEADER)
-        first = run_isolated("cohub", big_texts, big)
-        second = run_isolated("cohub", big_texts, big)
-        same = first["labels"] == second["labels"]
-        print(row("cohub", first, score(big_gold, first["labels"]), same))
-        chosen = score(big_gold, first["labels"])["themes"]
-        km = run_isolated("kmeans", big_texts, big, k=chosen)
-        print(row(f"kmeans k={chosen}", km, score(big_gold, km["labels"]), None))
-        if have_bertopic:
-            bt = run_isolated("bertopic", big_texts, big)
-            print(row("bertopic", bt, score(big_gold, bt["labels"]), None))
+    for size in [int(value) for value in args.scale.split(",") if value]:
+        scaling_run(size, texts, gold, vectors_by_engine, args.engines.split(",")[0], have_bertopic)
+    print(f"\nLoad after: {load_average()}")
     return 0
 
 

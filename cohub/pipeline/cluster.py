@@ -9,6 +9,8 @@ Why not a topic-modelling library: projects have 50-2,000 quotes, where
 density clustering marks half of them as outliers and finds no topics on small
 sets, and a random projection gives a different answer each run. Here:
 
+0. The vectors are centred on their mean and made unit length again
+   (not when starting from seeds).
 1. Ward's agglomerative clustering on the unit vectors (at most
    :data:`SAMPLE_MAX` of them, a seeded sample beyond that) gives a tree; the
    number of themes is the one asked for, or the cut in
@@ -51,7 +53,8 @@ REFINE_STEPS = 8
 SEED_FIT_Z = 1.0  # a quote starts in a seed's theme when it is this many deviations above typical
 SEED_ANCHOR = 0.5  # how strongly a seeded theme stays near its seed as quotes join it
 UNSORTED_LABEL = "Unsorted"
-ALGORITHM = "cohub-ward-spherical-1"
+ALGORITHM = "cohub-ward-spherical-2"
+CENTRE_FROM = 10  # below this many quotes their mean is not a "typical quote" to take away
 
 
 class ClusterError(ValueError):
@@ -162,6 +165,16 @@ def suggest_themes(
         return Grouping(themes=(), unsorted=(), placements=(), parameters=parameters)
 
     seed_vectors = _unit(np.stack([np.asarray(s.vector) for s in seeds])) if seeds else None
+    centred = n >= CENTRE_FROM and seed_vectors is None
+    if centred:
+        # Sentence embeddings share one strong direction (every quote is "someone
+        # talking about a service"), so raw cosines all sit close together; taking
+        # the corpus mean away leaves what tells the quotes apart. On the bench's
+        # labelled quotes this raised agreement with people (AMI) for both models.
+        # Not when starting from seeds: a framework's descriptions are not quotes,
+        # and taking the quotes' mean from them moved quotes away from their seeds.
+        x = _unit(x - x.mean(axis=0))
+    parameters["centred"] = centred
     labels, centres, anchors, seed_index = _initial_groups(
         x,
         themes=themes,
