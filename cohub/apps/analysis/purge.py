@@ -10,14 +10,25 @@ registry of ``stories.purge``.
 
 from __future__ import annotations
 
-from cohub.apps.analysis.models import BoardNote, CodingEvent, HighlightTheme, Theme
+from cohub.apps.analysis.models import BoardNote, CodingEvent, Highlight, HighlightTheme, Theme
 from cohub.apps.stories.purge import (
     Traces,
     json_holds,
     json_strings,
     register_purger,
     register_scrubber,
+    register_snippet_source,
 )
+
+
+@register_snippet_source
+def quote_snippets(story_ids: list[int]) -> list[str]:
+    """The words of the stories' quotes: copies of them elsewhere are traces of the stories."""
+    return list(
+        Highlight.objects.filter(review_sheet__story_id__in=story_ids).values_list(
+            "snippet", flat=True
+        )
+    )
 
 
 def lonely_themes(story_ids: list[int]) -> set[int]:

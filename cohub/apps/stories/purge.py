@@ -39,7 +39,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cohub.apps.jobs.models import Job, JobResult, JobStatus
-from cohub.apps.stories.models import FileDeletion, Speaker, Story, Transcript
+from cohub.apps.stories.models import FileDeletion, Speaker, Story
 
 logger = logging.getLogger(__name__)
 
@@ -95,12 +95,21 @@ Scrubber = Callable[[Traces], None]
 
 _purgers: list[Purger] = []
 _scrubbers: list[Scrubber] = []
+SnippetSource = Callable[[list[int]], Iterable[str]]
+_snippet_sources: list[SnippetSource] = []
 
 
 def register_purger(func: Purger) -> Purger:
     """Register ``func(story_ids)`` to delete what an app derived from those stories."""
     if func not in _purgers:
         _purgers.append(func)
+    return func
+
+
+def register_snippet_source(func: SnippetSource) -> SnippetSource:
+    """Register ``func(story_ids)`` giving words copied from those stories (quotes), as traces."""
+    if func not in _snippet_sources:
+        _snippet_sources.append(func)
     return func
 
 
@@ -139,14 +148,8 @@ def _traces(
     names = {name for pair in speakers for name in pair if not _GENERIC_SPEAKER.match(name)}
     own = {value.strip() for value in personal if value and value.strip()}
     names |= own
-    # Quotes are the analysis app's, so read without importing it: through the transcripts.
-    snippets = {
-        snippet
-        for snippet in Transcript.objects.filter(story_id__in=story_ids).values_list(
-            "highlights__snippet", flat=True
-        )
-        if snippet
-    }
+    # Quotes belong to apps further down the chain; they say what their words are.
+    snippets = {snippet for source in _snippet_sources for snippet in source(story_ids) if snippet}
     return Traces(
         story_ids=tuple(story_ids),
         project_ids=frozenset(
