@@ -145,6 +145,8 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "reports:playlist_audio": "reports.view_findings",
     "reports:playlist_download": "reports.export_findings",
     "reports:playlist_zip": "reports.export_findings",
+    "audit:log": "audit.view_log",
+    "audit:log_csv": "audit.view_log",
     "jobs:detail": "jobs.view_job",
     "jobs:status": "jobs.view_job",
     "jobs:retry": "jobs.retry_job",

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "cohub.apps.redaction",
     "cohub.apps.analysis",
     "cohub.apps.reports",
+    "cohub.apps.audit",
 ]
 
 MIDDLEWARE = [

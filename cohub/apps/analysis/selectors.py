@@ -24,6 +24,7 @@ from cohub.apps.analysis.models import (
     ReviewSheet,
     Theme,
 )
+from cohub.apps.core import audit
 from cohub.apps.projects.models import Project
 from cohub.apps.stories.consent import ConsentNow, Withheld, consent_now
 from cohub.apps.stories.models import Story
@@ -58,6 +59,15 @@ class ShownQuote:
 
 
 def _shown(highlight: Highlight, consent: ConsentNow) -> ShownQuote:
+    """The quote as a page may show it; one that may be read is noted as read (``core.audit``).
+
+    Callers load ``review_sheet__story`` with the quote.
+    """
+    if consent.words is None:
+        story = highlight.review_sheet.story
+        audit.note_read(
+            part=audit.PART_QUOTES, story_id=story.pk, storyteller_id=story.storyteller_id
+        )
     return ShownQuote(
         highlight=highlight,
         withheld=consent.words,
@@ -75,7 +85,7 @@ def story_quotes(story: Story) -> list[ShownQuote]:
     consent = consent_now(story.storyteller)
     highlights = (
         Highlight.objects.filter(review_sheet__story=story)
-        .select_related("speaker")
+        .select_related("speaker", "review_sheet__story")
         .prefetch_related("theme_links__theme", "speakers")
         .order_by("char_start", "id")
     )
@@ -166,6 +176,8 @@ def logged_quotes(project: Project, events: Iterable[CodingEvent]) -> dict[int, 
         withheld = consent.words if consent is not None else None
         # A story not found (or its storyteller) shows no words either.
         shown = words if consent is not None and withheld is None else ""
+        if shown and story_id is not None and teller is not None:
+            audit.note_read(part=audit.PART_QUOTES, story_id=story_id, storyteller_id=teller)
         quotes[pk] = LoggedQuote(highlight_id=pk, words=shown, withheld=withheld, removed=removed)
     return quotes
 

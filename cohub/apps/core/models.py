@@ -16,12 +16,31 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class AuditTrailError(Exception):
+    """Raised when code tries to change or remove a line of the audit trail."""
+
+
+class EventQuerySet(models.QuerySet["Event"]):
+    """The audit trail is append-only: bulk updates and deletes are refused."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AuditTrailError("The audit trail cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditTrailError("The audit trail cannot be deleted from.")
+
+
 class Event(models.Model):
     """One line of the audit trail: who did what to which record, and when.
 
     Kept deliberately loose (a verb, a target label and a JSON payload) so any
     app can record an action without the core knowing the app's models. Story
     content never goes into ``data``: audit rows outlive withdrawn stories.
+
+    Append-only: a saved line is never changed or deleted through the
+    application (``save`` of a stored line, ``delete`` and the queryset's
+    ``update``/``delete`` raise). Removing a person's account sets ``actor`` to
+    empty through Django's own cascade, which bypasses these on purpose.
     """
 
     actor = models.ForeignKey(
@@ -34,11 +53,21 @@ class Event(models.Model):
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
+    objects = EventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.verb} {self.target_type}:{self.target_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditTrailError("A line of the audit trail cannot be changed once written.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditTrailError("A line of the audit trail cannot be deleted.")
 
 
 def record_event(

@@ -13,6 +13,10 @@ itself (who made it, what state it is in)::
 
 ``theme_get(project, theme_id)`` looks the record up inside the project
 only, so an id from another project is never found.
+
+It is also where reads are audited (``core.audit``, ADR 0026): the selectors
+note each story whose content they hand the view, and a response that carries
+it (2xx) leaves one entry naming the person, the page and the story ids.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from django.db.models import ForeignKey
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
+from cohub.apps.core import audit
 from cohub.apps.core.permissions import declare_permission, object_name
 from cohub.apps.projects.models import Project
 from cohub.apps.projects.refusals import ProjectRefusal
@@ -43,6 +48,12 @@ def _share_project(record: Any, project: Project) -> None:
         return
     if isinstance(field, ForeignKey) and getattr(record, field.attname, None) == project.pk:
         field.set_cached_value(record, project)
+
+
+def _is_download(response: HttpResponse) -> bool:
+    """A file (a recording, a clip, an export) rather than a page or a page's update."""
+    kind = response.get("Content-Type", "").split(";")[0].strip()
+    return kind not in ("text/html", "application/json")
 
 
 def project_view(
@@ -84,7 +95,19 @@ def project_view(
             if not request.user.has_perm(permission, target):
                 # The 403 page reads what was refused to say who may do it instead.
                 raise ProjectRefusal(permission, project, target)
-            return view(request, project, *args, **kwargs)
+            with audit.reading() as reads:
+                response = view(request, project, *args, **kwargs)
+            if reads and 200 <= response.status_code < 300:
+                match = request.resolver_match
+                audit.record_read(
+                    actor=request.user,
+                    verb=audit.DOWNLOADED if _is_download(response) else audit.VIEWED,
+                    reads=reads,
+                    project_id=project.pk,
+                    target=target if load is not None else None,
+                    route=match.view_name if match is not None else view.__name__,
+                )
+            return response
 
         wrapper.project_permission = permission  # type: ignore[attr-defined]
         declare_permission(wrapper, permission)

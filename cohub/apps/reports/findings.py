@@ -22,6 +22,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 
 from cohub.apps.analysis.models import Attribution, ChangeLevel, Highlight, HighlightTheme, Theme
+from cohub.apps.core import audit
 from cohub.apps.projects.models import Project, Sector
 from cohub.apps.stories.consent import consent_now
 from cohub.apps.stories.models import Speaker, SpeakerPart, Storyteller
@@ -269,6 +270,10 @@ def project_findings(project: Project, *, way: WayOut = REPORT) -> Findings:
             themes=tuple(sorted((t.name for t in targets), key=str.casefold)),
         )
         stories.add(quote.story_id)
+        if quote.text is not None:
+            audit.note_read(
+                part=audit.PART_QUOTES, story_id=quote.story_id, storyteller_id=storyteller_id
+            )
         quotes.append(quote)
         for target in targets or [untagged]:
             target.quotes.append(quote)

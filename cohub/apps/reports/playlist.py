@@ -35,6 +35,7 @@ from django.template.loader import render_to_string
 
 from cohub.apps.analysis.clips import CLIP_RULES, clip_refusal, clip_span
 from cohub.apps.analysis.models import Highlight
+from cohub.apps.core import audit
 from cohub.apps.projects.models import Project
 from cohub.apps.reports.findings import FindingQuote, project_findings
 from cohub.apps.stories.models import Recording, Story
@@ -122,8 +123,13 @@ class Playlist:
 
 
 def project_playlist(project: Project) -> Playlist:
-    """The project's clips that may be played now, in findings order, and what was left out."""
-    findings = {quote.highlight_id: quote for quote in project_findings(project).quotes}
+    """The project's clips that may be played now, in findings order, and what was left out.
+
+    Only the clips' stories are noted as read (``core.audit``): the findings it
+    consults for consent and credit are not shown with it.
+    """
+    with audit.reading():
+        findings = {quote.highlight_id: quote for quote in project_findings(project).quotes}
     consents = consents_for(project)
     highlights = (
         Highlight.objects.filter(
@@ -159,6 +165,10 @@ def project_playlist(project: Project) -> Playlist:
                 ),
             )
         )
+    audit.note_reads(
+        part=audit.PART_CLIPS,
+        pairs=((h.review_sheet.story.pk, h.review_sheet.story.storyteller_id) for h, _, _ in clips),
+    )
     starts = playlist_timeline([clip for _, _, clip in clips])
     entries = [
         PlaylistEntry(number, highlight, recording, clip, starts_at_ms=start)

@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
+from cohub.apps.core import audit
 from cohub.apps.jobs.models import JobStatus
 from cohub.apps.projects.models import Project
 from cohub.apps.stories.consent import ConsentNow, Withheld, consent_now
@@ -111,15 +112,27 @@ def story_transcript(story: Story) -> Transcript | Withheld | None:
     withheld = story_withheld(story)
     if withheld is not None:
         return withheld
-    return _latest_transcript(story)
+    transcript = _latest_transcript(story)
+    if transcript is not None:
+        audit.note_read(
+            part=audit.PART_TRANSCRIPT, story_id=story.pk, storyteller_id=story.storyteller_id
+        )
+    return transcript
 
 
 def story_withheld(story: Story) -> Withheld | None:
     """Why the story's words, and what was written from them, may not be shown now, or None.
 
     For pages about a story that do not show its transcript (notes, speakers, editing).
+    A story that may be read is noted as read (``core.audit``): the page asking
+    is about to show what was written from it.
     """
-    return consent_now(story.storyteller).words
+    withheld = consent_now(story.storyteller).words
+    if withheld is None:
+        audit.note_read(
+            part=audit.PART_STORY, story_id=story.pk, storyteller_id=story.storyteller_id
+        )
+    return withheld
 
 
 def story_recording(story: Story) -> Recording | Withheld | None:
@@ -133,7 +146,12 @@ def story_recording(story: Story) -> Recording | Withheld | None:
     if recording is None:
         return None
     withheld = consent_now(story.storyteller).withheld(ConsentScope.RECORD)
-    return withheld if withheld is not None else recording
+    if withheld is not None:
+        return withheld
+    audit.note_read(
+        part=audit.PART_RECORDING, story_id=story.pk, storyteller_id=story.storyteller_id
+    )
+    return recording
 
 
 def story_part_count(story: Story) -> int:

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from cohub.apps.audit import views
+
+app_name = "audit"
+
+urlpatterns = [
+    path("audit-log/", views.audit_log, name="log"),
+    path("audit-log.csv", views.audit_log_csv, name="log_csv"),
+]
