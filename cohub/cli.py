@@ -648,6 +648,62 @@ def cmd_unlock(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _storyteller_named(project: Any, name: str) -> Any:
+    """The project's storyteller by the name the team uses, their real name, or their number.
+
+    Names are compared as the hub compares them (capitals and spacing ignored);
+    a name two storytellers share (real names may) is refused with their numbers.
+    """
+    from cohub.apps.stories.models import Storyteller
+    from cohub.apps.stories.services import pseudonym_key
+
+    storytellers = list(Storyteller.objects.filter(project=project).order_by("pk"))
+    wanted = pseudonym_key(name)
+    for field in ("pseudonym", "real_name"):
+        found = [s for s in storytellers if pseudonym_key(getattr(s, field) or "") == wanted]
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            numbers = ", ".join(str(s.pk) for s in found)
+            raise CliError(
+                f"{len(found)} storytellers in {project.slug!r} are called {name!r} "
+                f"(numbers {numbers}): give the number instead."
+            )
+    number = name.strip().lstrip("#")
+    if number.isdigit():
+        found = [s for s in storytellers if s.pk == int(number)]
+        if found:
+            return found[0]
+    raise CliError(f"there is no storyteller called {name!r} in {project.slug!r}.")
+
+
+def cmd_subject_access(args: argparse.Namespace) -> int:
+    from cohub.apps.audit.services import subject_access_write
+
+    project = _project(args.project)
+    storyteller = _storyteller_named(project, args.storyteller)
+    actor = _actor(args.actor)
+    _require(actor, project, "audit.subject_access", action="download what we hold about someone")
+    try:
+        with open(args.output, "xb" if not args.overwrite else "wb") as out:
+            os.chmod(args.output, 0o600)  # it holds everything about one person
+            result = subject_access_write(
+                storyteller=storyteller, actor=actor, out=out, via="command line"
+            )
+    except FileExistsError as exc:
+        raise CliError(
+            f"{args.output} exists already: choose another file, or add --overwrite.",
+            EXIT_FAILED,
+        ) from exc
+    except OSError as exc:
+        raise CliError(f"cannot write {args.output}: {exc.strerror or exc}", EXIT_FAILED) from exc
+    print(
+        f"wrote everything held about storyteller {storyteller.pk} in {project.slug!r} to "
+        f"{args.output} ({len(result.files)} files)"
+    )
+    return EXIT_OK
+
+
 def cmd_createuser(args: argparse.Namespace) -> int:
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
@@ -903,6 +959,28 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="EMAIL",
         help="the user doing the export, with their roles in the project "
         "(default: the server's operator, recorded as a system action)",
+    )
+
+    held = add(
+        "subject-access",
+        cmd_subject_access,
+        "Write everything held about one storyteller to a zip file (a subject access request).",
+    )
+    held.add_argument("--project", required=True, metavar="SLUG")
+    held.add_argument(
+        "--storyteller",
+        required=True,
+        metavar="NAME",
+        help="the name the team uses, their real name, or their number",
+    )
+    held.add_argument("--output", "-o", required=True, metavar="FILE", help="the zip to write")
+    held.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
+    held.add_argument(
+        "--as",
+        dest="actor",
+        metavar="EMAIL",
+        help="the user doing it, with their roles in the project "
+        "(default: the server's operator, recorded as the command line)",
     )
 
     media = add(

@@ -92,6 +92,19 @@ def test_demo_load_makes_a_complete_project():
         assert 9 <= newest.segments.count() <= 20
 
 
+def test_the_demos_audit_log_shows_stories_read_and_the_findings_exported(client):
+    demo_load()
+    project = Project.objects.get(slug=DEMO_PROJECT_SLUG)
+    client.force_login(User.objects.get(email=FACILITATOR))
+    response = client.get(reverse("audit:log", args=[project.slug]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Read story content on a page" in body
+    assert "Exported the findings" in body
+    reads = [line for line in response.context["lines"] if line.entry.verb == "content.viewed"]
+    assert len({line.entry.actor_id for line in reads}) == 2
+
+
 def test_demo_has_timed_imports_and_typed_stories():
     demo_load()
     stories = Story.objects.filter(project__slug=DEMO_PROJECT_SLUG)

@@ -147,6 +147,7 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "reports:playlist_zip": "reports.export_findings",
     "audit:log": "audit.view_log",
     "audit:log_csv": "audit.view_log",
+    "audit:subject_access": "audit.subject_access",  # checked on the storyteller
     "jobs:detail": "jobs.view_job",
     "jobs:status": "jobs.view_job",
     "jobs:retry": "jobs.retry_job",

@@ -33,6 +33,7 @@ from cohub.apps.accounts.models import (
     User,
 )
 from cohub.apps.analysis.models import Highlight
+from cohub.apps.analysis.selectors import story_quotes
 from cohub.apps.analysis.services import (
     board_note_add,
     highlight_create,
@@ -48,6 +49,7 @@ from cohub.apps.analysis.suggestions import (
     suggestion_run_request,
 )
 from cohub.apps.analysis.vectors import readable_highlights
+from cohub.apps.core import audit
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.projects.models import Project, ProjectRole
 from cohub.apps.projects.services import membership_add, participation_set, project_create
@@ -57,6 +59,7 @@ from cohub.apps.redaction.services import (
     redaction_check_run,
     redaction_check_start,
 )
+from cohub.apps.reports.services import findings_export_csv
 from cohub.apps.stories.models import Recording, Speaker, Story, Storyteller, Transcript
 from cohub.apps.stories.recordings import story_add_recording, transcript_write_recognised
 from cohub.apps.stories.scopes import ConsentScope
@@ -374,6 +377,34 @@ def _add_recording(
 
 
 @transaction.atomic
+def _read_some_stories(demo: Demo, project: Project, users: dict[str, User]) -> None:
+    """A few lines in the audit log: two people read stories, and the findings are exported.
+
+    Read through the same selectors, and recorded by the same function, as the
+    story pages, so the demo's audit log shows what a real one holds.
+    """
+    readers = [
+        users[demo.email_for(project_role=role)]
+        for role in (ProjectRole.FACILITATOR, ProjectRole.COMMUNITY_REPORTER)
+        if demo.email_for(project_role=role)
+    ]
+    stories = list(Story.objects.filter(project=project).order_by("pk")[:2])
+    for reader in readers:
+        for story in stories:
+            with audit.reading() as reads:
+                story_transcript(story)
+                story_quotes(story)
+            audit.record_read(
+                actor=reader,
+                verb=audit.VIEWED,
+                reads=reads,
+                project_id=project.pk,
+                route="analysis:review_sheet",
+            )
+    if readers:
+        findings_export_csv(project=project, actor=readers[0])
+
+
 def demo_load(data_dir: Path = DATA_DIR) -> DemoInfo:
     """Make the demo organisation, people and project where they are missing.
 
@@ -398,6 +429,7 @@ def demo_load(data_dir: Path = DATA_DIR) -> DemoInfo:
         _fill_project(demo, project, users)
         _fill_board(demo, project, users)
         _suggest_themes(project, users[facilitator])
+        _read_some_stories(demo, project, users)
         created = True
     return DemoInfo(
         email=facilitator,

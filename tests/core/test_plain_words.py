@@ -33,6 +33,7 @@ from cohub.apps.core.forms import (
     error_codes,
     plain_message,
 )
+from cohub.apps.projects.models import Project
 from cohub.apps.stories.models import Speaker, Storyteller, Transcript
 
 pytestmark = pytest.mark.django_db
@@ -107,6 +108,7 @@ def _stand_ins() -> dict[str, list[Any]]:
         "speakers": [Speaker.objects.none()],
         "user": [user],
         "request": [None],
+        "project": [Project(pk=10**9, name="A project", slug="a-project")],
     }
 
 

@@ -1,7 +1,8 @@
-"""Who reads a project's audit log: whoever runs the project (facilitators, organisation admins).
+"""Who reads the audit log and answers subject access requests: whoever runs the project.
 
-The log says who read which story and when; it is for the people accountable
-for the project, not for everyone who takes part in it.
+The log says who read which story and when, and a subject access download
+holds everything about one person; both are for the people accountable for
+the project (facilitators, organisation admins), not everyone who takes part.
 """
 
 import rules
@@ -10,5 +11,8 @@ from cohub.apps.projects.predicates import can_run_project
 from cohub.apps.projects.refusals import describe_permission
 
 rules.add_perm("audit.view_log", can_run_project)
+# Checked on the storyteller: everything held about one person, for a subject access request.
+rules.add_perm("audit.subject_access", can_run_project)
 
 describe_permission("audit.view_log", "read the project's audit log")
+describe_permission("audit.subject_access", "download everything held about a storyteller")

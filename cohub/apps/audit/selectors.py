@@ -18,6 +18,8 @@ from cohub.apps.core import audit
 from cohub.apps.core.models import Event
 from cohub.apps.projects.models import Project
 
+SUBJECT_ACCESS = "subject_access.download"
+
 # What each action is, in words. An action not named here shows as written.
 ACTION_WORDS: dict[str, str] = {
     audit.VIEWED: "Read story content on a page",

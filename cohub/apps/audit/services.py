@@ -1,15 +1,22 @@
-"""Writes of the audit app: exporting the log is itself a line in the log."""
+"""Writes of the audit app: exporting the log, or what we hold about someone, is a line in it."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import IO, Any
 
 from django.db import transaction
 
-from cohub.apps.audit.selectors import LogFilter, log_csv_rows, project_entries
+from cohub.apps.audit.selectors import SUBJECT_ACCESS, LogFilter, log_csv_rows, project_entries
+from cohub.apps.audit.subject_access import (
+    download_name,
+    subject_access_data,
+    write_subject_access_zip,
+)
 from cohub.apps.core.csvsafe import to_csv
-from cohub.apps.core.models import record_event
+from cohub.apps.core.models import Event, record_event
 from cohub.apps.projects.models import Project
+from cohub.apps.stories.models import Storyteller
 
 
 @transaction.atomic
@@ -28,3 +35,40 @@ def audit_log_export_csv(*, project: Project, actor: Any, narrow: LogFilter | No
         data={"format": "csv", "rows": len(rows) - 1},
     )
     return to_csv(rows)
+
+
+@dataclass(frozen=True)
+class SubjectAccessResult:
+    """What a subject access download wrote: its file name, its files, and the audit entry."""
+
+    filename: str
+    files: list[str]
+    event: Event
+
+
+def subject_access_write(
+    *, storyteller: Storyteller, actor: Any, out: IO[bytes], via: str = "web"
+) -> SubjectAccessResult:
+    """Write everything held about ``storyteller`` to ``out`` as a zip; record who took it.
+
+    The entry names the storyteller and their stories by id only, like every
+    audit entry, and stands for the read: the download is the fullest read
+    there is. Not atomic on purpose: it only reads, and the entry is written
+    once the file is whole.
+    """
+    data = subject_access_data(storyteller, generated_by=actor)
+    files = write_subject_access_zip(data, out)
+    event = record_event(
+        actor=actor,
+        verb=SUBJECT_ACCESS,
+        target=storyteller,
+        project_id=storyteller.project_id,
+        data={
+            "via": via,
+            "route": "audit:subject_access" if via == "web" else "cohub subject-access",
+            "stories": sorted(story["id"] for story in data["stories"]),
+            "storytellers": [storyteller.pk],
+            "files": len(files),
+        },
+    )
+    return SubjectAccessResult(filename=download_name(storyteller), files=files, event=event)

@@ -1,11 +1,12 @@
-"""The project's audit log page and its CSV download."""
+"""The project's audit log page and its CSV download; a storyteller's subject access download."""
 
 from __future__ import annotations
 
+import tempfile
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -13,9 +14,11 @@ from django.views.decorators.http import require_GET
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.audit.forms import LogFilterForm
 from cohub.apps.audit.selectors import PAGE_SIZE, describe, project_entries
-from cohub.apps.audit.services import audit_log_export_csv
+from cohub.apps.audit.services import audit_log_export_csv, subject_access_write
 from cohub.apps.projects.access import project_view
 from cohub.apps.projects.models import Project
+from cohub.apps.stories.models import Storyteller
+from cohub.apps.stories.selectors import storyteller_get
 
 
 def _filter_query(form: LogFilterForm) -> str:
@@ -59,3 +62,32 @@ def audit_log_csv(request: AuthenticatedHttpRequest, project: Project) -> HttpRe
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@project_view("audit.subject_access", load=("storyteller_id", storyteller_get))
+def subject_access(
+    request: AuthenticatedHttpRequest, project: Project, storyteller: Storyteller
+) -> HttpResponse:
+    """GET: what the download holds, and its button. POST: the download itself (a zip).
+
+    A POST, so that a link followed by a browser's preloader or a crawler never
+    makes one: each download is a line in the audit log.
+    """
+    if request.method != "POST":
+        return render(
+            request,
+            "audit/subject_access_page.html",
+            {
+                "project": project,
+                "storyteller": storyteller,
+                "story_count": storyteller.stories.count(),
+            },
+        )
+    out = tempfile.TemporaryFile()  # noqa: SIM115  # FileResponse closes it once sent
+    result = subject_access_write(storyteller=storyteller, actor=request.user, out=out)
+    out.seek(0)
+    response = FileResponse(
+        out, as_attachment=True, filename=result.filename, content_type="application/zip"
+    )
+    response["Cache-Control"] = "no-store"
+    return response  # type: ignore[return-value]  # a streamed file; project_view passes it on
