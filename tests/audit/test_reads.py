@@ -127,3 +127,25 @@ def test_a_repeat_after_the_window_is_a_new_entry(client, settings):
     client.get(url)
     client.get(url)
     assert Event.objects.filter(verb=audit.VIEWED).count() == 2
+
+
+@pytest.mark.django_db
+def test_opening_a_storytellers_page_is_a_read_of_their_details(client):
+    world = build_world()
+    client.force_login(world.facilitator)
+    teller = world.storyteller
+    url = reverse("stories:storyteller_detail", args=[world.project.slug, teller.pk])
+    assert client.get(url).status_code == 200
+    entry = Event.objects.get(verb=audit.VIEWED, data__route="stories:storyteller_detail")
+    assert (entry.target_type, entry.target_id) == ("stories.storyteller", str(teller.pk))
+    assert entry.data["storytellers"] == [teller.pk]
+    assert audit.PART_PROFILE in entry.data["parts"]
+    assert _content_free(entry)
+    # Refused people leave no read: they saw nothing.
+    outsider_url = reverse("stories:storyteller_detail", args=[world.project.slug, teller.pk])
+    client.logout()
+    client.get(outsider_url)
+    assert (
+        Event.objects.filter(verb=audit.VIEWED, data__route="stories:storyteller_detail").count()
+        == 1
+    )

@@ -387,6 +387,8 @@ def test_every_route_is_a_checked_page_or_says_why_not(db):
         "projects:invitation_accept",
         "stories:story_delete",
         "stories:consent_withdraw",
+        "audit:log",
+        "audit:subject_access",
         "accounts:password_change",
         "accounts:login",
         "jobs:detail",

@@ -77,6 +77,7 @@ KIND_WORDS: dict[str, str] = {
 }
 
 PART_WORDS = {
+    audit.PART_PROFILE: "a storyteller's details",
     audit.PART_STORY: "notes and details",
     audit.PART_TRANSCRIPT: "transcript",
     audit.PART_QUOTES: "quotes",

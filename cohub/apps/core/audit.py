@@ -30,6 +30,7 @@ from django.utils import timezone
 from cohub.apps.core.models import Event
 
 # What a person saw of a story, for the log page's words and its filter.
+PART_PROFILE = "profile"  # a storyteller's details: who they are, what they agreed to
 PART_STORY = "story"  # a page about the story: its notes, speakers, ideas
 PART_TRANSCRIPT = "transcript"
 PART_QUOTES = "quotes"
@@ -46,6 +47,7 @@ DEFAULT_REPEAT_SECONDS = 300
 
 # The labels of the records an entry is about when the page names none.
 STORY_LABEL = "stories.story"
+STORYTELLER_LABEL = "stories.storyteller"
 PROJECT_LABEL = "projects.project"
 
 
@@ -58,7 +60,7 @@ class Reads:
     parts: set[str] = field(default_factory=set)
 
     def __bool__(self) -> bool:
-        return bool(self.stories)
+        return bool(self.stories or self.storytellers)
 
     def as_data(self) -> dict[str, list[Any]]:
         return {
@@ -82,6 +84,19 @@ def reading() -> Iterator[Reads]:
         _current.reset(token)
 
 
+def reads_recorded() -> None:
+    """Forget what the current reading holds: the caller has written its own entry for it.
+
+    For a download that records a fuller entry of its own (a subject access
+    download), so the page's audit does not write a second one.
+    """
+    reads = _current.get()
+    if reads is not None:
+        reads.stories.clear()
+        reads.storytellers.clear()
+        reads.parts.clear()
+
+
 def note_read(*, part: str, story_id: int, storyteller_id: int) -> None:
     """Say that a story's content was just handed to whoever is reading (no-op outside one)."""
     reads = _current.get()
@@ -90,6 +105,15 @@ def note_read(*, part: str, story_id: int, storyteller_id: int) -> None:
     reads.stories.add(story_id)
     reads.storytellers.add(storyteller_id)
     reads.parts.add(part)
+
+
+def note_profile(*, storyteller_id: int) -> None:
+    """Say that a storyteller's own details (not a story) were just handed to the reader."""
+    reads = _current.get()
+    if reads is None:
+        return
+    reads.storytellers.add(storyteller_id)
+    reads.parts.add(PART_PROFILE)
 
 
 def note_reads(*, part: str, pairs: Iterable[tuple[int, int]]) -> None:
@@ -117,7 +141,8 @@ def record_read(
     """Write the entry for ``reads``, or nothing when the same read was just written.
 
     ``target`` is the record the page is about; without one, a read of a single
-    story is about that story, and a read of several about the project.
+    story is about that story, of one storyteller's details about them, and
+    anything else about the project.
     ``route`` names the page or command (``analysis:review_sheet``,
     ``cohub export-findings``). Returns the new entry, or None for a repeat or
     when nothing was read.
@@ -129,6 +154,8 @@ def record_read(
         target_type, target_id = target._meta.label_lower, str(target.pk)
     elif len(reads.stories) == 1:
         target_type, target_id = STORY_LABEL, str(next(iter(reads.stories)))
+    elif not reads.stories and len(reads.storytellers) == 1:
+        target_type, target_id = STORYTELLER_LABEL, str(next(iter(reads.storytellers)))
     else:
         target_type, target_id = PROJECT_LABEL, str(project_id)
     user = actor if getattr(actor, "is_authenticated", False) else None

@@ -50,6 +50,35 @@ def _share_project(record: Any, project: Project) -> None:
         field.set_cached_value(record, project)
 
 
+def _load(
+    request: HttpRequest,
+    project: Project,
+    permission: str,
+    load: tuple[str, RecordGetter] | None,
+    kwargs: dict[str, Any],
+) -> Any:
+    """The record the permission is checked on (the project, or the one the URL names).
+
+    Puts a loaded record into ``kwargs`` under its name; raises the refusal
+    when the permission is not held, the same for a record that does not exist.
+    """
+    target: Any = project
+    if load is not None:
+        kwarg, get = load
+        try:
+            target = get(project, kwargs.pop(kwarg))
+        except Http404:
+            if not request.user.has_perm(permission, project):
+                raise ProjectRefusal(permission, project) from None
+            raise
+        _share_project(target, project)
+        kwargs[object_name(kwarg)] = target
+    if not request.user.has_perm(permission, target):
+        # The 403 page reads what was refused to say who may do it instead.
+        raise ProjectRefusal(permission, project, target)
+    return target
+
+
 def _is_download(response: HttpResponse) -> bool:
     """A file (a recording, a clip, an export) rather than a page or a page's update."""
     kind = response.get("Content-Type", "").split(";")[0].strip()
@@ -70,7 +99,8 @@ def project_view(
     """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        name = object_name(load[0]) if load is not None else ""
+        if load is not None:
+            object_name(load[0])  # refuses a badly named URL argument when the view is made
 
         @wraps(view)
         def wrapper(
@@ -81,21 +111,9 @@ def project_view(
             project = get_object_or_404(
                 Project.objects.select_related("organisation"), slug=project_slug
             )
-            target: Any = project
-            if load is not None:
-                kwarg, get = load
-                try:
-                    target = get(project, kwargs.pop(kwarg))
-                except Http404:
-                    if not request.user.has_perm(permission, project):
-                        raise ProjectRefusal(permission, project) from None
-                    raise
-                _share_project(target, project)
-                kwargs[name] = target
-            if not request.user.has_perm(permission, target):
-                # The 403 page reads what was refused to say who may do it instead.
-                raise ProjectRefusal(permission, project, target)
+            # Opened before the record is loaded: loading a storyteller is reading their details.
             with audit.reading() as reads:
+                target = _load(request, project, permission, load, kwargs)
                 response = view(request, project, *args, **kwargs)
             if reads and 200 <= response.status_code < 300:
                 match = request.resolver_match

@@ -48,13 +48,20 @@ def storytellers_for(project: Project) -> QuerySet[Storyteller]:
 
 
 def storyteller_get(project: Project, pk: int) -> Storyteller:
-    return get_object_or_404(
+    """One storyteller with their consent history, noted as a read of their details (core.audit).
+
+    Every page about a storyteller shows who they are, so looking them up for
+    one is reading their details.
+    """
+    storyteller = get_object_or_404(
         Storyteller.objects.prefetch_related(
             Prefetch("consent_records", queryset=ConsentRecord.objects.order_by("-version"))
         ),
         project=project,
         pk=pk,
     )
+    audit.note_profile(storyteller_id=storyteller.pk)
+    return storyteller
 
 
 def upload_get(project: Project, pk: str) -> RecordingUpload:
