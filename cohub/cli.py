@@ -648,9 +648,11 @@ def cmd_unlock(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _storyteller_named(project: Any, name: str) -> Any:
-    """The project's storyteller by the name the team uses, their real name, or their number.
+def _any_storyteller_named(project: Any, name: str) -> Any:
+    """The project's storyteller, withdrawn too, by their name, their real name or their number.
 
+    Unlike ``_storyteller_named`` (for withdrawing), a withdrawn storyteller can
+    still be asked for: what is held about them after withdrawal is theirs too.
     Names are compared as the hub compares them (capitals and spacing ignored);
     a name two storytellers share (real names may) is refused with their numbers.
     """
@@ -681,7 +683,7 @@ def cmd_subject_access(args: argparse.Namespace) -> int:
     from cohub.apps.audit.services import subject_access_write
 
     project = _project(args.project)
-    storyteller = _storyteller_named(project, args.storyteller)
+    storyteller = _any_storyteller_named(project, args.storyteller)
     actor = _actor(args.actor)
     _require(actor, project, "audit.subject_access", action="download what we hold about someone")
     try:
