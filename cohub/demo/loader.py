@@ -376,18 +376,14 @@ def _add_recording(
     return story
 
 
-@transaction.atomic
 def _read_some_stories(demo: Demo, project: Project, users: dict[str, User]) -> None:
     """A few lines in the audit log: two people read stories, and the findings are exported.
 
     Read through the same selectors, and recorded by the same function, as the
     story pages, so the demo's audit log shows what a real one holds.
     """
-    readers = [
-        users[demo.email_for(project_role=role)]
-        for role in (ProjectRole.FACILITATOR, ProjectRole.COMMUNITY_REPORTER)
-        if demo.email_for(project_role=role)
-    ]
+    roles = (ProjectRole.FACILITATOR, ProjectRole.COMMUNITY_REPORTER)
+    readers = [users[p.email] for role in roles for p in demo.people if p.project_role == role][:2]
     stories = list(Story.objects.filter(project=project).order_by("pk")[:2])
     for reader in readers:
         for story in stories:
@@ -405,6 +401,7 @@ def _read_some_stories(demo: Demo, project: Project, users: dict[str, User]) -> 
         findings_export_csv(project=project, actor=readers[0])
 
 
+@transaction.atomic
 def demo_load(data_dir: Path = DATA_DIR) -> DemoInfo:
     """Make the demo organisation, people and project where they are missing.
 
