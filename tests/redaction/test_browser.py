@@ -30,7 +30,7 @@ def test_decide_every_suggestion_by_keyboard_and_share(page, client, checked, st
             page.keyboard.press("k" if text == "Leeds" else "r")
         # The page comes back with the next suggestion (or this one, at the end) focused.
         page.wait_for_function(
-            "document.activeElement && document.activeElement.hasAttribute('data-suggestion')"
+            "() => document.activeElement && document.activeElement.hasAttribute('data-suggestion')"
         )
     statuses = {f.text: f.status for f in checked.findings.all()}
     assert statuses.pop("Leeds") == FindingStatus.REJECTED

@@ -120,7 +120,7 @@ def test_the_clips_play_as_one_sound_that_can_be_sought_in(
     data = b"".join(whole.streaming_content)
     part = client.get(_url("playlist_audio", project), HTTP_RANGE="bytes=0-99")
 
-    assert whole["Content-Type"] == "audio/ogg" and whole["Cache-Control"] == "no-store"
+    assert whole["Content-Type"] == "audio/ogg" and "no-store" in whole["Cache-Control"]
     assert _seconds(data, tmp_path) == pytest.approx(1.5 + 0.7 + 1.5, abs=0.1)
     assert part.status_code == 206 and b"".join(part.streaming_content) == data[:100]
 

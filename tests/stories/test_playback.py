@@ -52,7 +52,7 @@ def test_the_whole_recording_plays_with_its_probed_type_and_is_never_cached(
     assert response.status_code == 200
     assert response["Content-Type"] == "audio/ogg"
     assert response["Accept-Ranges"] == "bytes"
-    assert response["Cache-Control"] == "no-store"
+    assert "no-store" in response["Cache-Control"]
     assert int(response["Content-Length"]) == len(data)
     assert _body(response) == data
 
@@ -67,7 +67,7 @@ def test_a_range_gets_just_those_bytes_so_a_player_can_seek(client, project, rec
 
     assert middle.status_code == 206
     assert middle["Content-Range"] == f"bytes 100-199/{len(data)}"
-    assert middle["Cache-Control"] == "no-store"
+    assert "no-store" in middle["Cache-Control"]
     assert _body(middle) == data[100:200]
     assert (tail.status_code, _body(tail)) == (206, data[-50:])
     assert (rest.status_code, _body(rest)) == (206, data[-10:])
@@ -94,7 +94,7 @@ def test_without_consent_to_record_the_recording_does_not_play_and_says_why(
 
     assert response.status_code == 403
     assert "has not agreed that we" in response.content.decode()
-    assert response["Cache-Control"] == "no-store"
+    assert "no-store" in response["Cache-Control"]
 
 
 def test_after_withdrawal_the_recording_is_gone(client, project, storyteller, recorded):

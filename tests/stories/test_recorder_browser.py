@@ -164,7 +164,7 @@ def test_a_story_recorded_here_survives_a_dropped_connection_and_is_written_out_
         "Recording. Press Stop when you have finished."
     )
     # The level meter moves while the voices speak.
-    page.wait_for_function("document.getElementById('recorder-level').value > 5")
+    page.wait_for_function("() => document.getElementById('recorder-level').value > 5")
     # The timer a person watches says when the dialogue has all been heard.
     until = int(spoken_until) + 2
     page.wait_for_function(
