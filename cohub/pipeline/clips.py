@@ -123,10 +123,52 @@ class ClipSpan:
     path: Path
     start_ms: int
     end_ms: int
+    # Stretches (ms in the recording) to cover: replaced words, bleeped or silenced (ADR 0027).
+    covers: tuple[tuple[int, int], ...] = ()
+    cover: str = "tone"
 
     @property
     def duration_ms(self) -> int:
         return max(1, self.end_ms - self.start_ms)
+
+    def covers_inside(self) -> list[tuple[float, float]]:
+        """The covered stretches that fall in this clip, in seconds from its start."""
+        inside = []
+        for start, end in self.covers:
+            begin, finish = max(start, self.start_ms), min(end, self.end_ms)
+            if finish > begin:
+                inside.append(((begin - self.start_ms) / 1000, (finish - self.start_ms) / 1000))
+        return inside
+
+
+# A covered stretch is a 1 kHz tone at a tenth of full scale (-20 dBFS), or silence.
+COVER_TONE_HZ = 1000
+COVER_TONE_LEVEL = 0.1
+COVERS = ("tone", "silence")
+
+
+def _covering(index: int, span: ClipSpan) -> tuple[str, str]:
+    """Filters that cover the span's redacted stretches: (after the source, a tone source).
+
+    The voice is turned to nothing while ``between(t,a,b)`` holds (``volume``'s
+    timeline option), and for a tone a generated 1 kHz sine, sounding only
+    then, is mixed in. Inside ``aevalsrc``'s quoted expression the commas are
+    escaped once more, as ffmpeg's filter-graph parser asks.
+    """
+    inside = span.covers_inside()
+    if not inside:
+        return "", ""
+    during = "+".join(f"between(t,{a:.3f},{b:.3f})" for a, b in inside)
+    muted = f",volume=0:enable='{during}'"
+    if span.cover != "tone":
+        return muted, ""
+    gate = f"gt({during},0)".replace(",", "\\,")
+    tone = (
+        f"aevalsrc='{COVER_TONE_LEVEL}*sin(2*PI*{COVER_TONE_HZ}*t)*{gate}'"
+        f":s=48000:d={span.duration_ms / 1000:.3f},"
+        f"aformat=sample_fmts=fltp:channel_layouts=mono[tone{index}];"
+    )
+    return muted, tone
 
 
 class ClipError(RuntimeError):
@@ -148,8 +190,15 @@ def _input(span: ClipSpan) -> list[str]:
 def _shape(index: int, span: ClipSpan, *, pad_ms: int) -> str:
     seconds = span.duration_ms / 1000
     fade = min(FADE_S, seconds / 4)
+    muted, tone = _covering(index, span)
+    source = f"[{index}:a:0]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=mono{muted}"
+    if tone:
+        source = (
+            f"{tone}{source}[voice{index}];"
+            f"[voice{index}][tone{index}]amix=inputs=2:normalize=0:duration=first"
+        )
     chain = (
-        f"[{index}:a:0]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=mono,"
+        f"{source},"
         f"afade=t=in:d={fade:.3f},afade=t=out:st={max(0.0, seconds - fade):.3f}:d={fade:.3f}"
     )
     if pad_ms:

@@ -14,6 +14,12 @@ needs more than a quote in findings does:
 5. nobody else is heard in it but the storyteller and the interviewer:
    another participant was never asked whether their voice may be played.
 
+Every clip covers the words the story's shareable version replaced (a bleep
+or silence, ``redaction.audio``, ADR 0027). A cut is kept under the
+project's ``playlists/`` folder, named by a digest of the recording, the
+span and what it covers, so it is not cut twice; the folder goes on any
+withdrawal in the project (``reports.playlist.playlists_purge``).
+
 Listening on the story's own page is reading the story, not a clip leaving
 it: that plays the recording itself (``stories:recording_media``).
 """
@@ -21,13 +27,19 @@ it: that plays the recording itself (``stories:recording_media``).
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.core.files import File
+from django.core.files.storage import default_storage
+
 from cohub.apps.analysis.models import Highlight
 from cohub.apps.core.errors import ServiceError
+from cohub.apps.redaction.audio import cover_kind, story_audio_covers
 from cohub.apps.stories.consent import ConsentNow
 from cohub.apps.stories.models import Recording, SpeakerPart
 from cohub.apps.stories.recordings import recording_local_path
@@ -111,14 +123,34 @@ def clip_filename(highlight: Highlight) -> str:
     return f"clip-{highlight.pk}.ogg"
 
 
+# Kept cuts live beside the project's playlists, so the same purge removes them.
+CLIP_FOLDER = "playlists"
+
+
+def clip_cache_name(project_id: int, recording: Recording, span: ClipSpan) -> str:
+    """Where a cut of exactly this recording, span and covering is kept."""
+    summary = [recording.sha256, span.start_ms, span.end_ms, list(span.covers), span.cover]
+    digest = hashlib.sha256(json.dumps(summary).encode()).hexdigest()[:32]
+    return f"{CLIP_FOLDER}/{project_id}/clip-{digest}.ogg"
+
+
 @contextlib.contextmanager
 def clip_file(highlight: Highlight, recording: Recording) -> Iterator[Path]:
-    """The clip cut into a temporary file (removed afterwards); the caller checked the rules."""
+    """The clip, covered where words were replaced, in a temporary file; the caller checked
+    the rules. Cut once per recording, span and covering, and kept (``clip_cache_name``)."""
     start, end = clip_span(highlight, recording)
-    with (
-        tempfile.TemporaryDirectory(prefix="cohub-clip-") as folder,
-        recording_local_path(recording) as source,
-    ):
+    story = recording.story
+    covers = story_audio_covers(story)
+    with tempfile.TemporaryDirectory(prefix="cohub-clip-") as folder:
         target = Path(folder) / clip_filename(highlight)
-        cut_clip(ClipSpan(source, start, end), target)
+        probe = ClipSpan(Path(), start, end, covers=covers, cover=cover_kind())
+        name = clip_cache_name(story.project_id, recording, probe)
+        if default_storage.exists(name):
+            with default_storage.open(name, "rb") as kept, target.open("wb") as out:
+                out.write(kept.read())
+        else:
+            with recording_local_path(recording) as source:
+                cut_clip(ClipSpan(source, start, end, covers=covers, cover=cover_kind()), target)
+            with target.open("rb") as handle:
+                default_storage.save(name, File(handle))
         yield target

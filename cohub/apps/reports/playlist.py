@@ -37,6 +37,7 @@ from cohub.apps.analysis.clips import CLIP_RULES, clip_refusal, clip_span
 from cohub.apps.analysis.models import Highlight
 from cohub.apps.core import audit
 from cohub.apps.projects.models import Project
+from cohub.apps.redaction.audio import cover_kind, story_audio_covers
 from cohub.apps.reports.findings import FindingQuote, project_findings
 from cohub.apps.stories.models import Recording, Story
 from cohub.apps.stories.recordings import recording_local_path
@@ -66,6 +67,8 @@ class PlaylistEntry:
     recording: Recording
     clip: PlaylistClip
     starts_at_ms: int
+    # What the clip covers (ms in the recording): words the shareable version replaced.
+    covers: tuple[tuple[int, int], ...] = ()
 
     @property
     def ends_at_ms(self) -> int:
@@ -91,10 +94,17 @@ class Playlist:
     def digest(self) -> str:
         """What is in it, exactly: a new clip, a nudge or a consent change gives a new digest."""
         summary = [
-            (e.highlight.pk, e.recording.sha256, e.clip.start_ms, e.clip.end_ms, e.clip.credit)
+            (
+                e.highlight.pk,
+                e.recording.sha256,
+                e.clip.start_ms,
+                e.clip.end_ms,
+                e.clip.credit,
+                [list(cover) for cover in e.covers],
+            )
             for e in self.entries
         ]
-        return hashlib.sha256(json.dumps(summary).encode()).hexdigest()[:32]
+        return hashlib.sha256(json.dumps([cover_kind(), summary]).encode()).hexdigest()[:32]
 
     @property
     def duration_ms(self) -> int:
@@ -170,8 +180,20 @@ def project_playlist(project: Project) -> Playlist:
         pairs=((h.review_sheet.story.pk, h.review_sheet.story.storyteller_id) for h, _, _ in clips),
     )
     starts = playlist_timeline([clip for _, _, clip in clips])
+    covers: dict[int, tuple[tuple[int, int], ...]] = {}
+    for highlight, _, _ in clips:
+        story = highlight.review_sheet.story
+        if story.pk not in covers:
+            covers[story.pk] = story_audio_covers(story)
     entries = [
-        PlaylistEntry(number, highlight, recording, clip, starts_at_ms=start)
+        PlaylistEntry(
+            number,
+            highlight,
+            recording,
+            clip,
+            starts_at_ms=start,
+            covers=covers[highlight.review_sheet.story.pk],
+        )
         for number, ((highlight, recording, clip), start) in enumerate(
             zip(clips, starts, strict=True), start=1
         )
@@ -186,7 +208,8 @@ def _folder(project: Project | int) -> str:
 
 @contextlib.contextmanager
 def _sources(playlist: Playlist) -> Iterator[list[ClipSpan]]:
-    """Each clip's span in a local copy of its recording (one per recording)."""
+    """Each clip's span in a local copy of its recording (one per recording), with what it
+    covers (words the shareable version replaced, bleeped or silenced: ADR 0027)."""
     with contextlib.ExitStack() as stack:
         paths: dict[int, Path] = {}
         spans = []
@@ -196,7 +219,13 @@ def _sources(playlist: Playlist) -> Iterator[list[ClipSpan]]:
                     recording_local_path(entry.recording)
                 )
             spans.append(
-                ClipSpan(paths[entry.recording.pk], entry.clip.start_ms, entry.clip.end_ms)
+                ClipSpan(
+                    paths[entry.recording.pk],
+                    entry.clip.start_ms,
+                    entry.clip.end_ms,
+                    covers=entry.covers,
+                    cover=cover_kind(),
+                )
             )
         yield spans
 

@@ -1,0 +1,157 @@
+"""Replaced words are covered in a recorded story's clips: a 1 kHz tone, or silence (ADR 0027).
+
+Real recordings (espeak-ng) and real ffmpeg: each clip is decoded and its
+loudness measured where the words were replaced and around them.
+"""
+
+from __future__ import annotations
+
+import array
+import math
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.files.storage import default_storage
+
+from cohub.apps.analysis.clips import clip_cache_name, clip_file, clip_span
+from cohub.apps.analysis.services import highlight_create
+from cohub.apps.redaction import services
+from cohub.apps.redaction.audio import MARGIN_MS, story_audio_covers
+from cohub.apps.redaction.models import FindingStatus
+from cohub.apps.stories.models import Recording, Speaker, SpeakerPart
+from cohub.apps.stories.recordings import recording_local_path
+from cohub.pipeline.clips import COVER_TONE_LEVEL, ClipSpan, cut_clip
+from cohub.pipeline.redact import Kind
+from tests import media_support as media
+from tests.factories import make_storyteller
+from tests.playback_support import recorded_story
+from tests.redaction.conftest import findings_in
+
+pytestmark = pytest.mark.django_db
+RATE = 48000
+TONE_RMS = COVER_TONE_LEVEL / math.sqrt(2)
+
+
+def _samples(path: Path) -> array.array[float]:
+    raw = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(path), "-f", "f32le", "-ac", "1", "-ar", str(RATE), "-"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    return array.array("f", raw)
+
+
+def _rms(samples: array.array[float], start_s: float, end_s: float) -> float:
+    part = samples[int(start_s * RATE) : int(end_s * RATE)]
+    return math.sqrt(sum(value * value for value in part) / len(part))
+
+
+@pytest.mark.parametrize("cover", ["tone", "silence"])
+def test_a_covered_stretch_is_the_tone_or_silence_and_the_rest_is_the_original(tmp_path, cover):
+    source = media.tone(tmp_path, "steady.wav", seconds=3)  # a 440 Hz sine, loud throughout
+    plain = _samples(cut_clip(ClipSpan(source, 500, 2500), tmp_path / "plain.ogg"))
+    covered = _samples(
+        cut_clip(
+            ClipSpan(source, 500, 2500, covers=((1000, 1500), (2400, 9000)), cover=cover),
+            tmp_path / "covered.ogg",
+        )
+    )
+    # Inside the covers (0.5-1.0 s and 1.9-2.0 s of the clip): only the tone, or nothing.
+    expected = TONE_RMS if cover == "tone" else 0.0
+    assert _rms(covered, 0.55, 0.95) == pytest.approx(expected, abs=0.005)
+    # Outside: just what the plain cut has.
+    assert _rms(plain, 0.55, 0.95) > 0.08
+    for start, end in ((0.1, 0.45), (1.05, 1.85)):
+        assert _rms(covered, start, end) == pytest.approx(_rms(plain, start, end), rel=0.02)
+
+
+@pytest.fixture
+def recorded(project, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    teller = make_storyteller(project, pseudonym="Robin")
+    story = recorded_story(project, teller, tmp_path)
+    Speaker.objects.filter(story=story, label="Speaker 2").update(part=SpeakerPart.STORYTELLER)
+    Speaker.objects.filter(story=story, label="Speaker 1").update(part=SpeakerPart.INTERVIEWER)
+    return story
+
+
+def _share(story, *pieces):
+    """Check the story (without the model), replace every suggestion, make the shareable version."""
+    run = services.redaction_check_start(story=story, actor=None).run
+    run = services.redaction_findings_store(
+        run=run,
+        findings=findings_in(run.transcript.text, *pieces),
+        engine_settings={"engine": "test"},
+    )
+    services.findings_decide_kind(
+        run=run, actor=None, kind=pieces[0][1].value, status=FindingStatus.ACCEPTED
+    )
+    services.redaction_share(run=run, actor=None)
+    return run
+
+
+def _quote(story, words):
+    transcript = story.transcripts.order_by("-version").first()
+    start = transcript.text.index(words)
+    return highlight_create(
+        story=story, transcript=transcript, char_start=start, char_end=start + len(words), actor=None
+    ).highlight
+
+
+def test_the_words_replaced_are_bleeped_in_the_clip_and_the_rest_is_unchanged(recorded):
+    highlight = _quote(recorded, "waited eleven weeks")
+    recording = Recording.objects.get(story=recorded)
+    with clip_file(highlight, recording) as path:
+        before = _samples(path)
+    _share(recorded, ("eleven", Kind.PERSON))
+    # "eleven" was said 3000-3500 ms; the cover is wider by the margin on each side.
+    assert story_audio_covers(recorded) == ((3000 - MARGIN_MS, 3500 + MARGIN_MS),)
+    highlight.refresh_from_db()
+    start, _ = clip_span(highlight, recording)
+    with clip_file(highlight, recording) as path:
+        after = _samples(path)
+    inside = ((3000 - start) / 1000, (3500 - start) / 1000)
+    assert _rms(after, *inside) == pytest.approx(TONE_RMS, abs=0.005)
+    assert _rms(before, *inside) != pytest.approx(TONE_RMS, abs=0.005)
+    outside = (0.05, (3000 - MARGIN_MS - start) / 1000 - 0.05)
+    assert _rms(after, *outside) == pytest.approx(_rms(before, *outside), rel=0.05, abs=1e-4)
+
+
+def test_a_clip_without_redactions_is_the_plain_cut_and_is_kept_once(recorded, tmp_path):
+    highlight = _quote(recorded, "waited eleven weeks")
+    recording = Recording.objects.get(story=recorded)
+    start, end = clip_span(highlight, recording)
+    with clip_file(highlight, recording) as path:
+        first = path.read_bytes()
+    name = clip_cache_name(recorded.project_id, recording, ClipSpan(Path(), start, end))
+    assert default_storage.exists(name)
+    with clip_file(highlight, recording) as path:
+        assert path.read_bytes() == first
+    with recording_local_path(recording) as source:
+        plain = cut_clip(ClipSpan(source, start, end), tmp_path / "plain.ogg")
+    kept = tmp_path / "kept.ogg"
+    with default_storage.open(name, "rb") as handle:
+        kept.write_bytes(handle.read())
+    assert _samples(plain) == _samples(kept)
+
+
+def test_a_new_shareable_version_with_other_replacements_makes_a_new_cut(recorded, settings):
+    highlight = _quote(recorded, "waited eleven weeks")
+    recording = Recording.objects.get(story=recorded)
+    start, end = clip_span(highlight, recording)
+    _share(recorded, ("eleven", Kind.PERSON))
+    first = story_audio_covers(recorded)
+    _share(recorded, ("waited", Kind.PERSON))
+    second = story_audio_covers(recorded)
+    assert first != second
+    names = {
+        clip_cache_name(recorded.project_id, recording, ClipSpan(Path(), start, end, covers=c))
+        for c in (first, second)
+    }
+    assert len(names) == 2
+    settings.COHUB_REDACTION_AUDIO = "silence"
+    with clip_file(highlight, recording) as path:
+        silent = _samples(path)
+    assert _rms(silent, (3000 - start) / 1000, (3500 - start) / 1000) < 0.002
