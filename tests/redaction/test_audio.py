@@ -35,7 +35,20 @@ TONE_RMS = COVER_TONE_LEVEL / math.sqrt(2)
 
 def _samples(path: Path) -> array.array[float]:
     raw = subprocess.run(
-        ["ffmpeg", "-v", "error", "-i", str(path), "-f", "f32le", "-ac", "1", "-ar", str(RATE), "-"],
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-f",
+            "f32le",
+            "-ac",
+            "1",
+            "-ar",
+            str(RATE),
+            "-",
+        ],
         capture_output=True,
         check=True,
     ).stdout
@@ -96,7 +109,11 @@ def _quote(story, words):
     transcript = story.transcripts.order_by("-version").first()
     start = transcript.text.index(words)
     return highlight_create(
-        story=story, transcript=transcript, char_start=start, char_end=start + len(words), actor=None
+        story=story,
+        transcript=transcript,
+        char_start=start,
+        char_end=start + len(words),
+        actor=None,
     ).highlight
 
 

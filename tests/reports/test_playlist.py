@@ -175,7 +175,8 @@ def test_withdrawal_removes_the_kept_playlists(
     client.get(_url("playlist_audio", project))
     _make_download(client, project, django_capture_on_commit_callbacks)
     folder = f"{FOLDER}/{project.pk}"
-    assert len(default_storage.listdir(folder)[1]) == 2
+    kept = default_storage.listdir(folder)[1]  # kept clip cuts (ADR 0027) may sit there too
+    assert len([name for name in kept if name.startswith(("playlist-", "download-"))]) == 2
 
     with django_capture_on_commit_callbacks(execute=True):
         consent_withdraw(storyteller=clips["Robin"][0], actor=None)
