@@ -826,6 +826,90 @@ def cmd_redact(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
+# Assessments (issue 8) ---------------------------------------------------
+
+
+def _load_frameworks() -> None:
+    from cohub.apps.assess.services import frameworks_load
+
+    frameworks_load()
+
+
+def cmd_assess_load(args: argparse.Namespace) -> int:
+    from cohub.apps.assess.services import frameworks_load
+
+    loaded = frameworks_load()
+    for version in loaded.added:
+        print(f"added {version.framework.key} version {version.version}: {version.title}")
+    print(f"{len(loaded.added)} added, {len(loaded.unchanged)} already loaded")
+    return EXIT_OK
+
+
+def _framework(key: str) -> Any:
+    from cohub.apps.assess.selectors import framework_version, shipped_frameworks
+
+    version = framework_version(key)
+    if version is None:
+        keys = ", ".join(v.framework.key for v in shipped_frameworks())
+        raise CliError(f"there is no framework {key!r}; the frameworks are: {keys}")
+    return version
+
+
+def cmd_assess_frameworks(args: argparse.Namespace) -> int:
+    from cohub.apps.assess.selectors import shipped_frameworks, version_items
+
+    _load_frameworks()
+    if args.items:
+        for item in version_items(_framework(args.items)):
+            print(f"{item.key}\t{item.title}")
+        return EXIT_OK
+    for version in shipped_frameworks():
+        print(f"{version.framework.key}\t{version.title}")
+    return EXIT_OK
+
+
+def cmd_assess_results(args: argparse.Namespace) -> int:
+    from cohub.apps.assess import scoring
+    from cohub.apps.assess.models import AnswerKind
+    from cohub.apps.assess.selectors import version_items
+
+    _load_frameworks()
+    version = _framework(args.framework)
+    if version.answer_kind == AnswerKind.MATRIX:
+        raise CliError(
+            f"{args.framework!r} is answered by choosing a cell, which has no median; "
+            "choose a framework answered on a scale or the ladder"
+        )
+    options = version.choices if version.answer_kind == AnswerKind.LADDER else scoring.SCALE
+    items = list(version_items(version))
+    titles = {item.key: item.title for item in items}
+    try:
+        with open(args.file, encoding="utf-8-sig", newline="") as handle:
+            answers = scoring.read_answers(handle, items=list(titles), options=options)
+    except OSError as exc:
+        raise CliError(f"cannot read {args.file}: {exc.strerror}", EXIT_FAILED) from None
+    except UnicodeDecodeError:
+        raise CliError(f"{args.file} is not UTF-8 text", EXIT_FAILED) from None
+    except scoring.AnswersFileError as exc:
+        raise CliError(f"{args.file}: {exc}", EXIT_FAILED) from None
+    from django.conf import settings
+
+    min_group = args.min_group or settings.COHUB_ASSESS_MIN_GROUP
+    for result in scoring.score_items(list(titles), answers, min_group=min_group):
+        print(json.dumps(scoring.result_record(result, titles[result.item])))
+    return EXIT_OK
+
+
+def _min_group(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("the smallest group shown must be at least 1")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cohub",
@@ -1096,6 +1180,47 @@ def build_parser() -> argparse.ArgumentParser:
         help="the embedding model (default: COHUB_EMBED_MODEL, else e5)",
     )
     suggest.add_argument("--output", "-o", metavar="PATH", help="file to write (default: stdout)")
+
+    assess = commands.add_parser(
+        "assess",
+        help="Co-production assessment: frameworks and scoring answers.",
+        description="Co-production assessment frameworks, and the hub's scoring of answers.",
+    )
+    assess_commands = assess.add_subparsers(dest="assess_command", metavar="COMMAND", required=True)
+    assess_load = assess_commands.add_parser(
+        "load",
+        help="Load the framework files into the database (safe to run again).",
+        description="Load the framework files into the database (safe to run again).",
+    )
+    assess_load.set_defaults(handler=cmd_assess_load)
+    assess_frameworks = assess_commands.add_parser(
+        "frameworks",
+        help="One line per framework (key, then title), or per item with --items.",
+        description="One line per framework: its key, then its title.",
+    )
+    assess_frameworks.set_defaults(handler=cmd_assess_frameworks)
+    assess_frameworks.add_argument(
+        "--items", metavar="KEY", help="list this framework's items instead"
+    )
+    assess_results = assess_commands.add_parser(
+        "results",
+        help="Score answers from a CSV file, one JSON line per item, largest gap first.",
+        description="Read answers with the columns respondent,group,item,answer and print "
+        'one JSON object per item, largest gap between groups first: "item", "title", '
+        '"all" and "groups" (each "n" and "median", null below the smallest group shown) '
+        'and "gap" (in scale steps).',
+    )
+    assess_results.set_defaults(handler=cmd_assess_results)
+    assess_results.add_argument("--framework", required=True, metavar="KEY")
+    assess_results.add_argument(
+        "--min-group",
+        type=_min_group,
+        default=None,
+        metavar="N",
+        help="show a group's median only when at least N of it answered "
+        "(default: COHUB_ASSESS_MIN_GROUP, 3)",
+    )
+    assess_results.add_argument("file", metavar="FILE.csv")
 
     create = add("createuser", cmd_createuser, "Add a user who can log in.")
     create.add_argument("email")

@@ -27,6 +27,8 @@ CHAIN = ["accounts", "projects", "stories", "redaction", "analysis", "reports", 
 ALLOWED: dict[str, set[str]] = {
     app: {*CHAIN[:position], "core", "jobs", "pipeline"} for position, app in enumerate(CHAIN)
 }
+# Assessments hang off projects, beside the chain (docs/architecture.md).
+ALLOWED["assess"] = {"accounts", "projects", "core", "jobs", "pipeline"}
 ALLOWED["core"] = set()
 ALLOWED["jobs"] = {"core"}
 ALLOWED["pipeline"] = set()

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "cohub.apps.analysis",
     "cohub.apps.reports",
     "cohub.apps.audit",
+    "cohub.apps.assess",
 ]
 
 MIDDLEWARE = [
@@ -170,6 +171,8 @@ COHUB_INVITATION_DAYS = env.invitation_days()
 # by email when this hub sends email (the story is removed on the date).
 COHUB_KEEP_UNTIL_WARNING_DAYS = env.keep_until_warning_days()
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60
+# Assessment rounds: a group's results show only when at least this many of it answered.
+COHUB_ASSESS_MIN_GROUP = env.positive_int("COHUB_ASSESS_MIN_GROUP", 3)
 
 # Sessions and cookies (docs/adr/0025). Shared and library computers are common among
 # our users: sessions end after a working day, or sooner when nothing is done (for

@@ -1,0 +1,199 @@
+"""Assessment frameworks (versioned data), rounds, each member's answers, and actions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from cohub.apps.accounts.models import Organisation
+from cohub.apps.core.models import TimeStampedModel
+from cohub.apps.projects.models import Project
+
+
+class AnswerKind(models.TextChoices):
+    SCALE = "scale", "Agreement scale"
+    LADDER = "ladder", "Single choice on the ladder"
+    MATRIX = "matrix", "Single choice of a matrix cell"
+
+
+class Framework(TimeStampedModel):
+    """A framework by its stable key; its wording lives in its versions.
+
+    ``organisation`` is empty for the frameworks the hub ships, and set for an
+    organisation's own.
+    """
+
+    key = models.SlugField(max_length=60)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "organisation"],
+                name="unique_framework_key",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    def latest_version(self) -> FrameworkVersion | None:
+        return self.versions.order_by("-version").first()
+
+
+class FrameworkVersion(TimeStampedModel):
+    """One wording of a framework. A new version is new rows: old rounds keep theirs."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    answer_kind = models.CharField(max_length=10, choices=AnswerKind.choices)
+    choices = models.JSONField(
+        default=list, blank=True, help_text="For ladder and matrix: the options, lowest first."
+    )
+    content_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["framework", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "version"], name="unique_framework_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (version {self.version})"
+
+
+class AssessmentItem(TimeStampedModel):
+    """One statement or question of a framework version."""
+
+    framework_version = models.ForeignKey(
+        FrameworkVersion, on_delete=models.CASCADE, related_name="items"
+    )
+    key = models.SlugField(max_length=80)
+    position = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    statement = models.TextField()
+    easy_read = models.TextField()
+    good_looks_like = models.TextField()
+
+    class Meta:
+        ordering = ["framework_version", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework_version", "key"], name="unique_item_key_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.title}"
+
+
+class AssessmentRound(TimeStampedModel):
+    """A facilitator's round of assessment for a project (or a whole organisation)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="assessment_rounds"
+    )
+    project = models.ForeignKey(
+        Project,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="assessment_rounds",
+    )
+    title = models.CharField(max_length=200)
+    framework_versions = models.ManyToManyField(FrameworkVersion, related_name="rounds")
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField(null=True, blank=True)
+    min_group_size = models.PositiveIntegerField(
+        help_text="A group's results show only when at least this many of it answered."
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-opens_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ResponseStatus(models.TextChoices):
+    DRAFT = "draft", "Started, not sent yet"
+    SUBMITTED = "submitted", "Sent"
+
+
+class AssessmentResponse(TimeStampedModel):
+    """One member's answers to one round; a draft until they send it."""
+
+    round = models.ForeignKey(AssessmentRound, on_delete=models.CASCADE, related_name="responses")
+    respondent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assessment_responses"
+    )
+    group = models.CharField(max_length=30, help_text="The group at the time they answered.")
+    status = models.CharField(
+        max_length=10, choices=ResponseStatus.choices, default=ResponseStatus.DRAFT
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "respondent"], name="one_response_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"Response to {self.round}"
+
+
+class AssessmentAnswer(TimeStampedModel):
+    """The answer to one item: a scale label, a rung or a cell, "dont_know", and a comment."""
+
+    response = models.ForeignKey(
+        AssessmentResponse, on_delete=models.CASCADE, related_name="answers"
+    )
+    item = models.ForeignKey(AssessmentItem, on_delete=models.PROTECT, related_name="answers")
+    value = models.CharField(max_length=60)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "item"], name="one_answer_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.key}: {self.value}"
+
+
+class ActionStatus(models.TextChoices):
+    TO_DO = "to_do", "To do"
+    DOING = "doing", "Under way"
+    DONE = "done", "Done"
+
+
+class AssessmentAction(TimeStampedModel):
+    """What the project will do about one item; its progress shows in the next round."""
+
+    round = models.ForeignKey(AssessmentRound, on_delete=models.CASCADE, related_name="actions")
+    item = models.ForeignKey(AssessmentItem, on_delete=models.PROTECT, related_name="actions")
+    description = models.TextField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    due = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=ActionStatus.choices, default=ActionStatus.TO_DO
+    )
+
+    class Meta:
+        ordering = ["due", "pk"]
+
+    def __str__(self) -> str:
+        return self.description[:60]
