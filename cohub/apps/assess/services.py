@@ -1,17 +1,33 @@
-"""Writes for assessments: loading the framework files (more to come with the hub pages)."""
+"""Writes for assessments: loading frameworks, rounds, answers, actions."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
-from cohub.apps.assess.models import AnswerKind, AssessmentItem, Framework, FrameworkVersion
+from cohub.apps.assess import scoring
+from cohub.apps.assess.groups import member_group
+from cohub.apps.assess.models import (
+    AnswerKind,
+    AssessmentAction,
+    AssessmentAnswer,
+    AssessmentItem,
+    AssessmentResponse,
+    AssessmentRound,
+    Framework,
+    FrameworkVersion,
+    ResponseStatus,
+)
 from cohub.apps.core.errors import ServiceError
+from cohub.apps.projects.models import Project
 
 FRAMEWORKS_DIR = Path(__file__).resolve().parent / "frameworks"
 ITEM_FIELDS = ("key", "title", "statement", "easy_read", "good_looks_like")
@@ -95,3 +111,107 @@ def frameworks_load(*, directory: Path = FRAMEWORKS_DIR) -> FrameworksLoaded:
         )
         added.append(version)
     return FrameworksLoaded(added=added, unchanged=unchanged)
+
+
+def round_open(
+    *,
+    project: Project,
+    title: str,
+    versions: list[FrameworkVersion],
+    actor: Any,
+    opens_at: dt.datetime | None = None,
+    closes_at: dt.datetime | None = None,
+    min_group_size: int | None = None,
+) -> AssessmentRound:
+    """Open a round for ``project`` with the chosen framework versions (kept as they are)."""
+    if not versions:
+        raise ServiceError("Choose at least one framework for the round.")
+    opens_at = opens_at or timezone.now()
+    if closes_at is not None and closes_at <= opens_at:
+        raise ServiceError("The round must close after it opens. Choose a later closing date.")
+    with transaction.atomic():
+        assessment = AssessmentRound.objects.create(
+            organisation=project.organisation,
+            project=project,
+            title=title.strip() or "Assessment round",
+            opens_at=opens_at,
+            closes_at=closes_at,
+            min_group_size=min_group_size or settings.COHUB_ASSESS_MIN_GROUP,
+            opened_by=actor,
+        )
+        assessment.framework_versions.set(versions)
+    return assessment
+
+
+def _item_choices(item: AssessmentItem) -> list[str]:
+    version = item.framework_version
+    if version.answer_kind == AnswerKind.SCALE:
+        return [*scoring.SCALE]
+    return list(version.choices)
+
+
+def answer_save(
+    *,
+    assessment: AssessmentRound,
+    respondent: Any,
+    item: AssessmentItem,
+    value: str,
+    comment: str = "",
+) -> AssessmentAnswer:
+    """Keep one answer in the respondent's draft, so they can stop and carry on later."""
+    if not assessment.framework_versions.filter(pk=item.framework_version_id).exists():
+        raise ServiceError("That question is not part of this round.")
+    now = timezone.now()
+    if assessment.closes_at is not None and assessment.closes_at <= now:
+        raise ServiceError("This round has closed, so answers can no longer be changed.")
+    try:
+        step = scoring.scale_step(value, _item_choices(item))
+    except ValueError:
+        raise ServiceError("Choose one of the answers given, or \u201cdon't know\u201d.") from None
+    stored = scoring.DONT_KNOW if step is None else _item_choices(item)[step - 1]
+    with transaction.atomic():
+        response, _ = AssessmentResponse.objects.get_or_create(
+            round=assessment,
+            respondent=respondent,
+            defaults={"group": member_group(assessment.project, respondent) or ""}
+            if assessment.project
+            else {"group": ""},
+        )
+        if response.status == ResponseStatus.SUBMITTED:
+            raise ServiceError("You have already sent your answers to this round.")
+        answer, _ = AssessmentAnswer.objects.update_or_create(
+            response=response,
+            item=item,
+            defaults={"value": stored, "comment": comment.strip()},
+        )
+    return answer
+
+
+def response_submit(*, assessment: AssessmentRound, respondent: Any) -> AssessmentResponse:
+    """Send a respondent's answers: from then on they count in the results."""
+    response = AssessmentResponse.objects.filter(round=assessment, respondent=respondent).first()
+    if response is None or not response.answers.exists():
+        raise ServiceError("Answer at least one question before sending.")
+    if response.status != ResponseStatus.SUBMITTED:
+        response.status = ResponseStatus.SUBMITTED
+        response.submitted_at = timezone.now()
+        response.save(update_fields=["status", "submitted_at"])
+    return response
+
+
+def action_create(
+    *,
+    assessment: AssessmentRound,
+    item: AssessmentItem,
+    description: str,
+    owner: Any = None,
+    due: dt.date | None = None,
+) -> AssessmentAction:
+    """Turn an item into an action on the project's list."""
+    if not description.strip():
+        raise ServiceError("Say what will be done.")
+    if not assessment.framework_versions.filter(pk=item.framework_version_id).exists():
+        raise ServiceError("That question is not part of this round.")
+    return AssessmentAction.objects.create(
+        round=assessment, item=item, description=description.strip(), owner=owner, due=due
+    )
