@@ -84,8 +84,24 @@ def test_only_clips_consent_allows_are_in_it_and_the_others_are_counted_not_name
     assert "“waited eleven weeks”" in page
     assert "Robin" in page and "Sky" in page
     assert "1 clip is left out" in page
-    assert "1 because the storyteller has not agreed to be quoted." in page
+    assert "1 because the storyteller has not agreed that we quote them without their name." in page
     assert "Kit" not in page
+
+
+def test_a_story_whose_consent_does_not_allow_clips_is_left_out_by_the_ways_out_list(
+    client, reader, project, clips, monkeypatch
+):
+    """The playlist asks ``ways_out`` (the one declared list), not rules of its own."""
+    from cohub.apps.reports import playlist as module
+    from cohub.apps.stories.scopes import ConsentScope
+    from cohub.apps.stories.ways_out import WayOut
+
+    stricter = WayOut("clip", (ConsentScope.QUOTE_BY_NAME,), "play their voice")
+    monkeypatch.setattr(module, "CLIP", stricter)
+    page = client.get(_url("playlist", project)).content.decode()
+
+    assert "1 clip from recorded stories" in page  # only Robin agreed to be named
+    assert "2 because the storyteller has not agreed that we quote them by name" in page
 
 
 def test_captions_and_chapters_follow_the_clips_one_after_another(client, reader, project, clips):
@@ -149,7 +165,7 @@ def test_the_download_is_made_by_a_job_and_holds_safe_names_only(
     ]
     assert all(not name.startswith("/") and ".." not in name for name in names)
     assert (
-        "1 because the storyteller has not agreed to be quoted."
+        "1 because the storyteller has not agreed that we quote them without their name."
         in bundle.read("README.txt").decode()
     )
     assert 'src="captions.vtt"' in bundle.read("playlist.html").decode()

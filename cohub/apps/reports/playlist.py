@@ -1,11 +1,13 @@
 """A project's clip playlist: its quotes on recorded stories, played one after another.
 
-Which clips are in it is decided by ``analysis.clips.CLIP_RULES`` (consent to
-record and to be quoted, today; nobody else heard who was never asked; words
-still in place), read for every storyteller once. Each is credited as the
-findings credit it (``findings.FindingQuote.source``: the pseudonym, or the
-name where the storyteller agreed and the coder chose it; "Interviewer
-(Sam)"). How many were left out, and why, is counted by rule, never by name.
+A story whose consent does not allow the way out ``stories.ways_out.CLIP`` is
+left out first, with that list's reason (never a name). The rest is decided
+by ``analysis.clips.CLIP_RULES`` (consent to record and to be quoted, today;
+nobody else heard who was never asked; words still in place), read for every
+storyteller once. Each is credited as the findings credit it
+(``findings.FindingQuote.source``: the pseudonym, or the name where the
+storyteller agreed and the coder chose it; "Interviewer (Sam)"). How many
+were left out, and why, is counted by reason, never by name.
 
 The clips play back to back with a short pause between (``clips.join_clips``);
 captions and chapters are WebVTT on that same timeline. The joined sound is
@@ -42,6 +44,7 @@ from cohub.apps.reports.findings import FindingQuote, project_findings
 from cohub.apps.stories.models import Recording, Story
 from cohub.apps.stories.recordings import recording_local_path
 from cohub.apps.stories.selectors import consents_for, span_words
+from cohub.apps.stories.ways_out import CLIP, way_out_withheld
 from cohub.pipeline.clips import (
     GAP_MS,
     ClipSpan,
@@ -89,6 +92,8 @@ class Playlist:
     project: Project
     entries: list[PlaylistEntry]
     left_out: Counter[str] = field(default_factory=Counter)
+    # Left out because consent does not allow the way out (``ways_out.CLIP``), by reason.
+    withheld: Counter[str] = field(default_factory=Counter)
 
     @property
     def digest(self) -> str:
@@ -112,11 +117,13 @@ class Playlist:
 
     @property
     def left_out_count(self) -> int:
-        return sum(self.left_out.values())
+        return sum(self.left_out.values()) + sum(self.withheld.values())
 
     def left_out_reasons(self) -> list[str]:
         """ "2 because the storyteller has not agreed to be quoted", in the rules' order."""
-        lines = []
+        lines = [
+            f"{count} because the storyteller {reason}" for reason, count in self.withheld.items()
+        ]
         for rule in CLIP_RULES:
             count = self.left_out.get(rule.key, 0)
             if count:
@@ -151,10 +158,16 @@ def project_playlist(project: Project) -> Playlist:
     )
     clips: list[tuple[Highlight, Recording, PlaylistClip]] = []
     left_out: Counter[str] = Counter()
+    withheld: Counter[str] = Counter()
     for highlight in highlights:
         story: Story = highlight.review_sheet.story
         quote: FindingQuote | None = findings.get(highlight.pk)
-        rule = clip_refusal(highlight, consents[story.storyteller_id])
+        consent = consents[story.storyteller_id]
+        refused = way_out_withheld(consent, CLIP)
+        if refused is not None:
+            withheld[refused.reason] += 1  # "has not agreed that we ...": no name in it
+            continue
+        rule = clip_refusal(highlight, consent)
         if rule is not None or quote is None or quote.text is None:
             left_out[rule.key if rule is not None else "no_quote_consent"] += 1
             continue
@@ -198,7 +211,7 @@ def project_playlist(project: Project) -> Playlist:
             zip(clips, starts, strict=True), start=1
         )
     ]
-    return Playlist(project=project, entries=entries, left_out=left_out)
+    return Playlist(project=project, entries=entries, left_out=left_out, withheld=withheld)
 
 
 def _folder(project: Project | int) -> str:
