@@ -1,0 +1,21 @@
+"""Who opens assessment rounds, answers them, reads results and keeps the action list.
+
+Every member answers on their own; results are figures by group (a group
+hidden below the round's minimum), so everyone who sees the project may read
+them. Opening rounds and keeping the action list is for whoever runs it.
+"""
+
+import rules
+
+from cohub.apps.projects.predicates import can_run_project, can_see_project, is_project_member
+from cohub.apps.projects.refusals import describe_permission
+
+rules.add_perm("assess.open_round", can_run_project)
+rules.add_perm("assess.answer_round", is_project_member)
+rules.add_perm("assess.view_results", can_see_project)
+rules.add_perm("assess.manage_actions", can_run_project)
+
+describe_permission("assess.open_round", "open an assessment round")
+describe_permission("assess.answer_round", "answer an assessment round")
+describe_permission("assess.view_results", "read an assessment round's results")
+describe_permission("assess.manage_actions", "keep the project's list of actions")
