@@ -246,21 +246,40 @@ def cmd_purge_expired(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _storyteller_named(project: Any, name: str) -> Any:
-    """The active storyteller called ``name`` (their pseudonym, else their real name)."""
-    from cohub.apps.stories.models import Storyteller
+def _storyteller_named(project: Any, name: str, *, withdrawn_too: bool = False) -> Any:
+    """The project's storyteller by their name, their real name or their number.
 
-    active = Storyteller.objects.filter(project=project, withdrawn_at__isnull=True)
-    wanted = name.strip()
+    Names are compared as the hub compares them (capitals and spacing ignored);
+    a name two storytellers share (real names may) is refused with their numbers.
+    Withdrawing asks only among those who have not withdrawn; ``withdrawn_too``
+    is for a subject access request, since what is held about someone after
+    withdrawal is theirs too.
+    """
+    from cohub.apps.stories.models import Storyteller
+    from cohub.apps.stories.services import pseudonym_key
+
+    candidates = Storyteller.objects.filter(project=project).order_by("pk")
+    if not withdrawn_too:
+        candidates = candidates.filter(withdrawn_at__isnull=True)
+    storytellers = list(candidates)
+    wanted = pseudonym_key(name)
     for field in ("pseudonym", "real_name"):
-        found = list(active.filter(**{f"{field}__iexact": wanted})[:2])
+        found = [s for s in storytellers if pseudonym_key(getattr(s, field) or "") == wanted]
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
-            raise CliError(f"more than one storyteller in {project.slug!r} is called {wanted!r}.")
-    raise CliError(
-        f"there is no storyteller called {wanted!r} in {project.slug!r} who has not withdrawn."
-    )
+            numbers = ", ".join(str(s.pk) for s in found)
+            raise CliError(
+                f"{len(found)} storytellers in {project.slug!r} are called {name!r} "
+                f"(numbers {numbers}): give the number instead."
+            )
+    number = name.strip().lstrip("#")
+    if number.isdigit():
+        found = [s for s in storytellers if s.pk == int(number)]
+        if found:
+            return found[0]
+    still = "" if withdrawn_too else " who has not withdrawn"
+    raise CliError(f"there is no storyteller called {name!r} in {project.slug!r}{still}.")
 
 
 def cmd_withdraw(args: argparse.Namespace) -> int:
@@ -648,42 +667,11 @@ def cmd_unlock(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _any_storyteller_named(project: Any, name: str) -> Any:
-    """The project's storyteller, withdrawn too, by their name, their real name or their number.
-
-    Unlike ``_storyteller_named`` (for withdrawing), a withdrawn storyteller can
-    still be asked for: what is held about them after withdrawal is theirs too.
-    Names are compared as the hub compares them (capitals and spacing ignored);
-    a name two storytellers share (real names may) is refused with their numbers.
-    """
-    from cohub.apps.stories.models import Storyteller
-    from cohub.apps.stories.services import pseudonym_key
-
-    storytellers = list(Storyteller.objects.filter(project=project).order_by("pk"))
-    wanted = pseudonym_key(name)
-    for field in ("pseudonym", "real_name"):
-        found = [s for s in storytellers if pseudonym_key(getattr(s, field) or "") == wanted]
-        if len(found) == 1:
-            return found[0]
-        if len(found) > 1:
-            numbers = ", ".join(str(s.pk) for s in found)
-            raise CliError(
-                f"{len(found)} storytellers in {project.slug!r} are called {name!r} "
-                f"(numbers {numbers}): give the number instead."
-            )
-    number = name.strip().lstrip("#")
-    if number.isdigit():
-        found = [s for s in storytellers if s.pk == int(number)]
-        if found:
-            return found[0]
-    raise CliError(f"there is no storyteller called {name!r} in {project.slug!r}.")
-
-
 def cmd_subject_access(args: argparse.Namespace) -> int:
     from cohub.apps.audit.services import subject_access_write
 
     project = _project(args.project)
-    storyteller = _any_storyteller_named(project, args.storyteller)
+    storyteller = _storyteller_named(project, args.storyteller, withdrawn_too=True)
     actor = _actor(args.actor)
     _require(actor, project, "audit.subject_access", action="download what we hold about someone")
     try:

@@ -64,3 +64,15 @@ def test_as_a_member_who_may_not_it_is_refused(project, kit, capsys):
     assert cli.main([*args, "--as", member.email]) == 1
     assert "may not withdraw consent" in capsys.readouterr().err
     assert Story.objects.filter(storyteller=kit).exists()
+
+
+def test_a_shared_real_name_is_refused_with_numbers_and_the_number_works(project, kit, capsys):
+    other = make_storyteller(project, pseudonym="Jo", real_name="priya  SHARMA")
+    args = ["withdraw", "--project", project.slug, "--yes", "--storyteller"]
+    assert cli.main([*args, "Priya Sharma"]) == 2
+    err = capsys.readouterr().err
+    assert f"numbers {kit.pk}, {other.pk}" in err and "give the number" in err
+    assert Storyteller.objects.filter(withdrawn_at__isnull=True).count() == 2
+    assert cli.main([*args, str(other.pk)]) == 0
+    assert Storyteller.objects.get(pk=other.pk).withdrawn_at is not None
+    assert Storyteller.objects.get(pk=kit.pk).withdrawn_at is None

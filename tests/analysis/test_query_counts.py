@@ -80,3 +80,63 @@ def test_theme_page_queries_do_not_grow_with_its_quotes(client, project, coder):
     many = queries_for(client, url)
     assert "Story 19" in client.get(url).content.decode()
     assert_same_count(few, many)
+
+
+def _spoken_parts(count: int) -> list:
+    """``count`` parts of a two-person recording, each with its words' times."""
+    from cohub.pipeline.formats import SegmentData
+    from cohub.pipeline.words import WordTime
+
+    parts = []
+    for i in range(count):
+        start = 500 + i * 1000
+        words = [f"Part{i}", "of", "what", "happened."]
+        parts.append(
+            SegmentData(
+                text=" ".join(words),
+                speaker=f"Speaker {1 + i % 2}",
+                start_ms=start,
+                end_ms=start + 800,
+                words=tuple(
+                    WordTime(start + 200 * n, start + 200 * n + 150, word, 0.9)
+                    for n, word in enumerate(words)
+                ),
+            )
+        )
+    return parts
+
+
+def test_recorded_review_sheet_queries_do_not_grow_with_quotes(
+    client, project, storyteller, coder, settings, tmp_path
+):
+    """A recorded story's quotes carry speakers and clip rules: read once, not per quote."""
+    from cohub.apps.analysis.services import highlight_create
+    from tests.playback_support import recorded_story
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    story = recorded_story(project, storyteller, tmp_path, segments=_spoken_parts(MANY))
+    transcript = story.transcripts.order_by("-version").first()
+    url = reverse(
+        "analysis:review_sheet", kwargs={"project_slug": project.slug, "story_id": story.pk}
+    )
+
+    def grow_to(n: int, have: int) -> None:
+        for i in range(have, n):
+            words = f"Part{i} of what"
+            start = transcript.text.index(words)
+            highlight_create(
+                story=story,
+                transcript=transcript,
+                char_start=start,
+                char_end=start + len(words),
+                actor=None,
+            )
+
+    grow_to(FEW, 0)
+    queries_for(client, url)
+    few = queries_for(client, url)
+    grow_to(MANY, FEW)
+    many = queries_for(client, url)
+    assert client.get(url).content.decode().count('class="card quote"') == MANY
+    assert_same_count(few, many)

@@ -459,7 +459,7 @@ def test_review_sheet_saves_and_returns_to_story(client, project, facilitator, s
         _url("review_sheet_notes", project, story_id=story.pk),
         {"ideas": " Listen more ", "summary": "About losing a home."},
     )
-    assert response["Location"].endswith("#review-sheet")
+    assert response["Location"].endswith("#review-sheet-heading")
     sheet = ReviewSheet.objects.get(story=story)
     assert sheet.ideas == "Listen more"
     assert sheet.summary == "About losing a home."

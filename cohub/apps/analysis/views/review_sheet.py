@@ -387,7 +387,7 @@ def review_sheet_notes(
             form.add_error(None, str(error))
         else:
             messages.success(request, "The review sheet has been saved.")
-            return HttpResponseRedirect(review_sheet_url(project, story.pk, "review-sheet"))
+            return HttpResponseRedirect(review_sheet_url(project, story.pk, "review-sheet-heading"))
     return render(
         request,
         "analysis/review_sheet_notes.html",
