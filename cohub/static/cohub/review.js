@@ -411,7 +411,10 @@
     if (!choice) {
       var selection = window.getSelection();
       var gone = !selection || selection.isCollapsed || !selection.rangeCount;
-      if (gone && !beside && !pressedBar) {
+      // Never hide the bar while it has focus (Escape or its own button puts it
+      // away): a selection change that arrives late, after the quote panel
+      // closed and gave focus back to "Quote these words", would take it away.
+      if (gone && !beside && !pressedBar && !bar.contains(document.activeElement)) {
         hideBar();
         pending = null;
       }
