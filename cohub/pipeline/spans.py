@@ -103,3 +103,21 @@ def span_from_parts(
     if found is None:
         raise WordsNotFound("Those words are not in the parts chosen.")
     return found
+
+
+def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or touching ``(start, end)`` spans joined, in order; empty ones dropped.
+
+    Shared by what marks quotes in a transcript and what covers replaced words
+    in audio: both must treat two spans that meet as one, or a gap of nothing
+    between them would split a mark (or let a sound through).
+    """
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if start >= end:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged

@@ -86,3 +86,13 @@ def test_words_outside_the_chosen_parts_are_not_found():
 def test_blank_words_mean_the_whole_parts():
     assert span_from_parts(TEXT, PARTS, first=0, last=0, words="   ") == (0, 22)
     assert find_words(TEXT, "  ", 0, len(TEXT)) is None
+
+
+def test_merge_spans_joins_overlapping_and_touching_spans_and_drops_empty_ones():
+    from cohub.pipeline.spans import merge_spans
+
+    assert merge_spans([(30, 40), (0, 10), (10, 12), (5, 8), (20, 20), (39, 50)]) == [
+        (0, 12),
+        (30, 50),
+    ]
+    assert merge_spans([]) == []

@@ -31,7 +31,7 @@ import hashlib
 import json
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from django.core.files import File
@@ -143,14 +143,14 @@ def clip_file(highlight: Highlight, recording: Recording) -> Iterator[Path]:
     covers = story_audio_covers(story)
     with tempfile.TemporaryDirectory(prefix="cohub-clip-") as folder:
         target = Path(folder) / clip_filename(highlight)
-        probe = ClipSpan(Path(), start, end, covers=covers, cover=cover_kind())
-        name = clip_cache_name(story.project_id, recording, probe)
+        span = ClipSpan(Path(), start, end, covers=covers, cover=cover_kind())
+        name = clip_cache_name(story.project_id, recording, span)
         if default_storage.exists(name):
             with default_storage.open(name, "rb") as kept, target.open("wb") as out:
                 out.write(kept.read())
         else:
             with recording_local_path(recording) as source:
-                cut_clip(ClipSpan(source, start, end, covers=covers, cover=cover_kind()), target)
+                cut_clip(replace(span, path=source), target)
             with target.open("rb") as handle:
                 default_storage.save(name, File(handle))
         yield target

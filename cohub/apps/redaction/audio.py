@@ -17,6 +17,7 @@ from cohub.apps.redaction.models import FindingStatus, RedactionFinding
 from cohub.apps.stories.models import Story
 from cohub.apps.stories.selectors import span_words
 from cohub.pipeline.clips import COVERS
+from cohub.pipeline.spans import merge_spans
 
 MARGIN_MS = 120
 
@@ -25,16 +26,6 @@ def cover_kind() -> str:
     """``COHUB_REDACTION_AUDIO``: "tone" (the default, a 1 kHz bleep) or "silence"."""
     kind = str(getattr(settings, "COHUB_REDACTION_AUDIO", "tone"))
     return kind if kind in COVERS else "tone"
-
-
-def _merged(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return tuple(merged)
 
 
 def story_audio_covers(story: Story) -> tuple[tuple[int, int], ...]:
@@ -58,4 +49,4 @@ def story_audio_covers(story: Story) -> tuple[tuple[int, int], ...]:
             start = min(word.start_ms for word in words)
             end = max(word.end_ms for word in words)
             spans.append((max(0, start - MARGIN_MS), end + MARGIN_MS))
-    return _merged(spans)
+    return tuple(merge_spans(spans))

@@ -53,6 +53,7 @@ from cohub.apps.stories.selectors import (
     transcript_segments,
 )
 from cohub.pipeline.clips import content_type
+from cohub.pipeline.spans import merge_spans
 
 
 def mark_highlights(text: str, offset: int, spans: Iterable[tuple[int, int]]) -> SafeString:
@@ -64,19 +65,11 @@ def mark_highlights(text: str, offset: int, spans: Iterable[tuple[int, int]]) ->
     which keeps the text nodes (and so the offsets review.js counts) intact.
     """
     end_of_text = offset + len(text)
-    clipped = sorted(
+    merged = merge_spans(
         (max(start, offset), min(end, end_of_text))
         for start, end in spans
         if start < end_of_text and end > offset
     )
-    merged: list[list[int]] = []
-    for start, end in clipped:
-        if start >= end:
-            continue
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
     pieces: list[str] = []
     position = offset
     for start, end in merged:
