@@ -40,7 +40,6 @@ EXIT_USAGE = 2
 
 WORKER_GRACE_S = 2
 WORKER_STOP_TIMEOUT_S = 15
-MAX_REQUEST_BYTES = 100 * 1024 * 1024
 
 
 class CliError(Exception):
@@ -198,9 +197,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             threads=8,
             # Refuse absurd uploads before they fill the disk: a recording at its
             # size limit (COHUB_RECORDING_MAX_MB) and a little room for the form.
-            max_request_body_size=max(
-                MAX_REQUEST_BYTES, settings.COHUB_RECORDING_MAX_BYTES + 10 * 1024 * 1024
-            ),
+            max_request_body_size=settings.COHUB_REQUEST_MAX_BYTES,
         )
     except OSError as exc:
         raise CliError(

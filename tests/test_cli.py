@@ -376,7 +376,7 @@ class _FakeServer:
 
 def test_serve_stops_the_worker_when_the_server_stops(monkeypatch, settings, tmp_path, capsys):
     settings.STATIC_ROOT = tmp_path / "static"
-    settings.COHUB_RECORDING_MAX_BYTES = 200 * 1024 * 1024
+    settings.COHUB_REQUEST_MAX_BYTES = 210 * 1024 * 1024
     worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     served = {}
 

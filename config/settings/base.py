@@ -48,6 +48,8 @@ MIDDLEWARE = [
     # every page the hub draws is marked no-store (people share computers).
     "cohub.apps.core.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything reads the body: an upload over every limit is refused unread.
+    "cohub.apps.core.middleware.RequestSizeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Between sessions and messages: a purge's own request keeps no message naming it.
     "cohub.apps.stories.middleware.PurgedMessagesMiddleware",
@@ -135,6 +137,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 
 # One recording (config/env.py: COHUB_RECORDING_MAX_MB, COHUB_RECORDING_MAX_MINUTES).
 COHUB_RECORDING_MAX_BYTES, COHUB_RECORDING_MAX_SECONDS = env.recording_limits()
+# The largest request body taken at all: a recording at its limit and room for the
+# form (core.middleware.RequestSizeMiddleware; `cohub serve` caps bodies at the same).
+COHUB_REQUEST_MAX_BYTES = max(100 * 1024 * 1024, COHUB_RECORDING_MAX_BYTES + 10 * 1024 * 1024)
 
 # Recordings on their way in by the tus protocol (ADR 0019): each is appended to a
 # file here, a piece of at most COHUB_UPLOAD_CHUNK_BYTES per request, and removed

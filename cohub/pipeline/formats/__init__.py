@@ -17,6 +17,7 @@ from cohub.pipeline.formats.base import (
     require_text,
 )
 from cohub.pipeline.formats.docx import parse_docx
+from cohub.pipeline.formats.sniff import DOCX, ZIP, Content, sniff
 from cohub.pipeline.formats.srt import parse_srt
 from cohub.pipeline.formats.txt import parse_text, text_to_segments
 from cohub.pipeline.formats.vtt import parse_vtt
@@ -40,7 +41,8 @@ def parse_transcript(data: bytes, filename: str) -> list[SegmentData]:
     """Pick the parser by extension (case-insensitive) and parse the uploaded bytes.
 
     Raises :class:`TranscriptFormatError` for an unsupported extension, an oversized,
-    empty or binary file, or a format error, always with a message fit to show the uploader.
+    empty or binary file, a file whose content is not what its name says, or a format
+    error, always with a message fit to show the uploader.
     """
     extension = PurePath(filename).suffix.lower()
     if extension not in SUPPORTED_EXTENSIONS:
@@ -52,10 +54,35 @@ def parse_transcript(data: bytes, filename: str) -> list[SegmentData]:
     check_size(len(data))
     if not data.strip():
         raise TranscriptFormatError(NO_TEXT_MESSAGE)
+    content = sniff(data)
     if extension == ".docx":
+        # A damaged Word document still starts like a zip: parse_docx names the damage.
+        if content is not None and content not in (DOCX, ZIP):
+            raise _disagrees(extension, content)
+        if content is None and _reads_as_text(data):
+            raise TranscriptFormatError(
+                "This file's name ends in .docx, but it holds plain text, not a Word "
+                "document. Rename it to end in .txt and import it again."
+            )
         return parse_docx(data)
+    if content is not None:
+        raise _disagrees(extension, content)
     if extension == ".vtt":
         return parse_vtt(decode_text(data, allow_cp1252=False))
     if extension == ".srt":
         return parse_srt(decode_text(data, allow_cp1252=True))
     return require_text(text_to_segments(decode_text(data, allow_cp1252=True)))
+
+
+def _disagrees(extension: str, content: Content) -> TranscriptFormatError:
+    return TranscriptFormatError(
+        f"This file's name ends in {extension}, but it holds {content.what}. {content.advice}"
+    )
+
+
+def _reads_as_text(data: bytes) -> bool:
+    try:
+        decode_text(data, allow_cp1252=True)
+    except TranscriptFormatError:
+        return False
+    return True
