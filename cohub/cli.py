@@ -651,6 +651,120 @@ def cmd_export_findings(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export_qdpx(args: argparse.Namespace) -> int:
+    """The project as REFI-QDA (.qdpx), or its codebook alone (.qdc), for other analysis tools."""
+    from cohub.apps.exchange.services import qdc_export, qdpx_export
+
+    project = _project(args.project)
+    actor = _actor(args.actor)
+    _require(
+        actor,
+        project,
+        "exchange.export_project",
+        action="export the project for other analysis tools",
+    )
+    codebook = args.codebook_only or str(args.output).lower().endswith(".qdc")
+    exported = (qdc_export if codebook else qdpx_export)(project=project, actor=actor)
+    try:
+        Path(args.output).write_bytes(exported.content)
+    except OSError as exc:
+        raise CliError(f"cannot write {args.output}: {exc.strerror or exc}", EXIT_FAILED) from exc
+    done = exported.summary
+    if codebook:
+        print(f"wrote the codebook of {project.slug!r} ({done.themes} themes) to {args.output}")
+        return EXIT_OK
+    left = (
+        f"; {done.left_out_stories} stories left out because consent does not cover exporting"
+        if done.left_out_stories
+        else ""
+    )
+    print(
+        f"wrote {project.slug!r} to {args.output}: {done.themes} themes, {done.sources} "
+        f"stories, {done.quotes} quotes, {done.codings} codings{left}"
+    )
+    return EXIT_OK
+
+
+def _organisation_for(actor: Any, slug: str | None) -> Any:
+    """The organisation a new project goes in: named, the actor's own, or the only one there is."""
+    from cohub.apps.accounts.models import Organisation
+
+    if slug:
+        organisation = Organisation.objects.filter(slug=slug).first()
+        if organisation is None:
+            raise CliError(f"there is no organisation with the slug {slug!r}.")
+        return organisation
+    if actor is not None:
+        mine = Organisation.objects.filter(memberships__user=actor).distinct()
+        if mine.count() == 1:
+            return mine.get()
+    every = Organisation.objects.all()
+    if every.count() == 1:
+        return every.get()
+    raise CliError(
+        "the project does not exist yet and it is not clear which organisation it belongs to: "
+        "name one with --organisation SLUG."
+    )
+
+
+def cmd_import_qdpx(args: argparse.Namespace) -> int:
+    """Codes, text sources and coded selections from a .qdpx (or codes from a .qdc)."""
+    from cohub.apps.exchange.services import qda_import, qda_import_new_project
+    from cohub.apps.projects.models import Project
+
+    actor = _actor(args.actor)
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CliError(f"cannot read {args.file}: {exc.strerror or exc}", EXIT_FAILED) from exc
+
+    def progress(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    project = Project.objects.filter(slug=args.project).first()
+    if project is None:
+        from django.utils.text import slugify
+
+        if slugify(args.project) != args.project:
+            raise CliError(
+                f"{args.project!r} cannot be a project's slug; try {slugify(args.project)!r}."
+            )
+        organisation = _organisation_for(actor, args.organisation)
+        if actor is not None and not actor.has_perm("projects.add_project", organisation):
+            raise CliError(
+                f"{actor.email} may not start projects in {organisation.slug!r}.", EXIT_FAILED
+            )
+        project, report = qda_import_new_project(
+            slug=args.project,
+            organisation=organisation,
+            actor=actor,
+            data=data,
+            filename=path.name,
+            progress=progress,
+        )
+        print(f"made the project {project.slug!r} in {organisation.slug!r}")
+    else:
+        _require(actor, project, "exchange.import_project", action="import from other tools")
+        report = qda_import(
+            project=project, actor=actor, data=data, filename=path.name, progress=progress
+        )
+    for warning in report.warnings:
+        print(f"left out: {warning}", file=sys.stderr)
+    print(
+        f"imported {path.name} into {project.slug!r}: {report.themes_created} new themes "
+        f"({report.themes_found} already there), {report.stories_created} new stories "
+        f"({report.stories_found} already there), {report.quotes_created} new quotes "
+        f"({report.quotes_found} already there), {report.codings_added} codings added"
+    )
+    if report.storytellers_created:
+        print(
+            f"{report.storytellers_created} new storytellers have consent to record and "
+            "transcribe only: record what each agreed to before quoting them"
+        )
+    return EXIT_OK
+
+
 def cmd_unlock(args: argparse.Namespace) -> int:
     """Let someone log in again at once after too many wrong passwords."""
     from cohub.apps.accounts.lockout import unlock
@@ -1031,6 +1145,51 @@ def build_parser() -> argparse.ArgumentParser:
         help="the user doing the export, with their roles in the project "
         "(default: the server's operator, recorded as a system action)",
     )
+
+    qdpx_out = add(
+        "export-qdpx",
+        cmd_export_qdpx,
+        "Write the project as REFI-QDA (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder, "
+        "with only what consent lets out; or its codebook alone (.qdc).",
+    )
+    qdpx_out.add_argument("--project", required=True, metavar="SLUG")
+    qdpx_out.add_argument(
+        "--output",
+        "-o",
+        required=True,
+        metavar="FILE",
+        help="a .qdpx file, or .qdc for the codebook",
+    )
+    qdpx_out.add_argument(
+        "--codebook-only", action="store_true", help="write the codebook alone (.qdc)"
+    )
+    qdpx_out.add_argument(
+        "--as",
+        dest="actor",
+        metavar="EMAIL",
+        help="the user doing the export, with their roles in the project "
+        "(default: the server's operator, recorded as a system action)",
+    )
+
+    qdpx_in = add(
+        "import-qdpx",
+        cmd_import_qdpx,
+        "Import a REFI-QDA project (.qdpx: codes, text sources, coded selections) or "
+        "codebook (.qdc) into a project, made if it does not exist yet.",
+    )
+    qdpx_in.add_argument("--project", required=True, metavar="SLUG")
+    qdpx_in.add_argument(
+        "--organisation",
+        metavar="SLUG",
+        help="for a new project, the organisation it belongs to (default: yours, or the only one)",
+    )
+    qdpx_in.add_argument(
+        "--as",
+        dest="actor",
+        metavar="EMAIL",
+        help="the user doing the import (default: the server's operator, a system action)",
+    )
+    qdpx_in.add_argument("file", metavar="FILE", help="a .qdpx or .qdc file")
 
     held = add(
         "subject-access",

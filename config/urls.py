@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("p/<slug:project_slug>/", include("cohub.apps.analysis.urls")),
     path("p/<slug:project_slug>/", include("cohub.apps.reports.urls")),
     path("p/<slug:project_slug>/", include("cohub.apps.audit.urls")),
+    path("p/<slug:project_slug>/", include("cohub.apps.exchange.urls")),
     path("jobs/", include("cohub.apps.jobs.urls")),
 ]
 

@@ -21,7 +21,16 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "cohub"
 APPS_DIR = PACKAGE / "apps"
 
-CHAIN = ["accounts", "projects", "stories", "redaction", "analysis", "reports", "audit"]
+CHAIN = [
+    "accounts",
+    "projects",
+    "stories",
+    "redaction",
+    "analysis",
+    "reports",
+    "audit",
+    "exchange",
+]
 
 # What each app may import besides itself: the apps before it, core, jobs and pipeline.
 ALLOWED: dict[str, set[str]] = {

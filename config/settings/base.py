@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "cohub.apps.reports",
     "cohub.apps.audit",
     "cohub.apps.assess",
+    "cohub.apps.exchange",
 ]
 
 MIDDLEWARE = [

@@ -489,6 +489,36 @@ def story_import_transcript(
     )
 
 
+def story_import_exact_text(
+    *,
+    project: Project,
+    storyteller: Storyteller,
+    actor: User | None,
+    text: str,
+    title: str,
+    source_filename: str = "",
+) -> Story:
+    """A story whose stored words are exactly ``text``, character for character.
+
+    For text that comes with offsets into it (a REFI-QDA source and its coded
+    selections): ``story_create_from_text`` reads ``Name:`` lines as speakers
+    and would move every offset. Paragraphs become parts only when joining them
+    again gives back the same text; otherwise the text is one part.
+    """
+    parts = text.split(Transcript.SEPARATOR)
+    if not all(parts) or Transcript.SEPARATOR.join(parts) != text:
+        parts = [text]
+    return _story_create(
+        project=project,
+        storyteller=storyteller,
+        actor=actor,
+        title=title,
+        segments=[SegmentData(text=part) for part in parts if part],
+        source=StorySource.TRANSCRIPT_FILE,
+        source_filename=source_filename[:255],
+    )
+
+
 class NamedUpload(Protocol):
     """A file someone brought: a web upload, or a file on disk the command line opens."""
 
