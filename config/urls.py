@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("p/<slug:project_slug>/", include("cohub.apps.reports.urls")),
     path("p/<slug:project_slug>/", include("cohub.apps.audit.urls")),
     path("p/<slug:project_slug>/", include("cohub.apps.exchange.urls")),
+    path("p/<slug:project_slug>/", include("cohub.apps.assess.urls")),
     path("jobs/", include("cohub.apps.jobs.urls")),
 ]
 

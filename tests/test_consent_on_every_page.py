@@ -32,6 +32,7 @@ from cohub.apps.stories import services as story_services
 from cohub.apps.stories.models import ConsentRecord
 from cohub.cli import main as cli_main
 from cohub.pipeline.redact import Finding, Kind, number_findings
+from tests.assess.world import assessment_values
 from tests.factories import (
     ProjectFactory,
     make_member,
@@ -197,6 +198,7 @@ def build_world() -> World:
         "visioning_round_id": analysis_services.visioning_round_open(
             project=project, prompt="Ten years on?", actor=facilitator
         ).visioning_round.pk,
+        **assessment_values(project, facilitator),
         ("accounts:password_reset_confirm", "uidb64"): "MQ",
         ("accounts:password_reset_confirm", "token"): "used-or-too-old",
     }

@@ -35,6 +35,7 @@ from cohub.apps.jobs.models import Job, JobStatus
 from cohub.apps.projects import services as project_services
 from cohub.apps.projects.models import ProjectRole
 from cohub.apps.stories import services as story_services
+from tests.assess.world import assessment_values
 from tests.factories import (
     ProjectFactory,
     make_member,
@@ -152,6 +153,15 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "audit:log": "audit.view_log",
     "audit:log_csv": "audit.view_log",
     "audit:subject_access": "audit.subject_access",  # checked on the storyteller
+    "assess:round_list": "assess.view_results",
+    "assess:round_open": "assess.open_round",
+    "assess:round_answer_start": "assess.answer_round",  # checked on the round
+    "assess:round_answer": "assess.answer_round",
+    "assess:round_check": "assess.answer_round",
+    "assess:round_results": "assess.view_results",
+    "assess:action_create": "assess.manage_actions",
+    "assess:action_list": "assess.view_results",
+    "assess:action_update": "assess.manage_actions",  # checked on the action
     "jobs:detail": "jobs.view_job",
     "jobs:status": "jobs.view_job",
     "jobs:retry": "jobs.retry_job",
@@ -299,6 +309,7 @@ def world(db) -> World:
         "visioning_round_id": analysis_services.visioning_round_open(
             project=project, prompt="Ten years on, what pleased you?", actor=everyone
         ).visioning_round.pk,
+        **assessment_values(project, everyone),
     }
     return World(values=values, everyone=everyone)
 

@@ -14,6 +14,7 @@ from cohub.apps.jobs.models import Job, JobStatus
 from cohub.apps.projects import services as project_services
 from cohub.apps.projects.models import ProjectRole
 from cohub.apps.stories import services as story_services
+from tests.assess.world import assessment_values
 from tests.factories import (
     ProjectFactory,
     make_member,
@@ -113,6 +114,7 @@ def world(db):
         "visioning_round_id": analysis_services.visioning_round_open(
             project=project, prompt="Ten years on?", actor=facilitator
         ).visioning_round.pk,
+        **assessment_values(project, facilitator),
     }
     return values, outsider
 

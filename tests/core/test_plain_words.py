@@ -26,6 +26,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 import cohub
 from cohub.apps.accounts.models import Organisation, User
 from cohub.apps.analysis.models import Theme
+from cohub.apps.assess.models import AssessmentItem, FrameworkVersion
 from cohub.apps.core.forms import (
     STALE_PAGE,
     PlainForm,
@@ -109,6 +110,16 @@ def _stand_ins() -> dict[str, list[Any]]:
         "user": [user],
         "request": [None],
         "project": [Project(pk=10**9, name="A project", slug="a-project")],
+        "versions": [[]],
+        "item": [
+            AssessmentItem(
+                framework_version=FrameworkVersion(answer_kind=kind, choices=["low", "high"]),
+                statement="We share power.",
+                easy_read="We share power.",
+            )
+            for kind in ("scale", "ladder")
+        ],
+        "members": [User.objects.none()],
     }
 
 

@@ -197,3 +197,8 @@ class AssessmentAction(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.description[:60]
+
+    @property
+    def project(self) -> Project | None:
+        """The project the action is on (its round's), for the rules that check it."""
+        return self.round.project

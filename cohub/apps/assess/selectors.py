@@ -1,19 +1,28 @@
-"""Reads for assessments: frameworks and their items."""
+"""Reads for assessments: frameworks, rounds, a person's own answers, results, actions."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from cohub.apps.assess import scoring
 from cohub.apps.assess.models import (
     AnswerKind,
+    AssessmentAction,
     AssessmentAnswer,
     AssessmentItem,
+    AssessmentResponse,
     AssessmentRound,
     Framework,
     FrameworkVersion,
     ResponseStatus,
 )
+from cohub.apps.projects.models import Project
 
 
 def shipped_frameworks() -> list[FrameworkVersion]:
@@ -69,3 +78,169 @@ def round_results(assessment: AssessmentRound) -> list[tuple[AssessmentItem, sco
         )
     ranked = scoring.score_items(list(by_key), answers, min_group=assessment.min_group_size)
     return [(by_key[r.item], r) for r in ranked]
+
+
+def rounds_for(project: Project) -> QuerySet[AssessmentRound]:
+    """The project's rounds, newest first, with their frameworks."""
+    return (
+        AssessmentRound.objects.filter(project=project)
+        .prefetch_related("framework_versions")
+        .order_by("-opens_at", "-pk")
+    )
+
+
+def round_get(project: Project, round_id: int) -> AssessmentRound:
+    """One round of ``project``; a round of another project is not found."""
+    return get_object_or_404(AssessmentRound, project=project, pk=round_id)
+
+
+def action_get(project: Project, action_id: int) -> AssessmentAction:
+    """One action on ``project``'s list; another project's is not found."""
+    return get_object_or_404(
+        AssessmentAction.objects.select_related("round__project", "item", "owner"),
+        round__project=project,
+        pk=action_id,
+    )
+
+
+def round_items(assessment: AssessmentRound) -> list[AssessmentItem]:
+    """Every item a respondent answers, one framework after another, in its own order."""
+    return list(
+        AssessmentItem.objects.filter(framework_version__rounds=assessment)
+        .select_related("framework_version__framework")
+        .order_by("framework_version__framework__key", "position")
+    )
+
+
+def item_choices(item: AssessmentItem) -> list[str]:
+    """The answers ``item`` offers, lowest first ("don't know" is offered beside them)."""
+    if item.framework_version.answer_kind == AnswerKind.SCALE:
+        return list(scoring.SCALE)
+    return list(item.framework_version.choices)
+
+
+def response_for(assessment: AssessmentRound, user: Any) -> AssessmentResponse | None:
+    """``user``'s own response to the round (a draft or sent), or None."""
+    return AssessmentResponse.objects.filter(round=assessment, respondent=user).first()
+
+
+def own_answers(response: AssessmentResponse | None) -> dict[int, AssessmentAnswer]:
+    """The respondent's answers by item id: only ever read for the person themselves."""
+    if response is None:
+        return {}
+    return {answer.item_id: answer for answer in response.answers.all()}
+
+
+@dataclass(frozen=True)
+class RoundLine:
+    """A round on the list, with where the viewer stands in it."""
+
+    round: AssessmentRound
+    items: int
+    answered: int
+    sent: bool
+    is_open: bool
+    sent_count: int
+
+
+def round_lines(project: Project, user: Any) -> list[RoundLine]:
+    """The round list: per round how far the viewer got and how many have sent answers."""
+    rounds = list(
+        rounds_for(project).annotate(
+            item_count=Count("framework_versions__items", distinct=True),
+            sent_count=Count(
+                "responses",
+                filter=Q(responses__status=ResponseStatus.SUBMITTED),
+                distinct=True,
+            ),
+        )
+    )
+    mine = {
+        r.round_id: r
+        for r in AssessmentResponse.objects.filter(
+            round__in=[a.pk for a in rounds], respondent=user
+        ).annotate(answered=Count("answers"))
+    }
+    now = timezone.now()
+    lines = []
+    for assessment in rounds:
+        response = mine.get(assessment.pk)
+        lines.append(
+            RoundLine(
+                round=assessment,
+                items=assessment.item_count,  # type: ignore[attr-defined]
+                answered=response.answered if response else 0,  # type: ignore[attr-defined]
+                sent=bool(response and response.status == ResponseStatus.SUBMITTED),
+                is_open=round_is_open(assessment, now),
+                sent_count=assessment.sent_count,  # type: ignore[attr-defined]
+            )
+        )
+    return lines
+
+
+def round_is_open(assessment: AssessmentRound, now: dt.datetime | None = None) -> bool:
+    """Still taking answers: opened, and not past its closing time."""
+    now = now or timezone.now()
+    return assessment.opens_at <= now and (
+        assessment.closes_at is None or assessment.closes_at > now
+    )
+
+
+def item_comments(assessment: AssessmentRound, *, min_count: int) -> dict[int, list[str]]:
+    """Sent comments by item id, without names, sorted by their words (not by who or when).
+
+    An item's comments show only when at least ``min_count`` people answered it,
+    so one person's words are never the only answer on the page.
+    """
+    counts: dict[int, int] = {}
+    comments: dict[int, list[str]] = {}
+    for item_id, comment in AssessmentAnswer.objects.filter(
+        response__round=assessment, response__status=ResponseStatus.SUBMITTED
+    ).values_list("item_id", "comment"):
+        counts[item_id] = counts.get(item_id, 0) + 1
+        if comment.strip():
+            comments.setdefault(item_id, []).append(comment.strip())
+    return {
+        item_id: sorted(words, key=str.casefold)
+        for item_id, words in comments.items()
+        if counts[item_id] >= min_count
+    }
+
+
+def matrix_counts(assessment: AssessmentRound) -> dict[int, dict[str, int]]:
+    """Sent matrix answers, item id -> cell -> how many chose it ("don't know" included)."""
+    counts: dict[int, dict[str, int]] = {}
+    for item_id, value in AssessmentAnswer.objects.filter(
+        response__round=assessment,
+        response__status=ResponseStatus.SUBMITTED,
+        item__framework_version__answer_kind=AnswerKind.MATRIX,
+    ).values_list("item_id", "value"):
+        cells = counts.setdefault(item_id, {})
+        cells[value] = cells.get(value, 0) + 1
+    return counts
+
+
+def project_actions(project: Project) -> QuerySet[AssessmentAction]:
+    """The project's action list, soonest due first, with the item and round it came from."""
+    return (
+        AssessmentAction.objects.filter(round__project=project)
+        .select_related("round", "item", "owner")
+        .order_by(F("due").asc(nulls_last=True), "pk")
+    )
+
+
+def round_actions(assessment: AssessmentRound) -> dict[int, list[AssessmentAction]]:
+    """Actions by item id: the round's own, and open ones from earlier rounds of the project.
+
+    An earlier round's action shows under the same item key here, so the next
+    round sees what was promised and how far it got.
+    """
+    found: dict[int, list[AssessmentAction]] = {}
+    items = {(i.framework_version.framework_id, i.key): i.pk for i in round_items(assessment)}
+    for action in AssessmentAction.objects.filter(
+        round__project=assessment.project_id, round__opens_at__lte=assessment.opens_at
+    ).select_related("item__framework_version", "owner", "round"):
+        key = (action.item.framework_version.framework_id, action.item.key)
+        if key in items:
+            found.setdefault(items[key], []).append(action)
+    return found

@@ -16,6 +16,7 @@ from django.utils import timezone
 from cohub.apps.assess import scoring
 from cohub.apps.assess.groups import member_group
 from cohub.apps.assess.models import (
+    ActionStatus,
     AnswerKind,
     AssessmentAction,
     AssessmentAnswer,
@@ -27,6 +28,7 @@ from cohub.apps.assess.models import (
     ResponseStatus,
 )
 from cohub.apps.core.errors import ServiceError
+from cohub.apps.core.models import record_event
 from cohub.apps.projects.models import Project
 
 FRAMEWORKS_DIR = Path(__file__).resolve().parent / "frameworks"
@@ -140,6 +142,13 @@ def round_open(
             opened_by=actor,
         )
         assessment.framework_versions.set(versions)
+        record_event(
+            actor=actor,
+            verb="assessment.open",
+            target=assessment,
+            project_id=project.pk,
+            data={"frameworks": sorted(f"{v.framework.key} v{v.version}" for v in versions)},
+        )
     return assessment
 
 
@@ -188,15 +197,31 @@ def answer_save(
 
 
 def response_submit(*, assessment: AssessmentRound, respondent: Any) -> AssessmentResponse:
-    """Send a respondent's answers: from then on they count in the results."""
+    """Send a respondent's answers: from then on they count in the results.
+
+    Nothing goes into the audit trail: who sent answers, and when, would say
+    more about a small group than its hidden figures do.
+    """
     response = AssessmentResponse.objects.filter(round=assessment, respondent=respondent).first()
     if response is None or not response.answers.exists():
         raise ServiceError("Answer at least one question before sending.")
+    if (
+        response.status != ResponseStatus.SUBMITTED
+        and assessment.closes_at is not None
+        and assessment.closes_at <= timezone.now()
+    ):
+        raise ServiceError("This round has closed, so answers can no longer be sent.")
     if response.status != ResponseStatus.SUBMITTED:
         response.status = ResponseStatus.SUBMITTED
         response.submitted_at = timezone.now()
         response.save(update_fields=["status", "submitted_at"])
     return response
+
+
+def _member_of(project: Project | None, user: Any) -> bool:
+    if project is None or user is None:
+        return True
+    return project.memberships.filter(user=user).exists()
 
 
 def action_create(
@@ -206,12 +231,68 @@ def action_create(
     description: str,
     owner: Any = None,
     due: dt.date | None = None,
+    actor: Any = None,
 ) -> AssessmentAction:
     """Turn an item into an action on the project's list."""
     if not description.strip():
-        raise ServiceError("Say what will be done.")
+        raise ServiceError("Say what will be done.", field="description")
     if not assessment.framework_versions.filter(pk=item.framework_version_id).exists():
         raise ServiceError("That question is not part of this round.")
-    return AssessmentAction.objects.create(
-        round=assessment, item=item, description=description.strip(), owner=owner, due=due
-    )
+    if not _member_of(assessment.project, owner):
+        raise ServiceError("The owner must take part in the project.", field="owner")
+    with transaction.atomic():
+        action = AssessmentAction.objects.create(
+            round=assessment, item=item, description=description.strip(), owner=owner, due=due
+        )
+        record_event(
+            actor=actor,
+            verb="assessment_action.create",
+            target=action,
+            project_id=assessment.project_id,
+            data={"item": item.key, "round": assessment.pk},
+        )
+    return action
+
+
+def action_update(
+    *,
+    action: AssessmentAction,
+    actor: Any,
+    status: str | None = None,
+    owner: Any = None,
+    due: dt.date | None = None,
+    change_owner_and_due: bool = False,
+) -> AssessmentAction:
+    """Move an action on (to do, under way, done); with ``change_owner_and_due``, reassign it.
+
+    The trail keeps what changed (status, owner id, due date), never the words.
+    """
+    changed: dict[str, Any] = {}
+    if status is not None and status != action.status:
+        if status not in ActionStatus.values:
+            raise ServiceError("Choose to do, under way or done.", field="status")
+        changed["status"] = status
+    if change_owner_and_due:
+        if not _member_of(action.round.project, owner):
+            raise ServiceError("The owner must take part in the project.", field="owner")
+        if (owner.pk if owner else None) != action.owner_id:
+            changed["owner"] = owner
+        if due != action.due:
+            changed["due"] = due
+    if not changed:
+        return action
+    with transaction.atomic():
+        for name, value in changed.items():
+            setattr(action, name, value)
+        action.save(update_fields=[*changed, "updated_at"])
+        record_event(
+            actor=actor,
+            verb="assessment_action.update",
+            target=action,
+            project_id=action.round.project_id,
+            data={
+                name: (value.pk if hasattr(value, "pk") else str(value) if value else None)
+                for name, value in changed.items()
+            },
+        )
+    return action

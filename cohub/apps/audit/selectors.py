@@ -56,6 +56,9 @@ ACTION_WORDS: dict[str, str] = {
     "redaction.lists": "Changed the project's name lists",
     "job.retry": "Retried a background job",
     "job.rerun": "Ran a background job again",
+    "assessment.open": "Opened an assessment round",
+    "assessment_action.create": "Made an assessment item an action",
+    "assessment_action.update": "Changed an action from an assessment",
 }
 
 # What kind of record an entry is about, in words.
@@ -74,6 +77,8 @@ KIND_WORDS: dict[str, str] = {
     "redaction.redactionrun": "Check for personal details",
     "accounts.user": "Person",
     "jobs.job": "Background job",
+    "assess.assessmentround": "Assessment round",
+    "assess.assessmentaction": "Action",
 }
 
 PART_WORDS = {

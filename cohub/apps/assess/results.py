@@ -1,0 +1,215 @@
+"""A round's results as the results page shows them: per item, figures, a chart and its table.
+
+Built from ``selectors.round_results`` (the command line's scoring) in a fixed
+number of queries however many items, people and comments there are. A group
+below the round's minimum is named with "fewer than N people answered" and
+never given a figure: not its count, not its median, not its share of the
+spread (the spread shown is everyone's, and only once everyone together
+reaches the minimum).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from cohub.apps.assess import charts, scoring
+from cohub.apps.assess.forms import DONT_KNOW_LABEL, answer_label
+from cohub.apps.assess.models import AnswerKind, AssessmentAction, AssessmentItem, AssessmentRound
+from cohub.apps.assess.selectors import (
+    item_choices,
+    item_comments,
+    matrix_counts,
+    round_actions,
+    round_results,
+)
+
+EVERYONE = "everyone"
+SHORT = {
+    EVERYONE: "All",
+    "lived_experience": "L",
+    "practitioner": "P",
+    "facilitator": "F",
+    "decision_maker": "D",
+}
+
+
+def hidden_words(min_group: int) -> str:
+    """What a hidden group says instead of a figure."""
+    return f"fewer than {min_group} people answered"
+
+
+def median_words(median: float | None, options: list[str]) -> str:
+    """A median as words: "4 (agree)", or between two answers when the middle two differ."""
+    if median is None:
+        return ""
+    if median.is_integer():
+        step = int(median)
+        return f"{step} ({answer_label(options[step - 1]).lower()})"
+    low, high = int(median), int(median) + 1
+    return (
+        f"{median:g} (between {answer_label(options[low - 1]).lower()} "
+        f"and {answer_label(options[high - 1]).lower()})"
+    )
+
+
+@dataclass
+class GroupLine:
+    """One row of an item's table: a group, and its figure or why it has none."""
+
+    key: str
+    label: str
+    n: int | None
+    median: str
+    hidden_note: str
+
+
+@dataclass
+class ItemPanel:
+    item: AssessmentItem
+    kind: str
+    options: list[str]
+    gap: float | None
+    groups: list[GroupLine]
+    spread: list[tuple[str, int]]
+    spread_shown: bool
+    chart: Any
+    chart_kind: str
+    summary: str
+    comments: list[str] = field(default_factory=list)
+    actions: list[AssessmentAction] = field(default_factory=list)
+
+
+def _series(result: scoring.ItemResult, min_group: int) -> list[charts.Series]:
+    rows = [
+        charts.Series(
+            key=EVERYONE,
+            label="Everyone",
+            short=SHORT[EVERYONE],
+            median=result.all.median,
+            hidden=result.all.n < min_group,
+        )
+    ]
+    for key in scoring.GROUPS:
+        group = result.groups.get(key, scoring.GroupResult(n=0, median=None))
+        rows.append(
+            charts.Series(
+                key=key,
+                label=scoring.GROUP_WORDS[key],
+                short=SHORT[key],
+                median=group.median,
+                hidden=group.n < min_group,
+            )
+        )
+    return rows
+
+
+def _lines(
+    series: list[charts.Series], result: scoring.ItemResult, options: list[str], min_group: int
+) -> list[GroupLine]:
+    counts = {EVERYONE: result.all.n, **{k: g.n for k, g in result.groups.items()}}
+    lines = []
+    for one in series:
+        if one.hidden:
+            lines.append(GroupLine(one.key, one.label, None, "", hidden_words(min_group)))
+        else:
+            lines.append(
+                GroupLine(
+                    one.key,
+                    one.label,
+                    counts.get(one.key, 0),
+                    median_words(one.median, options) or "no median: only \u201cdon't know\u201d",
+                    "",
+                )
+            )
+    return lines
+
+
+def _summary(panel_gap: float | None, lines: list[GroupLine]) -> str:
+    shown = [line for line in lines if not line.hidden_note and line.key != EVERYONE]
+    parts = [f"{line.label}: {line.median}" for line in shown]
+    hidden = [line.label for line in lines if line.hidden_note and line.key != EVERYONE]
+    text = "; ".join(parts) if parts else "No group has enough answers to show."
+    if hidden:
+        text += f" Not shown (too few answers): {', '.join(hidden)}."
+    return text
+
+
+def item_panels(assessment: AssessmentRound) -> list[ItemPanel]:
+    """Every item of the round, widest gap first, ready for the results page."""
+    min_group = assessment.min_group_size
+    comments = item_comments(assessment, min_count=min_group)
+    matrices = matrix_counts(assessment)
+    actions = round_actions(assessment)
+    panels = []
+    for item, result in round_results(assessment):
+        kind = item.framework_version.answer_kind
+        options = item_choices(item)
+        if kind == AnswerKind.MATRIX:
+            counts = matrices.get(item.pk, {})
+            answered = sum(counts.values())
+            shown = answered >= min_group
+            spread = [(answer_label(o), counts.get(o, 0)) for o in options] + [
+                (DONT_KNOW_LABEL, counts.get(scoring.DONT_KNOW, 0))
+            ]
+            lines = [
+                GroupLine(EVERYONE, "Everyone", answered, "", "")
+                if shown
+                else GroupLine(EVERYONE, "Everyone", None, "", hidden_words(min_group))
+            ]
+            heat = charts.heat_map(counts, choices=options) if shown else None
+            summary = (
+                f"{answered} people chose a cell; the most chosen: "
+                + ", ".join(
+                    answer_label(o) for o in options if counts.get(o) == max(counts.values())
+                )
+                if shown and counts
+                else f"Not shown: {hidden_words(min_group)}."
+            )
+            panels.append(
+                ItemPanel(
+                    item=item,
+                    kind=kind,
+                    options=options,
+                    gap=None,
+                    groups=lines,
+                    spread=spread,
+                    spread_shown=shown,
+                    chart=heat,
+                    chart_kind="heat_map",
+                    summary=summary,
+                    comments=comments.get(item.pk, []),
+                    actions=actions.get(item.pk, []),
+                )
+            )
+            continue
+        series = _series(result, min_group)
+        lines = _lines(series, result, options, min_group)
+        shown = result.all.n >= min_group
+        spread = [
+            (answer_label(o), result.distribution.get(step, 0))
+            for step, o in enumerate(options, start=1)
+        ] + [(DONT_KNOW_LABEL, result.distribution.get(None, 0))]
+        if kind == AnswerKind.LADDER:
+            chart: Any = charts.ladder_chart(series, rungs=options)
+            chart_kind = "ladder"
+        else:
+            chart = charts.dot_plot(series, steps=len(options), hidden_note=hidden_words(min_group))
+            chart_kind = "dot_plot"
+        panels.append(
+            ItemPanel(
+                item=item,
+                kind=kind,
+                options=options,
+                gap=result.gap,
+                groups=lines,
+                spread=spread,
+                spread_shown=shown,
+                chart=chart,
+                chart_kind=chart_kind,
+                summary=_summary(result.gap, lines),
+                comments=comments.get(item.pk, []),
+                actions=actions.get(item.pk, []),
+            )
+        )
+    return panels

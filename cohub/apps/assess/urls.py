@@ -1,0 +1,25 @@
+from django.urls import path
+
+from cohub.apps.assess import views
+
+app_name = "assess"
+
+urlpatterns = [
+    path("assessments/", views.round_list, name="round_list"),
+    path("assessments/new/", views.round_open, name="round_open"),
+    path("assessments/<int:round_id>/answer/", views.round_answer_start, name="round_answer_start"),
+    path(
+        "assessments/<int:round_id>/answer/<int:number>/",
+        views.round_answer,
+        name="round_answer",
+    ),
+    path("assessments/<int:round_id>/check/", views.round_check, name="round_check"),
+    path("assessments/<int:round_id>/results/", views.round_results, name="round_results"),
+    path(
+        "assessments/<int:round_id>/items/<int:item_id>/action/",
+        views.action_create,
+        name="action_create",
+    ),
+    path("actions/", views.action_list, name="action_list"),
+    path("actions/<int:action_id>/", views.action_update, name="action_update"),
+]

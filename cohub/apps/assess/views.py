@@ -1,0 +1,379 @@
+"""Assessment pages: the rounds, answering one question a screen, results by group, actions.
+
+Every page goes through ``project_view`` with the assessment permission it
+needs (``assess.rules``), checked on the round or action the URL names. The
+writes are the services'; a view reads the form, calls one service, and shows
+its refusal in the person's words.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from cohub.apps.accounts.http import AuthenticatedHttpRequest
+from cohub.apps.accounts.models import User
+from cohub.apps.assess import services
+from cohub.apps.assess.forms import (
+    ActionForm,
+    ActionStatusForm,
+    AnswerForm,
+    RoundOpenForm,
+    answer_label,
+    closes_at_end_of,
+)
+from cohub.apps.assess.models import (
+    AnswerKind,
+    AssessmentAction,
+    AssessmentItem,
+    AssessmentRound,
+    ResponseStatus,
+)
+from cohub.apps.assess.results import item_panels
+from cohub.apps.assess.selectors import (
+    action_get,
+    own_answers,
+    project_actions,
+    response_for,
+    round_get,
+    round_is_open,
+    round_items,
+    round_lines,
+    shipped_frameworks,
+)
+from cohub.apps.core.errors import ServiceError
+from cohub.apps.core.forms import add_service_error, first_error
+from cohub.apps.projects.access import project_view
+from cohub.apps.projects.models import Project
+
+# The answer pages' words: plain (the statement) or easy read; kept for the session.
+WORDS_KEY = "assess_words"
+EASY, PLAIN = "easy", "plain"
+
+
+def _posted(request: AuthenticatedHttpRequest) -> QueryDict | None:
+    return request.POST if request.method == "POST" else None
+
+
+def _members(project: Project) -> QuerySet[User]:
+    return (
+        User.objects.filter(project_memberships__project=project, is_active=True)
+        .distinct()
+        .order_by("display_name", "email")
+    )
+
+
+@project_view("assess.view_results")
+@require_GET
+def round_list(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
+    """The project's rounds: where the viewer got to in each, and the way to the results."""
+    return render(
+        request,
+        "assess/round_list.html",
+        {
+            "project": project,
+            "lines": round_lines(project, request.user),
+            "can_open": request.user.has_perm("assess.open_round", project),
+            "can_answer": request.user.has_perm("assess.answer_round", project),
+        },
+    )
+
+
+@project_view("assess.open_round")
+def round_open(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
+    """Choose frameworks, a name and (if wanted) a closing day; the round opens at once."""
+    form = RoundOpenForm(_posted(request), versions=shipped_frameworks())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            assessment = services.round_open(
+                project=project,
+                title=data["title"],
+                versions=list(data["frameworks"]),
+                actor=request.user,
+                closes_at=closes_at_end_of(data["closes_on"]),
+            )
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request, f"The round \u201c{assessment.title}\u201d is open for answers."
+            )
+            return redirect("assess:round_list", project_slug=project.slug)
+    return render(
+        request,
+        "assess/round_open.html",
+        {"project": project, "form": form, "min_group": settings.COHUB_ASSESS_MIN_GROUP},
+    )
+
+
+def _easy_read(request: AuthenticatedHttpRequest) -> bool:
+    return request.session.get(WORDS_KEY) == EASY
+
+
+def _next_to_answer(items: list[AssessmentItem], answered: set[int]) -> int | None:
+    for number, item in enumerate(items, start=1):
+        if item.pk not in answered:
+            return number
+    return None
+
+
+@project_view("assess.answer_round", load=("round_id", round_get))
+@require_GET
+def round_answer_start(
+    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound
+) -> HttpResponse:
+    """Carry on where you left off: the first question not answered yet, or the check page."""
+    items = round_items(round)
+    response = response_for(round, request.user)
+    number = _next_to_answer(items, set(own_answers(response)))
+    if number is None or (response and response.status == ResponseStatus.SUBMITTED):
+        return redirect("assess:round_check", project_slug=project.slug, round_id=round.pk)
+    return redirect(
+        "assess:round_answer", project_slug=project.slug, round_id=round.pk, number=number
+    )
+
+
+@project_view("assess.answer_round", load=("round_id", round_get))
+def round_answer(
+    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound, number: int
+) -> HttpResponse:
+    """One question a screen; Next and Back keep the answer, so a person can stop at any time.
+
+    ``?words=easy`` (or ``plain``) switches the words and is remembered for the session.
+    """
+    items = round_items(round)
+    if not 1 <= number <= len(items):
+        raise Http404("There is no such question in this round.")
+    here = reverse(
+        "assess:round_answer",
+        kwargs={"project_slug": project.slug, "round_id": round.pk, "number": number},
+    )
+    words = request.GET.get("words")
+    if request.method == "GET" and words in (EASY, PLAIN):
+        request.session[WORDS_KEY] = words
+        return redirect(here + ("?then=check" if request.GET.get("then") == "check" else ""))
+    item = items[number - 1]
+    response = response_for(round, request.user)
+    answers = own_answers(response)
+    sent = response is not None and response.status == ResponseStatus.SUBMITTED
+    is_open = round_is_open(round)
+    easy = _easy_read(request)
+    saved = answers.get(item.pk)
+    initial = {"answer": saved.value, "comment": saved.comment} if saved else {}
+    form = AnswerForm(_posted(request), item=item, easy_read=easy, initial=initial)
+    then_check = (request.POST if request.method == "POST" else request.GET).get("then") == "check"
+    if request.method == "POST" and not sent and is_open:
+        going_back = request.POST.get("go") == "back"
+        if form.is_valid():
+            try:
+                services.answer_save(
+                    assessment=round,
+                    respondent=request.user,
+                    item=item,
+                    value=form.cleaned_data["answer"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except ServiceError as error:
+                add_service_error(form, error)
+            else:
+                return _after_answer(project, round, number, len(items), going_back, then_check)
+        elif going_back:  # nothing chosen yet: going back loses nothing that was kept
+            return _after_answer(project, round, number, len(items), True, then_check)
+    return render(
+        request,
+        "assess/round_answer.html",
+        {
+            "project": project,
+            "round": round,
+            "item": item,
+            "number": number,
+            "total": len(items),
+            "form": form,
+            "easy_read": easy,
+            "sent": sent,
+            "response": response,
+            "is_open": is_open,
+            "then_check": then_check,
+            "answered": len(answers),
+            "is_choice": item.framework_version.answer_kind != AnswerKind.SCALE,
+        },
+    )
+
+
+def _after_answer(
+    project: Project,
+    round: AssessmentRound,
+    number: int,
+    total: int,
+    going_back: bool,
+    then_check: bool,
+) -> HttpResponse:
+    kwargs: dict[str, Any] = {"project_slug": project.slug, "round_id": round.pk}
+    if then_check and not going_back:
+        return redirect("assess:round_check", **kwargs)
+    if going_back:
+        if number == 1:
+            return redirect("assess:round_list", project_slug=project.slug)
+        return redirect("assess:round_answer", number=number - 1, **kwargs)
+    if number == total:
+        return redirect("assess:round_check", **kwargs)
+    return redirect("assess:round_answer", number=number + 1, **kwargs)
+
+
+@project_view("assess.answer_round", load=("round_id", round_get))
+def round_check(
+    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound
+) -> HttpResponse:
+    """Check your answers, change any, then send them; once sent they are locked."""
+    items = round_items(round)
+    response = response_for(round, request.user)
+    sent = response is not None and response.status == ResponseStatus.SUBMITTED
+    if request.method == "POST" and not sent:
+        try:
+            services.response_submit(assessment=round, respondent=request.user)
+        except ServiceError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                "Thank you: your answers are sent. They are locked now, so the results "
+                "stay fair, and they count in the results without your name.",
+            )
+            return redirect("assess:round_check", project_slug=project.slug, round_id=round.pk)
+    answers = own_answers(response)
+    easy = _easy_read(request)
+    rows = []
+    for number, item in enumerate(items, start=1):
+        answer = answers.get(item.pk)
+        rows.append(
+            {
+                "number": number,
+                "item": item,
+                "words": item.easy_read if easy else item.statement,
+                "answer": answer_label(answer.value) if answer else "",
+                "comment": answer.comment if answer else "",
+            }
+        )
+    return render(
+        request,
+        "assess/round_check.html",
+        {
+            "project": project,
+            "round": round,
+            "rows": rows,
+            "sent": sent,
+            "response": response,
+            "is_open": round_is_open(round),
+            "unanswered": sum(1 for row in rows if not row["answer"]),
+            "first_unanswered": _next_to_answer(items, set(answers)),
+        },
+    )
+
+
+@project_view("assess.view_results", load=("round_id", round_get))
+@require_GET
+def round_results(
+    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound
+) -> HttpResponse:
+    """Per item, widest gap between groups first: figures by group, charts, tables, comments."""
+    return render(
+        request,
+        "assess/round_results.html",
+        {
+            "project": project,
+            "round": round,
+            "panels": item_panels(round),
+            "can_act": request.user.has_perm("assess.manage_actions", project),
+            "min_group": round.min_group_size,
+        },
+    )
+
+
+@project_view("assess.manage_actions", load=("round_id", round_get))
+def action_create(
+    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound, item_id: int
+) -> HttpResponse:
+    """Make an item of the round an action on the project's list."""
+    item = next((i for i in round_items(round) if i.pk == item_id), None)
+    if item is None:
+        raise Http404("That question is not part of this round.")
+    form = ActionForm(
+        _posted(request),
+        members=_members(project),
+        initial={"description": f"{item.title}: "},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.action_create(
+                assessment=round,
+                item=item,
+                description=data["description"],
+                owner=data["owner"],
+                due=data["due"],
+                actor=request.user,
+            )
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"\u201c{item.title}\u201d is on the action list.")
+            return redirect("assess:action_list", project_slug=project.slug)
+    return render(
+        request,
+        "assess/action_form.html",
+        {"project": project, "round": round, "item": item, "form": form},
+    )
+
+
+@project_view("assess.view_results")
+@require_GET
+def action_list(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
+    """What the project said it would do about its assessments, and how far each has got."""
+    actions = list(project_actions(project))
+    can_manage = request.user.has_perm("assess.manage_actions", project)
+    rows = [
+        (
+            action,
+            ActionStatusForm(initial={"status": action.status}, auto_id=f"action{action.pk}_%s")
+            if can_manage
+            else None,
+        )
+        for action in actions
+    ]
+    return render(
+        request,
+        "assess/action_list.html",
+        {"project": project, "rows": rows, "can_manage": can_manage},
+    )
+
+
+@project_view("assess.manage_actions", load=("action_id", action_get))
+@require_POST
+def action_update(
+    request: AuthenticatedHttpRequest, project: Project, action: AssessmentAction
+) -> HttpResponse:
+    """Move an action on (to do, under way, done) from the action list."""
+    form = ActionStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.action_update(
+                action=action, actor=request.user, status=form.cleaned_data["status"]
+            )
+        except ServiceError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                f"\u201c{action.description[:60]}\u201d is now: {action.get_status_display()}.",
+            )
+    else:
+        messages.error(request, first_error(form))
+    return redirect(reverse("assess:action_list", kwargs={"project_slug": project.slug}))
