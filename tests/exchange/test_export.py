@@ -101,7 +101,9 @@ def test_guids_stay_the_same_from_one_export_to_the_next(coded):
 def test_notes_and_users_are_exported(coded, project_schema, facilitator):
     content = qdpx_export(project=coded.project, actor=facilitator).content
     root = _qde(content)
-    notes = [n.findtext("q:PlainTextContent", namespaces=NS) for n in root.iterfind(".//q:Note", NS)]
+    notes = [
+        n.findtext("q:PlainTextContent", namespaces=NS) for n in root.iterfind(".//q:Note", NS)
+    ]
     assert "+44 said no" in notes
     project_schema.validate(members(content)["project.qde"])
 
@@ -112,7 +114,16 @@ def test_the_export_is_in_the_audit_trail_without_words(coded):
     assert event.data["format"] == "qdpx"
     assert event.data["sources"] == 2
     assert event.data["left_out_stories"] == 1
-    assert sorted(event.data["stories"]) == sorted(
-        [coded.stories["A"].pk, coded.stories["C"].pk]
-    )
+    assert sorted(event.data["stories"]) == sorted([coded.stories["A"].pk, coded.stories["C"].pk])
     assert "eleven" not in str(event.data)
+
+
+def test_review_sheet_ideas_go_as_notes_only_where_consent_lets_out(coded, facilitator):
+    from cohub.apps.analysis.services import review_sheet_update
+
+    review_sheet_update(story=coded.stories["A"], actor=facilitator, ideas="Robin idea here")
+    review_sheet_update(story=coded.stories["B"], actor=facilitator, ideas="Sky idea here")
+    content = qdpx_export(project=coded.project, actor=None).content
+    qde = members(content)["project.qde"]
+    assert b"Robin idea here" in qde
+    assert b"Sky idea here" not in qde
