@@ -13,18 +13,28 @@ from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
+from django.urls import reverse
 
 from cohub.apps.analysis.clips import clip_cache_name, clip_file, clip_span
 from cohub.apps.analysis.services import highlight_create
-from cohub.apps.redaction import services
-from cohub.apps.redaction.audio import MARGIN_MS, story_audio_covers
+from cohub.apps.jobs.models import Job, JobStatus
+from cohub.apps.jobs.services import job_run
+from cohub.apps.projects.models import ProjectRole
+from cohub.apps.redaction import audio, services
+from cohub.apps.redaction.audio import (
+    COVER_RECORDING,
+    MARGIN_MS,
+    covered_recording_name,
+    story_audio_covers,
+)
 from cohub.apps.redaction.models import FindingStatus
 from cohub.apps.stories.models import Recording, Speaker, SpeakerPart
 from cohub.apps.stories.recordings import recording_local_path
+from cohub.apps.stories.services import consent_withdraw
 from cohub.pipeline.clips import COVER_TONE_LEVEL, ClipSpan, cut_clip
 from cohub.pipeline.redact import Kind
 from tests import media_support as media
-from tests.factories import make_storyteller
+from tests.factories import make_member, make_storyteller
 from tests.playback_support import recorded_story
 from tests.redaction.conftest import findings_in
 
@@ -82,6 +92,8 @@ def test_a_covered_stretch_is_the_tone_or_silence_and_the_rest_is_the_original(t
 @pytest.fixture
 def recorded(project, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    # A fresh storage: kept cuts are named by the recording's digest, the same each test.
+    settings.STORAGES = {**settings.STORAGES}
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     teller = make_storyteller(project, pseudonym="Robin")
     story = recorded_story(project, teller, tmp_path)
@@ -172,3 +184,109 @@ def test_a_new_shareable_version_with_other_replacements_makes_a_new_cut(recorde
     with clip_file(highlight, recording) as path:
         silent = _samples(path)
     assert _rms(silent, (3000 - start) / 1000, (3500 - start) / 1000) < 0.002
+
+
+# ---------------------------------------------------------------------------
+# The story page's player: the original for whoever runs the project, covered for others
+
+
+def _media(client, story, **headers):
+    return client.get(
+        reverse("stories:recording_media", args=[story.project.slug, story.pk]), **headers
+    )
+
+
+def _page(client, story):
+    return client.get(reverse("analysis:review_sheet", args=[story.project.slug, story.pk]))
+
+
+def _body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def _original(story) -> bytes:
+    with default_storage.open(Recording.objects.get(story=story).file.name, "rb") as handle:
+        handle.seek(0)  # the in-memory storage of the tests hands out one handle per file
+        return handle.read()
+
+
+def _cover_job(story):
+    return Job.objects.get(kind=COVER_RECORDING, params__story_id=story.pk)
+
+
+def test_others_hear_the_replaced_words_covered_once_the_copy_is_made(recorded, client, tmp_path):
+    member = make_member(recorded.project, ProjectRole.MEMBER)
+    _share(recorded, ("eleven", Kind.PERSON))
+    job = _cover_job(recorded)  # asked for when the shareable version was made
+    client.force_login(member)
+    waiting = _media(client, recorded)
+    assert waiting.status_code == 503
+    assert "being made ready with the replaced words covered" in waiting.content.decode()
+    page = _page(client, recorded).content.decode()
+    assert "being made ready with the replaced words covered" in page
+    assert 'id="story-audio"' not in page
+    # Asking again joins the job already waiting.
+    _media(client, recorded)
+    assert Job.objects.filter(kind=COVER_RECORDING).count() == 1
+
+    assert job_run(job.pk).status == JobStatus.SUCCEEDED
+    heard = _media(client, recorded)
+    assert heard.status_code == 200
+    assert heard["Content-Type"] == "audio/ogg"
+    played = tmp_path / "played.ogg"
+    played.write_bytes(_body(heard))
+    samples = _samples(played)
+    assert _rms(samples, 3.0, 3.5) == pytest.approx(TONE_RMS, abs=0.005)
+    # Seeking works on the copy as on the original.
+    part = _media(client, recorded, HTTP_RANGE="bytes=0-99")
+    assert part.status_code == 206 and len(_body(part)) == 100
+    page = _page(client, recorded).content.decode()
+    assert 'id="story-audio"' in page and 'type="audio/ogg"' in page
+    assert "you hear a tone instead" in page
+
+
+def test_whoever_runs_the_project_hears_the_original_and_is_told_others_do_not(
+    recorded, client, facilitator
+):
+    _share(recorded, ("eleven", Kind.PERSON))
+    client.force_login(facilitator)
+    assert _body(_media(client, recorded)) == _original(recorded)
+    assert "Others in the project hear a copy with those words covered" in (
+        _page(client, recorded).content.decode()
+    )
+
+
+def test_without_replaced_words_everyone_hears_the_recording_as_it_is(recorded, client):
+    client.force_login(make_member(recorded.project, ProjectRole.MEMBER))
+    assert _body(_media(client, recorded)) == _original(recorded)
+    assert not Job.objects.filter(kind=COVER_RECORDING).exists()
+    page = _page(client, recorded).content.decode()
+    assert "covered" not in page
+
+
+def test_withdrawal_removes_the_covered_copy(recorded, django_capture_on_commit_callbacks):
+    _share(recorded, ("eleven", Kind.PERSON))
+    job_run(_cover_job(recorded).pk)
+    recording = Recording.objects.get(story=recorded)
+    name = covered_recording_name(recording, story_audio_covers(recorded))
+    assert default_storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        consent_withdraw(storyteller=recorded.storyteller, actor=None)
+    assert not default_storage.exists(name)
+
+
+def test_a_copy_made_while_the_story_is_withdrawn_is_not_kept(recorded, monkeypatch):
+    _share(recorded, ("eleven", Kind.PERSON))
+    recording = Recording.objects.get(story=recorded)
+    name = covered_recording_name(recording, story_audio_covers(recorded))
+    real_cut = audio.cut_clip
+
+    def cut_then_withdrawn(span, target):
+        made = real_cut(span, target)
+        Recording.objects.filter(pk=recording.pk).delete()
+        return made
+
+    monkeypatch.setattr(audio, "cut_clip", cut_then_withdrawn)
+    result = audio.covered_recording_make(recorded.pk)
+    assert "nothing is kept" in result["lines"][0]
+    assert not default_storage.exists(name)

@@ -21,7 +21,8 @@ span and what it covers, so it is not cut twice; the folder goes on any
 withdrawal in the project (``reports.playlist.playlists_purge``).
 
 Listening on the story's own page is reading the story, not a clip leaving
-it: that plays the recording itself (``stories:recording_media``).
+it (``stories:recording_media``): the recording itself for whoever runs the
+project, a copy with the replaced words covered for everyone else.
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ from cohub.apps.core.models import record_event
 from cohub.apps.jobs.models import Job, JobStatus
 from cohub.apps.jobs.services import job_enqueue
 from cohub.apps.projects.models import Project
+from cohub.apps.redaction.audio import covered_recording, story_audio_covers
 from cohub.apps.redaction.models import (
     FindingStatus,
     ListName,
@@ -41,7 +42,7 @@ from cohub.apps.redaction.models import (
 )
 from cohub.apps.redaction.selectors import project_lists
 from cohub.apps.stories.consent import require_consent
-from cohub.apps.stories.models import Speaker, Story, Storyteller, Transcript
+from cohub.apps.stories.models import Recording, Speaker, Story, Storyteller, Transcript
 from cohub.apps.stories.purge import Traces, register_purger, register_scrubber
 from cohub.apps.stories.scopes import ConsentScope
 from cohub.apps.stories.services import Revision, transcript_revise
@@ -495,6 +496,12 @@ def redaction_share(*, run: RedactionRun, actor: User | None) -> Shared:
             "replaced": len(accepted),
         },
     )
+    # The story page plays others a copy with these words covered: start making it now.
+    recording = Recording.objects.filter(story_id=run.story_id).select_related("story").first()
+    if recording is not None:
+        covers = story_audio_covers(run.story)
+        if covers:
+            covered_recording(recording, covers, actor=actor)
     return Shared(run=run, revision=revision, replaced=len(accepted))
 
 

@@ -40,6 +40,7 @@ from cohub.apps.analysis.views.common import offer_undo, pending_undo, review_sh
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.projects.access import project_view
 from cohub.apps.projects.models import Project, Sector
+from cohub.apps.redaction.audio import cover_kind, covered_recording, story_audio_covers
 from cohub.apps.stories.consent import ConsentNow, Withheld, consent_now
 from cohub.apps.stories.models import Segment, Story, Transcript
 from cohub.apps.stories.scopes import ConsentScope
@@ -185,7 +186,7 @@ def _render_story(
     review_sheet = review_sheet_of(story) if withheld is None else None
     if sheet_form is None and withheld is None:
         sheet_form = _sheet_form(review_sheet, auto_id="sheet_%s")
-    player = _player(project, story)
+    player = _player(project, story, request.user)
     quotes = [
         {
             "shown": quote,
@@ -240,18 +241,38 @@ class Player:
     content_type: str = ""
     duration_ms: int = 0
     withheld: Withheld | None = None
+    # Words were replaced in a shareable version: what this person hears covers them,
+    # or (for those who may hear the original) they are told that others' does.
+    covered: bool = False
+    preparing: bool = False
+    original: bool = False
+    cover: str = "tone"
 
 
-def _player(project: Project, story: Story) -> Player | None:
+def _player(project: Project, story: Story, user: Any) -> Player | None:
     recording = story_recording(story)
     if recording is None:
         return None
     if isinstance(recording, Withheld):
         return Player(withheld=recording)
+    media_url = reverse("stories:recording_media", args=[project.slug, story.pk])
+    covers = story_audio_covers(story)
+    if covers and not user.has_perm("redaction.hear_original", project):
+        covered = covered_recording(recording, covers, actor=user)
+        return Player(
+            # Until the covered copy is made there is nothing to play from a part's time.
+            media_url=media_url if covered.ready else "",
+            content_type="audio/ogg",
+            duration_ms=recording.duration_ms,
+            covered=True,
+            preparing=not covered.ready,
+            cover=cover_kind(),
+        )
     return Player(
-        media_url=reverse("stories:recording_media", args=[project.slug, story.pk]),
+        media_url=media_url,
         content_type=content_type(recording.container, has_video=recording.has_video),
         duration_ms=recording.duration_ms,
+        original=bool(covers),
     )
 
 

@@ -27,6 +27,7 @@ from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.projects.access import project_view
 from cohub.apps.projects.models import Project
+from cohub.apps.redaction.audio import covered_recording, story_audio_covers
 from cohub.apps.stories.consent import Withheld
 from cohub.apps.stories.derived import story_page_url
 from cohub.apps.stories.forms.stories import RecorderForm, RecordingForm
@@ -58,6 +59,11 @@ from cohub.pipeline.media import (
     describe_duration,
     describe_size,
     missing_tools,
+)
+
+COVERED_NOT_READY = (
+    "The recording is being made ready with the replaced words covered. "
+    "It will play here in a few minutes: reload the page then."
 )
 
 
@@ -230,6 +236,9 @@ def recording_media(
 
     Checked like the story's page, and against consent to record on every
     request (each seek is one). Served as the probe says it is, never cached.
+    Once words were replaced in a shareable version, only those who may hear
+    the original do; everyone else hears a copy with those words covered
+    (sound only: pictures may show faces), made by a job (ADR 0027).
     """
     recording = story_recording(story)
     if recording is None:
@@ -243,11 +252,23 @@ def recording_media(
     if not recording_file_exists(recording):
         raise Http404("The recording's file is missing from storage.")
     name = recording.file.name
+    kind = content_type(recording.container, has_video=recording.has_video)
+    covers = story_audio_covers(story)
+    if covers and not request.user.has_perm("redaction.hear_original", project):
+        covered = covered_recording(recording, covers, actor=request.user)
+        if not covered.ready:
+            return HttpResponse(
+                COVERED_NOT_READY,
+                status=503,
+                content_type="text/plain; charset=utf-8",
+                headers={"Retry-After": "30"},
+            )
+        name, kind = covered.name, "audio/ogg"
     return ranged_response(
         request,
         open_file=lambda: default_storage.open(name, "rb"),
         size=default_storage.size(name),
-        content_type=content_type(recording.container, has_video=recording.has_video),
+        content_type=kind,
     )
 
 
