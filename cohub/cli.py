@@ -765,6 +765,45 @@ def cmd_import_qdpx(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """The findings report as a file, from the same builder as the hub's pages (ADR 0031)."""
+    from cohub.apps.reports.models import ReportVersion
+    from cohub.apps.reports.report import Kind
+    from cohub.apps.reports.services import report_export
+
+    project = _project(args.project)
+    actor = _actor(args.actor)
+    _require(actor, project, "reports.export_findings", action="export the findings report")
+    version = None
+    if args.version is not None:
+        version = ReportVersion.objects.filter(project=project, pk=args.version).first()
+        if version is None:
+            raise CliError(f"{project.slug!r} has no saved report version {args.version}.")
+    kind = Kind.EASY_READ if args.easy_read else Kind.OVERVIEW if args.overview else Kind.FULL
+    made = report_export(
+        project=project,
+        actor=actor,
+        fmt=args.format,
+        kind=kind,
+        version=version,
+        base_url=(args.base_url or os.environ.get("COHUB_SITE_URL", "")).rstrip("/"),
+        via="cli",
+    )
+    output = args.output
+    if output is None and args.format == "pdf":
+        output = made.filename  # a PDF is never poured into a terminal
+    if output in (None, "-"):
+        sys.stdout.buffer.write(made.content)
+        sys.stdout.flush()
+        return EXIT_OK
+    try:
+        Path(output).write_bytes(made.content)
+    except OSError as exc:
+        raise CliError(f"cannot write {output}: {exc.strerror or exc}", EXIT_FAILED) from exc
+    print(f"wrote the {kind.label.lower()} of {project.slug!r} to {output}", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_unlock(args: argparse.Namespace) -> int:
     """Let someone log in again at once after too many wrong passwords."""
     from cohub.apps.accounts.lockout import unlock
@@ -1190,6 +1229,45 @@ def build_parser() -> argparse.ArgumentParser:
         help="the user doing the import (default: the server's operator, a system action)",
     )
     qdpx_in.add_argument("file", metavar="FILE", help="a .qdpx or .qdc file")
+
+    report = add(
+        "report",
+        cmd_report,
+        "Write the project's findings report as HTML or PDF (the hub's own report).",
+    )
+    report.add_argument("--project", required=True, metavar="SLUG")
+    report.add_argument(
+        "--format", choices=("html", "pdf"), default="html", help="html (default) or pdf"
+    )
+    shape = report.add_mutually_exclusive_group()
+    shape.add_argument("--easy-read", action="store_true", help="the easy-read version")
+    shape.add_argument("--overview", action="store_true", help="the two-page overview")
+    report.add_argument(
+        "--version",
+        type=int,
+        metavar="ID",
+        help="a saved version for one audience (its number in the hub's address)",
+    )
+    report.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="file to write; '-' for stdout (default: stdout for html, "
+        "SLUG-report-DATE.pdf in this folder for pdf)",
+    )
+    report.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="the hub's address, so the report's links lead back to it "
+        "(default: $COHUB_SITE_URL, else links stay relative)",
+    )
+    report.add_argument(
+        "--as",
+        dest="actor",
+        metavar="EMAIL",
+        help="the user making the report, with their roles in the project "
+        "(default: the server's operator, recorded as a system action)",
+    )
 
     held = add(
         "subject-access",

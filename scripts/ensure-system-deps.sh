@@ -3,6 +3,8 @@
 #   - PostgreSQL server binaries (scripts/pg-temp-server.sh runs a throwaway server)
 #   - Chromium + fonts for headless browser / accessibility tests
 #   - ffmpeg (recordings) and espeak-ng (synthetic speech for tests and bench/)
+#   - Pango/HarfBuzz for WeasyPrint (findings report PDF, docs/adr/0031) and
+#     poppler-utils (pdftotext reads the PDFs back in the tests)
 #
 # Only calls apt-get (and apt-get update) when something is missing.
 # Works as root; as non-root uses sudo when available; otherwise prints what to
@@ -42,14 +44,19 @@ PACKAGES=(
     fonts-dejavu-core   # broad glyph coverage fallback font
     ffmpeg              # probes and cuts recordings (media uploads, clips)
     espeak-ng           # speaks the test and benchmark recordings
+    libpango-1.0-0      # WeasyPrint lays out text with Pango (report PDFs)
+    libpangoft2-1.0-0   # ... and finds the system fonts through fontconfig
+    libharfbuzz-subset0 # WeasyPrint embeds only the glyphs a PDF uses
+    poppler-utils       # pdftotext: the tests read the report PDFs back
     nodejs              # runs npm, which installs tus-js-client and axe-core
     npm
     "$@"
 )
 
-# The hub itself needs only ffmpeg: it checks and reads recordings with it.
+# The hub itself needs ffmpeg (it checks and reads recordings with it) and
+# Pango for WeasyPrint (report PDFs).
 if [[ "$FOR_RUN" == "1" ]]; then
-    PACKAGES=(ffmpeg "$@")
+    PACKAGES=(ffmpeg libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation "$@")
 elif [[ "$ONLY" == "1" ]]; then
     PACKAGES=("$@")
 fi

@@ -34,6 +34,7 @@ from cohub.apps.core.permissions import declared_permission, declared_refusal
 from cohub.apps.jobs.models import Job, JobStatus
 from cohub.apps.projects import services as project_services
 from cohub.apps.projects.models import ProjectRole
+from cohub.apps.reports import services as report_services
 from cohub.apps.stories import services as story_services
 from tests.assess.world import assessment_values
 from tests.factories import (
@@ -150,6 +151,12 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "reports:playlist_audio": "reports.view_findings",
     "reports:playlist_download": "reports.export_findings",
     "reports:playlist_zip": "reports.export_findings",
+    "reports:report": "reports.view_findings",
+    "reports:report_download": "reports.export_findings",
+    "reports:report_versions": "reports.tailor_report",
+    "reports:report_version": "reports.view_findings",
+    "reports:report_version_download": "reports.export_findings",
+    "reports:report_version_delete": "reports.tailor_report",
     "audit:log": "audit.view_log",
     "audit:log_csv": "audit.view_log",
     "audit:subject_access": "audit.subject_access",  # checked on the storyteller
@@ -310,6 +317,9 @@ def world(db) -> World:
             project=project, prompt="Ten years on, what pleased you?", actor=everyone
         ).visioning_round.pk,
         **assessment_values(project, everyone),
+        "report_version_id": report_services.report_version_create(
+            project=project, actor=everyone, title="For the housing team", themes=[theme]
+        ).pk,
     }
     return World(values=values, everyone=everyone)
 

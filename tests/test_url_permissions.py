@@ -13,6 +13,7 @@ from cohub.apps.analysis import services as analysis_services
 from cohub.apps.jobs.models import Job, JobStatus
 from cohub.apps.projects import services as project_services
 from cohub.apps.projects.models import ProjectRole
+from cohub.apps.reports import services as report_services
 from cohub.apps.stories import services as story_services
 from tests.assess.world import assessment_values
 from tests.factories import (
@@ -115,6 +116,9 @@ def world(db):
             project=project, prompt="Ten years on?", actor=facilitator
         ).visioning_round.pk,
         **assessment_values(project, facilitator),
+        "report_version_id": report_services.report_version_create(
+            project=project, actor=facilitator, title="For the council"
+        ).pk,
     }
     return values, outsider
 

@@ -1,0 +1,50 @@
+"""Saved versions of the findings report, each tailored for one audience.
+
+A version holds what a facilitator chose (themes, sectors, a title, a
+paragraph for its readers), never quotes: it is built afresh each time it is
+opened, so consent as it stands then decides what it shows, and a withdrawn
+story leaves nothing behind in it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from cohub.apps.analysis.models import Theme
+from cohub.apps.core.models import TimeStampedModel
+from cohub.apps.projects.models import Project
+
+
+class ReportVersion(TimeStampedModel):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="report_versions")
+    title = models.CharField(
+        max_length=200, help_text='For example "For the adult social care team".'
+    )
+    for_you = models.TextField(
+        blank=True, help_text="What is in it for this audience, in a few sentences."
+    )
+    themes = models.ManyToManyField(
+        Theme,
+        blank=True,
+        related_name="report_versions",
+        help_text="Only these themes; none chosen means every theme.",
+    )
+    sectors = models.JSONField(
+        default=list, blank=True, help_text="Only quotes for these sectors; empty means all."
+    )
+    approved_only = models.BooleanField(
+        default=False, help_text="Only quotes their storytellers have approved."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "title"], name="unique_report_version_title")
+        ]
+
+    def __str__(self) -> str:
+        return self.title

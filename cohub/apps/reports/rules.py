@@ -4,15 +4,21 @@ The people who decide what the findings say may take them away: everyone
 who codes as an equal (co-producers, community reporters, facilitators and
 organisation admins). Decision-makers read the findings in the hub; they do
 not export them, so what leaves the project is chosen by those who made it.
+
+The findings report follows the same two rules (its pages are read like the
+findings, its PDF and file are exports); a version tailored for one audience
+is chosen by whoever runs the project, who speaks for it to that audience.
 """
 
 import rules
 
-from cohub.apps.projects.predicates import can_code, can_read_findings
+from cohub.apps.projects.predicates import can_code, can_read_findings, can_run_project
 from cohub.apps.projects.refusals import describe_permission
 
 rules.add_perm("reports.view_findings", can_read_findings)
 rules.add_perm("reports.export_findings", can_code)
+rules.add_perm("reports.tailor_report", can_run_project)
 
 describe_permission("reports.view_findings", "read the findings")
 describe_permission("reports.export_findings", "export the findings")
+describe_permission("reports.tailor_report", "tailor a version of the report for an audience")

@@ -1,19 +1,30 @@
-"""Writes for reports: exports leave a line in the audit trail.
+"""Writes for reports: exports leave a line in the audit trail; saved report versions.
 
 An export copies quotes out of cohub, where consent can no longer reach them,
-so who exported what, and when, is worth recording.
+so who exported what, and when, is worth recording. The report's PDF and
+HTML file are exports too (``report_export``); a saved version
+(``ReportVersion``) keeps only choices, and is built afresh each time.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
 
 from cohub.apps.accounts.models import User
+from cohub.apps.analysis.models import Theme
 from cohub.apps.core import audit
 from cohub.apps.core.csvsafe import to_csv
+from cohub.apps.core.errors import ServiceError
 from cohub.apps.core.models import record_event
-from cohub.apps.projects.models import Project
+from cohub.apps.projects.models import Project, Sector
 from cohub.apps.reports.findings import findings_csv_rows, project_findings
+from cohub.apps.reports.models import ReportVersion
+from cohub.apps.reports.render import report_html_document, report_pdf
+from cohub.apps.reports.report import Audience, Kind, build_report
 from cohub.apps.stories.ways_out import EXPORT
 
 
@@ -41,3 +52,163 @@ def findings_export_csv(*, project: Project, actor: User | None) -> str:
         },
     )
     return to_csv(rows)
+
+
+# ---------------------------------------------------------------------------
+# The findings report (docs/adr/0031)
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    content: bytes
+    content_type: str
+    filename: str
+
+
+REPORT_FORMATS = ("html", "pdf")
+
+
+def report_filename(
+    project: Project, *, kind: Kind, fmt: str, version: ReportVersion | None
+) -> str:
+    """``<slug>-report[-<version>][-overview|-easy-read]-YYYY-MM-DD.<fmt>``, safe on any disk."""
+    parts = [project.slug, "report"]
+    if version is not None:
+        parts.append(slugify(version.title)[:40] or f"version-{version.pk}")
+    if kind != Kind.FULL:
+        parts.append(kind.value)
+    return f"{'-'.join(parts)}-{timezone.localdate():%Y-%m-%d}.{fmt}"
+
+
+def report_export(
+    *,
+    project: Project,
+    actor: User | None,
+    fmt: str,
+    kind: Kind = Kind.FULL,
+    version: ReportVersion | None = None,
+    base_url: str = "",
+    via: str = "web",
+) -> ReportFile:
+    """The report as a file that leaves the hub (PDF or HTML), with an entry in the audit trail.
+
+    Built under the ``EXPORT`` way out, as the CSV is: only quotes whose
+    storytellers agree today that we copy their words out. The entry names
+    the stories whose words went out, by id, and stands for the read.
+    """
+    if fmt not in REPORT_FORMATS:
+        raise ServiceError(f"A report is made as {' or '.join(REPORT_FORMATS)}, not {fmt!r}.")
+    with audit.reading() as reads:
+        report = build_report(
+            project,
+            kind=kind,
+            audience=audience_of(version) if version is not None else None,
+            way=EXPORT,
+            base_url=base_url,
+        )
+        if fmt == "pdf":
+            content = report_pdf(report)
+            content_type = "application/pdf"
+        else:
+            content = report_html_document(report).encode("utf-8")
+            content_type = "text/html; charset=utf-8"
+    with transaction.atomic():
+        record_event(
+            actor=actor,
+            verb="report.export",
+            target=version or project,
+            project_id=project.pk,
+            data={
+                "format": fmt,
+                "kind": kind.value,
+                "version": version.pk if version is not None else None,
+                "quotes_shown": report.shown_count,
+                "via": via,
+                **reads.as_data(),
+            },
+        )
+    return ReportFile(
+        content=content,
+        content_type=content_type,
+        filename=report_filename(project, kind=kind, fmt=fmt, version=version),
+    )
+
+
+def audience_of(version: ReportVersion) -> Audience:
+    """What a saved version keeps; a theme merged since counts as the theme it went into."""
+    theme_ids: set[int] = set()
+    for theme in version.themes.all():
+        seen = set()
+        current: Theme | None = theme
+        while current is not None and current.merged_into_id is not None and current.pk not in seen:
+            seen.add(current.pk)
+            current = current.merged_into
+        theme_ids.add((current or theme).pk)
+    return Audience(
+        title=version.title,
+        for_you=version.for_you,
+        theme_ids=frozenset(theme_ids) if theme_ids else None,
+        sectors=frozenset(version.sectors) if version.sectors else None,
+        approved_only=version.approved_only,
+    )
+
+
+@transaction.atomic
+def report_version_create(
+    *,
+    project: Project,
+    actor: User | None,
+    title: str,
+    for_you: str = "",
+    themes: list[Theme] | None = None,
+    sectors: list[str] | None = None,
+    approved_only: bool = False,
+) -> ReportVersion:
+    """Save a version of the report for one audience; its title is unique in the project."""
+    title = title.strip()
+    if not title:
+        raise ServiceError(
+            "Give the version a title, for example “For the adult social care team”."
+        )
+    if ReportVersion.objects.filter(project=project, title__iexact=title).exists():
+        raise ServiceError(f"There is already a version called “{title}”. Choose another title.")
+    themes = list(themes or [])
+    if any(theme.project_id != project.pk for theme in themes):
+        raise ServiceError("Choose themes of this project only.")
+    unknown = sorted(set(sectors or ()) - set(Sector.values))
+    if unknown:
+        raise ServiceError(f"There is no sector {unknown[0]!r}.")
+    version = ReportVersion.objects.create(
+        project=project,
+        title=title,
+        for_you=for_you.strip(),
+        sectors=[s for s in Sector.values if s in set(sectors or ())],
+        approved_only=approved_only,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    version.themes.set(themes)
+    record_event(
+        actor=actor,
+        verb="report.version_create",
+        target=version,
+        project_id=project.pk,
+        data={
+            "themes": sorted(t.pk for t in themes),
+            "sectors": version.sectors,
+            "approved_only": approved_only,
+        },
+    )
+    return version
+
+
+@transaction.atomic
+def report_version_delete(*, version: ReportVersion, actor: User | None) -> None:
+    """Remove a saved version; the report it was built from stays as it is."""
+    record_event(
+        actor=actor,
+        verb="report.version_delete",
+        target=version,
+        project_id=version.project_id,
+        data={"title": version.title},
+    )
+    version.delete()

@@ -13,4 +13,18 @@ urlpatterns = [
     path("clips/playlist.ogg", views.playlist_audio, name="playlist_audio"),
     path("clips/download/", views.playlist_download, name="playlist_download"),
     path("clips/download/<int:job_id>/", views.playlist_zip, name="playlist_zip"),
+    path("report/", views.report, name="report"),
+    path("report/download/", views.report_download, name="report_download"),
+    path("report/versions/", views.report_versions_page, name="report_versions"),
+    path("report/versions/<int:report_version_id>/", views.report_version, name="report_version"),
+    path(
+        "report/versions/<int:report_version_id>/download/",
+        views.report_version_download,
+        name="report_version_download",
+    ),
+    path(
+        "report/versions/<int:report_version_id>/delete/",
+        views.report_version_delete,
+        name="report_version_delete",
+    ),
 ]

@@ -1,4 +1,4 @@
-"""The findings page and its CSV download; the clip playlist and its files."""
+"""The findings page and its CSV download; the clip playlist and its files; the report."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirec
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST, require_safe
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.core.errors import ServiceError
@@ -23,9 +28,21 @@ from cohub.apps.reports.findings import (
     findings_narrow,
     project_findings,
 )
+from cohub.apps.reports.forms import ReportVersionForm
 from cohub.apps.reports.jobs import PLAYLIST_ZIP
+from cohub.apps.reports.models import ReportVersion
 from cohub.apps.reports.playlist import playlist_audio_name, playlist_zip_name, project_playlist
-from cohub.apps.reports.services import findings_export_csv
+from cohub.apps.reports.render import report_context
+from cohub.apps.reports.report import Kind, build_report
+from cohub.apps.reports.selectors import report_version_get, report_versions
+from cohub.apps.reports.services import (
+    REPORT_FORMATS,
+    audience_of,
+    findings_export_csv,
+    report_export,
+    report_version_create,
+)
+from cohub.apps.reports.services import report_version_delete as report_version_delete_service
 from cohub.apps.stories.playback import ranged_response
 from cohub.pipeline.clips import GAP_MS, OGG_OPUS, ClipError, safe_name
 
@@ -163,3 +180,138 @@ def playlist_zip(request: AuthenticatedHttpRequest, project: Project, job_id: in
     )
     response["Cache-Control"] = "no-store"
     return response  # type: ignore[return-value]  # a streamed file; project_view passes it on
+
+
+# ---------------------------------------------------------------------------
+# The findings report (docs/adr/0031)
+
+
+def _kind(request: AuthenticatedHttpRequest) -> Kind:
+    return Kind.parse(request.GET.get("kind"))
+
+
+def _base_url(request: AuthenticatedHttpRequest) -> str:
+    """The hub's own address, so a file's links lead back to it from anywhere."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _report_page(
+    request: AuthenticatedHttpRequest,
+    project: Project,
+    *,
+    version: ReportVersion | None,
+) -> HttpResponse:
+    kind = _kind(request)
+    report = build_report(
+        project, kind=kind, audience=audience_of(version) if version is not None else None
+    )
+    links = request.user.has_perm("stories.view_story", project)
+    return render(
+        request,
+        "reports/report.html",
+        {
+            "project": project,
+            "version": version,
+            "kinds": list(Kind),
+            "versions": list(report_versions(project)) if version is None else [],
+            **report_context(report, links=links),
+        },
+    )
+
+
+def _download(
+    request: AuthenticatedHttpRequest, project: Project, *, version: ReportVersion | None
+) -> HttpResponse:
+    fmt = request.GET.get("format", "pdf")
+    if fmt not in REPORT_FORMATS:
+        fmt = "pdf"
+    made = report_export(
+        project=project,
+        actor=request.user,
+        fmt=fmt,
+        kind=_kind(request),
+        version=version,
+        base_url=_base_url(request),
+    )
+    response = HttpResponse(made.content, content_type=made.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
+    return response
+
+
+@project_view("reports.view_findings")
+@require_GET
+def report(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
+    """The findings report: the full report, its two-page overview, or easy read (``?kind=``)."""
+    return _report_page(request, project, version=None)
+
+
+@project_view("reports.export_findings")
+@require_GET
+def report_download(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
+    """The report as a PDF (or ``?format=html``, one file), built as consent allows now."""
+    return _download(request, project, version=None)
+
+
+@project_view("reports.tailor_report")
+@require_http_methods(["GET", "POST"])
+def report_versions_page(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
+    """Saved versions for one audience each, and the form to save another."""
+    form = ReportVersionForm(request.POST or None, project=project, auto_id="version_%s")
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = report_version_create(
+                project=project,
+                actor=request.user,
+                title=form.cleaned_data["title"],
+                for_you=form.cleaned_data["for_you"],
+                themes=list(form.cleaned_data["themes"]),
+                sectors=list(form.cleaned_data["sectors"]),
+                approved_only=form.cleaned_data["approved_only"],
+            )
+        except ServiceError as error:
+            form.add_error("title", str(error))
+        else:
+            messages.success(request, f"Saved the version “{version.title}”.")
+            return HttpResponseRedirect(
+                reverse("reports:report_version", args=[project.slug, version.pk])
+            )
+    return render(
+        request,
+        "reports/report_versions.html",
+        {
+            "project": project,
+            "form": form,
+            "versions": list(report_versions(project)),
+            "sector_labels": dict(Sector.choices),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@project_view("reports.view_findings", load=("report_version_id", report_version_get))
+@require_GET
+def report_version(
+    request: AuthenticatedHttpRequest, project: Project, report_version: ReportVersion
+) -> HttpResponse:
+    """One saved version, built afresh as consent allows now."""
+    return _report_page(request, project, version=report_version)
+
+
+@project_view("reports.export_findings", load=("report_version_id", report_version_get))
+@require_GET
+def report_version_download(
+    request: AuthenticatedHttpRequest, project: Project, report_version: ReportVersion
+) -> HttpResponse:
+    """One saved version as a PDF (or ``?format=html``)."""
+    return _download(request, project, version=report_version)
+
+
+@project_view("reports.tailor_report", load=("report_version_id", report_version_get))
+@require_POST
+def report_version_delete(
+    request: AuthenticatedHttpRequest, project: Project, report_version: ReportVersion
+) -> HttpResponse:
+    """Remove a saved version (the findings stay as they are)."""
+    report_version_delete_service(version=report_version, actor=request.user)
+    messages.success(request, f"Removed the version “{report_version.title}”.")
+    return HttpResponseRedirect(reverse("reports:report_versions", args=[project.slug]))

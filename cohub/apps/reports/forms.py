@@ -1,0 +1,57 @@
+"""The form for a version of the report tailored for one audience.
+
+It only collects the choices; ``services.report_version_create`` decides
+whether they are allowed, and its refusals are shown with the form.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+
+from cohub.apps.analysis.models import Theme
+from cohub.apps.core.forms import PlainForm
+from cohub.apps.projects.models import Project, Sector
+
+
+class ReportVersionForm(PlainForm):
+    title = forms.CharField(
+        label="Title",
+        max_length=200,
+        help_text="Who it is for, as its readers will see it: “For the adult social care team”.",
+    )
+    for_you = forms.CharField(
+        label="What is in it for them (optional)",
+        required=False,
+        help_text="A few sentences at the top of this version: why these findings matter to "
+        "its readers and what they could do.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label="Themes (optional)",
+        required=False,
+        queryset=Theme.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Only these themes. Choose none to keep every theme.",
+    )
+    sectors = forms.MultipleChoiceField(
+        label="Who could act on it (optional)",
+        required=False,
+        choices=Sector.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Only quotes coded for these sectors. Choose none to keep every quote.",
+    )
+    approved_only = forms.BooleanField(
+        label="Only quotes their storytellers have approved",
+        required=False,
+        help_text="Storytellers cannot approve quotes in cohub yet, so with this ticked the "
+        "version shows counts but no quotes until they can.",
+    )
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelMultipleChoiceField, self.fields["themes"])
+        field.queryset = Theme.objects.filter(project=project, merged_into__isnull=True).order_by(
+            "name"
+        )
