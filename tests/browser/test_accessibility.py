@@ -28,6 +28,7 @@ from cohub.apps.analysis import services as analysis_services
 from cohub.apps.jobs.models import Job, JobResult, JobStatus
 from cohub.apps.projects import services as project_services
 from cohub.apps.projects.models import ProjectRole
+from cohub.apps.reports import services as report_services
 from cohub.apps.reports.playlist import playlist_build_zip, project_playlist
 from cohub.apps.stories import services as story_services
 from cohub.apps.stories.models import Speaker, SpeakerPart
@@ -279,6 +280,13 @@ def build_world() -> World:
             actor=facilitator,
         ).note.pk,
         "visioning_round_id": _visioning_round(project, facilitator, member).pk,
+        "report_version_id": report_services.report_version_create(
+            project=project,
+            actor=facilitator,
+            title="For the adult social care team",
+            for_you="Waiting is what people spoke of most.",
+            themes=[theme],
+        ).pk,
     }
     people = {
         "facilitator": facilitator,
@@ -313,6 +321,18 @@ def build_world() -> World:
             reverse("analysis:review_sheet", args=[project.slug, heard.pk]),
             200,
             "a recorded story with its player and a clip",
+        ),
+        (
+            "facilitator",
+            reverse("reports:report", args=[project.slug]) + "?kind=easy-read",
+            200,
+            "the findings report, easy read",
+        ),
+        (
+            "decision_maker",
+            reverse("reports:report", args=[project.slug]) + "?kind=overview",
+            200,
+            "the findings report, two-page overview",
         ),
     ]
     return World(values, people, extra_pages)
