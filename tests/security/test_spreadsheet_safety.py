@@ -5,7 +5,8 @@ with ``=`` would run as a formula in Excel or LibreOffice (``=HYPERLINK`` sends
 the sheet's contents away). Every written text field of the consent walk's
 world (the same generated list as tests/security/test_escaping.py) is made to
 start with a formula; then every route is opened as a facilitator and every CSV
-it answers, or packs in a zip, is read cell by cell, with the command line's
+it answers, packs in a zip, or every workbook (XLSX) it answers, is read cell by
+cell, with the command line's
 ``export-findings`` too. No cell may start with a formula trigger, and the
 walk must have met the formulas (neutralised), so a walk that reached no
 export could not pass.
@@ -43,12 +44,33 @@ def test_the_check_finds_a_formula_cell():
     assert formulas('"a","=XSS(1)+b"\r\n" @x","\'=XSS(2)+"\r\n') == ["=XSS(1)+b", " @x"]
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def workbook_as_csv(body: bytes) -> str:
+    """A workbook's cells as CSV text, each formula cell written as the formula it is."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(body))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            writer.writerow(
+                ("=" + str(cell.value).lstrip("=")) if cell.data_type == "f" else cell.value
+                for cell in row
+            )
+    return out.getvalue()
+
+
 def downloads(response) -> dict[str, str]:
-    """The CSV texts in one answer: itself, or the .csv files of a zip it sends."""
+    """The CSV texts in one answer: itself, the .csv files of a zip, or a workbook's cells."""
     kind = response.get("Content-Type", "")
     body = b"".join(response.streaming_content) if response.streaming else response.content
     if kind.startswith("text/csv"):
         return {"": body.decode("utf-8")}
+    if kind.startswith(XLSX):
+        return {"": workbook_as_csv(body)}
     if kind.startswith("application/zip"):
         with zipfile.ZipFile(io.BytesIO(body)) as archive:
             return {
@@ -75,10 +97,21 @@ def test_no_export_has_a_cell_a_spreadsheet_would_run(tmp_path):
     assert cli_main(["export-findings", "--project", world.project.slug, "--output", str(out)]) == 0
     exports["cohub export-findings"] = out.read_text(encoding="utf-8")
 
-    assert {"reports:findings_csv", "audit:log_csv", "cohub export-findings"} <= set(exports)
+    reached = {"reports:findings_csv", "audit:log_csv", "exchange:quotes_xlsx"}
+    assert reached | {"cohub export-findings"} <= set(exports)
     problems = [
         f"{where}: {cell[:40]!r}" for where, text in exports.items() for cell in formulas(text)
     ]
     assert not problems, "\n".join(problems)
-    met = [where for where, text in exports.items() if "'=XSS(" in text]
-    assert {"reports:findings_csv", "audit:log_csv", "cohub export-findings"} <= set(met), met
+    met = {where for where, text in exports.items() if "'=XSS(" in text or "=XSS(" in text}
+    assert reached | {"cohub export-findings"} <= met, met
+
+
+def test_the_workbook_reader_sees_formulas_and_text_that_would_become_one():
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["plain", "=XSS(1)+1", "'=XSS(2)"])
+    out = io.BytesIO()
+    book.save(out)
+    assert formulas(workbook_as_csv(out.getvalue())) == ["=XSS(1)+1"]
