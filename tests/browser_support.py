@@ -79,8 +79,13 @@ def page(browser, live_server):
 
 
 def log_in_as(page, client, user) -> None:
-    """Give the browser a logged-in session for ``user`` without typing a password."""
-    client.force_login(user)
+    """Give the browser a logged-in session for ``user`` without typing a password.
+
+    The session has passed two-step sign-in too (tests/auth.py), whatever the client.
+    """
+    from tests.auth import verified_login
+
+    verified_login(client, user)
     page.context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": page.base_url}]
     )

@@ -1,8 +1,19 @@
 import pytest
 
 from cohub.apps.projects.models import ProjectRole
+from tests.auth import VerifiedClient
 from tests.browser_support import browser, page  # noqa: F401  (shared fixtures)
 from tests.factories import ProjectFactory, make_member, make_story, make_storyteller
+
+
+@pytest.fixture
+def client():
+    """pytest-django's client, whose ``force_login`` also passes two-step sign-in (tests/auth.py).
+
+    So the two-step middleware stays on in every test; a test of the second step
+    itself makes a plain ``django.test.Client``.
+    """
+    return VerifiedClient()
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.auth import VerifiedClient
 from tests.routes import site_routes
 from tests.test_consent_on_every_page import build_world
 
@@ -72,7 +73,7 @@ def test_the_checker_finds_each_kind_of_inline_code():
 @pytest.fixture
 def walked(db):
     world = build_world()
-    client = Client()
+    client = VerifiedClient()
     client.force_login(world.facilitator)
     answers = {}
     for route, _ in site_routes():

@@ -15,7 +15,7 @@ APPS = Path(__file__).resolve().parent.parent / "cohub" / "apps"
 
 
 def _view_modules() -> list[Path]:
-    modules = [*APPS.glob("*/views.py"), *APPS.glob("*/views/**/*.py")]
+    modules = [*APPS.glob("*/views.py"), *APPS.glob("*/views/**/*.py"), *APPS.glob("*/*/views.py")]
     return sorted(modules)
 
 

@@ -30,8 +30,12 @@ def test_only_the_base_templates_write_breadcrumbs_and_project_navigation():
         if path.name != "project_base.html"
         and ("includes/project_nav.html" in path.read_text() or "Breadcrumb" in path.read_text())
     ]
-    # The account pages are not inside a project and keep their own short trail.
-    assert copies == ["apps/accounts/templates/accounts/password_change.html"]
+    # The account pages are not inside a project and keep their own short trail (the
+    # two-step sign-in pages share one, under "Your account").
+    assert copies == [
+        "apps/accounts/templates/accounts/password_change.html",
+        "apps/projects/templates/twofactor/_crumbs.html",
+    ]
 
 
 def test_every_page_with_a_project_nav_section_extends_project_base():

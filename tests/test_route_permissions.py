@@ -64,6 +64,11 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "projects:home": OPEN,
     "projects:list": OPEN,  # logged in: lists only projects you may see
     "projects:create": "projects.add_project",  # checked on each organisation offered
+    "projects:two_step": OPEN,  # logged in: your own two-step sign-in
+    "projects:two_step_set_up": OPEN,  # logged in: your own authenticator app
+    "projects:two_step_code": OPEN,  # logged in: your own second step
+    "projects:two_step_backup_codes": OPEN,  # logged in: your own backup codes
+    "projects:two_step_turn_off": OPEN,  # logged in: yours, and only if your role allows
     "projects:invitation_accept": OPEN,  # the unguessable token is the permission
     "projects:detail": "projects.view_project",
     "projects:edit": "projects.change_project",

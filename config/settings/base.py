@@ -26,6 +26,10 @@ INSTALLED_APPS = [
     # Hardening (docs/adr/0025): login throttling and the Content Security Policy.
     "axes",
     "csp",
+    # Two-step sign-in (docs/adr/0025): an authenticator app, or single-use backup codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     # Before django_tasks_db: its db_worker command is ours (it also queues periodic jobs).
     "cohub.apps.jobs",
@@ -57,10 +61,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after the person is known: which of their devices verified this session.
+    "django_otp.middleware.OTPMiddleware",
     "cohub.apps.projects.sessions.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Before any page: whoever must give a code (or set up two-step sign-in) does so first.
+    "cohub.apps.projects.twofactor.middleware.RequireTwoFactorMiddleware",
     # Last: it turns a login refused for too many tries into the "try again later" page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -240,6 +248,13 @@ AXES_LOCKOUT_CALLABLE = "cohub.apps.accounts.lockout.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "cohub.apps.accounts.lockout.username_from_request"
 AXES_VERBOSE = False
+
+# Two-step sign-in (django-otp, docs/adr/0025). The name an authenticator app shows
+# beside the codes; wrong codes are slowed per device (1, 2, 4, 8... seconds apart).
+COHUB_TWO_STEP_URL = "projects:two_step"
+OTP_TOTP_ISSUER = env.get("COHUB_OTP_ISSUER", "cohub")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 LOGGING = {
     "version": 1,

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cohub.apps.analysis import services as analysis_services
@@ -34,6 +34,7 @@ from cohub.apps.stories import services as story_services
 from cohub.apps.stories.models import Speaker, SpeakerPart
 from cohub.apps.stories.recordings import story_add_recording
 from tests import media_support
+from tests.auth import VerifiedClient
 from tests.browser_support import axe_violations, log_in_as
 from tests.factories import (
     ProjectFactory,
@@ -52,7 +53,9 @@ PLAYLIST_SPEECH = "Jo here. I waited eleven weeks for a call, and then the counc
 NOT_OURS = {"admin": "Django's own admin site"}
 
 # Routes that only send people on to another page (which is checked itself).
-REDIRECT_ONLY: set[str] = set()
+# The code page answers a session that passed the second step with a redirect onwards
+# (every visitor here has); tests/browser/test_two_step.py checks it before that step.
+REDIRECT_ONLY: set[str] = {"projects:two_step_code"}
 
 # Who opens each page. Every route is tried by each of them; a page is checked
 # for every visitor who gets it, since what a page shows depends on who asks.
@@ -354,7 +357,7 @@ def survey(world: World) -> tuple[list[Page], dict[str, str], list[str]]:
     """
     clients = {}
     for visitor, user in world.people.items():
-        clients[visitor] = Client()
+        clients[visitor] = VerifiedClient()
         if user is not None:
             clients[visitor].force_login(user)
     pages: list[Page] = []
@@ -446,7 +449,7 @@ def test_every_page_has_no_serious_violations(page, width):
             continue
         page.context.clear_cookies()
         if user is not None:
-            log_in_as(page, Client(), user)
+            log_in_as(page, VerifiedClient(), user)
         for target in pages:
             if target.visitor == visitor:
                 found += _check(page, target, width)

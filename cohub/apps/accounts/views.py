@@ -54,6 +54,8 @@ class ProfileView(LoginRequiredMixin, TemplateView):
             ),
             "organisation",
         )
+        # The page is the projects app's (who must use it is a project role), named by setting.
+        context["two_step_url"] = resolve_url(settings.COHUB_TWO_STEP_URL)
         return context
 
 

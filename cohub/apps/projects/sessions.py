@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.functional import LazyObject, empty
 
 from cohub.apps.accounts.models import OrganisationMembership, OrganisationRole
 from cohub.apps.projects.models import ProjectMembership, ProjectRole
@@ -29,7 +30,13 @@ def holds_keys(user: Any) -> bool:
     """
     if not getattr(user, "is_authenticated", False):
         return False
-    user = getattr(user, "_wrapped", user)
+    # request.user is a lazy object, wrapped again by django-otp's middleware: the answer
+    # is kept on the user object itself.
+    while isinstance(user, LazyObject):
+        lazy: Any = user
+        if lazy._wrapped is empty:
+            lazy._setup()
+        user = lazy._wrapped
     if _CACHE not in user.__dict__:
         user.__dict__[_CACHE] = bool(
             user.is_superuser

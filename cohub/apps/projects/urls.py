@@ -1,6 +1,7 @@
 from django.urls import path
 
 from cohub.apps.projects import views
+from cohub.apps.projects.twofactor import views as two_step
 
 app_name = "projects"
 
@@ -8,6 +9,17 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("projects/", views.project_list, name="list"),
     path("projects/new/", views.project_create, name="create"),
+    # Two-step sign-in (docs/adr/0025): under the account's addresses, kept here because
+    # who must use it is a project role.
+    path("accounts/two-step/", two_step.two_step, name="two_step"),
+    path("accounts/two-step/set-up/", two_step.two_step_set_up, name="two_step_set_up"),
+    path("accounts/two-step/code/", two_step.two_step_code, name="two_step_code"),
+    path(
+        "accounts/two-step/backup-codes/",
+        two_step.two_step_backup_codes,
+        name="two_step_backup_codes",
+    ),
+    path("accounts/two-step/turn-off/", two_step.two_step_turn_off, name="two_step_turn_off"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("p/<slug:project_slug>/", views.project_detail, name="detail"),
     path("p/<slug:project_slug>/edit/", views.project_edit, name="edit"),
