@@ -33,11 +33,13 @@ from cohub.demo import (
     find_quote,
     read_demo,
 )
+from cohub.demo import assessment as demo_assessment
 from cohub.demo.manifest import story_segments
 
 pytestmark = pytest.mark.django_db
 
 DEMO = read_demo()
+ASSESSMENT_ONLY = [r.email for r in demo_assessment.RESPONDENTS if r.name]
 
 
 def _counts() -> dict[str, int]:
@@ -83,6 +85,8 @@ def test_demo_load_makes_a_complete_project():
         ("reporter@example.org", "community_reporter"),
         ("member@example.org", "member"),
         ("decision@example.org", "decision_maker"),
+        # Co-producers and staff who answered the assessment round (cohub/demo/assessment.py).
+        *((email, "member") for email in ASSESSMENT_ONLY),
     }
     assert OrganisationMembership.objects.filter(
         user__email="admin@example.org", organisation=project.organisation, role="admin"
@@ -387,3 +391,26 @@ def test_the_demo_has_a_story_checked_for_personal_details():
     assert ProjectTerm.objects.filter(project=run.story.project).count() == 2
     demo_load()  # a second load checks nothing again
     assert RedactionRun.objects.count() == 1
+
+
+def test_the_demo_round_shows_a_group_and_a_gap_and_an_action(client):
+    from cohub.apps.assess.models import AssessmentAction, AssessmentRound
+    from cohub.apps.assess.selectors import round_results
+
+    demo_load()
+    assessment = AssessmentRound.objects.get(project__slug=DEMO_PROJECT_SLUG)
+    ranked = round_results(assessment)
+    top_item, top = ranked[0]
+    assert top.gap is not None and top.gap >= 2
+    assert top.groups["lived_experience"].median is not None
+    assert top.groups["practitioner"].median is not None
+    assert top.groups["facilitator"].median is None  # one person: hidden
+    assert AssessmentAction.objects.filter(round=assessment).count() == 1
+    client.force_login(User.objects.get(email=FACILITATOR))
+    page = client.get(
+        reverse("assess:round_results", args=[DEMO_PROJECT_SLUG, assessment.pk])
+    ).content.decode()
+    assert "Gap between groups" in page and "fewer than 3 people answered" in page
+    demo_load()  # loading again adds no second round, answer or action
+    assert AssessmentRound.objects.count() == 1
+    assert AssessmentAction.objects.count() == 1

@@ -49,9 +49,18 @@ from cohub.apps.analysis.suggestions import (
     suggestion_run_request,
 )
 from cohub.apps.analysis.vectors import readable_highlights
+from cohub.apps.assess.models import AssessmentItem, AssessmentRound
+from cohub.apps.assess.selectors import framework_version
+from cohub.apps.assess.services import (
+    action_create,
+    answer_save,
+    frameworks_load,
+    response_submit,
+    round_open,
+)
 from cohub.apps.core import audit
 from cohub.apps.core.errors import ServiceError
-from cohub.apps.projects.models import Project, ProjectRole
+from cohub.apps.projects.models import Participation, Project, ProjectRole
 from cohub.apps.projects.services import membership_add, participation_set, project_create
 from cohub.apps.redaction.services import (
     findings_decide_kind,
@@ -71,6 +80,7 @@ from cohub.apps.stories.services import (
     storyteller_create,
     transcript_revise_part,
 )
+from cohub.demo import assessment as assess_data
 from cohub.demo.manifest import (
     DATA_DIR,
     Demo,
@@ -401,6 +411,69 @@ def _read_some_stories(demo: Demo, project: Project, users: dict[str, User]) -> 
         findings_export_csv(project=project, actor=readers[0])
 
 
+def _assess(demo: Demo, project: Project, users: dict[str, User]) -> None:
+    """One assessment round with answers from two groups large enough to show, and an action.
+
+    The frameworks are loaded first (safe to repeat). Made once: a project that
+    already has a round is left as it is.
+    """
+    frameworks_load()
+    if AssessmentRound.objects.filter(project=project).exists():
+        return
+    facilitator = users[demo.email_for(project_role=ProjectRole.FACILITATOR)]
+    people: dict[str, User] = {}
+    for respondent in assess_data.RESPONDENTS:
+        with _blame(f"cohub/demo/assessment.py: {respondent.email!r}"):
+            if respondent.name:
+                person = _ensure_user(respondent.email, respondent.name, demo.password)
+                if not project.memberships.filter(user=person).exists():
+                    membership_add(
+                        project=project, user=person, roles=[respondent.role], actor=facilitator
+                    )
+            else:
+                try:
+                    person = users[demo.email_for(project_role=respondent.role)]
+                except DemoDataError:  # a demo without anyone in that role
+                    continue
+            if not Participation.objects.filter(project=project, user=person).exists():
+                participation_set(project=project, user=person, taking_part=respondent.taking_part)
+        people[respondent.email] = person
+    versions = [framework_version(key) for key in assess_data.FRAMEWORKS]
+    if any(version is None for version in versions):
+        raise DemoDataError("cohub/demo/assessment.py: a framework it names is not shipped.")
+    assessment = round_open(
+        project=project,
+        title=assess_data.ROUND_TITLE,
+        versions=[v for v in versions if v is not None],
+        actor=facilitator,
+    )
+    items = {
+        item.key: item
+        for item in AssessmentItem.objects.filter(framework_version__in=[v for v in versions if v])
+    }
+    for email, answers in assess_data.ANSWERS.items():
+        if email not in people:
+            continue
+        for key, (value, comment) in answers.items():
+            with _blame(f"cohub/demo/assessment.py: {email!r} answering {key!r}"):
+                answer_save(
+                    assessment=assessment,
+                    respondent=people[email],
+                    item=items[key],
+                    value=value,
+                    comment=comment,
+                )
+        response_submit(assessment=assessment, respondent=people[email])
+    action_create(
+        assessment=assessment,
+        item=items[assess_data.ACTION_ITEM],
+        description=assess_data.ACTION_TEXT,
+        owner=facilitator,
+        due=timezone.localdate() + dt.timedelta(days=assess_data.ACTION_DUE_DAYS),
+        actor=facilitator,
+    )
+
+
 @transaction.atomic
 def demo_load(data_dir: Path = DATA_DIR) -> DemoInfo:
     """Make the demo organisation, people and project where they are missing.
@@ -428,6 +501,9 @@ def demo_load(data_dir: Path = DATA_DIR) -> DemoInfo:
         _suggest_themes(project, users[facilitator])
         _read_some_stories(demo, project, users)
         created = True
+    else:
+        project = Project.objects.get(slug=demo.project_slug)
+    _assess(demo, project, users)
     return DemoInfo(
         email=facilitator,
         password=demo.password,

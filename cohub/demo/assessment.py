@@ -1,0 +1,118 @@
+"""The demo's assessment round: who answered what, so the results show a group and a gap.
+
+Four people with lived experience (two of the demo's logins and two more
+co-producers) place the project lower than the three practitioners from the
+crisis team and the council do: the perception gap the results page is
+about. The facilitator and the decision-maker answer too, and, one person
+each, show as "fewer than 3 people answered". One item has become an action.
+All of it fictional, written for cohub.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ROUND_TITLE = "Autumn check-in: how co-produced are we?"
+FRAMEWORKS = ("ladder", "principles")
+
+
+@dataclass(frozen=True)
+class Respondent:
+    """A demo person who answers.
+
+    With a ``name`` they are made for the round (a co-producer, the demo's
+    password); without, ``email`` names the demo login holding ``role`` in
+    demo.toml, skipped when the demo has no one in that role.
+    """
+
+    email: str
+    taking_part: str
+    role: str = "member"
+    name: str = ""
+
+
+RESPONDENTS = (
+    Respondent("member", "lived_experience", role="member"),
+    Respondent("reporter", "lived_experience", role="community_reporter"),
+    Respondent("sol@example.org", "lived_experience", name="Sol (demo co-producer)"),
+    Respondent("remi@example.org", "lived_experience", name="Remi (demo co-producer)"),
+    Respondent("pat@example.org", "professional", name="Pat (demo crisis team nurse)"),
+    Respondent("lee@example.org", "professional", name="Lee (demo council officer)"),
+    Respondent("ash@example.org", "professional", name="Ash (demo university researcher)"),
+    Respondent("facilitator", "facilitating", role="facilitator"),
+    Respondent("decision", "professional", role="decision_maker"),
+)
+
+# respondent -> item key -> (answer, comment). Items not named are left unanswered.
+ANSWERS: dict[str, dict[str, tuple[str, str]]] = {
+    "member": {
+        "ladder-now": ("consulting", "We are asked what we think, then it is decided elsewhere."),
+        "ladder-decisions": ("informing", ""),
+        "assets": ("agree", ""),
+        "mutuality": ("disagree", "The vouchers came late twice."),
+        "blurring-roles": ("disagree", ""),
+    },
+    "reporter": {
+        "ladder-now": ("engaging", ""),
+        "ladder-decisions": ("consulting", ""),
+        "assets": ("agree", ""),
+        "mutuality": ("neither agree nor disagree", ""),
+        "blurring-roles": ("strongly disagree", "Staff still chair every meeting."),
+    },
+    "sol@example.org": {
+        "ladder-now": ("consulting", ""),
+        "ladder-decisions": ("consulting", "The budget was set before we came in."),
+        "assets": ("strongly agree", ""),
+        "mutuality": ("disagree", ""),
+        "blurring-roles": ("disagree", ""),
+    },
+    "remi@example.org": {
+        "ladder-now": ("consulting", ""),
+        "ladder-decisions": ("don't know", ""),
+        "assets": ("agree", "People listen to what we bring."),
+        "mutuality": ("agree", ""),
+        "blurring-roles": ("don't know", ""),
+    },
+    "pat@example.org": {
+        "ladder-now": ("co-producing", "Peer workers are part of the team now."),
+        "ladder-decisions": ("co-designing", ""),
+        "assets": ("strongly agree", ""),
+        "mutuality": ("agree", ""),
+        "blurring-roles": ("agree", ""),
+    },
+    "lee@example.org": {
+        "ladder-now": ("co-designing", ""),
+        "ladder-decisions": ("co-producing", ""),
+        "assets": ("agree", ""),
+        "mutuality": ("strongly agree", ""),
+        "blurring-roles": ("strongly agree", ""),
+    },
+    "ash@example.org": {
+        "ladder-now": ("co-producing", ""),
+        "ladder-decisions": ("co-designing", ""),
+        "assets": ("agree", ""),
+        "mutuality": ("agree", "Everyone is paid for their time."),
+        "blurring-roles": ("agree", ""),
+    },
+    "facilitator": {
+        "ladder-now": ("co-designing", ""),
+        "ladder-decisions": ("engaging", ""),
+        "assets": ("agree", ""),
+        "mutuality": ("agree", ""),
+        "blurring-roles": ("neither agree nor disagree", ""),
+    },
+    "decision": {
+        "ladder-now": ("co-producing", ""),
+        "ladder-decisions": ("co-producing", ""),
+        "assets": ("strongly agree", ""),
+        "mutuality": ("agree", ""),
+        "blurring-roles": ("agree", ""),
+    },
+}
+
+ACTION_ITEM = "ladder-decisions"
+ACTION_TEXT = (
+    "Where decisions are made: people with lived experience join the budget meeting "
+    "before the figures are set, with papers a week ahead."
+)
+ACTION_DUE_DAYS = 42
