@@ -83,3 +83,27 @@ def test_missing_file(coded, tmp_path, capsys):
     args = ["import-qdpx", "--project", coded.project.slug, str(missing)]
     assert cli.main(args) == cli.EXIT_FAILED
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_import_refuses_someone_who_does_not_run_the_project(coded, tmp_path, capsys):
+    source = tmp_path / "p.qdpx"
+    cli.main(["export-qdpx", "--project", coded.project.slug, "-o", str(source)])
+    member = make_member(coded.project, ProjectRole.MEMBER)
+    args = ["import-qdpx", "--project", coded.project.slug, "--as", member.email, str(source)]
+    assert cli.main(args) == cli.EXIT_FAILED
+    assert "may not import from other tools" in capsys.readouterr().err
+
+
+def test_a_new_project_needs_an_organisation_when_there_are_several(coded, tmp_path, capsys):
+    from tests.factories import OrganisationFactory
+
+    OrganisationFactory()
+    source = tmp_path / "themes.qdc"
+    cli.main(["export-qdpx", "--project", coded.project.slug, "-o", str(source)])
+    capsys.readouterr()
+    assert cli.main(["import-qdpx", "--project", "new-one", str(source)]) == cli.EXIT_USAGE
+    assert "--organisation SLUG" in capsys.readouterr().err
+    org = coded.project.organisation.slug
+    args = ["import-qdpx", "--project", "new-one", "--organisation", org, str(source)]
+    assert cli.main(args) == 0
+    assert Theme.objects.filter(project__slug="new-one").count() == 3

@@ -26,6 +26,8 @@ ACTION_WORDS: dict[str, str] = {
     audit.DOWNLOADED: "Downloaded or played story content",
     audit.EXPORTED: "Exported story content",
     "findings.export": "Exported the findings",
+    "exchange.export": "Exported the project for other analysis tools",
+    "exchange.import": "Imported from another analysis tool",
     "audit.export": "Exported the audit log",
     "subject_access.download": "Downloaded everything held about a storyteller",
     "project.create": "Started the project",
