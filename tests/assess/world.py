@@ -20,3 +20,39 @@ def assessment_values(project: Project, actor: Any) -> dict[str, Any]:
         assessment=assessment, item=item, description="Ask people first", actor=actor
     )
     return {"round_id": assessment.pk, "number": 1, "item_id": item.pk, "action_id": action.pk}
+
+
+def answered_assessment_values(project: Project, actor: Any) -> dict[str, Any]:
+    """``assessment_values`` with sent answers from two groups large enough to show and one
+    too small, so the results page draws every kind of chart and a hidden group."""
+    from cohub.apps.assess.models import AssessmentRound
+    from cohub.apps.assess.selectors import item_choices
+    from cohub.apps.assess.services import answer_save, response_submit
+    from cohub.apps.projects.models import Participation, ProjectRole, TakingPart
+    from tests.factories import make_member
+
+    values = assessment_values(project, actor)
+    assessment = AssessmentRound.objects.get(pk=values["round_id"])
+    groups = [
+        (ProjectRole.MEMBER, TakingPart.LIVED_EXPERIENCE, 0),
+        (ProjectRole.MEMBER, TakingPart.LIVED_EXPERIENCE, 1),
+        (ProjectRole.MEMBER, TakingPart.LIVED_EXPERIENCE, 0),
+        (ProjectRole.MEMBER, TakingPart.PROFESSIONAL, -1),
+        (ProjectRole.MEMBER, TakingPart.PROFESSIONAL, -2),
+        (ProjectRole.MEMBER, TakingPart.PROFESSIONAL, -1),
+        (ProjectRole.DECISION_MAKER, TakingPart.PROFESSIONAL, -1),
+    ]
+    items = round_items(assessment)
+    for role, taking_part, pick in groups:
+        person = make_member(project, role)
+        Participation.objects.create(project=project, user=person, taking_part=taking_part)
+        for item in items:
+            answer_save(
+                assessment=assessment,
+                respondent=person,
+                item=item,
+                value=item_choices(item)[pick],
+                comment="It depends who you ask." if pick == 0 else "",
+            )
+        response_submit(assessment=assessment, respondent=person)
+    return values

@@ -34,6 +34,7 @@ from cohub.apps.stories import services as story_services
 from cohub.apps.stories.models import Speaker, SpeakerPart
 from cohub.apps.stories.recordings import story_add_recording
 from tests import media_support
+from tests.assess.world import answered_assessment_values
 from tests.auth import VerifiedClient
 from tests.browser_support import axe_violations, log_in_as
 from tests.factories import (
@@ -55,7 +56,7 @@ NOT_OURS = {"admin": "Django's own admin site"}
 # Routes that only send people on to another page (which is checked itself).
 # The code page answers a session that passed the second step with a redirect onwards
 # (every visitor here has); tests/browser/test_two_step.py checks it before that step.
-REDIRECT_ONLY: set[str] = {"projects:two_step_code"}
+REDIRECT_ONLY: set[str] = {"projects:two_step_code", "assess:round_answer_start"}
 
 # Who opens each page. Every route is tried by each of them; a page is checked
 # for every visitor who gets it, since what a page shows depends on who asks.
@@ -283,6 +284,7 @@ def build_world() -> World:
             actor=facilitator,
         ).note.pk,
         "visioning_round_id": _visioning_round(project, facilitator, member).pk,
+        **answered_assessment_values(project, facilitator),
         "report_version_id": report_services.report_version_create(
             project=project,
             actor=facilitator,

@@ -36,6 +36,8 @@ SHORT = {
 
 def hidden_words(min_group: int) -> str:
     """What a hidden group says instead of a figure."""
+    if min_group <= 1:
+        return "no one answered"
     return f"fewer than {min_group} people answered"
 
 
