@@ -158,6 +158,8 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "reports:playlist_zip": "reports.export_findings",
     "reports:report": "reports.view_findings",
     "reports:report_download": "reports.export_findings",
+    "reports:report_pdf_start": "reports.export_findings",
+    "reports:report_pdf_file": "reports.export_findings",
     "reports:report_versions": "reports.tailor_report",
     "reports:report_version": "reports.view_findings",
     "reports:report_version_download": "reports.export_findings",

@@ -68,7 +68,7 @@ from cohub.apps.redaction.services import (
     redaction_check_run,
     redaction_check_start,
 )
-from cohub.apps.reports.services import findings_export_csv
+from cohub.apps.reports.services import findings_export_csv, report_version_create
 from cohub.apps.stories.models import Recording, Speaker, Story, Storyteller, Transcript
 from cohub.apps.stories.recordings import story_add_recording, transcript_write_recognised
 from cohub.apps.stories.scopes import ConsentScope
@@ -474,6 +474,21 @@ def _assess(demo: Demo, project: Project, users: dict[str, User]) -> None:
     )
 
 
+def _save_report_versions(demo: Demo, project: Project, facilitator: User) -> None:
+    """The report versions the demo's facilitator tailored for one audience each."""
+    themes = {theme.name: theme for theme in project.themes.all()}
+    for spec in demo.report_versions:
+        with _blame(f"{demo.manifest}: [[report_versions]] {spec.title!r}"):
+            report_version_create(
+                project=project,
+                actor=facilitator,
+                title=spec.title,
+                for_you=spec.for_you,
+                themes=[themes[name] for name in spec.themes],
+                sectors=list(spec.sectors),
+            )
+
+
 @transaction.atomic
 def demo_load(data_dir: Path = DATA_DIR) -> DemoInfo:
     """Make the demo organisation, people and project where they are missing.
@@ -500,6 +515,7 @@ def demo_load(data_dir: Path = DATA_DIR) -> DemoInfo:
         _fill_board(demo, project, users)
         _suggest_themes(project, users[facilitator])
         _read_some_stories(demo, project, users)
+        _save_report_versions(demo, project, users[facilitator])
         created = True
     else:
         project = Project.objects.get(slug=demo.project_slug)

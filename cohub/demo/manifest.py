@@ -136,6 +136,16 @@ class BoardSpec:
 
 
 @dataclass(frozen=True)
+class ReportVersionSpec:
+    """A version of the findings report saved for one audience (docs/adr/0031)."""
+
+    title: str
+    for_you: str = ""
+    themes: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Demo:
     """Everything the demo holds, checked against itself and its transcripts."""
 
@@ -149,6 +159,7 @@ class Demo:
     storytellers: tuple[StorytellerSpec, ...]
     stories: tuple[StorySpec, ...]
     board: BoardSpec = field(default_factory=BoardSpec)
+    report_versions: tuple[ReportVersionSpec, ...] = ()
 
     @property
     def project_slug(self) -> str:
@@ -314,6 +325,7 @@ class _Reader:
                 "storytellers",
                 "stories",
                 "board",
+                "report_versions",
             ),
             "top level",
         )
@@ -358,7 +370,25 @@ class _Reader:
             storytellers=storytellers,
             stories=stories,
             board=self.board(raw.get("board", {}), emails=emails, themes=theme_names),
+            report_versions=tuple(
+                self.report_version(entry, themes=theme_names)
+                for entry in self.tables(raw, "report_versions", "top level")
+            ),
         )
+
+    def report_version(self, raw: Mapping[str, Any], *, themes: set[str]) -> ReportVersionSpec:
+        where = "[[report_versions]]"
+        self.known(raw, ("title", "for_you", "themes", "sectors"), where)
+        spec = ReportVersionSpec(
+            title=self.text(raw, "title", where),
+            for_you=self.text(raw, "for_you", where, default=""),
+            themes=self.words(raw, "themes", where),
+            sectors=self.words(raw, "sectors", where),
+        )
+        unknown = sorted(set(spec.themes) - themes)
+        if unknown:
+            raise self.fail(where, f"{spec.title!r}: unknown theme {unknown[0]!r}.")
+        return spec
 
     def board(self, raw: Mapping[str, Any], *, emails: set[str], themes: set[str]) -> BoardSpec:
         where = "[board]"

@@ -30,6 +30,7 @@ from cohub.apps.projects import services as project_services
 from cohub.apps.projects.models import ProjectRole
 from cohub.apps.reports import services as report_services
 from cohub.apps.reports.playlist import playlist_build_zip, project_playlist
+from cohub.apps.reports.report import Kind
 from cohub.apps.stories import services as story_services
 from cohub.apps.stories.models import Speaker, SpeakerPart
 from cohub.apps.stories.recordings import story_add_recording
@@ -250,8 +251,27 @@ def build_world() -> World:
         run=run, number=1, label="Housing ideas", suggested_label="Housing ideas"
     )
     SuggestionQuote.objects.create(suggestion=suggestion, highlight=highlight)
+    # A finished report PDF: its download is a file, not a page.
+    report_pdf = Job.objects.create(
+        kind="reports.report_pdf",
+        project_id=project.pk,
+        created_by=facilitator,
+        status=JobStatus.SUCCEEDED,
+        params={"kind": "full", "version": None, "base_url": ""},
+    )
+    report_pdf.result = report_services.report_pdf_make(
+        project=project,
+        actor=facilitator,
+        job_id=report_pdf.pk,
+        kind=Kind.FULL,
+        version=None,
+        base_url="",
+        progress=lambda percent, message: None,
+    )
+    report_pdf.save()
     values = {
         ("reports:playlist_zip", "job_id"): download.pk,
+        ("reports:report_pdf_file", "job_id"): report_pdf.pk,
         "project_slug": project.slug,
         "run_id": run.pk,
         "suggestion_id": suggestion.pk,

@@ -485,3 +485,70 @@ def test_a_decision_maker_reads_quotes_without_links_into_stories(coded, client)
     assert ROBIN_WORDS in page
     assert "review-sheet" not in page  # they may not open the stories, so no link to them
     assert "of the transcript" in page  # ... but the place is still said
+
+
+# ---------------------------------------------------------------------------
+# The PDF as a job
+
+
+def _make_pdf(client, coded, capture, **data):
+    from cohub.apps.jobs.models import Job
+
+    with capture(execute=True):
+        response = client.post(reverse("reports:report_pdf_start", args=[coded.project.slug]), data)
+    job = Job.objects.filter(kind="reports.report_pdf").latest("pk")
+    assert response["Location"] == reverse("jobs:detail", args=[job.pk])
+    return job
+
+
+@needs_pdftotext
+def test_the_pdf_is_drawn_by_a_job_and_handed_out_while_consent_holds(
+    coded, facilitator_client, tmp_path, django_capture_on_commit_callbacks
+):
+    from cohub.apps.jobs.models import JobStatus
+    from cohub.apps.stories.services import consent_record
+
+    job = _make_pdf(facilitator_client, coded, django_capture_on_commit_callbacks, kind="overview")
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    download = facilitator_client.get(job.result["url"])
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    assert "-report-overview-" in download["Content-Disposition"]
+    text = pdf_text(b"".join(download.streaming_content), tmp_path)
+    assert "Waiting 3 2 1 1 1 0" in text
+    assert SKY_WORDS not in text
+    assert Event.objects.filter(verb="report.export", data__via="job").exists()
+    # Robin takes back consent to be quoted: the PDF that holds their words is not offered.
+    consent_record(
+        storyteller=coded.storytellers["Robin"], actor=None, record=True, transcribe=True
+    )
+    again = facilitator_client.get(job.result["url"])
+    assert again.status_code == 302
+    assert again["Location"] == reverse("reports:report", args=[coded.project.slug])
+
+
+def test_a_version_pdf_and_its_withdrawal_purge(
+    coded, facilitator_client, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    from cohub.apps.reports.services import report_pdf_name
+
+    version = report_version_create(
+        project=coded.project, actor=None, title="Trust", themes=[_theme(coded, "Trust")]
+    )
+    job = _make_pdf(
+        facilitator_client, coded, django_capture_on_commit_callbacks, version=str(version.pk)
+    )
+    assert job.params["version"] == version.pk
+    name = report_pdf_name(coded.project.pk, job.pk, job.result["digest"])
+    assert default_storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        consent_withdraw(storyteller=coded.storytellers["Ana"], actor=None)
+    assert not default_storage.exists(name)
+
+
+def test_a_decision_maker_may_not_make_the_pdf(coded, client):
+    client.force_login(make_member(coded.project, ProjectRole.DECISION_MAKER))
+    url = reverse("reports:report_pdf_start", args=[coded.project.slug])
+    assert client.post(url, {"kind": "full"}).status_code == 403

@@ -7,7 +7,10 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from cohub.apps.reports.playlist import playlists_purge
+        from cohub.apps.reports.services import report_pdfs_purge
         from cohub.apps.stories.purge import register_purger
 
-        # Joined clips and downloads are files, not rows: withdrawal removes them here.
+        # Joined clips, downloads and report PDFs are files, not rows: withdrawal removes
+        # them here.
         register_purger(playlists_purge)
+        register_purger(report_pdfs_purge)

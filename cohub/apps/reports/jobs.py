@@ -1,4 +1,4 @@
-"""Job kinds of the reports app: the clip playlist's download, cut with ffmpeg."""
+"""Job kinds of the reports app: the clip playlist's download (ffmpeg), the report's PDF."""
 
 from __future__ import annotations
 
@@ -35,3 +35,36 @@ def playlist_zip(job: Job, progress: Progress) -> dict:
         else [],
         "url": reverse("reports:playlist_zip", args=[project.slug, job.pk]),
     }
+
+
+REPORT_PDF = "reports.report_pdf"
+
+
+# WeasyPrint is plain Python on Pango, with no network (render.py), so the job runs in the
+# worker. One try: a failure is asked for again with the button, with consent as it is then.
+@register(REPORT_PDF, label="Drawing the findings report as a PDF", timeout_s=900, max_attempts=1)
+def report_pdf(job: Job, progress: Progress) -> dict:
+    """Draw the report's PDF as consent allows now and keep it for its download."""
+    from cohub.apps.reports.models import ReportVersion
+    from cohub.apps.reports.report import Kind
+    from cohub.apps.reports.services import report_pdf_make
+
+    if job.project_id is None:
+        raise ValueError("A report PDF must belong to a project.")
+    project = Project.objects.get(pk=job.project_id)
+    version_id = job.params.get("version")
+    version = (
+        ReportVersion.objects.get(pk=version_id, project=project)
+        if version_id is not None
+        else None
+    )
+    made = report_pdf_make(
+        project=project,
+        actor=job.created_by,
+        job_id=job.pk,
+        kind=Kind.parse(job.params.get("kind")),
+        version=version,
+        base_url=str(job.params.get("base_url", "")),
+        progress=progress,
+    )
+    return {**made, "url": reverse("reports:report_pdf_file", args=[project.slug, job.pk])}

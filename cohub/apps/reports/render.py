@@ -27,6 +27,9 @@ CSS_NAME = "reports/report.css"
 PDF_MAX_OVERVIEW_PAGES = 2
 
 logger = logging.getLogger(__name__)
+# WeasyPrint says each step of every PDF at INFO ("Step 5 - Creating layout - Page 2"):
+# noise in the hub's log and on the command line; its warnings still show.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 class FetchRefused(ValueError):

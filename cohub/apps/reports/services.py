@@ -8,8 +8,13 @@ HTML file are exports too (``report_export``); a saved version
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -24,7 +29,7 @@ from cohub.apps.projects.models import Project, Sector
 from cohub.apps.reports.findings import findings_csv_rows, project_findings
 from cohub.apps.reports.models import ReportVersion
 from cohub.apps.reports.render import report_html_document, report_pdf
-from cohub.apps.reports.report import Audience, Kind, build_report
+from cohub.apps.reports.report import Audience, Kind, Report, build_report
 from cohub.apps.stories.ways_out import EXPORT
 
 
@@ -212,3 +217,96 @@ def report_version_delete(*, version: ReportVersion, actor: User | None) -> None
         data={"title": version.title},
     )
     version.delete()
+
+
+# ---------------------------------------------------------------------------
+# The report's PDF as a job: a big project's PDF takes WeasyPrint many seconds
+# (bench/report.py), longer than a page should wait. The job keeps the file with
+# the digest of what it drew; it is handed out only while the report would still
+# be drawn the same (nobody narrowed their consent, no quote changed since).
+
+PDF_FOLDER = "report-pdfs"
+
+
+def report_pdf_name(project_id: int, job_id: int, digest: str) -> str:
+    return f"{PDF_FOLDER}/{project_id}/report-{job_id}-{digest}.pdf"
+
+
+def report_digest(report: Report) -> str:
+    """What the report would draw now, as a digest (its HTML, which holds every word)."""
+    return hashlib.sha256(report_html_document(report).encode("utf-8")).hexdigest()[:32]
+
+
+def report_for_file(
+    project: Project, *, kind: Kind, version: ReportVersion | None, base_url: str
+) -> Report:
+    """The report as a file leaving the hub gets it: ``EXPORT``, links to ``base_url``."""
+    return build_report(
+        project,
+        kind=kind,
+        audience=audience_of(version) if version is not None else None,
+        way=EXPORT,
+        base_url=base_url,
+    )
+
+
+def report_pdf_make(
+    *,
+    project: Project,
+    actor: User | None,
+    job_id: int,
+    kind: Kind,
+    version: ReportVersion | None,
+    base_url: str,
+    progress: Callable[[int, str], None],
+) -> dict[str, object]:
+    """Draw the PDF and keep it (the job's work); records the export like a download."""
+    progress(10, "Reading the findings as consent allows now")
+    with audit.reading() as reads:
+        report = report_for_file(project, kind=kind, version=version, base_url=base_url)
+        digest = report_digest(report)
+        progress(30, "Drawing the PDF")
+        content = report_pdf(report)
+    name = report_pdf_name(project.pk, job_id, digest)
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    default_storage.save(name, ContentFile(content))
+    with transaction.atomic():
+        record_event(
+            actor=actor,
+            verb="report.export",
+            target=version or project,
+            project_id=project.pk,
+            data={
+                "format": "pdf",
+                "kind": kind.value,
+                "version": version.pk if version is not None else None,
+                "quotes_shown": report.shown_count,
+                "via": "job",
+                **reads.as_data(),
+            },
+        )
+    progress(100, "The PDF is ready")
+    return {
+        "digest": digest,
+        "filename": report_filename(project, kind=kind, fmt="pdf", version=version),
+        "bytes": len(content),
+    }
+
+
+def report_pdfs_purge(story_ids: list[int]) -> None:
+    """Purger (``stories.purge``): every kept report PDF of the stories' projects.
+
+    A PDF may hold a withdrawn person's words; the next one is drawn again from
+    what consent allows then. Removed once the removal commits, as playlists are.
+    """
+    from cohub.apps.stories.models import Story
+    from cohub.apps.stories.purge import files_delete_on_commit
+
+    project_ids = set(Story.objects.filter(pk__in=story_ids).values_list("project_id", flat=True))
+    names: list[str] = []
+    for project_id in project_ids:
+        with contextlib.suppress(FileNotFoundError, NotImplementedError):
+            _, files = default_storage.listdir(f"{PDF_FOLDER}/{project_id}")
+            names += [f"{PDF_FOLDER}/{project_id}/{name}" for name in files]
+    files_delete_on_commit(names=names)

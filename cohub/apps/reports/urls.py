@@ -15,6 +15,8 @@ urlpatterns = [
     path("clips/download/<int:job_id>/", views.playlist_zip, name="playlist_zip"),
     path("report/", views.report, name="report"),
     path("report/download/", views.report_download, name="report_download"),
+    path("report/pdf/", views.report_pdf_start, name="report_pdf_start"),
+    path("report/pdf/<int:job_id>/", views.report_pdf_file, name="report_pdf_file"),
     path("report/versions/", views.report_versions_page, name="report_versions"),
     path("report/versions/<int:report_version_id>/", views.report_version, name="report_version"),
     path(

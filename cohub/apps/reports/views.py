@@ -29,7 +29,7 @@ from cohub.apps.reports.findings import (
     project_findings,
 )
 from cohub.apps.reports.forms import ReportVersionForm
-from cohub.apps.reports.jobs import PLAYLIST_ZIP
+from cohub.apps.reports.jobs import PLAYLIST_ZIP, REPORT_PDF
 from cohub.apps.reports.models import ReportVersion
 from cohub.apps.reports.playlist import playlist_audio_name, playlist_zip_name, project_playlist
 from cohub.apps.reports.render import report_context
@@ -39,7 +39,10 @@ from cohub.apps.reports.services import (
     REPORT_FORMATS,
     audience_of,
     findings_export_csv,
+    report_digest,
     report_export,
+    report_for_file,
+    report_pdf_name,
     report_version_create,
 )
 from cohub.apps.reports.services import report_version_delete as report_version_delete_service
@@ -315,3 +318,70 @@ def report_version_delete(
     report_version_delete_service(version=report_version, actor=request.user)
     messages.success(request, f"Removed the version “{report_version.title}”.")
     return HttpResponseRedirect(reverse("reports:report_versions", args=[project.slug]))
+
+
+@project_view("reports.export_findings")
+@require_POST
+def report_pdf_start(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
+    """Start drawing the PDF (a job with progress: a big report takes a while); its page links it.
+
+    ``kind`` and ``version`` come with the form; a version of another project is 404.
+    """
+    kind = Kind.parse(request.POST.get("kind"))
+    version = None
+    if request.POST.get("version"):
+        try:
+            version = report_version_get(project, int(request.POST["version"]))
+        except ValueError:
+            raise Http404("There is no such version.") from None
+    job = job_enqueue(
+        kind=REPORT_PDF,
+        params={
+            "kind": kind.value,
+            "version": version.pk if version is not None else None,
+            "base_url": _base_url(request),
+        },
+        project_id=project.pk,
+        created_by=request.user,
+    )
+    return HttpResponseRedirect(reverse("jobs:detail", args=[job.pk]))
+
+
+@project_view("reports.export_findings")
+@require_GET
+def report_pdf_file(
+    request: AuthenticatedHttpRequest, project: Project, job_id: int
+) -> HttpResponse:
+    """The finished PDF, only while the report would still be drawn the same."""
+    job = get_object_or_404(
+        Job, pk=job_id, project_id=project.pk, kind=REPORT_PDF, status=JobStatus.SUCCEEDED
+    )
+    params, result = job.params or {}, job.result or {}
+    version = None
+    if params.get("version") is not None:
+        version = ReportVersion.objects.filter(project=project, pk=params["version"]).first()
+        if version is None:
+            raise Http404("That version of the report has been removed.")
+    now = report_for_file(
+        project,
+        kind=Kind.parse(params.get("kind")),
+        version=version,
+        base_url=str(params.get("base_url", "")),
+    )
+    digest = str(result.get("digest", ""))
+    name = report_pdf_name(project.pk, job.pk, digest)
+    if digest != report_digest(now) or not default_storage.exists(name):
+        messages.error(
+            request,
+            "The findings have changed since that PDF was drawn (a quote, a theme or "
+            "someone's consent), so it is no longer offered. Make the PDF again.",
+        )
+        return HttpResponseRedirect(reverse("reports:report", args=[project.slug]))
+    response = FileResponse(
+        default_storage.open(name, "rb"),
+        as_attachment=True,
+        filename=str(result.get("filename") or "report.pdf"),
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "no-store"
+    return response  # type: ignore[return-value]  # a streamed file; project_view passes it on
