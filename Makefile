@@ -78,6 +78,7 @@ bench: install
 	$(BIN)/pip install --quiet webvtt-py srt -e '.[bench]'
 	$(BIN)/python bench/parse_transcripts.py
 	$(BIN)/python bench/findings.py
+	$(BIN)/python bench/report.py
 	$(BIN)/python bench/board.py
 	@command -v espeak-ng >/dev/null || bash scripts/ensure-system-deps.sh
 	$(BIN)/python bench/transcribe.py
