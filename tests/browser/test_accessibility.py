@@ -5,7 +5,8 @@ the day it is added, or this test fails and says how to cover it. One world
 (built with the factories and services) fills every URL argument; each route
 is opened by each visitor below, and every answer that is an HTML page, the
 403 and 404 pages included, goes through axe-core (no serious or critical
-violations) and must not scroll sideways (WCAG 1.4.10, reflow).
+violations) and must not scroll sideways (WCAG 1.4.10, reflow), on a phone
+with its text at twice the size too (WCAG 1.4.4): the header wraps, fields stack.
 
 A route whose GET answers 405 takes POST only and has no page of its own; one
 that answers with something other than HTML (a CSV, JSON) is not a page.
@@ -37,7 +38,7 @@ from cohub.apps.stories.recordings import story_add_recording
 from tests import media_support
 from tests.assess.world import answered_assessment_values
 from tests.auth import VerifiedClient
-from tests.browser_support import axe_violations, log_in_as
+from tests.browser_support import axe_violations, enlarge_text, log_in_as
 from tests.factories import (
     ProjectFactory,
     make_member,
@@ -475,4 +476,32 @@ def test_every_page_has_no_serious_violations(page, width):
         for target in pages:
             if target.visitor == visitor:
                 found += _check(page, target, width)
+    assert not found, "\n".join(found)
+
+
+SIDEWAYS = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_no_page_scrolls_sideways_on_a_phone_with_text_twice_the_size(page):
+    world = build_world()
+    pages, _, problems = survey(world)
+    assert not problems, "\n".join(problems)
+    page.set_viewport_size({"width": 360, "height": 800})
+    found: list[str] = []
+    for visitor, user in world.people.items():
+        if not any(target.visitor == visitor for target in pages):
+            continue
+        page.context.clear_cookies()
+        if user is not None:
+            log_in_as(page, VerifiedClient(), user)
+        for target in pages:
+            if target.visitor != visitor:
+                continue
+            page.goto(target.url)
+            enlarge_text(page, 200)
+            overflow = page.evaluate(SIDEWAYS)
+            if overflow > 1:
+                found.append(f"{target.label} as {visitor}: scrolls sideways by {overflow}px")
     assert not found, "\n".join(found)
