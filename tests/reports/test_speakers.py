@@ -143,3 +143,67 @@ def test_a_theme_page_says_who_said_each_quote_and_in_what_part(client, project,
     # The interviewer's question is never shown as if the storyteller asked it.
     assert "said by Sam (interviewer)" in html
     assert "said by Skyler Jones (storyteller)" in html
+
+
+def _share(story, *words):
+    """Check the story without the model, replace ``words``, and make the shareable version."""
+    from cohub.apps.redaction import services
+    from cohub.apps.redaction.models import FindingStatus
+    from cohub.pipeline.redact import Kind
+    from tests.redaction.conftest import findings_in
+
+    run = services.redaction_check_start(story=story, actor=None).run
+    run = services.redaction_findings_store(
+        run=run,
+        findings=findings_in(run.transcript.text, *((w, Kind.PERSON) for w in words)),
+        engine_settings={"engine": "test"},
+    )
+    services.findings_decide_kind(
+        run=run, actor=None, kind=Kind.PERSON.value, status=FindingStatus.ACCEPTED
+    )
+    services.redaction_share(run=run, actor=None)
+
+
+def _newest_quote(story, words):
+    transcript = story.transcripts.order_by("-version").first()
+    start = transcript.text.index(words)
+    return highlight_create(
+        story=story,
+        transcript=transcript,
+        char_start=start,
+        char_end=start + len(words),
+        actor=None,
+    ).highlight
+
+
+@pytest.fixture
+def named_in_words(project):
+    """Sam is named in the words as well as beside them."""
+    teller = make_storyteller(project, pseudonym="Sky", consent=ALL_SCOPES)
+    text = (
+        "Sam Reporter: What happened when you rang?\n\n"
+        "Skyler Jones: Sam, they never rang me back. Dee said the same."
+    )
+    story = make_story(project, storyteller=teller, text=text)
+    sam = Speaker.objects.get(story=story, label="Sam Reporter")
+    speaker_update(speaker=sam, actor=None, display_name="Sam", part=SpeakerPart.INTERVIEWER)
+    return story
+
+
+def test_an_interviewer_whose_name_was_replaced_in_the_words_is_not_named_beside_them(
+    project, named_in_words
+):
+    _share(named_in_words, "Sam")
+    question = _newest_quote(named_in_words, "What happened when you rang?")
+    quote = _by_highlight(project)[question.pk]
+    assert quote.source == "Interviewer"
+    assert quote.speaker == ""
+    assert "Sam" not in findings_export_csv(project=project, actor=None)
+
+
+def test_a_replaced_word_that_is_not_the_interviewers_name_leaves_the_credit_alone(
+    project, named_in_words
+):
+    _share(named_in_words, "Dee")
+    question = _newest_quote(named_in_words, "What happened when you rang?")
+    assert _by_highlight(project)[question.pk].source == "Interviewer (Sam)"

@@ -131,3 +131,29 @@ def shared_version_counts(story_ids: list[int]) -> dict[int, int]:
         .annotate(n=Count("id"))
     )
     return {row["story_id"]: row["n"] for row in rows}
+
+
+def replaced_words(project: Project) -> dict[int, frozenset[str]]:
+    """Per story, the words its shareable versions replaced, folded for comparing, in one query.
+
+    A speaker's display name is not part of the words, so a name replaced in
+    the text ("Sam" became "[PERSON 1]") would still be printed beside the
+    quote; outputs that credit speakers ask here first (``is_replaced``).
+    """
+    found: dict[int, set[str]] = {}
+    rows = RedactionFinding.objects.filter(
+        run__story__project=project,
+        run__shared_transcript__isnull=False,
+        status=FindingStatus.ACCEPTED,
+    ).values_list("run__story_id", "text")
+    for story_id, text in rows:
+        found.setdefault(story_id, set()).add(" ".join(text.split()).casefold())
+    return {story_id: frozenset(words) for story_id, words in found.items()}
+
+
+def is_replaced(name: str, replaced: frozenset[str]) -> bool:
+    """Whether ``name``, or any word of it, was replaced in the story's shareable version."""
+    folded = " ".join(name.split()).casefold()
+    return bool(folded) and (
+        folded in replaced or any(word in replaced for word in folded.split() if len(word) > 1)
+    )

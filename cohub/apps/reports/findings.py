@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from cohub.apps.analysis.models import Attribution, ChangeLevel, Highlight, HighlightTheme, Theme
 from cohub.apps.core import audit
 from cohub.apps.projects.models import Project, Sector
+from cohub.apps.redaction.selectors import is_replaced, replaced_words
 from cohub.apps.stories.consent import consent_now
 from cohub.apps.stories.models import Speaker, SpeakerPart, Storyteller
 from cohub.apps.stories.ways_out import QUOTE_BY_NAME, REPORT, WayOut, way_out_withheld
@@ -161,16 +162,24 @@ def _part(speaker: Speaker | None) -> str:
     return "storyteller" if speaker is None else speaker.part_word
 
 
-def _credit(speaker: Speaker | None, storyteller_source: str) -> str:
+def _credit(speaker: Speaker | None, storyteller_source: str, replaced: frozenset[str]) -> str:
     if speaker is None or speaker.is_storyteller:
         return storyteller_source
     if speaker.part == SpeakerPart.INTERVIEWER:
+        # A name taken out of the words is not printed back beside them.
+        if is_replaced(speaker.display_name, replaced):
+            return "Interviewer"
         return f"Interviewer ({speaker.display_name})"
     return "Another participant"
 
 
 def _quote(
-    highlight: Highlight, voice: _Voice, *, keep_anonymous: bool, themes: tuple[str, ...] = ()
+    highlight: Highlight,
+    voice: _Voice,
+    *,
+    keep_anonymous: bool,
+    themes: tuple[str, ...] = (),
+    replaced: frozenset[str] = frozenset(),
 ) -> FindingQuote:
     story = highlight.review_sheet.story
     # Naming is the storyteller's to allow, so it applies only to their own words.
@@ -181,14 +190,14 @@ def _quote(
         and _has_storytellers_words(highlight)
     )
     storyteller_source = voice.source_named if named else voice.source_anonymous
-    credits = dict.fromkeys(_credit(s, storyteller_source) for s in _speakers(highlight))
+    credits = dict.fromkeys(_credit(s, storyteller_source, replaced) for s in _speakers(highlight))
     parts = dict.fromkeys(_part(s) for s in _speakers(highlight))
     main = highlight.speaker
     if main is None:
         speaker = ""
     elif main.is_storyteller:
         speaker = main.display_name if named else ""
-    elif main.part == SpeakerPart.INTERVIEWER:
+    elif main.part == SpeakerPart.INTERVIEWER and not is_replaced(main.display_name, replaced):
         speaker = main.display_name
     else:
         speaker = ""
@@ -230,7 +239,7 @@ def _kept_anonymous(highlights: list[Highlight]) -> set[int]:
 
 
 def project_findings(project: Project, *, way: WayOut = REPORT) -> Findings:
-    """Build the findings of a project in six queries, however many quotes it has.
+    """Build the findings of a project in seven queries, however many quotes it has.
 
     ``way`` is the way out they are for (``ways_out.REPORT`` for the page,
     ``EXPORT`` for a download): each storyteller's quotes are in only where
@@ -256,6 +265,7 @@ def project_findings(project: Project, *, way: WayOut = REPORT) -> Findings:
     ):
         links[highlight_id].append(theme_id)
     voices = _voices(project, way)
+    replaced = replaced_words(project)
     keep_anonymous = _kept_anonymous(highlights)
     untagged = ThemeFinding(theme_id=None, name="Not yet themed", description="")
     stories: set[int] = set()
@@ -268,6 +278,7 @@ def project_findings(project: Project, *, way: WayOut = REPORT) -> Findings:
             voices[storyteller_id],
             keep_anonymous=storyteller_id in keep_anonymous,
             themes=tuple(sorted((t.name for t in targets), key=str.casefold)),
+            replaced=replaced.get(highlight.review_sheet.story_id, frozenset()),
         )
         stories.add(quote.story_id)
         if quote.text is not None:
