@@ -31,6 +31,7 @@ from cohub.apps.jobs.services import job_enqueue
 from cohub.apps.redaction.models import FindingStatus, RedactionFinding
 from cohub.apps.stories.consent import consent_now
 from cohub.apps.stories.models import Recording, Story
+from cohub.apps.stories.playback import PlaySource
 from cohub.apps.stories.recordings import recording_local_path
 from cohub.apps.stories.scopes import ConsentScope
 from cohub.apps.stories.selectors import span_words
@@ -147,3 +148,15 @@ def covered_recording_make(story_id: int) -> dict[str, Any]:
         default_storage.delete(saved)
         return {"lines": ["The story was withdrawn while it was covered; nothing is kept."]}
     return {"lines": [f"{len(covers)} stretches covered in the recording."]}
+
+
+def covered_play_source(
+    story: Story, recording: Recording, user: Any, project: Any
+) -> PlaySource | None:
+    """For the story page (``stories.playback.register_play_source``): the covered copy
+    for those who may not hear the original, once words were replaced; else None."""
+    covers = story_audio_covers(story)
+    if not covers or user.has_perm("redaction.hear_original", project):
+        return None
+    covered = covered_recording(recording, covers, actor=user)
+    return PlaySource(name=covered.name, content_type="audio/ogg", ready=covered.ready)

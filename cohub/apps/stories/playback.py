@@ -10,7 +10,8 @@ since a story's sound must not stay in a shared cache or the browser's.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import IO
+from dataclasses import dataclass
+from typing import IO, Any
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
@@ -80,3 +81,40 @@ def ranged_response(
 def _no_store(response: HttpResponse | StreamingHttpResponse) -> None:
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
+
+
+# ---------------------------------------------------------------------------
+# What the story page plays: the recording, unless a later app says otherwise
+
+
+@dataclass(frozen=True)
+class PlaySource:
+    """A stored file to play in the recording's place; ``ready`` False: not made yet."""
+
+    name: str
+    content_type: str
+    ready: bool
+
+
+# (story, recording, user, project) -> a file to play instead, or None for the recording.
+PlaySourceFinder = Callable[[Any, Any, Any, Any], PlaySource | None]
+_finders: list[PlaySourceFinder] = []
+
+
+def register_play_source(finder: PlaySourceFinder) -> PlaySourceFinder:
+    """Let a later app (de-identification) swap what the story page plays.
+
+    Stories cannot import the apps built on it, so the copy with replaced
+    words covered is found through this hook, like the purgers (``purge``).
+    """
+    if finder not in _finders:
+        _finders.append(finder)
+    return finder
+
+
+def play_source(story: Any, recording: Any, user: Any, project: Any) -> PlaySource | None:
+    for finder in _finders:
+        found = finder(story, recording, user, project)
+        if found is not None:
+            return found
+    return None

@@ -40,9 +40,10 @@ from cohub.apps.analysis.views.common import offer_undo, pending_undo, review_sh
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.projects.access import project_view
 from cohub.apps.projects.models import Project, Sector
-from cohub.apps.redaction.audio import cover_kind, covered_recording, story_audio_covers
+from cohub.apps.redaction.audio import cover_kind, story_audio_covers
 from cohub.apps.stories.consent import ConsentNow, Withheld, consent_now
 from cohub.apps.stories.models import Segment, Story, Transcript
+from cohub.apps.stories.playback import play_source
 from cohub.apps.stories.scopes import ConsentScope
 from cohub.apps.stories.selectors import (
     recording_progress,
@@ -256,23 +257,23 @@ def _player(project: Project, story: Story, user: Any) -> Player | None:
     if isinstance(recording, Withheld):
         return Player(withheld=recording)
     media_url = reverse("stories:recording_media", args=[project.slug, story.pk])
-    covers = story_audio_covers(story)
-    if covers and not user.has_perm("redaction.hear_original", project):
-        covered = covered_recording(recording, covers, actor=user)
+    # The same hook the media route asks, so the page and the sound agree.
+    instead = play_source(story, recording, user, project)
+    if instead is not None:
         return Player(
             # Until the covered copy is made there is nothing to play from a part's time.
-            media_url=media_url if covered.ready else "",
-            content_type="audio/ogg",
+            media_url=media_url if instead.ready else "",
+            content_type=instead.content_type,
             duration_ms=recording.duration_ms,
             covered=True,
-            preparing=not covered.ready,
+            preparing=not instead.ready,
             cover=cover_kind(),
         )
     return Player(
         media_url=media_url,
         content_type=content_type(recording.container, has_video=recording.has_video),
         duration_ms=recording.duration_ms,
-        original=bool(covers),
+        original=bool(story_audio_covers(story)),
     )
 
 

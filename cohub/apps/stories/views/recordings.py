@@ -27,12 +27,11 @@ from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.projects.access import project_view
 from cohub.apps.projects.models import Project
-from cohub.apps.redaction.audio import covered_recording, story_audio_covers
 from cohub.apps.stories.consent import Withheld
 from cohub.apps.stories.derived import story_page_url
 from cohub.apps.stories.forms.stories import RecorderForm, RecordingForm
 from cohub.apps.stories.models import Story
-from cohub.apps.stories.playback import ranged_response
+from cohub.apps.stories.playback import play_source, ranged_response
 from cohub.apps.stories.recordings import (
     RecordingAdded,
     recording_file_exists,
@@ -253,17 +252,16 @@ def recording_media(
         raise Http404("The recording's file is missing from storage.")
     name = recording.file.name
     kind = content_type(recording.container, has_video=recording.has_video)
-    covers = story_audio_covers(story)
-    if covers and not request.user.has_perm("redaction.hear_original", project):
-        covered = covered_recording(recording, covers, actor=request.user)
-        if not covered.ready:
+    instead = play_source(story, recording, request.user, project)
+    if instead is not None:
+        if not instead.ready:
             return HttpResponse(
                 COVERED_NOT_READY,
                 status=503,
                 content_type="text/plain; charset=utf-8",
                 headers={"Retry-After": "30"},
             )
-        name, kind = covered.name, "audio/ogg"
+        name, kind = instead.name, instead.content_type
     return ranged_response(
         request,
         open_file=lambda: default_storage.open(name, "rb"),
