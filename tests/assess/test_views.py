@@ -394,3 +394,37 @@ def test_the_project_page_links_to_assessments(client, setup):
     assert (
         reverse("assess:round_list", kwargs={"project_slug": project.slug}) in page.content.decode()
     )
+
+
+def test_a_later_round_shows_each_item_over_time(client, setup):
+    import datetime as dt
+
+    project, facilitator, first_round = setup
+    AssessmentRound.objects.filter(pk=first_round.pk).update(
+        opens_at=first_round.opens_at - dt.timedelta(days=90)
+    )
+    lived_people, staff, _ = _people(project)
+    answer_all(
+        first_round,
+        [*lived_people, *staff],
+        [("disagree", "informing", "")] * 3 + [("agree", "co-producing", "")] * 3,
+    )
+    later = round_open(
+        project=project,
+        title="Summer",
+        versions=list(first_round.framework_versions.all()),
+        actor=facilitator,
+    )
+    answer_all(later, lived_people, [("agree", "engaging", "")] * 3)
+    client.force_login(facilitator)
+    page = client.get(url("assess:round_results", later)).content.decode()
+    assert "the median over time" in page
+    scale_item = next(i for i in round_items(later) if i.framework_version.answer_kind == "scale")
+    section = page[page.index(f'id="item-{scale_item.pk}"') :]
+    trend = section[section.index("the median over time") :]
+    trend = trend[: trend.index("</table>")]
+    assert "Spring" in trend and "Summer (this round)" in trend
+    assert "2 (disagree)" in trend and "4 (agree)" in trend
+    assert "Fewer than 3 people answered" in trend  # the staff did not answer in summer
+    first_page = client.get(url("assess:round_results", first_round)).content.decode()
+    assert "the median over time" not in first_page

@@ -17,6 +17,7 @@ from cohub.apps.assess import charts, scoring
 from cohub.apps.assess.forms import DONT_KNOW_LABEL, answer_label
 from cohub.apps.assess.models import AnswerKind, AssessmentAction, AssessmentItem, AssessmentRound
 from cohub.apps.assess.selectors import (
+    earlier_rounds,
     item_choices,
     item_comments,
     matrix_counts,
@@ -80,6 +81,46 @@ class ItemPanel:
     summary: str
     comments: list[str] = field(default_factory=list)
     actions: list[AssessmentAction] = field(default_factory=list)
+    trend: list[TrendRow] = field(default_factory=list)
+
+
+@dataclass
+class TrendRow:
+    """One round's figures for an item, for the "over time" table: everyone, then each group."""
+
+    round: AssessmentRound
+    current: bool
+    cells: list[str]
+
+
+TREND_HEADINGS = ["Everyone", *(scoring.GROUP_WORDS[g] for g in scoring.GROUPS)]
+
+
+def _trend_cells(result: scoring.ItemResult, options: list[str], min_group: int) -> list[str]:
+    lines = _lines(_series(result, min_group), result, options, min_group)
+    return [line.hidden_note or line.median for line in lines]
+
+
+def _trends(assessment: AssessmentRound) -> dict[tuple[int, str], list[TrendRow]]:
+    """Earlier rounds' medians of the same items (same framework, same item key), oldest first.
+
+    Each round is scored with its own minimum; a question a later version
+    reworded keeps its key, so it still lines up.
+    """
+    found: dict[tuple[int, str], list[TrendRow]] = {}
+    for earlier in earlier_rounds(assessment):
+        for item, result in round_results(earlier):
+            if item.framework_version.answer_kind == AnswerKind.MATRIX:
+                continue
+            key = (item.framework_version.framework_id, item.key)
+            found.setdefault(key, []).append(
+                TrendRow(
+                    round=earlier,
+                    current=False,
+                    cells=_trend_cells(result, item_choices(item), earlier.min_group_size),
+                )
+            )
+    return found
 
 
 def _series(result: scoring.ItemResult, min_group: int) -> list[charts.Series]:
@@ -143,6 +184,7 @@ def item_panels(assessment: AssessmentRound) -> list[ItemPanel]:
     comments = item_comments(assessment, min_count=min_group)
     matrices = matrix_counts(assessment)
     actions = round_actions(assessment)
+    trends = _trends(assessment)
     panels = []
     for item, result in round_results(assessment):
         kind = item.framework_version.answer_kind
@@ -187,6 +229,19 @@ def item_panels(assessment: AssessmentRound) -> list[ItemPanel]:
             continue
         series = _series(result, min_group)
         lines = _lines(series, result, options, min_group)
+        earlier = trends.get((item.framework_version.framework_id, item.key), [])
+        trend = (
+            [
+                *earlier,
+                TrendRow(
+                    round=assessment,
+                    current=True,
+                    cells=[line.hidden_note or line.median for line in lines],
+                ),
+            ]
+            if earlier
+            else []
+        )
         shown = result.all.n >= min_group
         spread = [
             (answer_label(o), result.distribution.get(step, 0))
@@ -212,6 +267,7 @@ def item_panels(assessment: AssessmentRound) -> list[ItemPanel]:
                 summary=_summary(result.gap, lines),
                 comments=comments.get(item.pk, []),
                 actions=actions.get(item.pk, []),
+                trend=trend,
             )
         )
     return panels

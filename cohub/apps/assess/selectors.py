@@ -244,3 +244,15 @@ def round_actions(assessment: AssessmentRound) -> dict[int, list[AssessmentActio
         if key in items:
             found.setdefault(items[key], []).append(action)
     return found
+
+
+def earlier_rounds(assessment: AssessmentRound, *, limit: int = 4) -> list[AssessmentRound]:
+    """The project's rounds opened before this one, oldest first (the last ``limit``)."""
+    if assessment.project_id is None:
+        return []
+    found = list(
+        AssessmentRound.objects.filter(
+            project_id=assessment.project_id, opens_at__lt=assessment.opens_at
+        ).order_by("-opens_at", "-pk")[:limit]
+    )
+    return found[::-1]

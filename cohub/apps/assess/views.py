@@ -36,7 +36,7 @@ from cohub.apps.assess.models import (
     AssessmentRound,
     ResponseStatus,
 )
-from cohub.apps.assess.results import item_panels
+from cohub.apps.assess.results import TREND_HEADINGS, item_panels
 from cohub.apps.assess.selectors import (
     action_get,
     own_answers,
@@ -291,6 +291,7 @@ def round_results(
             "project": project,
             "round": round,
             "panels": item_panels(round),
+            "trend_headings": TREND_HEADINGS,
             "can_act": request.user.has_perm("assess.manage_actions", project),
             "min_group": round.min_group_size,
         },
