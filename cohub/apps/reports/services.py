@@ -214,7 +214,7 @@ def report_version_delete(*, version: ReportVersion, actor: User | None) -> None
         verb="report.version_delete",
         target=version,
         project_id=version.project_id,
-        data={"title": version.title},
+        data={"themes": sorted(version.themes.values_list("pk", flat=True))},
     )
     version.delete()
 
