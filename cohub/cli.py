@@ -141,12 +141,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"The demo project was already there (nothing changed): /p/{info.project_slug}/")
     print(f"Log in as:  {info.email}")
     print(f"Password:   {info.password}")
+    if info.backup_code(info.email):
+        print(f"Then type:  {info.backup_code(info.email)}  (a backup code: each works once)")
     print(f"Project:    {info.project_slug}")
     if info.accounts:
         print("Other demo accounts (same password):")
         for email, what in info.accounts:
             if email != info.email:
-                print(f"  {email:<24} {what}")
+                code = info.backup_code(email)
+                then = f" (then the backup code {code})" if code else ""
+                print(f"  {email:<24} {what}{then}")
+    if info.backup_codes:
+        print("Two-step sign-in: run `cohub demo` again for a backup code not yet used.")
     print("Start it with: cohub serve")
     return EXIT_OK
 
@@ -817,6 +823,25 @@ def cmd_unlock(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_reset_two_step(args: argparse.Namespace) -> int:
+    """Remove someone's authenticator app and backup codes, when they have lost both."""
+    from cohub.apps.accounts.models import User
+    from cohub.apps.projects.twofactor.services import two_step_reset
+
+    email = args.email.strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        raise CliError(f"there is no account for {email}.")
+    if two_step_reset(user=user):
+        print(
+            f"{email}'s two-step sign-in was removed. At their next login they set it up again "
+            "(facilitators and admins must)."
+        )
+    else:
+        print(f"{email} had no two-step sign-in set up; nothing to do.")
+    return EXIT_OK
+
+
 def cmd_subject_access(args: argparse.Namespace) -> int:
     from cohub.apps.audit.services import subject_access_write
 
@@ -1458,6 +1483,14 @@ def build_parser() -> argparse.ArgumentParser:
         "Let someone log in again now, after too many wrong passwords paused their logins.",
     )
     unlock.add_argument("email")
+
+    reset_two_step = add(
+        "reset-two-step",
+        cmd_reset_two_step,
+        "Remove someone's two-step sign-in (app and backup codes) when they have lost both; "
+        "check first that it is them asking.",
+    )
+    reset_two_step.add_argument("email")
 
     migrate = add("migrate", cmd_migrate, "Create or update the database tables.")
     migrate.add_argument("--verbosity", type=int, default=1, choices=[0, 1, 2, 3])

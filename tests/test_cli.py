@@ -14,7 +14,7 @@ from cohub.apps.core.models import Event
 from cohub.apps.projects.models import Project, ProjectRole
 from cohub.apps.stories.consent import current_consent
 from cohub.apps.stories.models import Story, Storyteller
-from cohub.demo import DEMO_PASSWORD
+from cohub.demo import DEMO_PASSWORD, FACILITATOR
 from tests.factories import (
     ALL_SCOPES,
     make_member,
@@ -354,6 +354,13 @@ def test_demo_twice(capsys):
         assert "Project:    demo" in out
     assert "ready" in first
     assert "already there" in second
+    # The facilitator's and the admin's second step: a backup code that works, each run.
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    for out in (first, second):
+        code = out.split("Then type:")[1].split()[0]
+        assert StaticToken.objects.filter(device__user__email=FACILITATOR, token=code).exists()
+        assert "admin@example.org" in out and "(then the backup code " in out
 
 
 def test_createuser(capsys):

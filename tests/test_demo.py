@@ -28,6 +28,7 @@ from cohub.demo import (
     DEMO_PASSWORD,
     DEMO_PROJECT_SLUG,
     FACILITATOR,
+    ORG_ADMIN,
     DemoDataError,
     demo_load,
     find_quote,
@@ -195,9 +196,38 @@ def test_demo_logins_work_and_reach_the_findings(client, email):
     # Through the login form, as a person does (login throttling needs the request).
     login = client.post(reverse("accounts:login"), {"username": email, "password": info.password})
     assert login.status_code == 302, login.content.decode()
-    response = client.get(reverse("reports:findings", kwargs={"project_slug": info.project_slug}))
+    findings = reverse("reports:findings", kwargs={"project_slug": info.project_slug})
+    code = info.backup_code(email)
+    if email in (FACILITATOR, ORG_ADMIN):
+        # They must use two-step sign-in: the printed backup code is the second step.
+        assert code
+        held = client.get(findings)
+        assert held["Location"].startswith(reverse("projects:two_step_code"))
+        passed = client.post(held["Location"], {"code": code})
+        assert passed.status_code == 302 and passed["Location"] == findings
+    else:
+        assert not code
+    response = client.get(findings)
     assert response.status_code == 200
     assert "has not agreed that we quote them without their name." in response.content.decode()
+
+
+def test_loading_the_demo_again_prints_a_working_backup_code_without_piling_up_devices():
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    first = demo_load()
+    assert {email for email, _ in first.backup_codes} == {FACILITATOR, ORG_ADMIN}
+    again = demo_load()
+    assert again.backup_codes == first.backup_codes  # nothing used it in between
+    assert StaticDevice.objects.count() == 2
+    assert StaticToken.objects.count() == 20
+    # Once the printed code is used, the next load prints another that works.
+    used = first.backup_code(FACILITATOR)
+    StaticToken.objects.filter(token=used).delete()
+    third = demo_load()
+    assert third.backup_code(FACILITATOR) not in ("", used)
+    assert StaticToken.objects.filter(token=third.backup_code(FACILITATOR)).exists()
+    assert StaticDevice.objects.count() == 2
 
 
 def _words(text: str) -> str:

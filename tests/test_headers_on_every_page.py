@@ -18,7 +18,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.auth import VerifiedClient
+from tests.auth import VerifiedClient, backup_code
+from tests.factories import UserFactory
 from tests.routes import site_routes
 from tests.test_consent_on_every_page import build_world
 
@@ -82,6 +83,18 @@ def walked(db):
         answers[route.name] = response
     # Anonymous visitors' pages too (login, password reset).
     answers["accounts:login (anonymous)"] = Client().get(reverse("accounts:login"))
+    # The second step's pages as they are met: after the password, before the code.
+    fresh = Client()
+    fresh.force_login(UserFactory())
+    answers["projects:two_step_set_up (before the second step)"] = fresh.get(
+        reverse("projects:two_step_set_up")
+    )
+    backup_code(world.facilitator)
+    held = Client()
+    held.force_login(world.facilitator)
+    answers["projects:two_step_code (before the second step)"] = held.get(
+        reverse("projects:two_step_code")
+    )
     return answers
 
 
@@ -149,6 +162,10 @@ def test_the_walk_reaches_html_pages_and_downloads(walked):
     html = [n for n, r in walked.items() if r.get("Content-Type", "").startswith("text/html")]
     assert len(html) > 40
     assert walked["reports:findings_csv"]["Content-Type"].startswith("text/csv")
+    # The second step's pages were drawn, not skipped (the QR code is inline SVG there).
+    set_up = walked["projects:two_step_set_up (before the second step)"]
+    assert set_up.status_code == 200 and "<svg" in set_up.content.decode()
+    assert walked["projects:two_step_code (before the second step)"].status_code == 200
 
 
 @pytest.mark.django_db

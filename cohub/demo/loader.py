@@ -62,6 +62,8 @@ from cohub.apps.core import audit
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.projects.models import Participation, Project, ProjectRole
 from cohub.apps.projects.services import membership_add, participation_set, project_create
+from cohub.apps.projects.sessions import holds_keys
+from cohub.apps.projects.twofactor.services import backup_codes_ensure
 from cohub.apps.redaction.services import (
     findings_decide_kind,
     project_lists_update,
@@ -103,6 +105,13 @@ class DemoInfo:
     project_slug: str
     created: bool
     accounts: tuple[tuple[str, str], ...] = field(default=())
+    # A working backup code (the second step after the password, docs/adr/0025) for each
+    # demo account that must use two-step sign-in: (email, code).
+    backup_codes: tuple[tuple[str, str], ...] = field(default=())
+
+    def backup_code(self, email: str) -> str:
+        """The backup code printed for ``email``, or empty if that account needs none."""
+        return dict(self.backup_codes).get(email, "")
 
 
 @contextmanager
@@ -520,10 +529,18 @@ def demo_load(data_dir: Path = DATA_DIR) -> DemoInfo:
     else:
         project = Project.objects.get(slug=demo.project_slug)
     _assess(demo, project, users)
+    # The facilitator and the admin must use two-step sign-in: they get backup codes (one
+    # set each, however often the demo is loaded), and a code not yet used is printed.
+    backup_codes = tuple(
+        (person.email, backup_codes_ensure(user=users[person.email]))
+        for person in demo.people
+        if holds_keys(users[person.email])
+    )
     return DemoInfo(
         email=facilitator,
         password=demo.password,
         project_slug=demo.project_slug,
         created=created,
         accounts=tuple((person.email, person.does) for person in demo.people),
+        backup_codes=backup_codes,
     )

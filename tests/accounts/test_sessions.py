@@ -13,6 +13,8 @@ from django.utils import timezone
 from cohub.apps.accounts.jobs import CLEAR_SESSIONS, clear_sessions
 from cohub.apps.jobs import registry
 from cohub.apps.projects.models import ProjectRole
+from cohub.apps.projects.sessions import holds_keys
+from tests.auth import backup_code
 from tests.factories import PASSWORD, make_member, make_org_admin
 
 
@@ -21,6 +23,9 @@ def _log_in(client, user):
         reverse("accounts:login"), {"username": user.email, "password": PASSWORD}
     )
     assert response.status_code == 302
+    if holds_keys(user):  # they must pass two-step sign-in too (docs/adr/0025)
+        passed = client.post(reverse("projects:two_step_code"), {"code": backup_code(user)})
+        assert passed.status_code == 302
     return response
 
 

@@ -139,6 +139,86 @@ def test_the_session_key_changes_when_the_second_step_is_passed(member):
     assert verified(client)
 
 
+# Who must use it: the people who hold the keys (projects.sessions.holds_keys).
+
+
+def _person(project, role):
+    from tests.factories import make_org_admin
+
+    if role == "org_admin":
+        return make_org_admin(project.organisation)
+    if role == "site_admin":
+        return UserFactory(is_staff=True, is_superuser=True)
+    return make_member(project, role)
+
+
+@pytest.mark.parametrize(
+    "role,must",
+    [
+        (ProjectRole.FACILITATOR, True),
+        ("org_admin", True),
+        ("site_admin", True),
+        (ProjectRole.MEMBER, False),
+        (ProjectRole.COMMUNITY_REPORTER, False),
+        (ProjectRole.DECISION_MAKER, False),
+    ],
+)
+def test_each_role_is_sent_to_set_up_if_it_must_and_has_no_device(project, role, must):
+    user = _person(project, role)
+    response = signed_in(user).get(reverse("projects:list"))
+    if must:
+        assert response.status_code == 302
+        assert response["Location"] == f"{SET_UP}?next=%2Fprojects%2F"
+    else:
+        assert response.status_code == 200
+
+
+@pytest.mark.parametrize("role", [ProjectRole.FACILITATOR, "org_admin", "site_admin"])
+def test_each_role_that_must_and_has_a_device_is_sent_to_the_code_page(project, role):
+    user = _person(project, role)
+    with_codes(user)
+    client = signed_in(user)
+    assert client.get(reverse("projects:list"))["Location"] == f"{CODE}?next=%2Fprojects%2F"
+    # The set-up page is not a way round it.
+    assert client.get(SET_UP)["Location"].startswith(CODE)
+
+
+def test_a_facilitator_without_a_device_may_open_only_set_up_and_log_out(facilitator):
+    client = signed_in(facilitator)
+    assert client.get(SET_UP).status_code == 200
+    # The code page has nothing to check yet, so it sends them to set up.
+    assert client.get(CODE)["Location"].startswith(SET_UP)
+    for name in ("projects:two_step", "projects:two_step_backup_codes", "accounts:profile"):
+        assert client.get(reverse(name))["Location"].startswith(SET_UP), name
+    assert client.post(reverse("accounts:logout"))["Location"] == reverse("accounts:login")
+
+
+def test_a_facilitator_sets_up_and_carries_on_to_where_they_were_going(facilitator, project):
+    client = Client()
+    client.post(reverse("accounts:login"), {"username": facilitator.email, "password": PASSWORD})
+    going = reverse("projects:detail", kwargs={"project_slug": project.slug})
+    response = client.get(going)
+    assert response["Location"] == f"{SET_UP}?next={going.replace('/', '%2F')}"
+    page = client.get(response["Location"]).content.decode()
+    assert "Your role lets you read every story" in page
+    assert f'name="next" value="{going}"' in page
+    device = TOTPDevice.objects.get(user=facilitator)
+    response = client.post(SET_UP, {"code": app_code(device), "next": going})
+    page = response.content.decode()
+    assert "Your backup codes" in page
+    assert f'href="{going}"' in page
+    assert client.get(going).status_code == 200
+
+
+def test_an_unsafe_next_after_set_up_is_not_offered(facilitator):
+    client = signed_in(facilitator)
+    client.get(SET_UP)
+    device = TOTPDevice.objects.get(user=facilitator)
+    page = client.post(SET_UP, {"code": app_code(device), "next": "https://evil.example/"})
+    assert "evil" not in page.content.decode()
+    assert f'href="{reverse("projects:list")}"' in page.content.decode()
+
+
 # The code page.
 
 
@@ -340,16 +420,9 @@ def test_turning_it_off_needs_a_current_code(member):
     assert signed_in(member).get(PROFILE).status_code == 200
 
 
-@pytest.mark.parametrize("role", ["facilitator", "org_admin", "site_admin"])
+@pytest.mark.parametrize("role", [ProjectRole.FACILITATOR, "org_admin", "site_admin"])
 def test_people_who_hold_the_keys_cannot_turn_it_off(project, role):
-    if role == "facilitator":
-        user = make_member(project, ProjectRole.FACILITATOR)
-    elif role == "org_admin":
-        from tests.factories import make_org_admin
-
-        user = make_org_admin(project.organisation)
-    else:
-        user = UserFactory(is_staff=True, is_superuser=True)
+    user = _person(project, role)
     codes = with_codes(user)
     client = VerifiedClient()
     client.force_login(user)
@@ -400,3 +473,19 @@ def test_the_set_up_and_code_pages_carry_the_policy_and_no_inline_style(member, 
     parser = _Inline()
     parser.feed(response.content.decode())
     assert parser.found == []
+
+
+def test_cohub_reset_two_step_removes_the_devices_of_someone_who_lost_both(facilitator, capsys):
+    from cohub import cli
+
+    with_app(facilitator)
+    with_codes(facilitator)
+    assert cli.main(["reset-two-step", facilitator.email.upper()]) == 0
+    assert "set it up again" in capsys.readouterr().out
+    assert not services.uses_two_step(facilitator)
+    assert Event.objects.filter(verb=services.RESET, target_id=str(facilitator.pk)).exists()
+    # At the next login they are asked to set it up again.
+    assert signed_in(facilitator).get(PROFILE)["Location"].startswith(SET_UP)
+    assert cli.main(["reset-two-step", facilitator.email]) == 0
+    assert "nothing to do" in capsys.readouterr().out
+    assert cli.main(["reset-two-step", "nobody@example.org"]) == 2

@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.auth import VerifiedClient
 from tests.routes import site_routes
 from tests.test_consent_on_every_page import build_world
 
@@ -21,7 +22,7 @@ from tests.test_consent_on_every_page import build_world
 @pytest.mark.django_db
 def test_every_route_refuses_a_post_without_a_csrf_token():
     world = build_world()
-    client = Client(enforce_csrf_checks=True)
+    client = VerifiedClient(enforce_csrf_checks=True)
     client.force_login(world.facilitator)
     accepted = []
     routes = site_routes()
@@ -44,7 +45,7 @@ def test_an_anonymous_post_to_the_login_form_needs_a_token_too():
 def test_the_same_post_with_a_token_gets_past_the_check():
     """Without this, a site that refused every POST would pass the tests above."""
     world = build_world()
-    client = Client(enforce_csrf_checks=True)
+    client = VerifiedClient(enforce_csrf_checks=True)
     client.force_login(world.facilitator)
     url = world.url(next(r for r, _ in site_routes() if r.name == "analysis:board"))
     page = client.get(url).content.decode()

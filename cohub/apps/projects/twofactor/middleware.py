@@ -1,9 +1,12 @@
 """Hold a signed-in person at the second step until they pass it (docs/adr/0025).
 
-A person who has turned two-step sign-in on must give a code after their
-password before any other page opens. Until they have done so, only the step
-itself and logging out answer; everything else sends them to it, remembering
-where they were going.
+Facilitators, organisation admins and site administrators
+(``projects.sessions.holds_keys``) must use two-step sign-in: signed in with a
+password only, they are sent to set it up (no device yet) or to the code page
+(they have one) before any other page opens. Anyone else who turned it on
+passes the code page too. Until then, only that step and logging out answer
+(static files never reach here); everything else sends them to it,
+remembering where they were going.
 """
 
 from __future__ import annotations
@@ -24,19 +27,16 @@ SET_UP = "projects:two_step_set_up"
 ALWAYS_OPEN = frozenset({"accounts:logout"})
 
 
-def needs_second_step(user: Any) -> bool:
-    """Whether this signed-in, not yet verified person must pass a second step first."""
-    return services.uses_two_step(user)
-
-
-def step_for(user: Any) -> str:
+def step_for(user: Any, *, has_device: bool | None = None) -> str:
     """The route that is this person's second step: the code if they have a device, else set-up."""
-    return CODE if services.uses_two_step(user) else SET_UP
+    if has_device is None:
+        has_device = services.uses_two_step(user)
+    return CODE if has_device else SET_UP
 
 
-def step_url(user: Any, next_url: str = "") -> str:
+def step_url(user: Any, next_url: str = "", *, has_device: bool | None = None) -> str:
     """The second step's address, carrying where the person was going."""
-    url = reverse(step_for(user))
+    url = reverse(step_for(user, has_device=has_device))
     return f"{url}?{urlencode({'next': next_url})}" if next_url else url
 
 
@@ -63,13 +63,15 @@ class RequireTwoFactorMiddleware:
             return None
         match = request.resolver_match
         name = match.view_name if match else ""
-        if name in ALWAYS_OPEN or not needs_second_step(user):
+        if name in ALWAYS_OPEN:
             return None
-        step = step_for(user)
-        if name == step:
+        has_device = services.uses_two_step(user)
+        if not has_device and not services.must_use(user):
+            return None
+        if name == step_for(user, has_device=has_device):
             return None
         going = request.get_full_path() if request.method in ("GET", "HEAD") else ""
-        target = step_url(user, going)
+        target = step_url(user, going, has_device=has_device)
         if getattr(request, "htmx", False):
             # htmx would follow a redirect and put the code page inside the page it updates.
             response = HttpResponse(status=204)

@@ -37,6 +37,7 @@ BACKUP_DEVICE_NAME = "Backup codes"
 SET_UP = "two_step.set_up"
 TURNED_OFF = "two_step.turned_off"
 BACKUP_CODES_MADE = "two_step.backup_codes_made"
+RESET = "two_step.reset"
 
 NO_CODE = "Type the 6-number code from your authenticator app, or one of your backup codes."
 WRONG_CODE = (
@@ -272,7 +273,23 @@ def two_step_turn_off(*, user: Any, code: str) -> None:
 
 
 @transaction.atomic
-def _remove_devices(*, user: Any) -> None:
-    TOTPDevice.objects.filter(user=user).delete()
-    StaticDevice.objects.filter(user=user).delete()
-    record_event(actor=user, verb=TURNED_OFF, target=user)
+def _remove_devices(*, user: Any, actor: Any = None, verb: str = TURNED_OFF) -> int:
+    removed = TOTPDevice.objects.filter(user=user).delete()[0]
+    removed += StaticDevice.objects.filter(user=user).delete()[0]
+    record_event(actor=actor if actor is not None else user, verb=verb, target=user)
+    return removed
+
+
+def two_step_reset(*, user: Any, actor: Any = None) -> bool:
+    """Remove the app and backup codes of someone who lost both (``cohub reset-two-step``).
+
+    Whoever runs the server does this after checking who is asking. At their
+    next login the person sets two-step sign-in up again (facilitators and
+    admins must). Returns whether there was anything to remove.
+    """
+    if not StaticDevice.objects.filter(user=user).exists() and not (
+        TOTPDevice.objects.filter(user=user).exists()
+    ):
+        return False
+    _remove_devices(user=user, actor=actor, verb=RESET)
+    return True
