@@ -22,9 +22,9 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Concat
-from django.test import Client
 
 from cohub.apps.jobs.models import Job, JobStatus
+from tests.auth import VerifiedClient
 from tests.routes import site_routes
 from tests.test_consent_on_every_page import World, build_world
 
@@ -171,7 +171,7 @@ def test_no_page_shows_written_text_as_markup():
     world = build_world()
     labels = poison(world)
     assert set(labels.values()) >= MUST_BE_SHOWN, MUST_BE_SHOWN - set(labels.values())
-    client = Client()
+    client = VerifiedClient()
     client.force_login(world.facilitator)
     problems: list[str] = []
     shown: set[str] = set()

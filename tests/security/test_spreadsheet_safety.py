@@ -19,10 +19,10 @@ import io
 import zipfile
 
 import pytest
-from django.test import Client
 
 from cohub.apps.core.csvsafe import FORMULA_TRIGGERS
 from cohub.cli import main as cli_main
+from tests.auth import VerifiedClient
 from tests.routes import site_routes
 from tests.security.test_escaping import poison
 from tests.test_consent_on_every_page import build_world
@@ -85,7 +85,7 @@ def downloads(response) -> dict[str, str]:
 def test_no_export_has_a_cell_a_spreadsheet_would_run(tmp_path):
     world = build_world()
     poison(world, FORMULA, at_start=True)
-    client = Client()
+    client = VerifiedClient()
     client.force_login(world.facilitator)
     exports: dict[str, str] = {}
     for route, _ in site_routes():

@@ -22,6 +22,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cohub.apps.stories.models import Recording, Story
+from tests.auth import VerifiedClient
 
 TWO_GB = 2 * 1024**3
 BOUNDARY = "cohubboundary"
@@ -68,7 +69,7 @@ def post_huge(client: Client, url: str, body: MadeAsRead):
 
 @pytest.mark.django_db
 def test_a_2_gb_recording_is_refused_before_its_body_is_read(project, facilitator, storyteller):
-    client = Client()
+    client = VerifiedClient()
     client.force_login(facilitator)
     body = MadeAsRead(TWO_GB)
     response = post_huge(client, reverse("stories:recording_add", args=[project.slug]), body)
@@ -97,7 +98,7 @@ def test_a_huge_body_is_refused_for_people_not_signed_in_too():
 def test_a_body_within_the_limit_reaches_the_page(project, facilitator, storyteller, settings):
     """Without this, a middleware that refused every upload would pass the tests above."""
     settings.COHUB_REQUEST_MAX_BYTES = 10_000
-    client = Client()
+    client = VerifiedClient()
     client.force_login(facilitator)
     url = reverse("stories:story_import", args=[project.slug])
     small = SimpleUploadedFile("kit.txt", b"Kit: I waited all winter.")
