@@ -173,6 +173,7 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "assess:round_answer": "assess.answer_round",
     "assess:round_check": "assess.answer_round",
     "assess:round_results": "assess.view_results",
+    "assess:round_import": "assess.open_round",
     "assess:action_create": "assess.manage_actions",
     "assess:action_list": "assess.view_results",
     "assess:action_update": "assess.manage_actions",  # checked on the action

@@ -428,3 +428,50 @@ def test_a_later_round_shows_each_item_over_time(client, setup):
     assert "Fewer than 3 people answered" in trend  # the staff did not answer in summer
     first_page = client.get(url("assess:round_results", first_round)).content.decode()
     assert "the median over time" not in first_page
+
+
+PAPER = (
+    "respondent,group,item,answer\n"
+    "P1,lived_experience,assets,disagree\n"
+    "P2,lived_experience,assets,strongly disagree\n"
+    "P3,lived_experience,assets,don't know\n"
+    "P1,lived_experience,ladder-now,consulting\n"
+)
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_only_whoever_runs_the_project_imports_paper_answers(client, setup, role):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    project, _, assessment = setup
+    log_in_as_role(client, project, role)
+    page = url("assess:round_import", assessment)
+    assert_role_access(client.get(page), role, RUN_ROLES, ok=(200,))
+    upload = SimpleUploadedFile("paper.csv", PAPER.encode(), content_type="text/csv")
+    response = client.post(page, {"file": upload})
+    assert_role_access(response, role, RUN_ROLES, ok=(302,))
+    imported = AssessmentResponse.objects.filter(round=assessment, respondent=None)
+    assert imported.count() == (3 if role in RUN_ROLES else 0)
+
+
+def test_paper_answers_count_as_sent_and_a_bad_line_brings_in_nothing(client, setup):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cohub.apps.assess.selectors import round_results
+
+    project, facilitator, assessment = setup
+    client.force_login(facilitator)
+    page = url("assess:round_import", assessment)
+    bad = PAPER + "P4,lived_experience,assets,perhaps\n"
+    response = client.post(page, {"file": SimpleUploadedFile("bad.csv", bad.encode())})
+    assert response.status_code == 200
+    assert "Line 6: &#x27;perhaps&#x27; is not one of" in response.content.decode()
+    assert not AssessmentResponse.objects.exists()
+
+    client.post(page, {"file": SimpleUploadedFile("paper.csv", PAPER.encode())})
+    assets = next(result for item, result in round_results(assessment) if item.key == "assets")
+    assert assets.groups["lived_experience"].n == 3
+    assert assets.groups["lived_experience"].median == 1.5  # "don't know" left out
+    again = client.post(page, {"file": SimpleUploadedFile("paper.csv", PAPER.encode())})
+    assert "was imported into this round before" in again.content.decode()
+    assert Event.objects.filter(verb="assessment.import").count() == 1

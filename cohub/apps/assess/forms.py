@@ -135,3 +135,15 @@ class ActionStatusForm(PlainForm):
     """Move an action on."""
 
     status = forms.ChoiceField(label="Status", choices=ActionStatus.choices)
+
+
+class AnswersImportForm(PlainForm):
+    """A CSV of answers gathered on paper or in another survey tool."""
+
+    file = forms.FileField(
+        label="Answers file (CSV)",
+        help_text=(
+            "One answer a line, with the columns respondent,group,item,answer. "
+            "The respondent is a number or code, never a name."
+        ),
+    )

@@ -136,7 +136,17 @@ class AssessmentResponse(TimeStampedModel):
 
     round = models.ForeignKey(AssessmentRound, on_delete=models.CASCADE, related_name="responses")
     respondent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assessment_responses"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="assessment_responses",
+        help_text="Empty for answers given on paper or in another tool and imported.",
+    )
+    paper_respondent = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="For imported answers: the respondent's reference in the file, never a name.",
     )
     group = models.CharField(max_length=30, help_text="The group at the time they answered.")
     status = models.CharField(
@@ -146,7 +156,12 @@ class AssessmentResponse(TimeStampedModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["round", "respondent"], name="one_response_per_person")
+            models.UniqueConstraint(fields=["round", "respondent"], name="one_response_per_person"),
+            models.UniqueConstraint(
+                fields=["round", "paper_respondent"],
+                condition=~models.Q(paper_respondent=""),
+                name="one_response_per_paper_respondent",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -70,7 +70,7 @@ def round_results(assessment: AssessmentRound) -> list[tuple[AssessmentItem, sco
         )
         answers.append(
             scoring.ScoredAnswer(
-                respondent=str(answer.response.respondent_id),
+                respondent=answer.response.paper_respondent or str(answer.response.respondent_id),
                 group=answer.response.group,
                 item=f"{item.framework_version_id}:{item.key}",
                 step=scoring.scale_step(answer.value, choices),

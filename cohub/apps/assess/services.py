@@ -296,3 +296,107 @@ def action_update(
             },
         )
     return action
+
+
+@dataclass(frozen=True)
+class AnswersImported:
+    """What an import added: how many people and answers."""
+
+    respondents: int
+    answers: int
+
+
+def answers_import(*, assessment: AssessmentRound, text: str, actor: Any) -> AnswersImported:
+    """Answers given on paper or in another survey tool, from CSV, counted as sent.
+
+    The columns are the command line's (``respondent,group,item,answer``); the
+    item is a question's key in this round and the answer one of that
+    question's own (a scale label, a rung, a cell) or "don't know". The
+    respondent is the file's reference for a person (a number on a paper
+    form), kept only to tell people apart and refuse the same person twice;
+    it must not be a name. A bad row is refused with its line number and
+    nothing is imported.
+    """
+    import csv
+    import io
+
+    items: dict[str, AssessmentItem] = {}
+    for item in AssessmentItem.objects.filter(framework_version__rounds=assessment).select_related(
+        "framework_version"
+    ):
+        if item.key in items:
+            raise ServiceError(
+                f"Two frameworks of this round share the question key {item.key!r}, "
+                "so a file cannot say which it means."
+            )
+        items[item.key] = item
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = next(reader, None)
+    columns = ",".join(scoring.ANSWER_COLUMNS)
+    if header is None or [h.strip().lower() for h in header] != list(scoring.ANSWER_COLUMNS):
+        raise ServiceError(f"Line 1: the first line must name the columns {columns}.")
+    already = set(
+        AssessmentResponse.objects.filter(round=assessment)
+        .exclude(paper_respondent="")
+        .values_list("paper_respondent", flat=True)
+    )
+    people: dict[str, str] = {}
+    rows: list[tuple[str, AssessmentItem, str]] = []
+    seen: set[tuple[str, str]] = set()
+    for row in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(scoring.ANSWER_COLUMNS):
+            raise ServiceError(f"Line {line}: expected 4 values ({columns}), found {len(row)}.")
+        respondent, group, key, answer = (cell.strip() for cell in row)
+        if not respondent or len(respondent) > 120:
+            raise ServiceError(f"Line {line}: give the respondent a short reference (a number).")
+        if respondent in already:
+            raise ServiceError(f"Line {line}: {respondent!r} was imported into this round before.")
+        if group not in scoring.GROUPS:
+            raise ServiceError(
+                f"Line {line}: group {group!r} is not one of {', '.join(scoring.GROUPS)}."
+            )
+        if people.setdefault(respondent, group) != group:
+            raise ServiceError(f"Line {line}: {respondent!r} was in another group on a line above.")
+        found = items.get(key)
+        if found is None:
+            raise ServiceError(f"Line {line}: {key!r} is not a question of this round.")
+        choices = _item_choices(found)
+        try:
+            step = scoring.scale_step(answer, choices)
+        except ValueError:
+            allowed = ", ".join([*choices, scoring.DONT_KNOW])
+            raise ServiceError(f"Line {line}: {answer!r} is not one of: {allowed}.") from None
+        if (respondent, key) in seen:
+            raise ServiceError(f"Line {line}: {respondent!r} answered {key!r} on a line above.")
+        seen.add((respondent, key))
+        rows.append((respondent, found, scoring.DONT_KNOW if step is None else choices[step - 1]))
+    if not rows:
+        raise ServiceError("The file holds no answers.")
+    now = timezone.now()
+    with transaction.atomic():
+        responses = {
+            reference: AssessmentResponse.objects.create(
+                round=assessment,
+                respondent=None,
+                paper_respondent=reference,
+                group=group,
+                status=ResponseStatus.SUBMITTED,
+                submitted_at=now,
+            )
+            for reference, group in people.items()
+        }
+        AssessmentAnswer.objects.bulk_create(
+            AssessmentAnswer(response=responses[reference], item=item, value=value)
+            for reference, item, value in rows
+        )
+        record_event(
+            actor=actor,
+            verb="assessment.import",
+            target=assessment,
+            project_id=assessment.project_id,
+            data={"respondents": len(responses), "answers": len(rows)},
+        )
+    return AnswersImported(respondents=len(responses), answers=len(rows))

@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("assessments/<int:round_id>/check/", views.round_check, name="round_check"),
     path("assessments/<int:round_id>/results/", views.round_results, name="round_results"),
+    path("assessments/<int:round_id>/import/", views.round_import, name="round_import"),
     path(
         "assessments/<int:round_id>/items/<int:item_id>/action/",
         views.action_create,

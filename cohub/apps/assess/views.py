@@ -25,6 +25,7 @@ from cohub.apps.assess.forms import (
     ActionForm,
     ActionStatusForm,
     AnswerForm,
+    AnswersImportForm,
     RoundOpenForm,
     answer_label,
     closes_at_end_of,
@@ -37,8 +38,10 @@ from cohub.apps.assess.models import (
     ResponseStatus,
 )
 from cohub.apps.assess.results import TREND_HEADINGS, item_panels
+from cohub.apps.assess.scoring import GROUPS
 from cohub.apps.assess.selectors import (
     action_get,
+    item_choices,
     own_answers,
     project_actions,
     response_for,
@@ -293,7 +296,57 @@ def round_results(
             "panels": item_panels(round),
             "trend_headings": TREND_HEADINGS,
             "can_act": request.user.has_perm("assess.manage_actions", project),
+            "can_import": request.user.has_perm("assess.open_round", project),
             "min_group": round.min_group_size,
+        },
+    )
+
+
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+
+
+@project_view("assess.open_round", load=("round_id", round_get))
+def round_import(
+    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound
+) -> HttpResponse:
+    """Bring in answers given on paper or in another survey tool; they count as sent."""
+    form = AnswersImportForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        text = None
+        if upload.size > MAX_IMPORT_BYTES:
+            form.add_error("file", "The file is over 2 MB. Split it into smaller files.")
+        else:
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                form.add_error("file", "Save the file as CSV in UTF-8 and try again.")
+        if text is not None:
+            try:
+                result = services.answers_import(assessment=round, text=text, actor=request.user)
+            except ServiceError as error:
+                form.add_error("file", str(error))
+            else:
+                messages.success(
+                    request,
+                    f"Imported {result.answers} answers from {result.respondents} people.",
+                )
+                return redirect(
+                    "assess:round_results", project_slug=project.slug, round_id=round.pk
+                )
+    items = round_items(round)
+    return render(
+        request,
+        "assess/round_import.html",
+        {
+            "project": project,
+            "round": round,
+            "form": form,
+            "items": [(item, item_choices(item)) for item in items],
+            "groups": GROUPS,
         },
     )
 

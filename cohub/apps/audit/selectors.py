@@ -62,6 +62,7 @@ ACTION_WORDS: dict[str, str] = {
     "job.retry": "Retried a background job",
     "job.rerun": "Ran a background job again",
     "assessment.open": "Opened an assessment round",
+    "assessment.import": "Imported answers to an assessment round",
     "assessment_action.create": "Made an assessment item an action",
     "assessment_action.update": "Changed an action from an assessment",
 }

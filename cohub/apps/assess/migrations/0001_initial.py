@@ -60,7 +60,8 @@ class Migration(migrations.Migration):
                 ('group', models.CharField(help_text='The group at the time they answered.', max_length=30)),
                 ('status', models.CharField(choices=[('draft', 'Started, not sent yet'), ('submitted', 'Sent')], default='draft', max_length=10)),
                 ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('respondent', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessment_responses', to=settings.AUTH_USER_MODEL)),
+                ('paper_respondent', models.CharField(blank=True, help_text="For imported answers: the respondent's reference in the file, never a name.", max_length=120)),
+                ('respondent', models.ForeignKey(blank=True, help_text='Empty for answers given on paper or in another tool and imported.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='assessment_responses', to=settings.AUTH_USER_MODEL)),
                 ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='responses', to='assess.assessmentround')),
             ],
         ),
@@ -140,6 +141,10 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='assessmentresponse',
             constraint=models.UniqueConstraint(fields=('round', 'respondent'), name='one_response_per_person'),
+        ),
+        migrations.AddConstraint(
+            model_name='assessmentresponse',
+            constraint=models.UniqueConstraint(condition=models.Q(('paper_respondent', ''), _negated=True), fields=('round', 'paper_respondent'), name='one_response_per_paper_respondent'),
         ),
         migrations.AddConstraint(
             model_name='framework',
