@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from cohub.apps.accounts.models import User
@@ -11,6 +10,7 @@ from cohub.apps.reports.models import ReportVersion
 from cohub.apps.reports.render import report_pdf
 from cohub.apps.reports.report import Kind, build_report
 from cohub.demo.loader import demo_load
+from tests.auth import VerifiedClient as Client
 
 pytestmark = pytest.mark.django_db
 
