@@ -29,6 +29,7 @@ from cohub.apps.projects import services as project_services
 from cohub.apps.projects.models import ProjectRole
 from cohub.apps.redaction import services as redaction_services
 from cohub.apps.reports import services as report_services
+from cohub.apps.reports.changes import change_create
 from cohub.apps.stories import services as story_services
 from cohub.apps.stories.models import ConsentRecord
 from cohub.cli import main as cli_main
@@ -202,6 +203,9 @@ def build_world() -> World:
         **assessment_values(project, facilitator),
         "report_version_id": report_services.report_version_create(
             project=project, actor=facilitator, title="For the council", themes=[theme]
+        ).pk,
+        "change_id": change_create(
+            project=project, actor=facilitator, title="Call back", themes=[theme]
         ).pk,
         ("accounts:password_reset_confirm", "uidb64"): "MQ",
         ("accounts:password_reset_confirm", "token"): "used-or-too-old",

@@ -35,6 +35,7 @@ from cohub.apps.jobs.models import Job, JobStatus
 from cohub.apps.projects import services as project_services
 from cohub.apps.projects.models import ProjectRole
 from cohub.apps.reports import services as report_services
+from cohub.apps.reports.changes import change_create
 from cohub.apps.stories import services as story_services
 from tests.assess.world import assessment_values
 from tests.factories import (
@@ -164,6 +165,9 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "reports:report_version": "reports.view_findings",
     "reports:report_version_download": "reports.export_findings",
     "reports:report_version_delete": "reports.tailor_report",
+    "reports:changes": "reports.view_findings",
+    "reports:change_new": "reports.record_change",
+    "reports:change_edit": "reports.record_change",
     "audit:log": "audit.view_log",
     "audit:log_csv": "audit.view_log",
     "audit:subject_access": "audit.subject_access",  # checked on the storyteller
@@ -327,6 +331,9 @@ def world(db) -> World:
         **assessment_values(project, everyone),
         "report_version_id": report_services.report_version_create(
             project=project, actor=everyone, title="For the housing team", themes=[theme]
+        ).pk,
+        "change_id": change_create(
+            project=project, actor=everyone, title="Call back within a week", themes=[theme]
         ).pk,
     }
     return World(values=values, everyone=everyone)

@@ -14,6 +14,7 @@ from cohub.apps.jobs.models import Job, JobStatus
 from cohub.apps.projects import services as project_services
 from cohub.apps.projects.models import ProjectRole
 from cohub.apps.reports import services as report_services
+from cohub.apps.reports.changes import change_create
 from cohub.apps.stories import services as story_services
 from tests.assess.world import assessment_values
 from tests.factories import (
@@ -119,6 +120,7 @@ def world(db):
         "report_version_id": report_services.report_version_create(
             project=project, actor=facilitator, title="For the council"
         ).pk,
+        "change_id": change_create(project=project, actor=facilitator, title="Call back").pk,
     }
     return values, outsider
 

@@ -30,6 +30,7 @@ from cohub.apps.jobs.models import Job, JobResult, JobStatus
 from cohub.apps.projects import services as project_services
 from cohub.apps.projects.models import ProjectRole
 from cohub.apps.reports import services as report_services
+from cohub.apps.reports.changes import change_create
 from cohub.apps.reports.playlist import playlist_build_zip, project_playlist
 from cohub.apps.reports.report import Kind
 from cohub.apps.stories import services as story_services
@@ -312,6 +313,14 @@ def build_world() -> World:
             title="For the adult social care team",
             for_you="Waiting is what people spoke of most.",
             themes=[theme],
+        ).pk,
+        "change_id": change_create(
+            project=project,
+            actor=facilitator,
+            title="Call people back within a week of a referral",
+            owner="Adult social care team",
+            themes=[theme],
+            quotes=[highlight],
         ).pk,
     }
     people = {

@@ -13,6 +13,7 @@ from django import forms
 from cohub.apps.analysis.models import Theme
 from cohub.apps.core.forms import PlainForm
 from cohub.apps.projects.models import Project, Sector
+from cohub.apps.reports.models import ChangeStatus
 
 
 class ReportVersionForm(PlainForm):
@@ -47,6 +48,56 @@ class ReportVersionForm(PlainForm):
         required=False,
         help_text="Storytellers cannot approve quotes in cohub yet, so with this ticked the "
         "version shows counts but no quotes until they can.",
+    )
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelMultipleChoiceField, self.fields["themes"])
+        field.queryset = Theme.objects.filter(project=project, merged_into__isnull=True).order_by(
+            "name"
+        )
+
+
+class ChangeForm(PlainForm):
+    """What will change, who owns it, by when, its status, and the themes it answers."""
+
+    title = forms.CharField(
+        label="What will change",
+        max_length=300,
+        help_text="In plain words, for example “Call people back within a week of a referral”.",
+    )
+    owner = forms.CharField(
+        label="Who owns it (optional)",
+        max_length=200,
+        required=False,
+        help_text="A team or a person, for example “Adult social care team”.",
+    )
+    due = forms.DateField(
+        label="By when (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="For example 2027-03-31.",
+    )
+    status = forms.ChoiceField(
+        label="Status", choices=ChangeStatus.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label="Why it is not being done",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed when the status is “Not doing”: people deserve to know why.",
+    )
+    what_was_done = forms.CharField(
+        label="What was done (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Fill this in when it is done.",
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label="Themes it answers (optional)",
+        required=False,
+        queryset=Theme.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:

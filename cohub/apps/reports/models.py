@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from cohub.apps.analysis.models import Theme
+from cohub.apps.analysis.models import Highlight, Theme
 from cohub.apps.core.models import TimeStampedModel
 from cohub.apps.projects.models import Project
 
@@ -45,6 +45,56 @@ class ReportVersion(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["project", "title"], name="unique_report_version_title")
         ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ChangeStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    NOT_DOING = "not_doing", "Not doing"
+
+
+class ChangeAction(TimeStampedModel):
+    """What will change because of the findings ("you said, we did"), and what was done.
+
+    It points at themes and quotes rather than copying their words, so a
+    withdrawn story's quotes leave it with the story (the link rows cascade),
+    and every page that shows quotes still asks consent through the findings.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="change_actions")
+    title = models.CharField(
+        "What will change",
+        max_length=300,
+        help_text="For example “Call people back within a week of a referral”.",
+    )
+    owner = models.CharField(
+        "Who owns it",
+        max_length=200,
+        blank=True,
+        help_text="A team or a person, for example “Adult social care team”.",
+    )
+    due = models.DateField("By when", null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=ChangeStatus.choices, default=ChangeStatus.PLANNED
+    )
+    reason = models.TextField(
+        "Why it is not being done", blank=True, help_text="Needed when the status is not doing."
+    )
+    what_was_done = models.TextField(
+        "What was done", blank=True, help_text="Filled in when it is done."
+    )
+    themes = models.ManyToManyField(Theme, blank=True, related_name="change_actions")
+    quotes = models.ManyToManyField(Highlight, blank=True, related_name="change_actions")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due", "pk"]
 
     def __str__(self) -> str:
         return self.title

@@ -12,7 +12,12 @@ is chosen by whoever runs the project, who speaks for it to that audience.
 
 import rules
 
-from cohub.apps.projects.predicates import can_code, can_read_findings, can_run_project
+from cohub.apps.projects.predicates import (
+    can_code,
+    can_read_findings,
+    can_run_project,
+    is_decision_maker,
+)
 from cohub.apps.projects.refusals import describe_permission
 
 rules.add_perm("reports.view_findings", can_read_findings)
@@ -22,3 +27,9 @@ rules.add_perm("reports.tailor_report", can_run_project)
 describe_permission("reports.view_findings", "read the findings")
 describe_permission("reports.export_findings", "export the findings")
 describe_permission("reports.tailor_report", "tailor a version of the report for an audience")
+
+# "You said, we did": whoever runs the project and the decision-makers who act
+# on the findings record what will change and what was done; everyone who reads
+# the findings reads the changes (with reports.view_findings).
+rules.add_perm("reports.record_change", can_run_project | is_decision_maker)
+describe_permission("reports.record_change", "record what will change because of the findings")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cohub.apps.reports import views
+from cohub.apps.reports import change_views, views
 
 app_name = "reports"
 
@@ -29,4 +29,7 @@ urlpatterns = [
         views.report_version_delete,
         name="report_version_delete",
     ),
+    path("changes/", change_views.changes, name="changes"),
+    path("changes/new/", change_views.change_new, name="change_new"),
+    path("changes/<int:change_id>/", change_views.change_edit, name="change_edit"),
 ]

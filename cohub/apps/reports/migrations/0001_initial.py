@@ -35,4 +35,25 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('project', 'title'), name='unique_report_version_title')],
             },
         ),
+        migrations.CreateModel(
+            name='ChangeAction',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('title', models.CharField(help_text='For example “Call people back within a week of a referral”.', max_length=300, verbose_name='What will change')),
+                ('owner', models.CharField(blank=True, help_text='A team or a person, for example “Adult social care team”.', max_length=200, verbose_name='Who owns it')),
+                ('due', models.DateField(blank=True, null=True, verbose_name='By when')),
+                ('status', models.CharField(choices=[('planned', 'Planned'), ('in_progress', 'In progress'), ('done', 'Done'), ('not_doing', 'Not doing')], default='planned', max_length=20)),
+                ('reason', models.TextField(blank=True, help_text='Needed when the status is not doing.', verbose_name='Why it is not being done')),
+                ('what_was_done', models.TextField(blank=True, help_text='Filled in when it is done.', verbose_name='What was done')),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='change_actions', to='projects.project')),
+                ('quotes', models.ManyToManyField(blank=True, related_name='change_actions', to='analysis.highlight')),
+                ('themes', models.ManyToManyField(blank=True, related_name='change_actions', to='analysis.theme')),
+            ],
+            options={
+                'ordering': ['due', 'pk'],
+            },
+        ),
     ]

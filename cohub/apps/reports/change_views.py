@@ -1,0 +1,116 @@
+""" "You said, we did" pages: the changes on the findings area, and their form.
+
+Writes go through ``changes.change_create``/``change_update``; the quotes a
+change answers are those the findings (which ask consent) file under the
+themes chosen for it, so the form never lists quotes raw.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cohub.apps.accounts.http import AuthenticatedHttpRequest
+from cohub.apps.analysis.models import Highlight, Theme
+from cohub.apps.core.errors import ServiceError
+from cohub.apps.projects.access import project_view
+from cohub.apps.projects.models import Project
+from cohub.apps.reports.changes import change_create, change_get, change_update, changes_by_status
+from cohub.apps.reports.findings import project_findings
+from cohub.apps.reports.forms import ChangeForm
+from cohub.apps.reports.models import ChangeAction
+
+
+@project_view("reports.view_findings")
+@require_GET
+def changes(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
+    """Every change, grouped by status, with the themes and how many quotes each answers."""
+    return render(
+        request,
+        "reports/changes.html",
+        {
+            "project": project,
+            "groups": changes_by_status(project),
+            "can_record": request.user.has_perm("reports.record_change", project),
+        },
+    )
+
+
+def _quotes_for(project: Project, themes: list[Theme]) -> list[Highlight]:
+    """The quotes the findings file under ``themes``: the ones a change answers."""
+    wanted = {t.pk for t in themes}
+    ids = {
+        quote.highlight_id
+        for theme in project_findings(project).themes
+        if theme.theme_id in wanted
+        for quote in theme.quotes
+    }
+    return list(Highlight.objects.filter(pk__in=ids))
+
+
+def _form_page(
+    request: AuthenticatedHttpRequest, project: Project, change: ChangeAction | None
+) -> HttpResponse:
+    initial: dict[str, Any] = {"status": "planned"}
+    if change is not None:
+        initial = {
+            "title": change.title,
+            "owner": change.owner,
+            "due": change.due,
+            "status": change.status,
+            "reason": change.reason,
+            "what_was_done": change.what_was_done,
+            "themes": list(change.themes.all()),
+        }
+    form = ChangeForm(request.POST or None, initial=initial, project=project, auto_id="change_%s")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        themes = list(data["themes"])
+        fields = {
+            "actor": request.user,
+            "title": data["title"],
+            "owner": data["owner"],
+            "due": data["due"],
+            "status": data["status"],
+            "reason": data["reason"],
+            "what_was_done": data["what_was_done"],
+            "themes": themes,
+            "quotes": _quotes_for(project, themes),
+        }
+        try:
+            if change is None:
+                saved = change_create(project=project, **fields)
+            else:
+                saved = change_update(change=change, **fields)
+        except ServiceError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            messages.success(request, f"Saved “{saved.title}”.")
+            return HttpResponseRedirect(reverse("reports:changes", args=[project.slug]))
+    return render(
+        request,
+        "reports/change_form.html",
+        {"project": project, "form": form, "change": change},
+        status=400 if form.errors else 200,
+    )
+
+
+@project_view("reports.record_change")
+@require_http_methods(["GET", "POST"])
+def change_new(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
+    """The form for a new change."""
+    return _form_page(request, project, None)
+
+
+@project_view("reports.record_change", load=("change_id", change_get))
+@require_http_methods(["GET", "POST"])
+def change_edit(
+    request: AuthenticatedHttpRequest, project: Project, change: ChangeAction
+) -> HttpResponse:
+    """Move a change on, or say what was done."""
+    return _form_page(request, project, change)
