@@ -28,25 +28,26 @@ project, a copy with the replaced words covered for everyone else.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
-from django.core.files import File
 from django.core.files.storage import default_storage
 
 from cohub.apps.analysis.models import Highlight
 from cohub.apps.core.errors import ServiceError
-from cohub.apps.redaction.audio import cover_kind, story_audio_covers
+from cohub.apps.redaction.audio import (
+    cover_kind,
+    cut_and_keep,
+    kept_cut_name,
+    story_audio_covers,
+)
 from cohub.apps.stories.consent import ConsentNow
 from cohub.apps.stories.models import Recording, SpeakerPart
-from cohub.apps.stories.recordings import recording_local_path
 from cohub.apps.stories.scopes import ConsentScope
 from cohub.apps.stories.ways_out import CLIP, require_way_out
-from cohub.pipeline.clips import ClipSpan, cut_clip
+from cohub.pipeline.clips import ClipSpan
 
 
 @dataclass(frozen=True)
@@ -124,15 +125,9 @@ def clip_filename(highlight: Highlight) -> str:
     return f"clip-{highlight.pk}.ogg"
 
 
-# Kept cuts live beside the project's playlists, so the same purge removes them.
-CLIP_FOLDER = "playlists"
-
-
 def clip_cache_name(project_id: int, recording: Recording, span: ClipSpan) -> str:
     """Where a cut of exactly this recording, span and covering is kept."""
-    summary = [recording.sha256, span.start_ms, span.end_ms, list(span.covers), span.cover]
-    digest = hashlib.sha256(json.dumps(summary).encode()).hexdigest()[:32]
-    return f"{CLIP_FOLDER}/{project_id}/clip-{digest}.ogg"
+    return kept_cut_name(project_id, recording, span, stem="clip")
 
 
 @contextlib.contextmanager
@@ -150,8 +145,5 @@ def clip_file(highlight: Highlight, recording: Recording) -> Iterator[Path]:
             with default_storage.open(name, "rb") as kept, target.open("wb") as out:
                 out.write(kept.read())
         else:
-            with recording_local_path(recording) as source:
-                cut_clip(replace(span, path=source), target)
-            with target.open("rb") as handle:
-                default_storage.save(name, File(handle))
+            cut_and_keep(recording, span, name, target)
         yield target

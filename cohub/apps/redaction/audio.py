@@ -75,8 +75,9 @@ def story_audio_covers(story: Story) -> tuple[tuple[int, int], ...]:
 # The story page's player, for those who may not hear the original
 
 COVER_RECORDING = "redaction.cover_recording"
-# Beside the project's playlists and clips, so the same purge removes it.
-COVERED_FOLDER = "playlists"
+# Kept cuts (clips and covered copies) sit beside the project's playlists, so the
+# same purge removes them.
+KEPT_FOLDER = "playlists"
 
 
 @dataclass(frozen=True)
@@ -87,11 +88,30 @@ class CoveredRecording:
     ready: bool
 
 
-def covered_recording_name(recording: Recording, covers: tuple[tuple[int, int], ...]) -> str:
-    """Where the whole recording, covered exactly so, is kept (a new covering: a new copy)."""
-    summary = [recording.sha256, list(covers), cover_kind()]
+def kept_cut_name(project_id: int, recording: Recording, span: ClipSpan, *, stem: str) -> str:
+    """Where a cut of exactly this recording, span and covering is kept (a change: a new cut)."""
+    summary = [recording.sha256, span.start_ms, span.end_ms, list(span.covers), span.cover]
     digest = hashlib.sha256(json.dumps(summary).encode()).hexdigest()[:32]
-    return f"{COVERED_FOLDER}/{recording.story.project_id}/story-{digest}.ogg"
+    return f"{KEPT_FOLDER}/{project_id}/{stem}-{digest}.ogg"
+
+
+def cut_and_keep(recording: Recording, span: ClipSpan, name: str, target: Path) -> str:
+    """Cut ``span`` of the recording to ``target`` and keep a copy as ``name``; the saved name."""
+    with recording_local_path(recording) as source:
+        cut_clip(replace(span, path=source), target)
+    with target.open("rb") as handle:
+        return default_storage.save(name, File(handle))
+
+
+def _whole(recording: Recording, covers: tuple[tuple[int, int], ...]) -> ClipSpan:
+    return ClipSpan(Path(), 0, recording.duration_ms, covers=covers, cover=cover_kind())
+
+
+def covered_recording_name(recording: Recording, covers: tuple[tuple[int, int], ...]) -> str:
+    """Where the whole recording, covered exactly so, is kept."""
+    return kept_cut_name(
+        recording.story.project_id, recording, _whole(recording, covers), stem="story"
+    )
 
 
 def covered_recording(
@@ -137,13 +157,10 @@ def covered_recording_make(story_id: int) -> dict[str, Any]:
     name = covered_recording_name(recording, covers)
     if default_storage.exists(name):
         return {"lines": ["The covered recording was ready already."]}
-    span = ClipSpan(Path(), 0, recording.duration_ms, covers=covers, cover=cover_kind())
     with tempfile.TemporaryDirectory(prefix="cohub-cover-") as folder:
-        target = Path(folder) / "covered.ogg"
-        with recording_local_path(recording) as source:
-            cut_clip(replace(span, path=source), target)
-        with target.open("rb") as handle:
-            saved = default_storage.save(name, File(handle))
+        saved = cut_and_keep(
+            recording, _whole(recording, covers), name, Path(folder) / "covered.ogg"
+        )
     if not Recording.objects.filter(pk=recording.pk, sha256=recording.sha256).exists():
         default_storage.delete(saved)
         return {"lines": ["The story was withdrawn while it was covered; nothing is kept."]}
