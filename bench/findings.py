@@ -24,57 +24,15 @@ import django  # noqa: E402
 
 django.setup()
 
+from _busy import QUOTES_PER_STORY, STORIES, THEMES, busy_project  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from cohub.apps.accounts.models import Organisation  # noqa: E402
-from cohub.apps.analysis import services as coding  # noqa: E402
 from cohub.apps.analysis.models import Highlight  # noqa: E402
-from cohub.apps.projects.services import project_create  # noqa: E402
 from cohub.apps.reports.findings import project_findings  # noqa: E402
-from cohub.apps.stories import services as stories  # noqa: E402
 from cohub.apps.stories.consent import consent_allows  # noqa: E402
 
-STORIES = 60
-QUOTES_PER_STORY = 15
-THEMES = 12
 REPEATS = 5
-
-
-def build_project():
-    organisation = Organisation.objects.create(name="Bench", slug="bench")
-    project = project_create(
-        organisation=organisation, name="Bench", purpose="p", opening_question="q", actor=None
-    )
-    themes = [
-        coding.theme_create(project=project, name=f"Theme {n}", actor=None).theme
-        for n in range(THEMES)
-    ]
-    consent = {"record": True, "transcribe": True, "quote_anonymously": True}
-    for s in range(STORIES):
-        teller = stories.storyteller_create(
-            project=project, actor=None, pseudonym=f"Teller {s}", consent=consent
-        )
-        text = "\n\n".join(
-            f"Teller {s}: This is part {p} of story {s}, about waiting and being heard."
-            for p in range(QUOTES_PER_STORY)
-        )
-        story = stories.story_create_from_text(
-            project=project, storyteller=teller, actor=None, title=f"Story {s}", text=text
-        )
-        transcript = story.transcripts.get()
-        for p, segment in enumerate(transcript.segments.order_by("index")):
-            coding.highlight_create(
-                story=story,
-                transcript=transcript,
-                char_start=segment.char_start,
-                char_end=segment.char_end,
-                actor=None,
-                themes=[themes[(s + p) % THEMES], themes[(s * p) % THEMES]],
-                change_level=("individual", "organisation", "society")[p % 3],
-                sectors=["services"],
-            )
-    return project
 
 
 def baseline_findings(project) -> dict[str, int]:
@@ -104,7 +62,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     with transaction.atomic():
-        project = build_project()
+        project = busy_project(slug="bench", themes_per_quote=2)
     build_s = time.perf_counter() - started
     quotes = STORIES * QUOTES_PER_STORY
     print(f"Made {STORIES} stories and {quotes} key quotes in {build_s:.1f} s (services, SQLite)")

@@ -5,9 +5,9 @@ queue it if making it takes longer than 2 s on the demo. Loads the demo into a
 throwaway SQLite database (``cohub demo``'s own loader), then makes each
 version of the report (full, two-page overview, easy read) as the HTML file
 (the baseline, in the same run) and as the PDF, and prints the median of
-REPEATS. Then the same for a busy project of BUSY_STORIES stories and
-BUSY_QUOTES key quotes (the findings bench's size), where every quote may be
-shown, which is the worst case for the PDF's length. Run with
+REPEATS. Then the same for the busy project of bench/_busy.py (the findings
+bench's project), where every quote may be shown, which is the worst case for
+the PDF's length. Run with
 ``python bench/report.py`` (part of ``make bench``).
 """
 
@@ -30,22 +30,16 @@ import django  # noqa: E402
 
 django.setup()
 
+from _busy import QUOTES_PER_STORY, STORIES, busy_project  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
 
-from cohub.apps.accounts.models import Organisation  # noqa: E402
-from cohub.apps.analysis import services as coding  # noqa: E402
 from cohub.apps.projects.models import Project  # noqa: E402
-from cohub.apps.projects.services import project_create  # noqa: E402
 from cohub.apps.reports.render import report_html_document, report_pdf  # noqa: E402
 from cohub.apps.reports.report import Kind, build_report  # noqa: E402
-from cohub.apps.stories import services as stories  # noqa: E402
 from cohub.apps.stories.ways_out import EXPORT  # noqa: E402
 
 REPEATS = 5
-BUSY_STORIES = 60
-BUSY_QUOTES_PER_STORY = 15
-BUSY_THEMES = 12
 
 
 def median_s(func: Callable[[], object]) -> float:
@@ -55,42 +49,6 @@ def median_s(func: Callable[[], object]) -> float:
         func()
         times.append(time.perf_counter() - started)
     return statistics.median(times)
-
-
-def busy_project() -> Project:
-    organisation = Organisation.objects.create(name="Bench", slug="bench-report")
-    project = project_create(
-        organisation=organisation, name="Bench", purpose="p", opening_question="q", actor=None
-    )
-    themes = [
-        coding.theme_create(project=project, name=f"Theme {n}", actor=None).theme
-        for n in range(BUSY_THEMES)
-    ]
-    consent = {"record": True, "transcribe": True, "quote_anonymously": True}
-    for s in range(BUSY_STORIES):
-        teller = stories.storyteller_create(
-            project=project, actor=None, pseudonym=f"Teller {s}", consent=consent
-        )
-        text = "\n\n".join(
-            f"Teller {s}: This is part {p} of story {s}, about waiting and being heard."
-            for p in range(BUSY_QUOTES_PER_STORY)
-        )
-        story = stories.story_create_from_text(
-            project=project, storyteller=teller, actor=None, title=f"Story {s}", text=text
-        )
-        transcript = story.transcripts.get()
-        for p, segment in enumerate(transcript.segments.order_by("index")):
-            coding.highlight_create(
-                story=story,
-                transcript=transcript,
-                char_start=segment.char_start,
-                char_end=segment.char_end,
-                actor=None,
-                themes=[themes[(s + p) % BUSY_THEMES]],
-                change_level=("individual", "organisation", "society")[p % 3],
-                sectors=["services"],
-            )
-    return project
 
 
 def report_on(project: Project, label: str) -> None:
@@ -117,9 +75,9 @@ def main() -> None:
     print(f"Loaded the demo in {time.perf_counter() - started:.1f} s")
     report_on(Project.objects.get(slug=info.project_slug), "The demo project")
     with transaction.atomic():
-        busy = busy_project()
-    quotes = BUSY_STORIES * BUSY_QUOTES_PER_STORY
-    report_on(busy, f"A busy project ({BUSY_STORIES} stories, {quotes} quotes)")
+        busy = busy_project(slug="bench-report")
+    quotes = STORIES * QUOTES_PER_STORY
+    report_on(busy, f"A busy project ({STORIES} stories, {quotes} quotes)")
 
 
 if __name__ == "__main__":
