@@ -116,6 +116,12 @@ def keep_until_warning_days() -> int:
     return positive_int("COHUB_KEEP_UNTIL_WARNING_DAYS", 14)
 
 
+def periodic_job_keep_days() -> int:
+    """How many days the rows of finished periodic runs are kept
+    (``COHUB_PERIODIC_JOB_KEEP_DAYS``, default 30)."""
+    return positive_int("COHUB_PERIODIC_JOB_KEEP_DAYS", 30)
+
+
 def recording_limits() -> tuple[int, int]:
     """How big (bytes) and how long (seconds) one recording may be.
 

@@ -185,6 +185,9 @@ COHUB_INVITATION_DAYS = env.invitation_days()
 # by email when this hub sends email (the story is removed on the date).
 COHUB_KEEP_UNTIL_WARNING_DAYS = env.keep_until_warning_days()
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60
+# Housekeeping runs (every hour or so) leave a row each; rows of finished runs older than
+# this are removed, except each kind's newest (the jobs page still shows when it last ran).
+COHUB_PERIODIC_JOB_KEEP_DAYS = env.periodic_job_keep_days()
 # Assessment rounds: a group's results show only when at least this many of it answered.
 COHUB_ASSESS_MIN_GROUP = env.positive_int("COHUB_ASSESS_MIN_GROUP", 3)
 

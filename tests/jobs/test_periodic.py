@@ -11,8 +11,14 @@ from django.db import IntegrityError, transaction
 from cohub.apps.accounts.jobs import CLEAR_SESSIONS
 from cohub.apps.jobs import registry
 from cohub.apps.jobs.models import Job, JobStatus
+from cohub.apps.jobs.jobs import PRUNE_PERIODIC
+from cohub.apps.jobs.models import JobResult
 from cohub.apps.jobs.periodic import PeriodicScheduler
-from cohub.apps.jobs.services import jobs_queue_due_periodic, period_start_for
+from cohub.apps.jobs.services import (
+    jobs_prune_periodic,
+    jobs_queue_due_periodic,
+    period_start_for,
+)
 from cohub.apps.stories.jobs import (
     DELETE_FILES,
     EXPIRE_UPLOADS,
@@ -34,6 +40,7 @@ def test_the_periodic_kinds_are_declared_with_their_periods():
         VACUUM: timedelta(hours=24),
         WARN_KEEP_UNTIL: timedelta(hours=6),
         CLEAR_SESSIONS: timedelta(hours=1),
+        PRUNE_PERIODIC: timedelta(hours=24),
     }
 
 
@@ -54,8 +61,9 @@ def test_a_due_run_is_queued_and_runs(run_jobs):
     vacuum = Job.objects.get(kind=VACUUM)
     warn = Job.objects.get(kind=WARN_KEEP_UNTIL)
     sessions = Job.objects.get(kind=CLEAR_SESSIONS)
+    prune = Job.objects.get(kind=PRUNE_PERIODIC)
     assert sorted(j.pk for j in queued) == sorted(
-        [job.pk, uploads.pk, files.pk, vacuum.pk, warn.pk, sessions.pk]
+        [job.pk, uploads.pk, files.pk, vacuum.pk, warn.pk, sessions.pk, prune.pk]
     )
     assert warn.result == {"stories": 0, "emails": 0, "failed": 0}
     assert (files.status, files.result) == (JobStatus.SUCCEEDED, {"left": 0})
@@ -66,6 +74,7 @@ def test_a_due_run_is_queued_and_runs(run_jobs):
     assert uploads.scheduled_for == datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
     assert (uploads.status, uploads.result) == (JobStatus.SUCCEEDED, {"removed": 0})
     assert (sessions.status, sessions.result) == (JobStatus.SUCCEEDED, {"sessions_removed": 0})
+    assert (prune.status, prune.result) == (JobStatus.SUCCEEDED, {"rows_removed": 0})
 
 
 def test_asking_again_in_the_same_period_queues_nothing_even_after_it_ran(run_jobs):
@@ -123,3 +132,49 @@ def test_the_worker_thread_queues_due_runs_while_the_worker_is_idle():
     finally:
         scheduler.stop()
     assert Job.objects.filter(kind=PURGE_EXPIRED).count() == 1
+
+
+def _finished_run(kind: str, *, days_ago: float, status: str = JobStatus.SUCCEEDED) -> Job:
+    when = NOON - timedelta(days=days_ago)
+    job = Job.objects.create(
+        kind=kind,
+        scheduled_for=period_start_for(when, timedelta(hours=1)),
+        status=status,
+        finished_at=when,
+    )
+    JobResult.objects.create(job=job, version=1, attempt=1, result={"removed": 0})
+    return job
+
+
+def test_old_housekeeping_rows_go_but_each_kinds_newest_and_asked_for_work_stay():
+    old = [_finished_run(EXPIRE_UPLOADS, days_ago=d) for d in (40, 35, 31)]
+    old_failed = _finished_run(EXPIRE_UPLOADS, days_ago=45, status=JobStatus.FAILED)
+    recent = _finished_run(EXPIRE_UPLOADS, days_ago=29)
+    only_run = _finished_run(VACUUM, days_ago=90)  # the newest of its kind, however old
+    stuck = Job.objects.create(  # still running: never removed
+        kind=PURGE_EXPIRED,
+        scheduled_for=NOON - timedelta(days=60),
+        status=JobStatus.RUNNING,
+        finished_at=None,
+    )
+    asked_for = Job.objects.create(  # work a person asked for: its provenance stays
+        kind="test.succeeds", status=JobStatus.SUCCEEDED, finished_at=NOON - timedelta(days=400)
+    )
+
+    removed = jobs_prune_periodic(now=NOON, keep_days=30)
+
+    assert removed == 4
+    left = set(Job.objects.values_list("pk", flat=True))
+    assert left == {recent.pk, only_run.pk, stuck.pk, asked_for.pk}
+    assert not left & {job.pk for job in [*old, old_failed]}
+    assert not JobResult.objects.filter(job_id__in=[job.pk for job in old]).exists()
+    assert jobs_prune_periodic(now=NOON, keep_days=30) == 0  # nothing left to do
+
+
+def test_the_keep_days_setting_decides_what_is_old(settings):
+    settings.COHUB_PERIODIC_JOB_KEEP_DAYS = 10
+    first = _finished_run(EXPIRE_UPLOADS, days_ago=12)
+    _finished_run(EXPIRE_UPLOADS, days_ago=8)
+
+    assert jobs_prune_periodic(now=NOON) == 1
+    assert not Job.objects.filter(pk=first.pk).exists()

@@ -21,6 +21,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -238,6 +239,32 @@ def jobs_queue_due_periodic(*, now: datetime | None = None) -> list[Job]:
         )
         queued.append(job)
     return queued
+
+
+def jobs_prune_periodic(*, now: datetime | None = None, keep_days: int | None = None) -> int:
+    """Delete the rows of finished periodic runs older than ``keep_days``; return how many.
+
+    Periodic housekeeping leaves some eighty rows a day that nobody reads
+    after a while, and a table that only grows slows every jobs page. Only
+    runs with a ``scheduled_for`` (periodic ones) that have finished go: work
+    people asked for (a transcription, a report) keeps its row and its
+    results, because those explain where a transcript or a file came from.
+    The newest run of each kind stays whatever its age, so the jobs page can
+    still say when it last ran and how it ended.
+    """
+    now = now or timezone.now()
+    keep_days = keep_days if keep_days is not None else settings.COHUB_PERIODIC_JOB_KEEP_DAYS
+    finished = Job.objects.filter(
+        scheduled_for__isnull=False, status__in=(JobStatus.SUCCEEDED, JobStatus.FAILED)
+    )
+    newest = finished.values("kind").annotate(newest=Max("id")).values("newest")
+    old = finished.filter(finished_at__lt=now - timedelta(days=keep_days)).exclude(id__in=newest)
+    with transaction.atomic():
+        _, per_model = old.delete()
+    removed = per_model.get(Job._meta.label, 0)
+    if removed:
+        logger.info("Removed %s rows of finished periodic runs older than %s days", removed, keep_days)
+    return removed
 
 
 def period_start_for(moment: datetime, every: timedelta) -> datetime:
