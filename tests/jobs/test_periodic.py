@@ -10,9 +10,8 @@ from django.db import IntegrityError, transaction
 
 from cohub.apps.accounts.jobs import CLEAR_SESSIONS
 from cohub.apps.jobs import registry
-from cohub.apps.jobs.models import Job, JobStatus
 from cohub.apps.jobs.jobs import PRUNE_PERIODIC
-from cohub.apps.jobs.models import JobResult
+from cohub.apps.jobs.models import Job, JobResult, JobStatus
 from cohub.apps.jobs.periodic import PeriodicScheduler
 from cohub.apps.jobs.services import (
     jobs_prune_periodic,

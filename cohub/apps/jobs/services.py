@@ -263,7 +263,7 @@ def jobs_prune_periodic(*, now: datetime | None = None, keep_days: int | None = 
         _, per_model = old.delete()
     removed = per_model.get(Job._meta.label, 0)
     if removed:
-        logger.info("Removed %s rows of finished periodic runs older than %s days", removed, keep_days)
+        logger.info("Removed %s rows of finished periodic runs (over %s days)", removed, keep_days)
     return removed
 
 
