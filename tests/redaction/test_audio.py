@@ -290,3 +290,30 @@ def test_a_copy_made_while_the_story_is_withdrawn_is_not_kept(recorded, monkeypa
     result = audio.covered_recording_make(recorded.pk)
     assert "nothing is kept" in result["lines"][0]
     assert not default_storage.exists(name)
+
+
+def test_the_covers_are_read_in_the_same_queries_however_many_words_were_replaced(
+    recorded, project, tmp_path
+):
+    """Every seek of the player asks for the covers: one query per replaced word
+    would make a story slower to hear the more names it had."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    teller = make_storyteller(project, pseudonym="Sam")
+    other = recorded_story(project, teller, tmp_path, speech="Another voice.", title="B")
+    _share(recorded, ("eleven", Kind.PERSON))
+    _share(other, ("waited", Kind.PERSON), ("eleven", Kind.PERSON), ("call", Kind.PERSON))
+
+    with CaptureQueriesContext(connection) as one:
+        one_cover = story_audio_covers(recorded)
+    with CaptureQueriesContext(connection) as three:
+        three_covers = story_audio_covers(other)
+
+    assert one_cover == ((3000 - MARGIN_MS, 3500 + MARGIN_MS),)
+    # "waited" (2400-2900) and "eleven" (3000-3500) touch once widened; "call." stands apart.
+    assert three_covers == (
+        (2400 - MARGIN_MS, 3500 + MARGIN_MS),
+        (4350 - MARGIN_MS, 5200 + MARGIN_MS),
+    )
+    assert len(three.captured_queries) == len(one.captured_queries)

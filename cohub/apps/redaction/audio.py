@@ -34,7 +34,7 @@ from cohub.apps.stories.models import Recording, Story
 from cohub.apps.stories.playback import PlaySource
 from cohub.apps.stories.recordings import recording_local_path
 from cohub.apps.stories.scopes import ConsentScope
-from cohub.apps.stories.selectors import span_words
+from cohub.apps.stories.selectors import spans_words
 from cohub.pipeline.clips import COVERS, ClipSpan, cut_clip
 from cohub.pipeline.spans import merge_spans
 
@@ -61,13 +61,17 @@ def story_audio_covers(story: Story) -> tuple[tuple[int, int], ...]:
         .select_related("run__transcript")
         .order_by("run_id", "index")
     )
-    spans = []
+    by_transcript: dict[int, list[RedactionFinding]] = {}
     for finding in findings:
-        words = span_words(finding.run.transcript, finding.char_start, finding.char_end)
-        if words:
-            start = min(word.start_ms for word in words)
-            end = max(word.end_ms for word in words)
-            spans.append((max(0, start - MARGIN_MS), end + MARGIN_MS))
+        by_transcript.setdefault(finding.run.transcript_id, []).append(finding)
+    spans = []
+    for group in by_transcript.values():
+        stretches = [(finding.char_start, finding.char_end) for finding in group]
+        for words in spans_words(group[0].run.transcript, stretches):
+            if words:
+                start = min(word.start_ms for word in words)
+                end = max(word.end_ms for word in words)
+                spans.append((max(0, start - MARGIN_MS), end + MARGIN_MS))
     return tuple(merge_spans(spans))
 
 

@@ -11,7 +11,7 @@ ask (docs/adr/0013-consent-on-every-read.md).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -201,15 +201,37 @@ def span_words(transcript: Transcript, char_start: int, char_end: int) -> list[W
     whose characters overlap the span, in order, with its start and end in ms.
     Reading words is reading the story: callers check consent first.
     """
-    found: list[WordTime] = []
-    rows = transcript.segments.filter(char_end__gt=char_start, char_start__lt=char_end)
-    for row in rows.order_by("index"):
-        words = words_from_json(row.words)
-        for number, (begin, finish, _) in enumerate(tokens(row.text)):
-            if number >= len(words):
-                break
-            if row.char_start + finish > char_start and row.char_start + begin < char_end:
-                found.append(words[number])
+    return spans_words(transcript, [(char_start, char_end)])[0]
+
+
+def spans_words(transcript: Transcript, spans: Sequence[tuple[int, int]]) -> list[list[WordTime]]:
+    """``span_words`` for many spans of one version, in one query.
+
+    A story's covered stretches are asked for on every seek of its player,
+    and a story may have dozens of replaced names: one query per stretch
+    would make each seek as slow as the story is sensitive.
+    """
+    if not spans:
+        return []
+    low = min(start for start, _ in spans)
+    high = max(end for _, end in spans)
+    rows = transcript.segments.filter(char_end__gt=low, char_start__lt=high).order_by("index")
+    parts = [
+        (row.char_start, row.char_end, tokens(row.text), words_from_json(row.words))
+        for row in rows.only("char_start", "char_end", "text", "words")
+    ]
+    found: list[list[WordTime]] = []
+    for char_start, char_end in spans:
+        touched: list[WordTime] = []
+        for row_start, row_end, row_tokens, words in parts:
+            if row_end <= char_start or row_start >= char_end:
+                continue
+            for number, (begin, finish, _) in enumerate(row_tokens):
+                if number >= len(words):
+                    break
+                if row_start + finish > char_start and row_start + begin < char_end:
+                    touched.append(words[number])
+        found.append(touched)
     return found
 
 
