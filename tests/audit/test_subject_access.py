@@ -160,6 +160,9 @@ def _check(archive: zipfile.ZipFile, story) -> dict:
     inside = told["recording"]["file_in_this_download"]
     with default_storage.open(recording.file.name, "rb") as stored:
         assert archive.read(inside) == stored.read()
+    # Stored, not deflated: a recording is compressed already, so the download is a copy.
+    assert archive.getinfo(inside).compress_type == zipfile.ZIP_STORED
+    assert archive.getinfo("data.json").compress_type == zipfile.ZIP_DEFLATED
     # Nothing of Eli, anywhere in any file.
     for name in names:
         body = archive.read(name)

@@ -300,11 +300,20 @@ def download_name(storyteller: Storyteller) -> str:
     return f"{where}-{who}-subject-access-{timezone.localdate():%Y-%m-%d}.zip".lower()
 
 
+# Past this a zip entry needs the 64-bit sizes; set up front because a stored
+# entry's sizes are written before its bytes.
+ZIP64_FROM = 2**31 - 1
+
+
 def write_subject_access_zip(data: dict[str, Any], out: IO[bytes]) -> list[str]:
     """Write the download to ``out``; returns the names of the files in it.
 
     ``index.html`` with ``style.css`` beside it (no inline styles, so it reads
     the same wherever it is opened), ``data.json``, and each recording.
+
+    Recordings are stored as they are, not deflated: they are compressed
+    already, so deflating an hour of video would hold the request for tens
+    of seconds to save almost nothing; stored, the download is a copy.
     """
     page = render_to_string("audit/subject_access.html", {"data": data})
     style = render_to_string("audit/subject_access.css")
@@ -317,9 +326,14 @@ def write_subject_access_zip(data: dict[str, Any], out: IO[bytes]) -> list[str]:
             recording = story["recording"]
             if recording is None or not default_storage.exists(recording["stored_as"]):
                 continue
+            entry = zipfile.ZipInfo(
+                recording["file_in_this_download"], date_time=timezone.localtime().timetuple()[:6]
+            )
+            entry.compress_type = zipfile.ZIP_STORED
+            size = default_storage.size(recording["stored_as"])
             with (
                 default_storage.open(recording["stored_as"], "rb") as source,
-                archive.open(recording["file_in_this_download"], "w") as target,
+                archive.open(entry, "w", force_zip64=size > ZIP64_FROM) as target,
             ):
                 while chunk := source.read(1 << 20):
                     target.write(chunk)
