@@ -190,6 +190,8 @@ PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60
 COHUB_PERIODIC_JOB_KEEP_DAYS = env.periodic_job_keep_days()
 # Assessment rounds: a group's results show only when at least this many of it answered.
 COHUB_ASSESS_MIN_GROUP = env.positive_int("COHUB_ASSESS_MIN_GROUP", 3)
+# How many days a peer reviewer's link works (ADR 0034); sending it again starts afresh.
+COHUB_PEER_REVIEW_DAYS = env.positive_int("COHUB_PEER_REVIEW_DAYS", 21)
 
 # Sessions and cookies (docs/adr/0025). Shared and library computers are common among
 # our users: sessions end after a working day, or sooner when nothing is done (for

@@ -1,9 +1,12 @@
-"""Assessment frameworks (versioned data), rounds, each member's answers, and actions."""
+"""Assessment frameworks (versioned data), rounds, each member's answers, actions, peer reviews."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from cohub.apps.accounts.models import Organisation
 from cohub.apps.core.models import TimeStampedModel
@@ -217,3 +220,115 @@ class AssessmentAction(TimeStampedModel):
     def project(self) -> Project | None:
         """The project the action is on (its round's), for the rules that check it."""
         return self.round.project
+
+
+def peer_review_expiry() -> dt.datetime:
+    """When a peer review link made now stops working: ``COHUB_PEER_REVIEW_DAYS`` from now.
+
+    Read at call time, so a changed setting applies to the next link.
+    """
+    return timezone.now() + dt.timedelta(days=settings.COHUB_PEER_REVIEW_DAYS)
+
+
+class PeerReviewState(models.TextChoices):
+    WAITING = "waiting", "Waiting"
+    STARTED = "started", "Started"
+    SENT = "sent", "Sent"
+    EXPIRED = "expired", "Expired"
+    REVOKED = "revoked", "Revoked"
+
+
+class PeerReview(TimeStampedModel):
+    """An invitation for someone from another organisation to review one round (ADR 0034).
+
+    The link's token is kept only as its SHA-256 (``token_hash``): the
+    database never holds a working link. Sending the link again makes a new
+    token, so the old link (and any session opened with it) stops working.
+    The reviewer has no account; what they may see is this round's
+    questions and the evidence the project shares, nothing else.
+    """
+
+    round = models.ForeignKey(
+        AssessmentRound, on_delete=models.CASCADE, related_name="peer_reviews"
+    )
+    reviewer_name = models.CharField(max_length=120)
+    reviewer_organisation = models.CharField(max_length=200)
+    reviewer_email = models.EmailField(blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(default=peer_review_expiry)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    first_opened_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Peer review by {self.reviewer_name} ({self.reviewer_organisation})"
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def state(self, now: dt.datetime | None = None) -> PeerReviewState:
+        """Revoked, sent, expired, started (an answer kept) or waiting, in that order."""
+        now = now or timezone.now()
+        if self.revoked_at is not None:
+            return PeerReviewState.REVOKED
+        if self.submitted_at is not None:
+            return PeerReviewState.SENT
+        if self.expires_at <= now:
+            return PeerReviewState.EXPIRED
+        if self.answers.exists():
+            return PeerReviewState.STARTED
+        return PeerReviewState.WAITING
+
+
+class PeerAnswer(TimeStampedModel):
+    """A peer reviewer's answer to one item: kept apart from members' answers on purpose.
+
+    A separate table, so no query that scores the members (their medians,
+    the gap between groups) can pick a reviewer's answer up by mistake.
+    """
+
+    peer_review = models.ForeignKey(PeerReview, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(AssessmentItem, on_delete=models.PROTECT, related_name="peer_answers")
+    value = models.CharField(max_length=60)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["peer_review", "item"], name="one_peer_answer_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.key}: {self.value} (peer)"
+
+
+class PeerEvidence(TimeStampedModel):
+    """Something the project chooses to show its peer reviewers: an account in its own words.
+
+    Written by a facilitator for the reviewers of one round; it may say which
+    questions it concerns (shown beside those questions), or none (shown with
+    the round). Only text: no files, so nothing from the project's stories
+    leaves with it unless someone writes it here on purpose.
+    """
+
+    round = models.ForeignKey(
+        AssessmentRound, on_delete=models.CASCADE, related_name="peer_evidence"
+    )
+    title = models.CharField(max_length=200)
+    text = models.TextField()
+    items = models.ManyToManyField(AssessmentItem, blank=True, related_name="peer_evidence")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title

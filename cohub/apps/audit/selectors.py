@@ -65,6 +65,13 @@ ACTION_WORDS: dict[str, str] = {
     "assessment.import": "Imported answers to an assessment round",
     "assessment_action.create": "Made an assessment item an action",
     "assessment_action.update": "Changed an action from an assessment",
+    "peer_review.invite": "Invited a peer reviewer from another organisation",
+    "peer_review.resend": "Sent a peer reviewer a new link",
+    "peer_review.revoke": "Withdrew a peer reviewer's link",
+    "peer_review.open": "A peer reviewer opened their link",
+    "peer_review.submit": "A peer reviewer sent their review",
+    "peer_evidence.add": "Shared evidence with peer reviewers",
+    "peer_evidence.remove": "Stopped sharing evidence with peer reviewers",
 }
 
 # What kind of record an entry is about, in words.
@@ -86,6 +93,8 @@ KIND_WORDS: dict[str, str] = {
     "jobs.job": "Background job",
     "assess.assessmentround": "Assessment round",
     "assess.assessmentaction": "Action",
+    "assess.peerreview": "Peer review",
+    "assess.peerevidence": "Evidence for peer reviewers",
 }
 
 PART_WORDS = {
