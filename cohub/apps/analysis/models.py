@@ -137,6 +137,46 @@ class Highlight(TimeStampedModel):
         return self.review_sheet.story.project
 
 
+class CheckState(models.TextChoices):
+    """What a storyteller said about one quote of theirs (ADR 0032)."""
+
+    WAITING = "waiting", "Waiting for the storyteller"
+    APPROVED = "approved", "Approved"
+    CHANGE = "change", "Asked for a change"
+    REMOVE = "remove", "Asked for it to be removed"
+
+
+class QuoteCheck(models.Model):
+    """The storyteller's answer about one quote, and the words it answered.
+
+    ``words_hash`` fingerprints the words and the clip as they were when the
+    storyteller answered: when either changes (a new transcript version, a
+    nudged clip) the answer no longer applies and the quote is waiting again
+    (``quote_checks.check_state``). A quote with no row is waiting. The
+    comment is the storyteller's own and may hold their words, so it goes
+    with the quote (and the quote with the story).
+    """
+
+    highlight = models.OneToOneField(
+        Highlight, on_delete=models.CASCADE, related_name="storyteller_check"
+    )
+    state = models.CharField(max_length=20, choices=CheckState.choices, default=CheckState.WAITING)
+    comment = models.TextField(blank=True)
+    words_hash = models.CharField(max_length=64, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # "link" (a private link) or "account" (signed in as themselves).
+    answered_via = models.CharField(max_length=20, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["highlight"]
+
+    def __str__(self) -> str:
+        return f"{self.get_state_display()} (quote {self.highlight_id})"
+
+
 class Theme(TimeStampedModel):
     """A theme in a project's codebook. Merged themes stay, pointing at their successor."""
 

@@ -31,6 +31,7 @@ from enum import StrEnum
 from django.urls import reverse
 from django.utils import timezone
 
+from cohub.apps.analysis import quote_checks
 from cohub.apps.analysis.models import ChangeLevel, Highlight
 from cohub.apps.projects.models import Project, Sector
 from cohub.apps.reports.findings import FindingQuote, Findings, ThemeFinding, project_findings
@@ -85,14 +86,13 @@ class Kind(StrEnum):
 
 
 def approved_quote_ids(project: Project) -> set[int]:
-    """The quotes their storytellers have approved for publishing.
+    """The quotes their storytellers have approved for publishing, as their words stand now.
 
-    The hook for the storyteller check (issue 9, item 2): cohub does not yet
-    ask storytellers to approve quotes, so no quote is approved and a report
-    limited to approved quotes shows none. When that work lands it answers
-    here, and every version that asks for approved quotes only follows.
+    Answered by the storyteller check (``analysis.quote_checks``): a quote
+    whose words or clip changed after it was approved is waiting again, so it
+    leaves every version limited to approved quotes until approved again.
     """
-    return set()
+    return quote_checks.approved_quote_ids(project)
 
 
 @dataclass(frozen=True)

@@ -436,3 +436,35 @@ class KeepUntilNotice(models.Model):
 
     def __str__(self) -> str:
         return f"Keep-until notice for story {self.story_id} ({self.keep_until})"
+
+
+class StorytellerLink(models.Model):
+    """A private link a facilitator made so one storyteller can open their own page (ADR 0032).
+
+    Only a hash of the link's secret is kept: the link itself is shown once,
+    to the facilitator who made it, so a copy of the database opens nothing.
+    A storyteller has at most one link that works: making a new one revokes
+    the old. Opening it gives a session for that storyteller's page only, never
+    a project role; each page checks the link again, so a revoked or expired
+    link stops working at once. Holds nothing personal; goes with the storyteller.
+    """
+
+    storyteller = models.ForeignKey(Storyteller, on_delete=models.CASCADE, related_name="links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    times_used = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Link {self.pk} for storyteller {self.storyteller_id}"

@@ -235,6 +235,52 @@ def consent_record(
 
 
 @transaction.atomic
+def consent_narrow(
+    *, storyteller: Storyteller, keep: Sequence[ConsentScope | str], actor: User | None, via: str
+) -> ConsentRecord:
+    """The storyteller takes back some of what they agreed to, on their own page (ADR 0032).
+
+    ``keep`` is what they still agree to; it may only be less than today's
+    consent, never more (widening is a conversation with a facilitator, who
+    records it). Not being quoted at all also ends being quoted by name. The
+    new version goes through ``consent_record``, like every other, with the
+    keep-until date unchanged; ``via`` ("link" or "account") is audited.
+    """
+    now = consent_now(storyteller)
+    if now.record is None or now.ended is not None:
+        raise ServiceError("There is no consent to change.")
+    wanted = {ConsentScope.parse(scope) for scope in keep}
+    granted = set(now.record.granted_scopes())
+    if wanted - granted:
+        raise ServiceError(
+            "You can only take things away here. To agree to more, talk to your facilitator."
+        )
+    if ConsentScope.QUOTE_ANONYMOUSLY not in wanted:
+        wanted.discard(ConsentScope.QUOTE_BY_NAME)
+    if wanted == granted:
+        raise ServiceError("Nothing changed: untick what you no longer agree to.")
+    record = consent_record(
+        storyteller=storyteller,
+        actor=actor,
+        keep_until=now.record.keep_until,
+        note="Changed by the storyteller on their own page.",
+        **{scope.value: True for scope in wanted},
+    )
+    record_event(
+        actor=actor,
+        verb="consent.narrow_by_storyteller",
+        target=storyteller,
+        project_id=storyteller.project_id,
+        data={
+            "version": record.version,
+            "via": via,
+            "taken_back": sorted(scope.value for scope in granted - wanted),
+        },
+    )
+    return record
+
+
+@transaction.atomic
 def consent_withdraw(*, storyteller: Storyteller, actor: User | None, note: str = "") -> int:
     """Withdraw all consent and purge every story and everything derived from it.
 

@@ -247,4 +247,20 @@ class Migration(migrations.Migration):
             model_name='highlighttheme',
             constraint=models.UniqueConstraint(fields=('highlight', 'theme'), name='unique_highlight_theme'),
         ),
+        migrations.CreateModel(
+            name='QuoteCheck',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('state', models.CharField(choices=[('waiting', 'Waiting for the storyteller'), ('approved', 'Approved'), ('change', 'Asked for a change'), ('remove', 'Asked for it to be removed')], default='waiting', max_length=20)),
+                ('comment', models.TextField(blank=True)),
+                ('words_hash', models.CharField(blank=True, max_length=64)),
+                ('answered_via', models.CharField(blank=True, max_length=20)),
+                ('answered_at', models.DateTimeField(blank=True, null=True)),
+                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('highlight', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='storyteller_check', to='analysis.highlight')),
+            ],
+            options={
+                'ordering': ['highlight'],
+            },
+        ),
     ]

@@ -244,4 +244,22 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('story', 'keep_until'), name='one_notice_per_window')],
             },
         ),
+        migrations.CreateModel(
+            name='StorytellerLink',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('token_hash', models.CharField(max_length=64, unique=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('expires_at', models.DateTimeField()),
+                ('revoked_at', models.DateTimeField(blank=True, null=True)),
+                ('last_used_at', models.DateTimeField(blank=True, null=True)),
+                ('times_used', models.PositiveIntegerField(default=0)),
+                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('revoked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('storyteller', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links', to='stories.storyteller')),
+            ],
+            options={
+                'ordering': ['-created_at', '-id'],
+            },
+        ),
     ]
