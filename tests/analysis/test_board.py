@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cohub.apps.analysis import services
@@ -407,3 +409,99 @@ def test_grouping_one_note_is_refused(project, facilitator):
     )
     with pytest.raises(ServiceError, match="at least two notes"):
         services.visioning_round_group(visioning_round=opened, actor=facilitator)
+
+
+# ---------- "Nothing changed" is a 304 from one query (ADR 0022) ----------
+
+
+def _poll(client, project, after: int, etag: str = ""):
+    headers = {"HTTP_IF_NONE_MATCH": etag} if etag else {}
+    return client.get(
+        reverse("analysis:board_feed", kwargs={"project_slug": project.slug}),
+        {"after": after},
+        **headers,
+    )
+
+
+def test_a_board_that_has_everything_is_told_304_with_no_body(client, world, project):
+    member = make_member(project, ProjectRole.MEMBER)
+    client.force_login(member)
+    state = board_state(project)
+    first = _poll(client, project, state.last_event_id, state.etag)
+    assert first.status_code == 304 and first.content == b""
+    assert first["ETag"] == state.etag
+    assert "no-store" in first["Cache-Control"]
+    # Without the tag (an old page), the same poll gets the empty answer and the tag.
+    plain = _poll(client, project, state.last_event_id)
+    assert plain.status_code == 200 and json.loads(plain.content)["quotes"] == []
+    assert plain["ETag"] == state.etag
+
+
+def test_an_idle_poll_costs_the_permission_check_and_one_statement(client, world, project):
+    """Pinned: an extra query on every poll of every open board must show up here.
+
+    The nine are the session, the person, their second-step device, whether
+    they hold the keys (as a facilitator, as an organisation admin), the
+    project, their roles in it and in its organisation, and ``feed_mark``.
+    """
+    member = make_member(project, ProjectRole.MEMBER)
+    client.force_login(member)
+    state = board_state(project)
+    _poll(client, project, state.last_event_id, state.etag)
+    with CaptureQueriesContext(connection) as captured:
+        response = _poll(client, project, state.last_event_id, state.etag)
+    assert response.status_code == 304
+    sql = [query["sql"] for query in captured.captured_queries]
+    board_reads = [q for q in sql if "analysis_" in q or "stories_" in q]
+    assert len(board_reads) == 1, board_reads
+    assert "MAX(id) FROM analysis_codingevent" in board_reads[0]
+    assert len(sql) == 9, "\n".join(sql)
+
+
+def test_a_removed_member_is_refused_not_told_304(client, world, project, facilitator):
+    member = make_member(project, ProjectRole.MEMBER)
+    client.force_login(member)
+    state = board_state(project)
+    assert _poll(client, project, state.last_event_id, state.etag).status_code == 304
+    project_services.membership_remove(
+        project=project, user=member, role=ProjectRole.MEMBER, actor=facilitator
+    )
+    assert _poll(client, project, state.last_event_id, state.etag).status_code == 403
+    client.logout()
+    assert _poll(client, project, state.last_event_id, state.etag).status_code == 302
+
+
+def test_a_change_after_the_tag_is_answered_in_full_with_a_new_tag(client, world, project):
+    member = make_member(project, ProjectRole.MEMBER)
+    client.force_login(member)
+    state = board_state(project)
+    services.highlight_move(
+        highlight=world["quote"], from_theme=world["housing"], to_theme=world["work"], actor=None
+    )
+    response = _poll(client, project, state.last_event_id, state.etag)
+    assert response.status_code == 200
+    data = json.loads(response.content)
+    assert [q["id"] for q in data["quotes"]] == [world["quote"].pk]
+    assert response["ETag"] != state.etag
+    # The page now holds that state: the next poll is a 304 again.
+    assert _poll(client, project, data["last"], response["ETag"]).status_code == 304
+
+
+def test_a_page_that_is_behind_its_tag_is_never_told_304(client, world, project):
+    """A full page of events ("more") leaves the page behind the newest id it was tagged with."""
+    member = make_member(project, ProjectRole.MEMBER)
+    client.force_login(member)
+    state = board_state(project)
+    response = _poll(client, project, state.last_event_id - 1, state.etag)
+    assert response.status_code == 200
+    assert json.loads(response.content)["last"] == state.last_event_id
+
+
+def test_a_consent_change_breaks_the_tag_so_the_board_reloads(client, world, project, facilitator):
+    member = make_member(project, ProjectRole.MEMBER)
+    client.force_login(member)
+    state = board_state(project)
+    story_services.consent_withdraw(storyteller=world["story"].storyteller, actor=facilitator)
+    response = _poll(client, project, state.last_event_id, state.etag)
+    assert response.status_code == 200
+    assert json.loads(response.content)["epoch"] != state.epoch

@@ -58,7 +58,9 @@ def test_a_move_in_one_browser_shows_in_the_other_without_a_reload(
     w = board_world
     quote, housing, work = w["quote"], w["housing"], w["work"]
     log_in_as(page, client, w["facilitator"])
-    page.goto(w["url"])
+    # While nothing changes, the page's polls are answered "304 Not Modified" (no body).
+    with page.expect_response(lambda r: "/board/feed/" in r.url and r.status == 304):
+        page.goto(w["url"])
     watcher_card = page.locator(f"#column-{housing.pk} [data-quote='{quote.pk}']")
     expect(watcher_card).to_be_visible()
 

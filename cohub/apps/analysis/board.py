@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, Max
+from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -70,6 +70,11 @@ class Board:
     """The open visioning round, or the last one closed (its notes stay on show)."""
     round_notes: list[BoardNote] = field(default_factory=list)
 
+    @property
+    def etag(self) -> str:
+        """What the page's first poll sends as If-None-Match, so it too can be answered 304."""
+        return FeedMark(self.last_event_id, self.epoch).etag
+
 
 def latest_round(project: Project) -> tuple[VisioningRound | None, list[BoardNote]]:
     """The round the board shows (open, else the newest) and its notes, grouped if they are."""
@@ -92,29 +97,57 @@ def latest_round(project: Project) -> tuple[VisioningRound | None, list[BoardNot
     return visioning, notes
 
 
-def board_epoch(project: Project) -> str:
-    """Changes that the coding feed does not report, in one small query.
+@dataclass(frozen=True)
+class FeedMark:
+    """Where a project's board stands: its newest coding event and its epoch.
 
-    A consent change, a withdrawal (which purges quotes and their events) or a
-    removed story changes this, and so does a new day (keep-until dates): the
-    board then loads itself again rather than keep showing words it may not.
-    Written as one plain statement because every open board runs it every
-    second: building it with the ORM cost more than running it.
+    An open board that has seen event ``last_event_id`` under this epoch has
+    nothing to fetch, so the feed answers it "304 Not Modified" from this one
+    read, before any other work (docs/adr/0022-workshop-board-live.md).
     """
+
+    last_event_id: int
+    epoch: str
+
+    @property
+    def etag(self) -> str:
+        """The feed's ETag for this state (weak: the JSON differs by who asks; the state not)."""
+        return f'W/"{self.last_event_id}.{self.epoch}"'
+
+
+def feed_mark(project: Project) -> FeedMark:
+    """The newest event id and the epoch, in one small statement.
+
+    The epoch covers changes that the coding feed does not report: a consent
+    change, a withdrawal (which purges quotes and their events) or a removed
+    story changes it, and so does a new day (keep-until dates); the board then
+    loads itself again rather than keep showing words it may not. The newest
+    event id is an index probe on ``(project, id)``. Written as one plain
+    statement because every open board runs it every poll: building it with
+    the ORM, or as two queries, cost more than running it.
+    """
+    event = CodingEvent._meta.db_table
     consent = ConsentRecord._meta.db_table
     teller = Storyteller._meta.db_table
     story = Story._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT (SELECT MAX(c.id) FROM {consent} c JOIN {teller} t "  # noqa: S608 (our table names)
+            f"SELECT (SELECT MAX(id) FROM {event} WHERE project_id = %s), "  # noqa: S608 (our table names)
+            f"(SELECT MAX(c.id) FROM {consent} c JOIN {teller} t "
             f"ON c.storyteller_id = t.id WHERE t.project_id = %s), "
             f"(SELECT COUNT(*) FROM {story} WHERE project_id = %s), "
             f"(SELECT MAX(id) FROM {story} WHERE project_id = %s)",
-            [project.pk, project.pk, project.pk],
+            [project.pk, project.pk, project.pk, project.pk],
         )
-        row = cursor.fetchone() or (None, None, None)
+        row = cursor.fetchone() or (None, None, None, None)
     today = timezone.localdate().isoformat()
-    return ".".join(str(value or 0) for value in row) + f".{today}"
+    epoch = ".".join(str(value or 0) for value in row[1:]) + f".{today}"
+    return FeedMark(last_event_id=int(row[0] or 0), epoch=epoch)
+
+
+def board_epoch(project: Project) -> str:
+    """Changes that the coding feed does not report (see ``feed_mark``)."""
+    return feed_mark(project).epoch
 
 
 def _current_themes(project: Project) -> list[Theme]:
@@ -170,9 +203,9 @@ def _note_rows(project: Project, ids: Iterable[int] | None = None) -> list[Board
 
 def board_state(project: Project) -> Board:
     """Everything the board page shows, in a fixed number of queries."""
-    # Read the newest id first: a change that lands while the rest is read is then
-    # read again by the first poll, never missed (applying a change twice is harmless).
-    last = CodingEvent.objects.filter(project=project).aggregate(last=Max("pk"))["last"] or 0
+    # Read the newest id (and the epoch) first: a change that lands while the rest is read
+    # is then read again by the first poll, never missed (applying a change twice is harmless).
+    mark = feed_mark(project)
     themes = _current_themes(project)
     columns = {theme.pk: Column(theme) for theme in themes}
     unsorted = Column(None)
@@ -195,8 +228,8 @@ def board_state(project: Project) -> Board:
         columns=[unsorted, *columns.values()],
         themes=themes,
         withheld=withheld,
-        last_event_id=last,
-        epoch=board_epoch(project),
+        last_event_id=mark.last_event_id,
+        epoch=mark.epoch,
         visioning=visioning,
         round_notes=round_notes,
     )
@@ -287,18 +320,20 @@ def describe(event: CodingEvent) -> str:
     return f"{who}: {event.get_action_display().lower()}."
 
 
-def board_changes(project: Project, after_id: int, *, viewer: Any) -> Changes:
+def board_changes(
+    project: Project, after_id: int, *, viewer: Any, mark: FeedMark | None = None
+) -> Changes:
     """The current state of whatever changed after ``after_id``, in a fixed number of queries.
 
     One read of the change feed (at most ``FEED_LIMIT`` events; ``more`` says
     to ask again at once), then the quotes, themes and notes it names, read as
     they are now. Nothing else is read when nothing changed, which is what
-    almost every poll finds.
+    almost every poll finds: ``mark`` (read by the caller, or here) says so.
     """
-    # Almost every poll finds nothing: ask the index for one id before reading events.
-    newer = CodingEvent.objects.filter(project=project, pk__gt=after_id).values_list("pk")[:1]
+    mark = mark if mark is not None else feed_mark(project)
+    epoch = mark.epoch
+    newer = mark.last_event_id > after_id
     events = coding_events_since(project, after_id, limit=FEED_LIMIT) if newer else []
-    epoch = board_epoch(project)
     if not events:
         return Changes(
             last_event_id=after_id,

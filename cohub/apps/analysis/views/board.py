@@ -12,11 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html_join
+from django.utils.http import parse_etags
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 
@@ -25,9 +26,11 @@ from cohub.apps.analysis import services
 from cohub.apps.analysis.board import (
     Board,
     Changes,
+    FeedMark,
     board_changes,
     board_state,
     contributions,
+    feed_mark,
     latest_round,
     note_get,
     round_get,
@@ -266,15 +269,43 @@ def _render_round(
     }
 
 
+def _has_seen(request: AuthenticatedHttpRequest, mark: FeedMark) -> bool:
+    """Does the page already hold this state (its If-None-Match is the mark's ETag)?
+
+    Compared weakly, as HTTP says for If-None-Match; ``*`` is not honoured, so
+    only a page that was given this very state is told that nothing changed.
+    """
+    wanted = mark.etag.removeprefix("W/")
+    sent = parse_etags(request.headers.get("If-None-Match", ""))
+    return any(tag.removeprefix("W/") == wanted for tag in sent if tag != "*")
+
+
 @project_view("analysis.view_codebook")
 @require_GET
 def board_feed(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
-    """What changed on the board after event ``?after=N``, as JSON (cheap when nothing did)."""
-    after = request.GET.get("after", "0")
-    if not after.isdigit():
+    """What changed on the board after event ``?after=N``, as JSON; 304 when nothing did.
+
+    ``project_view`` has checked the permission before this runs, on every
+    poll, so a person who may no longer see the board is refused, never told
+    "not modified". Then one statement (``feed_mark``) says whether anything
+    changed since the state the page holds; almost every poll ends there,
+    before any event, quote or template is read.
+    """
+    after_text = request.GET.get("after", "0")
+    if not after_text.isdigit():
         return JsonResponse({"error": "after must be an event number"}, status=400)
-    changes = board_changes(project, int(after), viewer=request.user)
+    after = int(after_text)
+    mark = feed_mark(project)
+    if after >= mark.last_event_id and _has_seen(request, mark):
+        unchanged = HttpResponseNotModified()
+        unchanged["ETag"] = mark.etag
+        unchanged["Cache-Control"] = "no-store"
+        return unchanged
+    changes = board_changes(project, after, viewer=request.user, mark=mark)
     response = JsonResponse(_changes_json(request, project, changes))
+    # The state this answer brings the page to (an event read after the mark counts too).
+    reached = FeedMark(max(mark.last_event_id, changes.last_event_id), mark.epoch)
+    response["ETag"] = reached.etag
     response["Cache-Control"] = "no-store"
     return response
 

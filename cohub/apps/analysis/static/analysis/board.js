@@ -7,7 +7,9 @@
  *   first) is shown in the alert region and nothing typed is lost;
  * - the page asks the feed every 1.5 s (every ten while the tab is hidden)
  *   for what changed after the newest event it has seen, and puts each
- *   quote, theme and note it names where the server says it is now;
+ *   quote, theme and note it names where the server says it is now; it
+ *   sends the ETag of the state it holds, so "nothing changed" is a bodiless
+ *   304 the server answers from one small query;
  * - the others' changes are said in a polite live region, a few at a time,
  *   and focus stays where it is (it follows a card that moves);
  * - a card can be dragged onto a column, which submits its "Move to…" form.
@@ -23,6 +25,7 @@
   var alertBox = document.getElementById("board-error");
   var last = parseInt(board.getAttribute("data-last"), 10) || 0;
   var epoch = board.getAttribute("data-epoch");
+  var etag = board.getAttribute("data-etag") || "";
   var pollMs = parseInt(board.getAttribute("data-poll-ms"), 10) || 1500;
   var hiddenMs = parseInt(board.getAttribute("data-poll-hidden-ms"), 10) || 10000;
   var themes = null; // [{id, name}] from the latest feed answer; null until one has names
@@ -268,6 +271,7 @@
         board.innerHTML = fresh.innerHTML;
         last = parseInt(fresh.getAttribute("data-last"), 10) || last;
         epoch = fresh.getAttribute("data-epoch");
+        etag = fresh.getAttribute("data-etag") || "";
         var refocus = focusedId && document.getElementById(focusedId);
         if (refocus) {
           refocus.focus();
@@ -288,19 +292,36 @@
     }
     window.clearTimeout(timer);
     var url = board.getAttribute("data-feed") + "?after=" + last;
-    inflight = fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    var headers = { Accept: "application/json" };
+    if (etag) {
+      headers["If-None-Match"] = etag;
+    }
+    // no-store: the browser neither keeps the answer nor answers from a copy, so the
+    // server's 304 (nothing changed since the state this page holds) reaches us as it is.
+    inflight = fetch(url, { credentials: "same-origin", cache: "no-store", headers: headers })
       .then(function (response) {
+        if (response.status === 304) {
+          return null;
+        }
         if (!response.ok) {
           throw new Error("feed " + response.status);
         }
-        return response.json();
+        var tag = response.headers.get("ETag");
+        return response.json().then(function (data) {
+          data.etag = tag || "";
+          return data;
+        });
       })
       .then(function (data) {
+        if (data === null) {
+          return;
+        }
         if (data.epoch !== epoch) {
           return reloadColumns();
         }
         apply(data);
         last = data.last;
+        etag = data.etag;
         if (data.more) {
           again = true;
         }
