@@ -143,8 +143,8 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "analysis:board_round_close": "analysis.run_visioning_round",
     "analysis:board_round_group": "analysis.run_visioning_round",
     "analysis:board_round_note": "analysis.code_story",
-    "analysis:coding_event_undo": "analysis.code_story",
-    "analysis:coding_event_redo": "analysis.code_story",
+    "analysis:coding_event_undo": "analysis.undo_coding_change",  # on the event: see rules
+    "analysis:coding_event_redo": "analysis.undo_coding_change",
     "exchange:project_qdpx": "exchange.export_project",
     "exchange:project_qdc": "exchange.export_project",
     "exchange:quotes_xlsx": "reports.export_findings",

@@ -164,3 +164,40 @@ def test_a_visioning_round_opened_in_one_browser_takes_notes_in_the_other(
     other.get_by_role("button", name="Add my note").click()
     expect(page.locator("#round-notes")).to_contain_text("Nobody waits alone any more")
     other.context.close()
+
+
+def test_a_note_is_undone_by_keyboard_and_the_other_board_hears_it(
+    browser, page, client, board_world
+):
+    w = board_world
+    log_in_as(page, client, w["member"])
+    page.goto(w["url"])
+    watcher = _second_page(browser, page)
+    from django.test import Client
+
+    log_in_as(watcher, Client(), w["facilitator"])
+    watcher.goto(w["url"])
+
+    page.get_by_label("Add a note to Work").fill("Said by three people")
+    page.get_by_label("Add a note to Work").press("Tab")
+    page.keyboard.press("Enter")  # the note's button, by keyboard
+    note = watcher.locator(f"#column-{w['work'].pk} .board-note")
+    expect(note).to_contain_text("Said by three people")
+
+    undo = page.locator("#board-undo #undo-button")
+    expect(undo).to_be_visible()
+    expect(page.locator("#board-undo")).to_contain_text("Your note is on the board.")
+    undo.focus()
+    page.keyboard.press("Enter")
+    # Focus lands on Redo, the undo is said, and the other board takes the note off.
+    expect(page.locator("#redo-button")).to_be_focused()
+    expect(page.locator("#board-live")).to_contain_text("Undone: Added the board note")
+    expect(note).to_have_count(0)
+    expect(watcher.locator("#board-live")).to_contain_text("undoing an earlier change")
+
+    page.keyboard.press("Enter")  # Redo
+    expect(watcher.locator(f"#column-{w['work'].pk} .board-note")).to_contain_text(
+        "Said by three people"
+    )
+    expect(page.locator("#undo-button")).to_be_focused()
+    watcher.context.close()

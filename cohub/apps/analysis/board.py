@@ -286,7 +286,20 @@ def _actor_name(event: CodingEvent) -> str:
 
 
 def describe(event: CodingEvent) -> str:
-    """A short sentence about a change for the live announcement; it names no quote's words."""
+    """A short sentence about a change for the live announcement; it names no quote's words.
+
+    What an undo or a redo wrote says so, so watchers know a change was taken back
+    rather than made anew.
+    """
+    sentence = _describe(event)
+    if event.undo_of_id:
+        return sentence.removesuffix(".") + ", undoing an earlier change."
+    if event.redo_of_id:
+        return sentence.removesuffix(".") + ", redoing a change that was undone."
+    return sentence
+
+
+def _describe(event: CodingEvent) -> str:
     who = _actor_name(event)
     payload = event.payload or {}
     action = event.action
@@ -317,6 +330,10 @@ def describe(event: CodingEvent) -> str:
         return f"{who} closed the visioning round."
     if action == CodingAction.ROUND_GROUP:
         return f"{who} grouped the notes of the visioning round."
+    if action == CodingAction.ROUND_REMOVE:
+        return f"{who} took the visioning round off the board: {payload.get('prompt', '')}"
+    if action == CodingAction.ROUND_REOPEN:
+        return f"{who} opened the visioning round again: {payload.get('prompt', '')}"
     return f"{who}: {event.get_action_display().lower()}."
 
 
@@ -416,7 +433,13 @@ def board_changes(
     )
 
 
-ROUND_ACTIONS = (CodingAction.ROUND_OPEN, CodingAction.ROUND_CLOSE, CodingAction.ROUND_GROUP)
+ROUND_ACTIONS = (
+    CodingAction.ROUND_OPEN,
+    CodingAction.ROUND_CLOSE,
+    CodingAction.ROUND_GROUP,
+    CodingAction.ROUND_REMOVE,
+    CodingAction.ROUND_REOPEN,
+)
 
 
 def note_get(project: Project, pk: int) -> BoardNote:

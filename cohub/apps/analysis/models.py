@@ -239,6 +239,9 @@ class CodingAction(models.TextChoices):
     ROUND_OPEN = "round_open", "Opened a visioning round"
     ROUND_CLOSE = "round_close", "Closed a visioning round"
     ROUND_GROUP = "round_group", "Grouped the notes of a round"
+    # Written only by undo (ADR 0022): taking back a round's opening or its closing.
+    ROUND_REMOVE = "round_remove", "Removed a visioning round"
+    ROUND_REOPEN = "round_reopen", "Opened a visioning round again"
     # Machine suggestions (ADR 0021): asking for them, and each decision a person made.
     SUGGESTION_RUN = "suggestion_run", "Asked for theme suggestions"
     SUGGESTION_ACCEPT = "suggestion_accept", "Accepted a suggested theme"

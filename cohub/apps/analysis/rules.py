@@ -12,7 +12,7 @@ from typing import Any
 
 import rules
 
-from cohub.apps.analysis.models import BoardNote, Theme
+from cohub.apps.analysis.models import BoardNote, CodingAction, CodingEvent, Theme
 from cohub.apps.projects.predicates import can_code, can_run_project
 from cohub.apps.projects.refusals import describe_permission
 
@@ -29,6 +29,35 @@ def wrote_note(user: Any, obj: Any) -> bool:
     return not isinstance(obj, BoardNote) or obj.author_id == getattr(user, "pk", None)
 
 
+# Undoing a change asks for what making it asked: a round's opening, closing and grouping
+# are a facilitator's; a note is its writer's (or a facilitator's); the rest any coder's.
+ROUND_EVENTS = frozenset(
+    {CodingAction.ROUND_OPEN, CodingAction.ROUND_CLOSE, CodingAction.ROUND_GROUP}
+)
+NOTE_EVENTS = frozenset({CodingAction.NOTE_ADD, CodingAction.NOTE_REMOVE})
+
+
+@rules.predicate
+def is_round_event(user: Any, obj: Any) -> bool:
+    return isinstance(obj, CodingEvent) and obj.action in ROUND_EVENTS
+
+
+@rules.predicate
+def is_note_event(user: Any, obj: Any) -> bool:
+    return isinstance(obj, CodingEvent) and obj.action in NOTE_EVENTS
+
+
+@rules.predicate
+def made_the_change(user: Any, obj: Any) -> bool:
+    return isinstance(obj, CodingEvent) and obj.actor_id == getattr(user, "pk", None)
+
+
+rules.add_perm(
+    "analysis.undo_coding_change",
+    (is_round_event & can_run_project)
+    | (is_note_event & ((can_code & made_the_change) | can_run_project))
+    | (~is_round_event & ~is_note_event & can_code),
+)
 rules.add_perm("analysis.view_codebook", can_code)
 rules.add_perm("analysis.code_story", can_code)
 rules.add_perm("analysis.change_review_sheet", can_code)
@@ -52,3 +81,11 @@ describe_permission(
     on_record="A note can be taken off by whoever wrote it, or by a facilitator.",
 )
 describe_permission("analysis.run_visioning_round", "open, close and group visioning rounds")
+describe_permission(
+    "analysis.undo_coding_change",
+    "undo and redo changes to the coding",
+    on_record=(
+        "A visioning round's changes are undone by a facilitator; a note's by whoever "
+        "wrote it, or a facilitator."
+    ),
+)

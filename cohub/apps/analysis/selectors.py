@@ -247,6 +247,11 @@ FEED_LIMIT = 200
 """How many events one read of the change feed returns at most; ask again after the last id."""
 
 
+def coding_event_get(project: Project, pk: int) -> CodingEvent:
+    """One coding event of this project (404 for another project's), to undo or redo it."""
+    return get_object_or_404(CodingEvent, project=project, pk=pk)
+
+
 def coding_events_since(
     project: Project, after_id: int = 0, *, limit: int = FEED_LIMIT
 ) -> list[CodingEvent]:

@@ -953,10 +953,70 @@ def board_note_remove(*, note: BoardNote, actor: User | None) -> NoteResult:
             "note_id": note.pk,
             "text": note.text,
             "round_id": note.visioning_round_id,
+            # What undoing the removal needs to put the note back as it was, under its id.
+            "author_id": note.author_id,
+            "group": note.group,
+            "group_label": note.group_label,
         },
     )
     note.delete()
     return NoteResult(note=note, events=(event,))
+
+
+def _note_restore(event: CodingEvent, actor: User | None) -> tuple[CodingEvent, ...]:
+    """Put a note taken off the board back under its old id, beside its theme or in its round.
+
+    A round's note comes back to its round even if the round has closed since:
+    nothing new is written, the note is only put back where it was.
+    """
+    payload = event.payload
+    pk = payload.get("note_id")
+    if not isinstance(pk, int) or BoardNote.objects.filter(pk=pk).exists():
+        raise ServiceError("That note is on the board already.")
+    visioning_round = None
+    if payload.get("round_id"):
+        visioning_round = (
+            VisioningRound.objects.select_for_update()
+            .filter(pk=payload["round_id"], project_id=event.project_id)
+            .first()
+        )
+        if visioning_round is None:
+            raise ServiceError("The visioning round this note was in has been removed.")
+    theme = None
+    if event.theme_id is not None:
+        found = Theme.objects.filter(pk=event.theme_id, project_id=event.project_id).first()
+        theme = _current_theme(found) if found is not None else None
+    note = BoardNote.objects.create(
+        pk=pk,
+        project_id=event.project_id,
+        theme=theme,
+        visioning_round=visioning_round,
+        text=payload.get("text", ""),
+        author=_user(payload.get("author_id")) if "author_id" in payload else event.actor,
+        group=payload.get("group"),
+        group_label=payload.get("group_label", ""),
+    )
+    restored = _log(
+        project=event.project,
+        actor=actor,
+        action=CodingAction.NOTE_ADD,
+        theme=theme,
+        payload={
+            "note_id": note.pk,
+            "text": note.text,
+            "round_id": note.visioning_round_id,
+            "restored": True,
+        },
+    )
+    return (restored,)
+
+
+def _undo_note_add(event: CodingEvent, actor: User | None) -> tuple[CodingEvent, ...]:
+    """Take the note back off the board (what the removal writes lets a redo put it back)."""
+    note = BoardNote.objects.filter(pk=event.payload.get("note_id")).first()
+    if note is None:
+        raise ServiceError("That note has been taken off the board already.")
+    return board_note_remove(note=note, actor=actor).events
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -989,15 +1049,188 @@ def visioning_round_open(*, project: Project, prompt: str, actor: User | None) -
     ):
         events.extend(visioning_round_close(visioning_round=still_open, actor=actor).events)
     opened = VisioningRound.objects.create(project=project, prompt=prompt, opened_by=actor)
-    events.append(
-        _log(
-            project=project,
-            actor=actor,
-            action=CodingAction.ROUND_OPEN,
-            payload={"round_id": opened.pk, "prompt": prompt},
-        )
+    return RoundResult(
+        visioning_round=opened, events=(*events, _log_round_open(opened, actor=actor))
     )
-    return RoundResult(visioning_round=opened, events=tuple(events))
+
+
+def _log_round_open(opened: VisioningRound, *, actor: User | None, **extra: Any) -> CodingEvent:
+    return _log(
+        project=opened.project,
+        actor=actor,
+        action=CodingAction.ROUND_OPEN,
+        payload={"round_id": opened.pk, "prompt": opened.prompt, **extra},
+    )
+
+
+def _other_open_round(project_id: int, pk: int) -> VisioningRound | None:
+    return (
+        VisioningRound.objects.select_for_update()
+        .filter(project_id=project_id, closed_at__isnull=True)
+        .exclude(pk=pk)
+        .first()
+    )
+
+
+def _undo_round_open(event: CodingEvent, actor: User | None) -> tuple[CodingEvent, ...]:
+    """Take a round back off the board, while nobody has written in it yet.
+
+    People's notes are never removed as a side effect: a round with notes is
+    refused, and the facilitator can close it instead (or take the notes off
+    first, each of which can be undone on its own).
+    """
+    found = (
+        VisioningRound.objects.select_for_update()
+        .filter(pk=event.payload.get("round_id"), project_id=event.project_id)
+        .first()
+    )
+    if found is None:
+        raise ServiceError("That visioning round has been removed already.")
+    written = found.notes.count()
+    if written:
+        raise ServiceError(
+            f"People have written {written} note{'s' if written != 1 else ''} in this round, "
+            "so it stays. Close the round instead, or take its notes off the board first."
+        )
+    removed = _log(
+        project=event.project,
+        actor=actor,
+        action=CodingAction.ROUND_REMOVE,
+        payload={
+            "round_id": found.pk,
+            "prompt": found.prompt,
+            "opened_by_id": found.opened_by_id,
+            "closed": found.closed_at is not None,
+        },
+    )
+    found.delete()
+    return (removed,)
+
+
+def _redo_round_open(event: CodingEvent, actor: User | None) -> tuple[CodingEvent, ...]:
+    """Take back an undo's ``round_remove``: the round opens again under its old id.
+
+    As with opening any round, a round still open is closed first.
+    """
+    payload = event.payload
+    pk = payload.get("round_id")
+    if not isinstance(pk, int) or VisioningRound.objects.filter(pk=pk).exists():
+        raise ServiceError("That visioning round is back already.")
+    written: list[CodingEvent] = []
+    for still_open in VisioningRound.objects.select_for_update().filter(
+        project_id=event.project_id, closed_at__isnull=True
+    ):
+        written.extend(visioning_round_close(visioning_round=still_open, actor=actor).events)
+    opened = VisioningRound.objects.create(
+        pk=pk,
+        project_id=event.project_id,
+        prompt=payload.get("prompt", ""),
+        opened_by=_user(payload.get("opened_by_id")) or actor,
+        closed_at=timezone.now() if payload.get("closed") else None,
+    )
+    written.append(_log_round_open(opened, actor=actor, restored=True))
+    return tuple(written)
+
+
+def _undo_round_close(event: CodingEvent, actor: User | None) -> tuple[CodingEvent, ...]:
+    """Open a closed round again, unless another round is open now (one question at a time)."""
+    found = (
+        VisioningRound.objects.select_for_update()
+        .filter(pk=event.payload.get("round_id"), project_id=event.project_id)
+        .first()
+    )
+    if found is None:
+        raise ServiceError("That visioning round has been removed since.")
+    if found.is_open:
+        raise ServiceError("That visioning round is open already.")
+    other = _other_open_round(event.project_id, found.pk)
+    if other is not None:
+        raise ServiceError(
+            f"Another round is open now ('{other.prompt}'). Close it first, then undo this."
+        )
+    found.closed_at = None
+    found.save(update_fields=["closed_at", "updated_at"])
+    reopened = _log(
+        project=event.project,
+        actor=actor,
+        action=CodingAction.ROUND_REOPEN,
+        payload={"round_id": found.pk, "prompt": found.prompt},
+    )
+    return (reopened,)
+
+
+def _redo_round_close(event: CodingEvent, actor: User | None) -> tuple[CodingEvent, ...]:
+    """Take back an undo's ``round_reopen``: close the round again."""
+    found = VisioningRound.objects.filter(
+        pk=event.payload.get("round_id"), project_id=event.project_id
+    ).first()
+    if found is None:
+        raise ServiceError("That visioning round has been removed since.")
+    if not found.is_open:
+        raise ServiceError("That visioning round is closed already.")
+    return visioning_round_close(visioning_round=found, actor=actor).events
+
+
+def _undo_round_group(event: CodingEvent, actor: User | None) -> tuple[CodingEvent, ...]:
+    """Put the round's notes back in the groups they had before this grouping.
+
+    Written as a grouping of its own (with the groups before and after), so a
+    redo puts this one back the same way.
+    """
+    payload = event.payload
+    if "before" not in payload:
+        raise ServiceError("This grouping was made before groupings could be undone.")
+    found = (
+        VisioningRound.objects.select_for_update()
+        .filter(pk=payload.get("round_id"), project_id=event.project_id)
+        .first()
+    )
+    if found is None:
+        raise ServiceError("That visioning round has been removed since.")
+    wanted = {int(pk): (group, label) for pk, (group, label) in payload["before"].items()}
+    return (
+        _regroup(
+            found,
+            wanted,
+            grouped_with=payload.get("grouped_with_before", {}),
+            actor=actor,
+        ),
+    )
+
+
+def _regroup(
+    visioning_round: VisioningRound,
+    wanted: dict[int, tuple[int | None, str]],
+    *,
+    grouped_with: dict[str, Any],
+    actor: User | None,
+) -> CodingEvent:
+    """Set the groups of a round's notes and write the one ``round_group`` event saying so.
+
+    The event keeps the groups before and the settings before, so undoing it
+    puts them back; notes taken off meanwhile are left out.
+    """
+    notes = list(BoardNote.objects.filter(visioning_round=visioning_round, pk__in=list(wanted)))
+    before = {str(note.pk): [note.group, note.group_label] for note in notes}
+    grouped_before = visioning_round.grouped_with
+    for note in notes:
+        note.group, note.group_label = wanted[note.pk]
+    BoardNote.objects.bulk_update(notes, ["group", "group_label"])
+    visioning_round.grouped_with = grouped_with
+    visioning_round.save(update_fields=["grouped_with", "updated_at"])
+    groups = sorted({label for _, label in wanted.values() if label})
+    return _log(
+        project=visioning_round.project,
+        actor=actor,
+        action=CodingAction.ROUND_GROUP,
+        payload={
+            "round_id": visioning_round.pk,
+            "groups": groups,
+            "notes": len(notes),
+            "before": before,
+            "grouped_with_before": grouped_before,
+        },
+    )
 
 
 @transaction.atomic
@@ -1063,21 +1296,11 @@ def _save_grouping(
 ) -> RoundResult:
     _hold_feed(visioning_round.project_id)
     fresh = VisioningRound.objects.select_for_update().get(pk=visioning_round.pk)
-    notes = list(BoardNote.objects.filter(visioning_round=fresh, pk__in=list(placed)))
-    for note in notes:
-        number, label = placed[note.pk]
-        note.group = number or 0
-        note.group_label = label if number else "Not grouped"
-    BoardNote.objects.bulk_update(notes, ["group", "group_label"])
-    fresh.grouped_with = grouped_with
-    fresh.save(update_fields=["grouped_with", "updated_at"])
-    groups = sorted({label for _, label in placed.values()})
-    event = _log(
-        project=fresh.project,
-        actor=actor,
-        action=CodingAction.ROUND_GROUP,
-        payload={"round_id": fresh.pk, "groups": groups, "notes": len(notes)},
-    )
+    wanted: dict[int, tuple[int | None, str]] = {
+        pk: ((number or 0), label if number else "Not grouped")
+        for pk, (number, label) in placed.items()
+    }
+    event = _regroup(fresh, wanted, grouped_with=grouped_with, actor=actor)
     return RoundResult(visioning_round=fresh, events=(event,))
 
 
@@ -1465,6 +1688,11 @@ _UNDO: dict[str, Callable[[CodingEvent, User | None], tuple[CodingEvent, ...]]] 
     CodingAction.THEME_RENAME: _undo_theme_rename,
     CodingAction.THEME_MERGE: _undo_theme_merge,
     CodingAction.HIGHLIGHT_MOVE: _undo_highlight_move,
+    CodingAction.NOTE_ADD: _undo_note_add,
+    CodingAction.NOTE_REMOVE: _note_restore,
+    CodingAction.ROUND_OPEN: _undo_round_open,
+    CodingAction.ROUND_CLOSE: _undo_round_close,
+    CodingAction.ROUND_GROUP: _undo_round_group,
 }
 
 UNDOABLE_ACTIONS: frozenset[str] = frozenset(_UNDO)
@@ -1474,6 +1702,8 @@ _REVERSE: dict[str, Callable[[CodingEvent, User | None], tuple[CodingEvent, ...]
     **_UNDO,
     CodingAction.THEME_DELETE: _redo_theme_create,
     CodingAction.THEME_UNMERGE: _redo_theme_merge,
+    CodingAction.ROUND_REMOVE: _redo_round_open,
+    CodingAction.ROUND_REOPEN: _redo_round_close,
 }
 """How a redo takes back each kind of event an undo writes."""
 

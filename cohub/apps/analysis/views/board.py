@@ -44,8 +44,9 @@ from cohub.apps.analysis.forms import (
     BoardThemeForm,
     RoundOpenForm,
 )
-from cohub.apps.analysis.models import BoardNote, Highlight, Theme, VisioningRound
+from cohub.apps.analysis.models import BoardNote, CodingEvent, Highlight, Theme, VisioningRound
 from cohub.apps.analysis.selectors import ShownQuote, highlight_get, theme_get
+from cohub.apps.analysis.views.common import offer_undo, pending_undo
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.core.forms import first_error
 from cohub.apps.projects.access import project_view
@@ -68,13 +69,40 @@ def _board_url(project: Project, anchor: str = "") -> str:
 
 
 def _done(
-    request: AuthenticatedHttpRequest, project: Project, said: str, *, focus: str = ""
+    request: AuthenticatedHttpRequest,
+    project: Project,
+    said: str,
+    *,
+    focus: str = "",
+    event: CodingEvent | None = None,
 ) -> HttpResponse:
-    """The answer to a change that worked: JSON for board.js, else back to the board."""
+    """The answer to a change that worked: JSON for board.js, else back to the board.
+
+    ``event`` is the change the service returned; the answer offers to undo it
+    (the coding log's one Undo, ADR 0003), drawn the same with or without the script.
+    """
+    undoable = event is not None and event.action in services.UNDOABLE_ACTIONS
     if _wants_json(request):
-        return JsonResponse({"ok": True, "said": said, "focus": focus})
-    messages.success(request, said)
+        offer = ""
+        if undoable:
+            offer = render_to_string(
+                "analysis/_undo.html",
+                {
+                    "undo": {"event": event, "text": said, "redo": False},
+                    "project": project,
+                    "next": _board_url(project),
+                    "board": True,
+                },
+                request=request,
+            )
+        return JsonResponse({"ok": True, "said": said, "focus": focus, "offer": offer})
+    offer_undo(request, project=project, event=event if undoable else None, text=said)
     return redirect(_board_url(project, focus))
+
+
+def _last(events: tuple[CodingEvent, ...]) -> CodingEvent | None:
+    """The change a service made, to offer undo for (the last event it wrote)."""
+    return events[-1] if events else None
 
 
 def _refused(
@@ -167,6 +195,7 @@ def board(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
             "can_group": services.grouping_available(),
             "poll_ms": POLL_MS,
             "poll_hidden_ms": POLL_HIDDEN_MS,
+            "undo": pending_undo(request, project),
         },
     )
 
@@ -329,7 +358,13 @@ def board_move(
         return _refused(request, project, str(error))
     where = f"'{result.to_theme.name}'" if result.to_theme is not None else "Not sorted yet"
     column = str(result.to_theme.pk) if result.to_theme is not None else UNSORTED
-    return _done(request, project, f"Moved to {where}.", focus=f"card-{column}-{highlight.pk}")
+    return _done(
+        request,
+        project,
+        f"Moved to {where}.",
+        focus=f"card-{column}-{highlight.pk}",
+        event=_last(result.events),
+    )
 
 
 @project_view("analysis.manage_themes")
@@ -349,6 +384,7 @@ def board_theme_create(request: AuthenticatedHttpRequest, project: Project) -> H
         project,
         f"The theme '{result.theme.name}' is on the board.",
         focus=f"column-{result.theme.pk}-heading",
+        event=_last(result.events),
     )
 
 
@@ -372,6 +408,7 @@ def board_theme_rename(
         project,
         f"'{old}' is now called '{result.theme.name}'.",
         focus=f"column-{theme.pk}-heading",
+        event=_last(result.events),
     )
 
 
@@ -395,6 +432,7 @@ def board_theme_merge(
         project,
         f"'{result.source.name}' has been merged into '{result.target.name}'.",
         focus=f"column-{result.target.pk}-heading",
+        event=_last(result.events),
     )
 
 
@@ -411,7 +449,13 @@ def board_note_add(request: AuthenticatedHttpRequest, project: Project) -> HttpR
         )
     except ServiceError as error:
         return _refused(request, project, str(error))
-    return _done(request, project, "Your note is on the board.", focus=f"note-{result.note.pk}")
+    return _done(
+        request,
+        project,
+        "Your note is on the board.",
+        focus=f"note-{result.note.pk}",
+        event=_last(result.events),
+    )
 
 
 @project_view("analysis.remove_board_note", load=("note_id", note_get))
@@ -420,10 +464,12 @@ def board_note_remove(
     request: AuthenticatedHttpRequest, project: Project, note: BoardNote
 ) -> HttpResponse:
     try:
-        services.board_note_remove(note=note, actor=request.user)
+        result = services.board_note_remove(note=note, actor=request.user)
     except ServiceError as error:
         return _refused(request, project, str(error))
-    return _done(request, project, "The note has been taken off the board.")
+    return _done(
+        request, project, "The note has been taken off the board.", event=_last(result.events)
+    )
 
 
 @project_view("analysis.view_coding_log")
@@ -445,7 +491,7 @@ def board_round_open(request: AuthenticatedHttpRequest, project: Project) -> Htt
     if not form.is_valid():
         return _refused(request, project, first_error(form), status=400)
     try:
-        services.visioning_round_open(
+        result = services.visioning_round_open(
             project=project, prompt=form.cleaned_data["prompt"], actor=request.user
         )
     except ServiceError as error:
@@ -455,6 +501,7 @@ def board_round_open(request: AuthenticatedHttpRequest, project: Project) -> Htt
         project,
         "The round is open. Everyone on the board can add notes now.",
         focus="round-heading",
+        event=_last(result.events),
     )
 
 
@@ -463,9 +510,13 @@ def board_round_open(request: AuthenticatedHttpRequest, project: Project) -> Htt
 def board_round_close(
     request: AuthenticatedHttpRequest, project: Project, visioning_round: VisioningRound
 ) -> HttpResponse:
-    services.visioning_round_close(visioning_round=visioning_round, actor=request.user)
+    result = services.visioning_round_close(visioning_round=visioning_round, actor=request.user)
     return _done(
-        request, project, "The round is closed. Its notes stay on the board.", focus="round-heading"
+        request,
+        project,
+        "The round is closed. Its notes stay on the board.",
+        focus="round-heading",
+        event=_last(result.events),
     )
 
 
@@ -487,7 +538,13 @@ def board_round_note(
         )
     except ServiceError as error:
         return _refused(request, project, str(error))
-    return _done(request, project, "Your note is in the round.", focus=f"note-{result.note.pk}")
+    return _done(
+        request,
+        project,
+        "Your note is in the round.",
+        focus=f"note-{result.note.pk}",
+        event=_last(result.events),
+    )
 
 
 @project_view("analysis.run_visioning_round", load=("visioning_round_id", round_get))
@@ -497,7 +554,13 @@ def board_round_group(
 ) -> HttpResponse:
     """Group the round's notes with the theme engine (a few seconds for a few dozen notes)."""
     try:
-        services.visioning_round_group(visioning_round=visioning_round, actor=request.user)
+        result = services.visioning_round_group(visioning_round=visioning_round, actor=request.user)
     except ServiceError as error:
         return _refused(request, project, str(error))
-    return _done(request, project, "The notes are grouped.", focus="round-heading")
+    return _done(
+        request,
+        project,
+        "The notes are grouped.",
+        focus="round-heading",
+        event=_last(result.events),
+    )

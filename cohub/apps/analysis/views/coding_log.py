@@ -6,15 +6,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.analysis import services
 from cohub.apps.analysis.models import CodingAction, CodingEvent, Theme
-from cohub.apps.analysis.selectors import LoggedQuote, logged_quotes
+from cohub.apps.analysis.selectors import LoggedQuote, coding_event_get, logged_quotes
 from cohub.apps.analysis.selectors import coding_log as coding_log_for
 from cohub.apps.analysis.views.common import offer_undo, pending_undo, safe_next
 from cohub.apps.core.errors import ServiceError
@@ -37,6 +38,14 @@ def _quote_label(quote: LoggedQuote | None, highlight_id: int | None) -> str:
     if quote.withheld:
         return f"quote {highlight_id} (words withheld: {quote.withheld.refusal.rstrip('.')})"
     return f"quote {highlight_id}"
+
+
+ROUND_VERBS: dict[str, str] = {
+    CodingAction.ROUND_OPEN: "Opened",
+    CodingAction.ROUND_CLOSE: "Closed",
+    CodingAction.ROUND_REMOVE: "Took off the board",
+    CodingAction.ROUND_REOPEN: "Opened again",
+}
 
 
 def describe_events(project: Project, events: list[CodingEvent]) -> list[dict[str, Any]]:
@@ -109,9 +118,10 @@ def describe_events(project: Project, events: list[CodingEvent]) -> list[dict[st
         elif action in (CodingAction.NOTE_ADD, CodingAction.NOTE_REMOVE):
             verb = "Added" if action == CodingAction.NOTE_ADD else "Took off"
             text = f"{verb} the board note '{payload.get('text', '')}'"
-        elif action in (CodingAction.ROUND_OPEN, CodingAction.ROUND_CLOSE):
-            verb = "Opened" if action == CodingAction.ROUND_OPEN else "Closed"
-            text = f"{verb} the visioning round '{payload.get('prompt', '')}'"
+        elif action in ROUND_VERBS:
+            text = f"{ROUND_VERBS[action]} the visioning round '{payload.get('prompt', '')}'"
+        elif action == CodingAction.ROUND_GROUP:
+            text = f"Grouped the notes of a visioning round ({payload.get('notes', 0)} notes)"
         else:
             text = event.get_action_display()
         # What an undo or a redo wrote is undone and redone through the change it was about.
@@ -132,6 +142,18 @@ def describe_events(project: Project, events: list[CodingEvent]) -> list[dict[st
     return rows
 
 
+def _with_undo_allowed(
+    request: AuthenticatedHttpRequest, project: Project, rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Offer Undo only where this person may undo it (a round's changes are a facilitator's)."""
+    for row in rows:
+        row["event"].project = project  # the rule reads it; no query per row
+        row["undoable"] = row["undoable"] and request.user.has_perm(
+            "analysis.undo_coding_change", row["event"]
+        )
+    return rows
+
+
 @project_view("analysis.view_coding_log")
 def coding_log(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
     page = Paginator(coding_log_for(project), 50).get_page(request.GET.get("page"))
@@ -141,46 +163,77 @@ def coding_log(request: AuthenticatedHttpRequest, project: Project) -> HttpRespo
         {
             "project": project,
             "page": page,
-            "rows": describe_events(project, list(page.object_list)),
+            "rows": _with_undo_allowed(
+                request, project, describe_events(project, list(page.object_list))
+            ),
             "can_undo": request.user.has_perm("analysis.code_story", project),
             "undo": pending_undo(request, project),
         },
     )
 
 
-@project_view("analysis.code_story")
+def _answer(
+    request: AuthenticatedHttpRequest,
+    project: Project,
+    back: str,
+    *,
+    error: str = "",
+    offer: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """Back to the page the change was made on, or JSON for the workshop board's script.
+
+    For the board, the answer carries the next offer (Redo after an undo, and
+    the other way round) drawn as the page draws it, so it works the same by
+    keyboard and screen reader with or without the script.
+    """
+    if request.headers.get("Accept", "").find("application/json") >= 0:
+        if error:
+            return JsonResponse({"ok": False, "error": error}, status=409)
+        if offer is None:
+            raise ValueError("an answer that worked needs the next offer")
+        html = render_to_string(
+            "analysis/_undo.html",
+            {"undo": offer, "project": project, "next": back, "board": True},
+            request=request,
+        )
+        button = "redo-button" if offer["redo"] else "undo-button"
+        return JsonResponse({"ok": True, "said": offer["text"], "offer": html, "focus": button})
+    if error:
+        messages.error(request, error)
+    elif offer is not None:
+        offer_undo(
+            request, project=project, event=offer["event"], text=offer["text"], redo=offer["redo"]
+        )
+    return HttpResponseRedirect(back)
+
+
+@project_view("analysis.undo_coding_change", load=("event_id", coding_event_get))
 @require_POST
 def coding_event_undo(
-    request: AuthenticatedHttpRequest, project: Project, event_id: int
+    request: AuthenticatedHttpRequest, project: Project, event: CodingEvent
 ) -> HttpResponse:
-    event = get_object_or_404(CodingEvent, project=project, pk=event_id)
     back = safe_next(request, reverse("analysis:coding_log", kwargs={"project_slug": project.slug}))
     description = describe_events(project, [event])[0]["text"]
     try:
         result = services.coding_event_undo(event=event, actor=request.user)
     except ServiceError as error:
-        messages.error(request, f"That could not be undone. {error}")
-    else:
-        # The next page offers Redo, in case the undo was a slip.
-        offer_undo(
-            request, project=project, event=result.undone, text=f"Undone: {description}.", redo=True
-        )
-    return HttpResponseRedirect(back)
+        return _answer(request, project, back, error=f"That could not be undone. {error}")
+    # The next page offers Redo, in case the undo was a slip.
+    offer = {"event": result.undone, "text": f"Undone: {description}.", "redo": True}
+    return _answer(request, project, back, offer=offer)
 
 
-@project_view("analysis.code_story")
+@project_view("analysis.undo_coding_change", load=("event_id", coding_event_get))
 @require_POST
 def coding_event_redo(
-    request: AuthenticatedHttpRequest, project: Project, event_id: int
+    request: AuthenticatedHttpRequest, project: Project, event: CodingEvent
 ) -> HttpResponse:
     """Make an undone change again; a quote comes back under its id, so links to it still work."""
-    event = get_object_or_404(CodingEvent, project=project, pk=event_id)
     back = safe_next(request, reverse("analysis:coding_log", kwargs={"project_slug": project.slug}))
     try:
         result = services.coding_event_redo(event=event, actor=request.user)
     except ServiceError as error:
-        messages.error(request, f"That could not be redone. {error}")
-    else:
-        description = describe_events(project, [result.redone])[0]["text"]
-        offer_undo(request, project=project, event=result.redone, text=f"Redone: {description}.")
-    return HttpResponseRedirect(back)
+        return _answer(request, project, back, error=f"That could not be redone. {error}")
+    description = describe_events(project, [result.redone])[0]["text"]
+    offer = {"event": result.redone, "text": f"Redone: {description}.", "redo": False}
+    return _answer(request, project, back, offer=offer)

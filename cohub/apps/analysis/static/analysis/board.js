@@ -12,7 +12,9 @@
  *   304 the server answers from one small query;
  * - the others' changes are said in a polite live region, a few at a time,
  *   and focus stays where it is (it follows a card that moves);
- * - a card can be dragged onto a column, which submits its "Move to…" form.
+ * - a card can be dragged onto a column, which submits its "Move to…" form;
+ * - after each change of yours an Undo button (then Redo) waits at the top of
+ *   the board; it is the coding log's undo, sent the same way as the forms.
  */
 (function () {
   "use strict";
@@ -23,6 +25,7 @@
   }
   var live = document.getElementById("board-live");
   var alertBox = document.getElementById("board-error");
+  var undoBox = document.getElementById("board-undo");
   var last = parseInt(board.getAttribute("data-last"), 10) || 0;
   var epoch = board.getAttribute("data-epoch");
   var etag = board.getAttribute("data-etag") || "";
@@ -361,6 +364,10 @@
           p.textContent = answer.data.error || "That did not work. Load the page again and retry.";
           alertBox.appendChild(p);
           return poll(); // show where things are now
+        }
+        // Undo for what was just done (Redo after an undo); the server draws the offer.
+        if (undoBox) {
+          undoBox.innerHTML = answer.data.offer || "";
         }
         if (form.querySelector("textarea")) {
           form.querySelector("textarea").value = "";
