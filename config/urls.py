@@ -11,6 +11,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("p/<slug:project_slug>/", include("cohub.apps.exchange.urls")),
     path("p/<slug:project_slug>/", include("cohub.apps.assess.urls")),
     path("jobs/", include("cohub.apps.jobs.urls")),
+    # A peer reviewer's own pages, opened by their link alone (ADR 0034).
+    path("peer/", include("cohub.apps.assess.peer_urls")),
 ]
 
 # The 403 page says who may do what was refused, worked out from the rules.

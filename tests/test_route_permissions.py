@@ -181,6 +181,19 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "assess:action_create": "assess.manage_actions",
     "assess:action_list": "assess.view_results",
     "assess:action_update": "assess.manage_actions",  # checked on the action
+    "assess:peer_reviews": "assess.manage_peer_review",
+    "assess:peer_invite": "assess.manage_peer_review",
+    "assess:peer_resend": "assess.manage_peer_review",  # checked on the round; its invitation
+    "assess:peer_revoke": "assess.manage_peer_review",
+    "assess:peer_evidence_add": "assess.manage_peer_review",
+    "assess:peer_evidence_remove": "assess.manage_peer_review",
+    # A peer reviewer's pages: no account; the link's token, then the session it opened for
+    # that one invitation, is the permission. Signed in, they ask you to log out first.
+    "peer:open": OPEN,
+    "peer:start": OPEN,
+    "peer:answer": OPEN,
+    "peer:check": OPEN,
+    "peer:leave": OPEN,
     "jobs:detail": "jobs.view_job",
     "jobs:status": "jobs.view_job",
     "jobs:retry": "jobs.retry_job",

@@ -10,7 +10,8 @@ from cohub.apps.projects.models import Project
 
 
 def assessment_values(project: Project, actor: Any) -> dict[str, Any]:
-    """The URL arguments of the assessment pages: a round, its first question, an action."""
+    """The URL arguments of the assessment pages: a round, its first question, an action,
+    a peer reviewer's invitation (and its link's token) and evidence shared with them."""
     frameworks_load()
     assessment = round_open(
         project=project, title="First round", versions=shipped_frameworks(), actor=actor
@@ -19,7 +20,27 @@ def assessment_values(project: Project, actor: Any) -> dict[str, Any]:
     action = action_create(
         assessment=assessment, item=item, description="Ask people first", actor=actor
     )
-    return {"round_id": assessment.pk, "number": 1, "item_id": item.pk, "action_id": action.pk}
+    from cohub.apps.assess.peer_services import peer_evidence_add, peer_review_invite
+
+    invited = peer_review_invite(
+        assessment=assessment, name="Asha Rao", organisation="Northside Trust", actor=actor
+    )
+    evidence = peer_evidence_add(
+        assessment=assessment,
+        title="Who chairs the steering group",
+        text="Since May a member with lived experience co-chairs it.",
+        items=[item],
+        actor=actor,
+    )
+    return {
+        "round_id": assessment.pk,
+        "number": 1,
+        "item_id": item.pk,
+        "action_id": action.pk,
+        "peer_review_id": invited.peer_review.pk,
+        "peer_token": invited.token,
+        "evidence_id": evidence.pk,
+    }
 
 
 def answered_assessment_values(project: Project, actor: Any) -> dict[str, Any]:

@@ -47,6 +47,16 @@ class DotRow:
     text_y: float
     dot_x: float | None
     note: str
+    key: str = ""
+
+    @property
+    def mark_x(self) -> float | None:
+        """The left edge of the square the peer reviewers' row is drawn with."""
+        return None if self.dot_x is None else round(self.dot_x - 7, 1)
+
+    @property
+    def mark_y(self) -> float:
+        return round(self.y - 7, 1)
 
 
 @dataclass(frozen=True)
@@ -86,6 +96,7 @@ def dot_plot(series: Sequence[Series], *, steps: int, hidden_note: str) -> DotPl
                 text_y=y + 5,
                 dot_x=None if note else _x(one.median or 0, steps),
                 note=note,
+                key=one.key,
             )
         )
     axis_y = TOP + len(rows) * ROW_HEIGHT + 4

@@ -147,3 +147,56 @@ class AnswersImportForm(PlainForm):
             "The respondent is a number or code, never a name."
         ),
     )
+
+
+class PeerInviteForm(PlainForm):
+    """Who is invited to review the round, from which organisation."""
+
+    name = forms.CharField(label="Reviewer's name", max_length=120)
+    organisation = forms.CharField(
+        label="Their organisation",
+        max_length=200,
+        help_text="Another organisation than this project's: a peer, not a member.",
+    )
+    email = forms.EmailField(
+        label="Their email address (optional)",
+        required=False,
+        help_text="Kept with the invitation, so you know where you sent the link.",
+    )
+
+
+def _item_title(item: AssessmentItem) -> str:
+    return item.title
+
+
+class PeerEvidenceForm(PlainForm):
+    """An account, in the project's own words, shared with the round's reviewers."""
+
+    title = forms.CharField(
+        label="Title", max_length=200, help_text="For example: Who chairs the steering group."
+    )
+    text = forms.CharField(
+        label="What you want reviewers to read",
+        max_length=8000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=(
+            "Write it for someone from outside. Leave out names and anything from people's "
+            "stories: reviewers see exactly these words."
+        ),
+    )
+    items = forms.ModelMultipleChoiceField(
+        label="Which questions it is about (optional)",
+        queryset=AssessmentItem.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Reviewers see it beside these questions. Choose none to show it at the start.",
+    )
+
+    def __init__(self, *args: Any, items: list[AssessmentItem], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["items"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = AssessmentItem.objects.filter(pk__in=[i.pk for i in items]).order_by(
+            "framework_version__framework__key", "position"
+        )
+        field.label_from_instance = _item_title  # type: ignore[assignment,method-assign]

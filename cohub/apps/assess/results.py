@@ -16,6 +16,7 @@ from typing import Any
 from cohub.apps.assess import charts, scoring
 from cohub.apps.assess.forms import DONT_KNOW_LABEL, answer_label
 from cohub.apps.assess.models import AnswerKind, AssessmentAction, AssessmentItem, AssessmentRound
+from cohub.apps.assess.peer_selectors import PeerFigure, peer_results
 from cohub.apps.assess.selectors import (
     earlier_rounds,
     item_choices,
@@ -26,8 +27,10 @@ from cohub.apps.assess.selectors import (
 )
 
 EVERYONE = "everyone"
+PEER = "peer"
 SHORT = {
     EVERYONE: "All",
+    PEER: "R",
     "lived_experience": "L",
     "practitioner": "P",
     "facilitator": "F",
@@ -82,6 +85,9 @@ class ItemPanel:
     comments: list[str] = field(default_factory=list)
     actions: list[AssessmentAction] = field(default_factory=list)
     trend: list[TrendRow] = field(default_factory=list)
+    # Beside the members' figures, never part of them (ADR 0034): None with no sent review.
+    peer: GroupLine | None = None
+    peer_comments: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -178,9 +184,43 @@ def _summary(panel_gap: float | None, lines: list[GroupLine]) -> str:
     return text
 
 
+def peer_line(figure: PeerFigure | None, options: list[str], kind: str) -> GroupLine | None:
+    """The "Peer review" row of an item's table, or None when no reviewer's answer counts."""
+    if figure is None or not figure.shown:
+        return None
+    if kind == AnswerKind.MATRIX:
+        chosen = ", ".join(
+            f"{answer_label(cell)} ({count})" for cell, count in sorted(figure.cells.items())
+        )
+        return GroupLine(PEER, "Peer review", figure.n, chosen, "")
+    return GroupLine(
+        PEER,
+        "Peer review",
+        figure.n,
+        median_words(figure.median, options) or "no median: only \u201cdon't know\u201d",
+        "",
+    )
+
+
+def _peer_series(figure: PeerFigure | None) -> list[charts.Series]:
+    if figure is None or not figure.shown:
+        return []
+    return [
+        charts.Series(
+            key=PEER, label="Peer review", short=SHORT[PEER], median=figure.median, hidden=False
+        )
+    ]
+
+
 def item_panels(assessment: AssessmentRound) -> list[ItemPanel]:
-    """Every item of the round, widest gap first, ready for the results page."""
+    """Every item of the round, widest gap first, ready for the results page.
+
+    Peer reviewers' figures (``peer_selectors.peer_results``) are drawn beside
+    the groups' in the chart and the table, after the members' own figures
+    (the gap and the order) are worked out without them.
+    """
     min_group = assessment.min_group_size
+    peers = peer_results(assessment)
     comments = item_comments(assessment, min_count=min_group)
     matrices = matrix_counts(assessment)
     actions = round_actions(assessment)
@@ -224,6 +264,8 @@ def item_panels(assessment: AssessmentRound) -> list[ItemPanel]:
                     summary=summary,
                     comments=comments.get(item.pk, []),
                     actions=actions.get(item.pk, []),
+                    peer=peer_line(peers.get(item.pk), options, kind),
+                    peer_comments=peers[item.pk].comments if item.pk in peers else [],
                 )
             )
             continue
@@ -247,11 +289,17 @@ def item_panels(assessment: AssessmentRound) -> list[ItemPanel]:
             (answer_label(o), result.distribution.get(step, 0))
             for step, o in enumerate(options, start=1)
         ] + [(DONT_KNOW_LABEL, result.distribution.get(None, 0))]
+        figure = peers.get(item.pk)
+        drawn = [*series, *_peer_series(figure)]
+        peer = peer_line(figure, options, kind)
+        summary = _summary(result.gap, lines)
+        if peer is not None:
+            summary += f" Peer review (from outside the project, not in the gap): {peer.median}."
         if kind == AnswerKind.LADDER:
-            chart: Any = charts.ladder_chart(series, rungs=options)
+            chart: Any = charts.ladder_chart(drawn, rungs=options)
             chart_kind = "ladder"
         else:
-            chart = charts.dot_plot(series, steps=len(options), hidden_note=hidden_words(min_group))
+            chart = charts.dot_plot(drawn, steps=len(options), hidden_note=hidden_words(min_group))
             chart_kind = "dot_plot"
         panels.append(
             ItemPanel(
@@ -264,10 +312,12 @@ def item_panels(assessment: AssessmentRound) -> list[ItemPanel]:
                 spread_shown=shown,
                 chart=chart,
                 chart_kind=chart_kind,
-                summary=_summary(result.gap, lines),
+                summary=summary,
                 comments=comments.get(item.pk, []),
                 actions=actions.get(item.pk, []),
                 trend=trend,
+                peer=peer,
+                peer_comments=figure.comments if figure else [],
             )
         )
     return panels

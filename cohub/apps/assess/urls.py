@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cohub.apps.assess import views
+from cohub.apps.assess import peer_views, views
 
 app_name = "assess"
 
@@ -20,6 +20,32 @@ urlpatterns = [
         "assessments/<int:round_id>/items/<int:item_id>/action/",
         views.action_create,
         name="action_create",
+    ),
+    path("assessments/<int:round_id>/peer-review/", peer_views.peer_reviews, name="peer_reviews"),
+    path(
+        "assessments/<int:round_id>/peer-review/invite/",
+        peer_views.peer_invite,
+        name="peer_invite",
+    ),
+    path(
+        "assessments/<int:round_id>/peer-review/<int:peer_review_id>/new-link/",
+        peer_views.peer_resend,
+        name="peer_resend",
+    ),
+    path(
+        "assessments/<int:round_id>/peer-review/<int:peer_review_id>/revoke/",
+        peer_views.peer_revoke,
+        name="peer_revoke",
+    ),
+    path(
+        "assessments/<int:round_id>/peer-review/evidence/",
+        peer_views.peer_evidence_add,
+        name="peer_evidence_add",
+    ),
+    path(
+        "assessments/<int:round_id>/peer-review/evidence/<int:evidence_id>/remove/",
+        peer_views.peer_evidence_remove,
+        name="peer_evidence_remove",
     ),
     path("actions/", views.action_list, name="action_list"),
     path("actions/<int:action_id>/", views.action_update, name="action_update"),

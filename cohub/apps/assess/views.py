@@ -37,6 +37,7 @@ from cohub.apps.assess.models import (
     AssessmentRound,
     ResponseStatus,
 )
+from cohub.apps.assess.peer_selectors import sent_peer_review_count
 from cohub.apps.assess.results import TREND_HEADINGS, item_panels
 from cohub.apps.assess.scoring import GROUPS
 from cohub.apps.assess.selectors import (
@@ -85,6 +86,7 @@ def round_list(request: AuthenticatedHttpRequest, project: Project) -> HttpRespo
             "lines": round_lines(project, request.user),
             "can_open": request.user.has_perm("assess.open_round", project),
             "can_answer": request.user.has_perm("assess.answer_round", project),
+            "can_peer": request.user.has_perm("assess.manage_peer_review", project),
         },
     )
 
@@ -297,6 +299,8 @@ def round_results(
             "trend_headings": TREND_HEADINGS,
             "can_act": request.user.has_perm("assess.manage_actions", project),
             "can_import": request.user.has_perm("assess.open_round", project),
+            "can_peer": request.user.has_perm("assess.manage_peer_review", project),
+            "peer_count": sent_peer_review_count(round),
             "min_group": round.min_group_size,
         },
     )
