@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohub.apps.accounts.models import Organisation, OrganisationMembership, User
-from cohub.apps.analysis.models import Highlight, HighlightTheme, Theme
+from cohub.apps.analysis.models import BoardNote, Highlight, HighlightTheme, Theme, VisioningRound
 from cohub.apps.projects.models import Project, ProjectMembership
 from cohub.apps.reports.findings import project_findings
 from cohub.apps.reports.playlist import project_playlist
@@ -58,6 +58,8 @@ def _counts() -> dict[str, int]:
             Theme,
             Highlight,
             HighlightTheme,
+            BoardNote,
+            VisioningRound,
         )
     }
 
@@ -444,3 +446,25 @@ def test_the_demo_round_shows_a_group_and_a_gap_and_an_action(client):
     demo_load()  # loading again adds no second round, answer or action
     assert AssessmentRound.objects.count() == 1
     assert AssessmentAction.objects.count() == 1
+
+
+def test_the_demo_board_has_an_open_visioning_round_grouped_by_the_engine(client):
+    demo_load()
+    project = Project.objects.get(slug=DEMO_PROJECT_SLUG)
+    spec = DEMO.board.visioning
+    assert spec is not None
+    (visioning,) = VisioningRound.objects.filter(project=project)
+    assert visioning.is_open and visioning.prompt == spec.prompt
+    assert visioning.grouped_with["engine"] == "cohub.pipeline.cluster"
+    notes = list(visioning.notes.all())
+    assert sorted(n.text for n in notes) == sorted(n.text for n in spec.notes)
+    # Every note placed, in more than one group, each with a label in its own words.
+    assert all(n.group and n.group_label for n in notes)
+    assert len({n.group for n in notes}) >= 2
+    # Written by people of different groups, as the round is meant to be.
+    assert len({n.author_id for n in notes}) >= 3
+
+    client.force_login(User.objects.get(email=FACILITATOR))
+    page = client.get(reverse("analysis:board", kwargs={"project_slug": project.slug}))
+    html = page.content.decode()
+    assert spec.prompt in html and notes[0].group_label in html

@@ -36,10 +36,13 @@ from cohub.apps.analysis.models import Highlight
 from cohub.apps.analysis.selectors import story_quotes
 from cohub.apps.analysis.services import (
     board_note_add,
+    grouping_available,
     highlight_create,
     highlight_move,
     review_sheet_update,
     theme_create,
+    visioning_round_group,
+    visioning_round_open,
 )
 from cohub.apps.analysis.suggestions import (
     MIN_QUOTES,
@@ -282,6 +285,30 @@ def _fill_board(demo: Demo, project: Project, users: dict[str, User]) -> None:
             )
 
 
+def _visioning_round(demo: Demo, project: Project, users: dict[str, User]) -> None:
+    """The future-visioning round: opened by the facilitator, people's notes, then grouped.
+
+    Grouped here with the same engine as "Group the notes" (and the theme
+    suggestions), so the demo shows grouped notes at once; left open, so a
+    visitor can add a note of their own and group again.
+    """
+    spec = demo.board.visioning
+    if spec is None:
+        return
+    facilitator = users[demo.email_for(project_role=ProjectRole.FACILITATOR)]
+    with _blame(f"{demo.manifest}: [board.visioning]"):
+        opened = visioning_round_open(
+            project=project, prompt=spec.prompt, actor=facilitator
+        ).visioning_round
+    for note in spec.notes:
+        with _blame(f"{demo.manifest}: [[board.visioning.notes]] {note.text[:30]!r}"):
+            board_note_add(
+                project=project, text=note.text, visioning_round=opened, actor=users[note.by]
+            )
+    if grouping_available() and len(spec.notes) >= 2:
+        visioning_round_group(visioning_round=opened, actor=facilitator)
+
+
 def _suggest_themes(project: Project, facilitator: User) -> None:
     """A run of theme suggestions from the codebook: those that fit a theme accepted, one rejected.
 
@@ -522,6 +549,7 @@ def demo_load(data_dir: Path = DATA_DIR) -> DemoInfo:
             )
         _fill_project(demo, project, users)
         _fill_board(demo, project, users)
+        _visioning_round(demo, project, users)
         _suggest_themes(project, users[facilitator])
         _read_some_stories(demo, project, users)
         _save_report_versions(demo, project, users[facilitator])

@@ -127,12 +127,24 @@ class BoardNoteSpec:
 
 
 @dataclass(frozen=True)
+class VisioningSpec:
+    """A future-visioning round on the board: the facilitator's question and people's notes.
+
+    The loader groups the notes with the theme engine, as "Group the notes" does.
+    """
+
+    prompt: str
+    notes: tuple[BoardNoteSpec, ...] = ()
+
+
+@dataclass(frozen=True)
 class BoardSpec:
     """The workshop board: how people say they take part, and a few changes they made."""
 
     taking_part: Mapping[str, str] = field(default_factory=dict)
     moves: tuple[BoardMoveSpec, ...] = ()
     notes: tuple[BoardNoteSpec, ...] = ()
+    visioning: VisioningSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -394,7 +406,7 @@ class _Reader:
         where = "[board]"
         if not isinstance(raw, dict):
             raise self.fail(where, "must be a table.")
-        self.known(raw, ("taking_part", "moves", "notes"), where)
+        self.known(raw, ("taking_part", "moves", "notes", "visioning"), where)
         taking_part = raw.get("taking_part", {})
         if not isinstance(taking_part, dict) or set(taking_part) - emails:
             raise self.fail(where, "taking_part must map the email of someone in [[people]].")
@@ -420,7 +432,30 @@ class _Reader:
             if note.by not in emails or (note.theme and note.theme not in themes):
                 raise self.fail("[[board.notes]]", f"{note.text[:30]!r}: unknown person or theme.")
             notes.append(note)
-        return BoardSpec(taking_part=dict(taking_part), moves=tuple(moves), notes=tuple(notes))
+        return BoardSpec(
+            taking_part=dict(taking_part),
+            moves=tuple(moves),
+            notes=tuple(notes),
+            visioning=self.visioning(raw, emails=emails),
+        )
+
+    def visioning(self, raw: Mapping[str, Any], *, emails: set[str]) -> VisioningSpec | None:
+        if "visioning" not in raw:
+            return None
+        where = "[board.visioning]"
+        table = self.table(raw, "visioning", "[board]")
+        self.known(table, ("prompt", "notes"), where)
+        notes = []
+        for entry in self.tables(table, "notes", where):
+            self.known(entry, ("by", "text"), "[[board.visioning.notes]]")
+            note = BoardNoteSpec(
+                by=self.text(entry, "by", "[[board.visioning.notes]]"),
+                text=self.text(entry, "text", "[[board.visioning.notes]]"),
+            )
+            if note.by not in emails:
+                raise self.fail("[[board.visioning.notes]]", f"{note.text[:30]!r}: unknown person.")
+            notes.append(note)
+        return VisioningSpec(prompt=self.text(table, "prompt", where), notes=tuple(notes))
 
     def person(self, raw: Mapping[str, Any]) -> Person:
         where = f"[[people]] {raw.get('email')!r}"
