@@ -243,9 +243,17 @@ def label_voices(kind: str, audio_path: Path, speakers: int) -> list[dict]:
     from sklearn.cluster import KMeans
 
     if kind == "resemblyzer-kmeans":
-        # resemblyzer as its README uses it: one embedding per utterance (here, per
-        # VAD region), then the clustering everyone reaches for first.
-        encoder = diarize._encoder()
+        # resemblyzer as its README uses it: its own VoiceEncoder (on torch), one
+        # embedding per utterance (here, per VAD region), then the clustering
+        # everyone reaches for first. This must be the real package, not cohub's
+        # numpy port of its network, or the peer would share our mistakes.
+        import warnings
+
+        # webrtcvad, which resemblyzer imports, still asks for pkg_resources.
+        warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
+        from resemblyzer import VoiceEncoder
+
+        encoder = VoiceEncoder("cpu", verbose=False)
         vectors = np.array(
             [
                 encoder.embed_utterance(audio[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE)])

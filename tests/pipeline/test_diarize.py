@@ -176,6 +176,31 @@ def test_cluster_folds_a_rare_voice_into_the_others_when_guessing():
     assert len(set(labels)) == 2
 
 
+def _same_grouping(ours, theirs) -> bool:
+    """Two labellings put the same items together, whatever the numbers."""
+    pairs = set(zip(ours, theirs, strict=True))
+    return len(pairs) == len(set(ours)) == len(set(theirs))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_our_average_linkage_is_scipys(seed):
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(0, 1, (4, 12))
+    points = centres[rng.integers(0, 4, 60)] + rng.normal(0, 0.4, (60, 12))
+    tree = linkage(points, method="average", metric="cosine")
+    merges = diarize.average_linkage(points)
+    assert np.allclose([height for _, _, height in merges], tree[:, 2], atol=1e-9)
+    for clusters in (1, 2, 3, 4, 7):
+        ours = diarize.flat_clusters(len(points), merges, clusters=clusters)
+        assert len(set(ours)) == clusters
+        assert _same_grouping(ours, fcluster(tree, t=clusters, criterion="maxclust"))
+    for threshold in (0.05, 0.3, 0.6):
+        ours = diarize.flat_clusters(len(points), merges, threshold=threshold)
+        assert _same_grouping(ours, fcluster(tree, t=threshold, criterion="distance"))
+
+
 def test_smoothing_removes_one_piece_flips_only():
     assert diarize.smooth([0, 0, 1, 0, 0]) == [0, 0, 0, 0, 0]
     assert diarize.smooth([0, 0, 1, 1, 0, 0]) == [0, 0, 1, 1, 0, 0]

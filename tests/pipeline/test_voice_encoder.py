@@ -47,7 +47,10 @@ def test_our_encoder_gives_resemblyzers_embeddings_on_real_speech(tmp_path):
 
 
 def test_telling_voices_apart_imports_neither_torch_nor_resemblyzer(tmp_path):
-    """The point of our encoder: a transcription with speakers never pays for torch."""
+    """The point of our encoder: a transcription with speakers never pays for torch.
+
+    Nor for scipy: importing scipy.cluster costs about 0.3 s of CPU in every job process.
+    """
     from tests.pipeline.speech import dialogue
 
     target = tmp_path / "two.wav"
@@ -65,7 +68,8 @@ def test_telling_voices_apart_imports_neither_torch_nor_resemblyzer(tmp_path):
         f"audio = decode_audio(Path({str(target)!r}))\n"
         "pieces = diarize.embed_pieces(audio, speech_regions(audio))\n"
         "assert pieces\n"
-        "heavy = ('torch', 'resemblyzer', 'librosa')\n"
+        "diarize.cluster([p.embedding for p in pieces], speakers='auto')\n"
+        "heavy = ('torch', 'resemblyzer', 'librosa', 'scipy')\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
     )
     root = Path(__file__).resolve().parents[2]
