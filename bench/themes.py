@@ -1,6 +1,7 @@
 """Theme suggestions beside BERTopic's default pipeline and plain k-means, in one run.
 
     python bench/themes.py [--engines e5,minilm] [--scale 2000,20000] [--no-bertopic]
+                           [--skip-labelled] [--limit-s 600]
 
 On ``bench/data/conditions_quotes.jsonl`` (238 short lived-experience quotes we
 wrote, grouped by people into the 17 conditions of co-production), for each
@@ -13,7 +14,10 @@ each ``--scale`` size (default 2,000 and 20,000 quotes): made by mixing pairs of
 20,000 real quotes would measure the model, not the grouping.
 
 Each method runs in its own child process, so peak memory (Linux ``VmHWM``
-minus the memory held before the method started) is its own. BERTopic is only
+minus the memory held before the method started) is its own, and each has a
+time limit (``--limit-s``, default 600): a method still running then is
+stopped and printed as "did not finish in N s", which is itself the figure to
+compare against. BERTopic is only
 a bench extra (``pip install -e '.[bench]'``, done by ``make bench``).
 """
 
@@ -96,6 +100,9 @@ def _child(
     out.send({"labels": labels, "wall_s": wall, "peak_mb": peak_mb})
 
 
+LIMIT_S = 600.0
+
+
 def run_isolated(
     name: str,
     texts: list[str],
@@ -103,6 +110,7 @@ def run_isolated(
     k: int | None = None,
     seeds: list[dict] | None = None,
 ) -> dict:
+    """Run one method in a fresh process; ``{"timed_out": True}`` past :data:`LIMIT_S`."""
     with tempfile.TemporaryDirectory() as folder:
         tp, vp, sp = (os.path.join(folder, f) for f in ("t.json", "v.npy", "s.json"))
         Path(tp).write_text(json.dumps(texts))
@@ -112,6 +120,10 @@ def run_isolated(
         parent, child = ctx.Pipe(duplex=False)
         process = ctx.Process(target=_child, args=(name, tp, vp, k, sp, child))
         process.start()
+        if not parent.poll(LIMIT_S):
+            process.kill()
+            process.join()
+            return {"timed_out": True, "limit_s": LIMIT_S, "labels": []}
         result = parent.recv()
         process.join()
         return result
@@ -130,6 +142,8 @@ def score(gold: list[str], labels: list[int]) -> dict:
 
 
 def row(name: str, measured: dict, scored: dict | None, same: bool | None) -> str:
+    if measured.get("timed_out"):
+        return f"  {name:<18} did not finish in {measured['limit_s']:.0f} s (stopped)"
     quality = (
         f"{scored['ami']:6.3f} {scored['ari']:6.3f} {scored['themes']:6d} "
         f"{100 * scored['unsorted']:7.1f}%"
@@ -176,23 +190,33 @@ def scaling_run(
     first = run_isolated("cohub", big_texts, big)
     second = run_isolated("cohub", big_texts, big)
     same = first["labels"] == second["labels"]
-    print(row("cohub", first, score(big_gold, first["labels"]), same))
+    print(row("cohub", first, score(big_gold, first["labels"]), same), f"[load {load_average()}]")
     chosen = score(big_gold, first["labels"])["themes"]
     km = run_isolated("kmeans", big_texts, big, k=chosen)
-    print(row(f"kmeans k={chosen}", km, score(big_gold, km["labels"]), None))
+    km_score = None if km.get("timed_out") else score(big_gold, km["labels"])
+    print(row(f"kmeans k={chosen}", km, km_score, None), f"[load {load_average()}]")
     if have_bertopic:
         bt = run_isolated("bertopic", big_texts, big)
-        print(row("bertopic", bt, score(big_gold, bt["labels"]), None))
+        bt_score = None if bt.get("timed_out") else score(big_gold, bt["labels"])
+        print(row("bertopic", bt, bt_score, None), f"[load {load_average()}]")
 
 
 def main() -> int:
+    global LIMIT_S
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--engines", default="e5,minilm")
     parser.add_argument(
         "--scale", default="2000,20000", help="sizes of the scaling runs, comma-separated"
     )
     parser.add_argument("--no-bertopic", action="store_true")
+    parser.add_argument(
+        "--skip-labelled", action="store_true", help="only the scaling runs (still embeds)"
+    )
+    parser.add_argument(
+        "--limit-s", type=float, default=LIMIT_S, help="stop a method still running after this"
+    )
     args = parser.parse_args()
+    LIMIT_S = args.limit_s
 
     from cohub.pipeline import embed
     from cohub.pipeline.cluster import framework_seed_texts
@@ -210,7 +234,9 @@ def main() -> int:
     gold = [r["group"] for r in rows]
     print(
         f"{len(texts)} quotes in {len(set(gold))} human groups ({DATA.relative_to(ROOT)}), "
-        f"{os.cpu_count()} cores; load {load_average()}\n"
+        f"{os.cpu_count()} cores; load {load_average()}; "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
+        f"each method stopped after {LIMIT_S:.0f} s\n"
     )
     vectors_by_engine = {}
     for name in args.engines.split(","):
@@ -228,6 +254,8 @@ def main() -> int:
                 framework, engine.embed([t for _, _, t in framework]), strict=True
             )
         ]
+        if args.skip_labelled:
+            continue
         print(
             f"{engine.key}: loaded in {loaded:.1f} s, {len(texts)} quotes embedded in "
             f"{took:.1f} s ({1000 * took / len(texts):.1f} ms a quote)"
