@@ -10,6 +10,7 @@ from cohub.pipeline.cluster import (
     ClusterError,
     Seed,
     framework_seed_texts,
+    neighbourhood_smooth,
     suggest_themes,
 )
 
@@ -125,3 +126,46 @@ def test_frameworks_are_data_with_their_own_words():
     assert len(conditions) == 17
     assert conditions[12][:2] == ("conditions:money", "Paying people")
     assert len(framework_seed_texts("values")) == 6
+
+
+def _noisy_groups(groups: int = 5, size: int = 12, dim: int = 16) -> tuple[list[str], np.ndarray]:
+    """Enough quotes (60) that the tree is built on neighbourhood blends; fixed noise."""
+    rng = np.random.default_rng(11)
+    axes = np.eye(dim)[:groups]
+    rows = np.vstack([axes[g] + 0.2 * rng.normal(size=(size, dim)) for g in range(groups)])
+    texts = [f"quote {i} about topic{i // size} words" for i in range(groups * size)]
+    return texts, rows.astype(np.float32)
+
+
+def test_neighbourhood_blend_pulls_a_quote_towards_the_quotes_it_sits_among():
+    texts, vectors = _noisy_groups()
+    rows = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    rows = rows.astype(np.float64)
+    blended = neighbourhood_smooth(rows, 5)
+    assert blended.shape == rows.shape
+    assert np.allclose(np.linalg.norm(blended, axis=1), 1.0)
+    axis = np.eye(rows.shape[1])[:5].repeat(12, axis=0)
+    # On average every quote ends nearer its own group's direction than it started.
+    assert np.mean(np.sum(blended * axis, axis=1)) > np.mean(np.sum(rows * axis, axis=1)) + 0.05
+    assert np.array_equal(blended, neighbourhood_smooth(rows.copy(), 5))
+
+
+def test_neighbourhood_blend_leaves_few_rows_and_zero_neighbours_alone():
+    rows = np.eye(6)
+    assert neighbourhood_smooth(rows, 3) is rows  # 6 rows: too few for 3 neighbours each
+    _, vectors = _noisy_groups()
+    unchanged = vectors.astype(np.float64)
+    assert neighbourhood_smooth(unchanged, 0) is unchanged
+
+
+def test_blended_tree_places_every_quote_finds_the_groups_and_repeats_exactly():
+    texts, vectors = _noisy_groups()
+    first = suggest_themes(texts, vectors)
+    second = suggest_themes(list(texts), vectors.copy())
+    assert first.to_dict() == second.to_dict()
+    assert first.parameters["algorithm"] == "cohub-ward-spherical-3"
+    assert sorted(p.index for p in first.placements) == list(range(60))
+    assert len(first.unsorted) <= 3  # at most 5% of 60
+    assert len(first.themes) == 5
+    found = {frozenset(theme.members) for theme in first.themes}
+    assert found == {frozenset(range(g * 12, g * 12 + 12)) for g in range(5)}
