@@ -132,3 +132,49 @@ def test_a_quote_plays_its_own_span_and_stops_at_its_end(page, client, story):
     page.wait_for_function("() => document.getElementById('story-audio').paused")
     stopped = page.evaluate("document.getElementById('story-audio').currentTime")
     assert 3.5 <= stopped < 4.5
+
+
+def _play_from_the_start(page):
+    """Press play on the player (its own control), from the beginning."""
+    page.evaluate(
+        "() => { const a = document.getElementById('story-audio'); a.currentTime = 0;"
+        " return a.play(); }"
+    )
+
+
+def test_keep_in_view_scrolls_the_spoken_part_into_view_and_marks_it(page, client, story):
+    _open(page, client, story, width=360, height=640)
+    follow = page.get_by_label("Keep the part being spoken in view")
+    follow.focus()
+    page.keyboard.press("Space")  # ticked by keyboard
+    expect(follow).to_be_checked()
+    last = page.locator("#seg-3")
+    page.evaluate("() => window.scrollTo(0, 0)")
+    expect(last).not_to_be_in_viewport()
+
+    _play_from_the_start(page)
+
+    # The part being spoken comes into view by itself, marked for eyes and screen readers.
+    expect(page.locator("#seg-0")).to_have_attribute("aria-current", "true")
+    expect(last).to_have_attribute("aria-current", "true")
+    expect(last).to_be_in_viewport()
+    expect(page.locator("#player-now")).to_have_text("Now playing: part 4")
+    # Following never takes focus: it stays on the option the person ticked.
+    expect(follow).to_be_focused()
+
+
+def test_with_keep_in_view_turned_off_the_page_stays_where_it_is(page, client, story):
+    _open(page, client, story, width=360, height=640)
+    follow = page.get_by_label("Keep the part being spoken in view")
+    follow.check()
+    follow.uncheck()  # turned off again
+    last = page.locator("#seg-3")
+    page.evaluate("() => window.scrollTo(0, 0)")
+    expect(last).not_to_be_in_viewport()
+
+    _play_from_the_start(page)
+
+    # The mark still moves as the recording plays, but the page does not scroll to it.
+    expect(last).to_have_attribute("aria-current", "true")
+    assert page.evaluate("() => window.scrollY") == 0
+    expect(last).not_to_be_in_viewport()
