@@ -13,6 +13,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("jobs/", include("cohub.apps.jobs.urls")),
     # A peer reviewer's own pages, opened by their link alone (ADR 0034).
     path("peer/", include("cohub.apps.assess.peer_urls")),
+    # A storyteller's own page (ADR 0032): a private link or their account, no project role.
+    path("my-story/", include("cohub.apps.reports.storyteller_urls")),
 ]
 
 # The 403 page says who may do what was refused, worked out from the rules.

@@ -37,6 +37,7 @@ from cohub.apps.projects.models import ProjectRole
 from cohub.apps.reports import services as report_services
 from cohub.apps.reports.changes import change_create
 from cohub.apps.stories import services as story_services
+from cohub.apps.stories.models import Storyteller
 from tests.assess.world import assessment_values
 from tests.factories import (
     ProjectFactory,
@@ -84,6 +85,7 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "stories:storyteller_edit": "stories.manage_storyteller",
     "stories:consent_update": "stories.manage_consent",
     "stories:consent_withdraw": "stories.withdraw_consent",
+    "stories:storyteller_link": "stories.share_storyteller_link",
     "stories:story_list": "stories.view_story",
     "stories:story_create": "stories.add_story",
     "stories:story_import": "stories.add_story",
@@ -151,6 +153,7 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "exchange:codes_csv": "reports.export_findings",
     "reports:findings": "reports.view_findings",
     "reports:findings_csv": "reports.export_findings",
+    "reports:quote_checks": "stories.view_story",  # counts only; words stay on review sheets
     "reports:playlist": "reports.view_findings",
     "reports:playlist_captions": "reports.view_findings",
     "reports:playlist_chapters": "reports.view_findings",
@@ -194,6 +197,16 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "peer:answer": OPEN,
     "peer:check": OPEN,
     "peer:leave": OPEN,
+    # A storyteller's own page (ADR 0032): no project role; the private link's session or an
+    # account linked to the storyteller decides, and each shows that one storyteller only.
+    "my_story:page": OPEN,
+    "my_story:easy_read": OPEN,
+    "my_story:open": OPEN,  # the unguessable link is the permission
+    "my_story:quote_answer": OPEN,  # only the storyteller's own quotes are found
+    "my_story:consent": OPEN,
+    "my_story:withdraw": OPEN,
+    "my_story:leave": OPEN,
+    "my_story:choose": OPEN,  # only storytellers linked to your account
     "jobs:detail": "jobs.view_job",
     "jobs:status": "jobs.view_job",
     "jobs:retry": "jobs.retry_job",
@@ -284,7 +297,9 @@ def world(db) -> World:
     )
     make_org_admin(project.organisation, user=everyone)
     other_member = make_member(project, ProjectRole.MEMBER)
+    # Their own account, so the storyteller's own pages open for this person too.
     storyteller = make_storyteller(project)
+    Storyteller.objects.filter(pk=storyteller.pk).update(user=everyone)
     story = make_story(project, storyteller=storyteller)
     theme = analysis_services.theme_create(project=project, name="Housing", actor=everyone).theme
     analysis_services.theme_create(project=project, name="Work", actor=everyone)
@@ -328,6 +343,8 @@ def world(db) -> World:
         "event_id": project.coding_events.first().pk,
         "user_id": other_member.pk,
         "token": invitation.token,
+        "link_token": "not-a-working-link",
+        "quote_id": highlight.pk,
         "invitation_id": invitation.pk,
         "uidb64": "MQ",  # a reset link's user id; with the invitation's token it is not valid
         "job_id": job.pk,

@@ -24,8 +24,10 @@ from typing import Any
 import pytest
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from cohub.apps.analysis import services as analysis_services
+from cohub.apps.analysis.quote_checks import quote_check_answer
 from cohub.apps.jobs.models import Job, JobResult, JobStatus
 from cohub.apps.projects import services as project_services
 from cohub.apps.projects.models import ProjectRole
@@ -34,7 +36,8 @@ from cohub.apps.reports.changes import change_create
 from cohub.apps.reports.playlist import playlist_build_zip, project_playlist
 from cohub.apps.reports.report import Kind
 from cohub.apps.stories import services as story_services
-from cohub.apps.stories.models import Speaker, SpeakerPart
+from cohub.apps.stories.links import storyteller_link_create
+from cohub.apps.stories.models import Speaker, SpeakerPart, Storyteller, StorytellerLink
 from cohub.apps.stories.recordings import story_add_recording
 from tests import media_support
 from tests.assess.world import answered_assessment_values
@@ -42,6 +45,7 @@ from tests.auth import VerifiedClient
 from tests.browser_support import axe_violations, enlarge_text, log_in_as
 from tests.factories import (
     ProjectFactory,
+    UserFactory,
     make_member,
     make_org_admin,
     make_story,
@@ -59,7 +63,12 @@ NOT_OURS = {"admin": "Django's own admin site"}
 # Routes that only send people on to another page (which is checked itself).
 # The code page answers a session that passed the second step with a redirect onwards
 # (every visitor here has); tests/browser/test_two_step.py checks it before that step.
-REDIRECT_ONLY: set[str] = {"projects:two_step_code", "assess:round_answer_start"}
+REDIRECT_ONLY: set[str] = {
+    "projects:two_step_code",
+    "assess:round_answer_start",
+    # A storyteller's link starts their session and sends them on to their page.
+    "my_story:open",
+}
 
 # Who opens each page. Every route is tried by each of them; a page is checked
 # for every visitor who gets it, since what a page shows depends on who asks.
@@ -173,6 +182,35 @@ def build_world() -> World:
         themes=[theme],
     ).highlight
     event = project.coding_events.order_by("-pk").first()
+    # The storyteller's own page (ADR 0032): Robin has an account, one quote approved and one
+    # questioned, and a private link that has run out (its kind page is checked too).
+    robin_account = UserFactory(email="robin@example.org")
+    Storyteller.objects.filter(pk=storyteller.pk).update(user=robin_account)
+    storyteller.refresh_from_db()
+    second = analysis_services.highlight_create(
+        story=story,
+        transcript=transcript,
+        char_start=transcript.segments.get(index=3).char_start,
+        char_end=transcript.segments.get(index=3).char_end,
+        actor=facilitator,
+        themes=[theme],
+    ).highlight
+    quote_check_answer(
+        highlight=highlight, storyteller=storyteller, state="approved", actor=None, via="link"
+    )
+    quote_check_answer(
+        highlight=second,
+        storyteller=storyteller,
+        state="change",
+        comment="I rang four times, not three.",
+        actor=None,
+        via="link",
+    )
+    ran_out = storyteller_link_create(storyteller=storyteller, actor=facilitator)
+    StorytellerLink.objects.filter(pk=ran_out.link.pk).update(
+        expires_at=timezone.now() - dt.timedelta(days=1)
+    )
+    working = storyteller_link_create(storyteller=storyteller, actor=facilitator)
     # A quote made and undone: the coding log names it and offers Redo.
     question = transcript.segments.get(index=0)
     undone = analysis_services.highlight_create(
@@ -292,6 +330,8 @@ def build_world() -> World:
         ).edit.pk,
         "user_id": member.pk,
         "token": invitation.token,
+        "link_token": working.token,
+        "quote_id": highlight.pk,
         "invitation_id": invitation.pk,
         # A reset link that no longer works: the page that says so, and how to get a new one.
         # (The page for choosing a new password is checked in test_joining.py.)
@@ -328,6 +368,7 @@ def build_world() -> World:
         "decision_maker": decision_maker,
         "anonymous": None,
         "org_admin": make_org_admin(project.organisation),
+        "storyteller": robin_account,
     }
     # The error pages, as the people who would meet them.
     extra_pages = [
@@ -368,6 +409,16 @@ def build_world() -> World:
             reverse("reports:report", args=[project.slug]) + "?kind=overview",
             200,
             "the findings report, two-page overview",
+        ),
+        ("storyteller", reverse("my_story:page"), 200, "the storyteller's own page"),
+        ("storyteller", reverse("my_story:easy_read"), 200, "the storyteller's page, easy read"),
+        ("storyteller", reverse("my_story:consent"), 200, "the storyteller narrows consent"),
+        ("storyteller", reverse("my_story:withdraw"), 200, "the storyteller withdraws"),
+        (
+            "anonymous",
+            reverse("my_story:open", args=[ran_out.token]),
+            410,
+            "a storyteller's link that ran out",
         ),
     ]
     return World(values, people, extra_pages)

@@ -10,10 +10,11 @@ from typing import Any, cast
 
 from django import forms
 
-from cohub.apps.analysis.models import Theme
+from cohub.apps.analysis.models import CheckState, Theme
 from cohub.apps.core.forms import PlainForm
 from cohub.apps.projects.models import Project, Sector
 from cohub.apps.reports.models import ChangeStatus
+from cohub.apps.stories.scopes import ConsentScope
 
 
 class ReportVersionForm(PlainForm):
@@ -106,3 +107,67 @@ class ChangeForm(PlainForm):
         field.queryset = Theme.objects.filter(project=project, merged_into__isnull=True).order_by(
             "name"
         )
+
+
+# --- The storyteller's own page (ADR 0032) ------------------------------------------------
+
+# Each scope as the storyteller reads it about themselves, in short plain words.
+YOUR_SCOPES: dict[ConsentScope, str] = {
+    ConsentScope.RECORD: "We may record your story.",
+    ConsentScope.TRANSCRIBE: "We may write your story down.",
+    ConsentScope.QUOTE_ANONYMOUSLY: "We may use your words, without your name.",
+    ConsentScope.QUOTE_BY_NAME: "We may use your words with your name.",
+    ConsentScope.PUBLISH_IN_LIBRARY: "We may put your story where anyone can read it.",
+}
+
+
+def your_scope(scope: ConsentScope) -> str:
+    """One scope in the storyteller's own words ("We may write your story down.")."""
+    return YOUR_SCOPES.get(scope, scope.question)
+
+
+class QuoteAnswerForm(PlainForm):
+    """What a storyteller says about one quote: it may be used, changed or taken out."""
+
+    answer = forms.ChoiceField(
+        label="What do you think?",
+        choices=[
+            (CheckState.APPROVED.value, "Yes, you may use these words"),
+            (CheckState.CHANGE.value, "Please change them"),
+            (CheckState.REMOVE.value, "Please do not use them"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose one answer."},
+    )
+    comment = forms.CharField(
+        label="Anything you want to tell us? (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, prefix_id: int, **kwargs: Any) -> None:
+        # One form per quote on the page: ids must differ.
+        kwargs["prefix"] = f"q{prefix_id}"
+        super().__init__(*args, **kwargs)
+
+
+class YourConsentForm(PlainForm):
+    """What the storyteller still agrees to: only what they agreed to before is offered."""
+
+    def __init__(self, *args: Any, granted: list[ConsentScope], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for scope in granted:
+            self.fields[scope.value] = forms.BooleanField(
+                label=your_scope(scope), required=False, initial=True
+            )
+
+    def kept(self) -> list[ConsentScope]:
+        return [ConsentScope(name) for name, yes in self.cleaned_data.items() if yes]
+
+
+class YourWithdrawForm(PlainForm):
+    confirm = forms.BooleanField(
+        label="I understand. This removes my stories for good. It cannot be undone.",
+        error_messages={"required": "Tick the box to say you understand this cannot be undone."},
+    )

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from cohub.apps.reports import change_views, views
+from cohub.apps.reports import change_views, storyteller_views, views
 
 app_name = "reports"
 
 urlpatterns = [
     path("findings/", views.findings, name="findings"),
+    path("findings/checks/", storyteller_views.quote_checks_overview, name="quote_checks"),
     path("findings.csv", views.findings_csv, name="findings_csv"),
     path("clips/", views.playlist, name="playlist"),
     path("clips/captions.vtt", views.playlist_captions, name="playlist_captions"),

@@ -65,6 +65,8 @@ rules.add_perm("stories.manage_consent", can_gather)
 rules.add_perm(
     "stories.withdraw_consent", can_run_project | (is_community_reporter & works_with_storyteller)
 )
+# A private link to the storyteller's own page (ADR 0032) is a facilitator's to make or stop.
+rules.add_perm("stories.share_storyteller_link", can_run_project)
 # A recording sent in pieces (ADR 0019) is continued only by whoever started it.
 rules.add_perm("stories.add_story", can_gather & started_the_upload)
 rules.add_perm("stories.delete_story", can_run_project)
@@ -82,6 +84,9 @@ describe_permission(
     "withdraw a storyteller's consent",
     on_record="Community reporters may do it for the storytellers they registered, "
     "whose stories they gathered or whose consent they recorded.",
+)
+describe_permission(
+    "stories.share_storyteller_link", "make or stop a storyteller's private link to their page"
 )
 describe_permission("stories.add_story", "add stories")
 describe_permission("stories.delete_story", "delete stories")

@@ -34,6 +34,11 @@ urlpatterns = [
         storytellers.consent_withdraw,
         name="consent_withdraw",
     ),
+    path(
+        "storytellers/<int:storyteller_id>/link/",
+        storytellers.storyteller_link,
+        name="storyteller_link",
+    ),
     path("stories/", stories.story_list, name="story_list"),
     path("stories/new/", stories.story_create, name="story_create"),
     path("stories/import/", stories.story_import, name="story_import"),

@@ -35,6 +35,7 @@ from cohub.apps.analysis.forms import (
     ReviewSheetForm,
 )
 from cohub.apps.analysis.models import ChangeLevel, Highlight, Theme
+from cohub.apps.analysis.quote_checks import check_counts, check_states
 from cohub.apps.analysis.selectors import review_sheet_of, story_quotes, themes_for
 from cohub.apps.analysis.views.common import offer_undo, pending_undo, review_sheet_url
 from cohub.apps.core.errors import ServiceError
@@ -188,6 +189,7 @@ def _render_story(
     if sheet_form is None and withheld is None:
         sheet_form = _sheet_form(review_sheet, auto_id="sheet_%s")
     player = _player(project, story, request.user)
+    checks = check_states(highlights)
     quotes = [
         {
             "shown": quote,
@@ -196,6 +198,7 @@ def _render_story(
             "tag_form": HighlightTagForm(themes=themes, auto_id=f"tag{quote.highlight.pk}_%s"),
             "new_theme_form": HighlightNewThemeForm(auto_id=f"tag{quote.highlight.pk}_%s"),
             "clip": _clip(quote.highlight, player, consent),
+            "check": checks[quote.highlight.pk],
         }
         for quote in shown_quotes
     ]
@@ -215,6 +218,7 @@ def _render_story(
         "player": player,
         "rows": rows,
         "quotes": quotes,
+        "check_counts": check_counts(checks.values()),
         "to_check": [h for h in highlights if h.needs_attention] if withheld is None else [],
         "quote_form": quote_form,
         "sheet_form": sheet_form,

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
@@ -22,7 +23,7 @@ from cohub.apps.core.errors import ServiceError
 from cohub.apps.core.forms import add_service_error
 from cohub.apps.projects.access import project_view
 from cohub.apps.projects.models import Project, Sector
-from cohub.apps.stories import services
+from cohub.apps.stories import links, services
 from cohub.apps.stories.consent import consent_now, current_consent
 from cohub.apps.stories.derived import derived_counts
 from cohub.apps.stories.forms.storytellers import (
@@ -281,3 +282,57 @@ def consent_withdraw(
         },
         status=400 if form.is_bound else 200,
     )
+
+
+@project_view("stories.share_storyteller_link", load=("storyteller_id", storyteller_get))
+def storyteller_link(
+    request: AuthenticatedHttpRequest, project: Project, storyteller: Storyteller
+) -> HttpResponse:
+    """Make, replace or stop the storyteller's private link to their own page (ADR 0032).
+
+    A new link is shown once, on this response only: only its hash is kept,
+    so it is never put in a message or a redirect that could keep it.
+    """
+    new: links.NewLink | None = None
+    error = ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "revoke":
+                if links.storyteller_link_revoke(storyteller=storyteller, actor=request.user):
+                    messages.success(request, "The link is stopped. It no longer opens anything.")
+                return redirect(
+                    "stories:storyteller_link",
+                    project_slug=project.slug,
+                    storyteller_id=storyteller.pk,
+                )
+            new = links.storyteller_link_create(
+                storyteller=storyteller, actor=request.user, days=_link_days(request.POST)
+            )
+        except ServiceError as exc:
+            error = str(exc)
+    return render(
+        request,
+        "stories/storyteller_link.html",
+        {
+            "project": project,
+            "storyteller": storyteller,
+            "current": links.storyteller_link_current(storyteller),
+            "new": new,
+            "new_url": request.build_absolute_uri(
+                reverse("my_story:open", kwargs={"link_token": new.token})
+            )
+            if new
+            else "",
+            "error": error,
+            "default_days": links.LINK_DAYS,
+            "max_days": links.MAX_LINK_DAYS,
+        },
+        status=400 if error else 200,
+    )
+
+
+def _link_days(data: QueryDict) -> int:
+    try:
+        return int(data.get("days") or links.LINK_DAYS)
+    except ValueError:
+        raise ServiceError(f"Give the number of days, from 1 to {links.MAX_LINK_DAYS}.") from None
