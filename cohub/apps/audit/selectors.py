@@ -200,6 +200,13 @@ def _who(entry: Event) -> str:
         return str(entry.actor)
     if entry.actor_id is None and entry.data.get("via") == "command line":
         return "The command line"
+    # The storyteller on their own page (ADR 0032), who has no account with us.
+    if entry.actor_id is None and (
+        str(entry.data.get("via", "")).startswith("storyteller") or entry.data.get("via") == "link"
+    ):
+        return "The storyteller, by their private link"
+    if entry.actor_id is None and entry.verb.startswith("storyteller_link."):
+        return "Someone with the storyteller's private link"
     return "The hub itself, or someone whose account was removed"
 
 
