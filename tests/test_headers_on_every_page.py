@@ -104,9 +104,13 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
-# Stricter than the site's on purpose: a storyteller's private link holds its secret in
-# the address, so that one answer sends no Referer at all (ADR 0032).
-STRICTER = {("my_story:open", "Referrer-Policy"): "no-referrer"}
+# Stricter than the site's on purpose: a private link holds its secret in the address, so
+# those answers send no Referer at all (a storyteller's link, ADR 0032; a peer reviewer's
+# pages, ADR 0034).
+STRICTER = {
+    (name, "Referrer-Policy"): "no-referrer"
+    for name in ("my_story:open", "peer:open", "peer:start", "peer:answer", "peer:check")
+}
 
 
 @pytest.mark.django_db
