@@ -468,3 +468,27 @@ def test_the_demo_board_has_an_open_visioning_round_grouped_by_the_engine(client
     page = client.get(reverse("analysis:board", kwargs={"project_slug": project.slug}))
     html = page.content.decode()
     assert spec.prompt in html and notes[0].group_label in html
+
+
+def test_the_demo_round_has_a_sent_peer_review_beside_it(client):
+    from cohub.apps.assess.models import AssessmentRound, PeerEvidence, PeerReview
+    from cohub.apps.assess.peer_selectors import peer_results
+    from cohub.apps.assess.selectors import round_results
+
+    demo_load()
+    assessment = AssessmentRound.objects.get(project__slug=DEMO_PROJECT_SLUG)
+    review = PeerReview.objects.get(round=assessment)
+    assert review.state() == "sent"
+    assert review.reviewer_organisation != assessment.organisation.name
+    figures = peer_results(assessment)
+    top_item, top = round_results(assessment)[0]
+    assert figures[top_item.pk].median is not None
+    client.force_login(User.objects.get(email=FACILITATOR))
+    page = client.get(
+        reverse("assess:round_results", args=[DEMO_PROJECT_SLUG, assessment.pk])
+    ).content.decode()
+    assert "Peer review <span" in page and "Peer comments" in page
+    assert "The budget was fixed before anyone with lived experience saw it." in page
+    demo_load()  # made once
+    assert PeerReview.objects.count() == 1
+    assert PeerEvidence.objects.count() == 2

@@ -116,3 +116,32 @@ ACTION_TEXT = (
     "before the figures are set, with papers a week ahead."
 )
 ACTION_DUE_DAYS = 42
+
+# One peer reviewer from another organisation, who has sent their review (ADR 0034):
+# the results show the peer figure beside the groups'. Fictional.
+PEER_REVIEWER = ("Morgan (demo peer reviewer)", "Eastvale Mental Health Alliance")
+PEER_EVIDENCE = (
+    (
+        "Who sits on the steering group",
+        "Since the spring, four of the nine places on the steering group are held by people "
+        "with lived experience of crisis care, paid for their time at the same rate as "
+        "sessional staff. The group is chaired by the crisis team manager.",
+        ("blurring-roles", "ladder-decisions"),
+    ),
+    (
+        "How the project works",
+        "Co-producers meet every fortnight, hear stories gathered in the community and choose "
+        "the themes the council hears about. The budget for next year is set by the council.",
+        (),
+    ),
+)
+PEER_ANSWERS: dict[str, tuple[str, str]] = {
+    "ladder-now": ("engaging", "Strong listening, but the decisions still sit with staff."),
+    "ladder-decisions": (
+        "consulting",
+        "The budget was fixed before anyone with lived experience saw it.",
+    ),
+    "assets": ("agree", ""),
+    "mutuality": ("agree", "Paying people at the sessional rate is good practice."),
+    "blurring-roles": ("disagree", "A staff member still chairs; a co-chair would change that."),
+}

@@ -52,7 +52,13 @@ from cohub.apps.analysis.suggestions import (
     suggestion_run_request,
 )
 from cohub.apps.analysis.vectors import readable_highlights
-from cohub.apps.assess.models import AssessmentItem, AssessmentRound
+from cohub.apps.assess.models import AssessmentItem, AssessmentRound, PeerReview
+from cohub.apps.assess.peer_services import (
+    peer_answer_save,
+    peer_evidence_add,
+    peer_review_invite,
+    peer_review_submit,
+)
 from cohub.apps.assess.selectors import framework_version
 from cohub.apps.assess.services import (
     action_create,
@@ -510,6 +516,41 @@ def _assess(demo: Demo, project: Project, users: dict[str, User]) -> None:
     )
 
 
+def _peer_review(demo: Demo, project: Project, users: dict[str, User]) -> None:
+    """The demo round's sent peer review and the evidence its reviewer read; made once.
+
+    The link's token is not kept (only its hash ever is), so the demo shows the
+    review as sent; a new invitation on the peer review page shows a working link.
+    """
+    assessment = AssessmentRound.objects.filter(
+        project=project, title=assess_data.ROUND_TITLE
+    ).first()
+    if assessment is None or PeerReview.objects.filter(round=assessment).exists():
+        return
+    facilitator = users[demo.email_for(project_role=ProjectRole.FACILITATOR)]
+    items = {
+        item.key: item
+        for item in AssessmentItem.objects.filter(framework_version__rounds=assessment)
+    }
+    with _blame("cohub/demo/assessment.py: PEER_EVIDENCE"):
+        for title, text, keys in assess_data.PEER_EVIDENCE:
+            peer_evidence_add(
+                assessment=assessment,
+                title=title,
+                text=text,
+                items=[items[key] for key in keys],
+                actor=facilitator,
+            )
+    name, organisation = assess_data.PEER_REVIEWER
+    review = peer_review_invite(
+        assessment=assessment, name=name, organisation=organisation, actor=facilitator
+    ).peer_review
+    for key, (value, comment) in assess_data.PEER_ANSWERS.items():
+        with _blame(f"cohub/demo/assessment.py: PEER_ANSWERS {key!r}"):
+            peer_answer_save(peer_review=review, item=items[key], value=value, comment=comment)
+    peer_review_submit(peer_review=review)
+
+
 def _save_report_versions(demo: Demo, project: Project, facilitator: User) -> None:
     """The report versions the demo's facilitator tailored for one audience each."""
     themes = {theme.name: theme for theme in project.themes.all()}
@@ -557,6 +598,7 @@ def demo_load(data_dir: Path = DATA_DIR) -> DemoInfo:
     else:
         project = Project.objects.get(slug=demo.project_slug)
     _assess(demo, project, users)
+    _peer_review(demo, project, users)
     # The facilitator and the admin must use two-step sign-in: they get backup codes (one
     # set each, however often the demo is loaded), and a code not yet used is printed.
     backup_codes = tuple(

@@ -56,19 +56,34 @@ PEER_KEY = "assess_peer_review"
 # Links tried that open nothing, per address, before the link page says "wait a while".
 GUESS_LIMIT = 10
 GUESS_WINDOW_SECONDS = 15 * 60
+NO_REFERRER = "no-referrer"
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    # The reviewer's link is their key: no page of theirs tells another site where it was.
-    response["Referrer-Policy"] = "no-referrer"
+def _private(response: HttpResponse, *, policy: str = "same-origin") -> HttpResponse:
+    """No page of the reviewer's tells another site where it was, nor is indexed.
+
+    The link itself (the only address that holds the token) answers with
+    ``no-referrer`` and sends the browser on at once. The pages after it hold
+    no secret in their address and say ``same-origin``: ``no-referrer`` there
+    makes Chromium send ``Origin: null`` with the page's own forms, which
+    Django's CSRF check rightly refuses.
+    """
+    response["Referrer-Policy"] = policy
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
 
 def _page(
-    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    status: int = 200,
+    *,
+    policy: str = "same-origin",
 ) -> HttpResponse:
-    return _private(render(request, f"assess/peer/{template}", context, status=status))
+    return _private(
+        render(request, f"assess/peer/{template}", context, status=status), policy=policy
+    )
 
 
 # --- The facilitator's pages -------------------------------------------------------
@@ -273,13 +288,13 @@ def peer_open(request: HttpRequest, peer_token: str) -> HttpResponse:
     ``GUESS_WINDOW_SECONDS`` the page asks them to wait, whatever the link.
     """
     if request.user.is_authenticated:
-        return _signed_in_page(request)
+        return _private(_signed_in_page(request), policy=NO_REFERRER)
     if _too_many_guesses(request):
-        return _page(request, "closed.html", {"state": "guesses"}, status=429)
+        return _page(request, "closed.html", {"state": "guesses"}, 429, policy=NO_REFERRER)
     review = peer_review_by_token(peer_token)
     if review is None:
         _count_guess(request)
-        return _page(request, "closed.html", {"state": "unknown"}, status=404)
+        return _page(request, "closed.html", {"state": "unknown"}, 404, policy=NO_REFERRER)
     try:
         peer_services.peer_link_open(peer_review=review)
     except peer_services.PeerLinkClosedError as closed:
@@ -287,12 +302,13 @@ def peer_open(request: HttpRequest, peer_token: str) -> HttpResponse:
             request,
             "closed.html",
             {"state": closed.state, "reason": str(closed), "review": review},
-            status=410,
+            410,
+            policy=NO_REFERRER,
         )
     # A fresh session that knows only this invitation: nothing from before comes along.
     request.session.flush()
     request.session[PEER_KEY] = {"id": review.pk, "hash": review.token_hash}
-    return _private(redirect("peer:start"))
+    return _private(redirect("peer:start"), policy=NO_REFERRER)
 
 
 PeerView = Callable[..., HttpResponse]
