@@ -36,6 +36,7 @@ from cohub.apps.core.forms import (
 )
 from cohub.apps.projects.models import Project
 from cohub.apps.stories.models import Speaker, Storyteller, Transcript
+from cohub.apps.stories.scopes import ConsentScope
 
 pytestmark = pytest.mark.django_db
 
@@ -120,6 +121,9 @@ def _stand_ins() -> dict[str, list[Any]]:
             for kind in ("scale", "ladder")
         ],
         "members": [User.objects.none()],
+        "items": [[], [AssessmentItem(pk=10**9, statement="We share power.")]],
+        "prefix_id": [1],
+        "granted": [[], list(ConsentScope)],
     }
 
 
