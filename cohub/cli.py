@@ -1063,6 +1063,43 @@ def cmd_assess_results(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_assess_report(args: argparse.Namespace) -> int:
+    """The round report as a file, from the hub's own builder (ADR 0035)."""
+    from cohub.apps.assess.models import AssessmentRound
+    from cohub.apps.assess.services import round_report_export
+
+    assessment = (
+        AssessmentRound.objects.select_related("project", "organisation")
+        .filter(pk=args.round)
+        .first()
+    )
+    if assessment is None:
+        raise CliError(f"there is no assessment round {args.round}.")
+    actor = _actor(args.actor)
+    if assessment.project is not None:
+        _require(actor, assessment.project, "assess.view_results", action="make the round report")
+    elif actor is not None:
+        raise CliError(
+            f"round {args.round} belongs to no project; only the server's operator "
+            "(no --as) may make its report.",
+            EXIT_FAILED,
+        )
+    made = round_report_export(assessment=assessment, actor=actor, fmt=args.format, via="cli")
+    output = args.output
+    if output is None and args.format == "pdf":
+        output = made.filename  # a PDF is never poured into a terminal
+    if output in (None, "-"):
+        sys.stdout.buffer.write(made.content)
+        sys.stdout.flush()
+        return EXIT_OK
+    try:
+        Path(output).write_bytes(made.content)
+    except OSError as exc:
+        raise CliError(f"cannot write {output}: {exc.strerror or exc}", EXIT_FAILED) from exc
+    print(f"wrote the report of round {assessment.pk} to {output}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _min_group(value: str) -> int:
     try:
         number = int(value)
@@ -1468,6 +1505,33 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: COHUB_ASSESS_MIN_GROUP, 3)",
     )
     assess_results.add_argument("file", metavar="FILE.csv")
+    assess_report = assess_commands.add_parser(
+        "report",
+        help="Write a round's report as HTML or PDF (the hub's own report).",
+        description="Write an assessment round's report: charts, gaps widest first, "
+        "comments and agreed actions, as the hub's report page shows it.",
+    )
+    assess_report.set_defaults(handler=cmd_assess_report)
+    assess_report.add_argument(
+        "--round", required=True, type=int, metavar="ID", help="the round's number"
+    )
+    assess_report.add_argument(
+        "--format", choices=("html", "pdf"), default="html", help="html (default) or pdf"
+    )
+    assess_report.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="file to write; '-' for stdout (default: stdout for html, "
+        "a dated file in this folder for pdf)",
+    )
+    assess_report.add_argument(
+        "--as",
+        dest="actor",
+        metavar="EMAIL",
+        help="the user making the report, with their roles in the project "
+        "(default: the server's operator, recorded as a system action)",
+    )
 
     create = add("createuser", cmd_createuser, "Add a user who can log in.")
     create.add_argument("email")

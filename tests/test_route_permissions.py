@@ -180,6 +180,8 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "assess:round_answer": "assess.answer_round",
     "assess:round_check": "assess.answer_round",
     "assess:round_results": "assess.view_results",
+    "assess:round_report": "assess.view_results",
+    "assess:round_report_download": "assess.view_results",  # a file, with an audit entry
     "assess:round_import": "assess.open_round",
     "assess:action_create": "assess.manage_actions",
     "assess:action_list": "assess.view_results",

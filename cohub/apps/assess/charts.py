@@ -184,6 +184,12 @@ def ladder_chart(series: Sequence[Series], *, rungs: Sequence[str]) -> LadderCha
     )
 
 
+# The stylesheet's heat-0 .. heat-4, again as attributes on the SVG (a PDF reads these,
+# not the page's CSS); the text colour on each keeps 4.5:1.
+HEAT_FILLS = ("#ffffff", "#dbe7f5", "#9dbde3", "#3d6fae", "#163e70")
+HEAT_TEXT_FILLS = ("#1b1b1b", "#1b1b1b", "#1b1b1b", "#ffffff", "#ffffff")
+
+
 @dataclass(frozen=True)
 class Cell:
     x: float
@@ -194,6 +200,14 @@ class Cell:
     text_x: float
     text_y: float
     label: str
+
+    @property
+    def fill(self) -> str:
+        return HEAT_FILLS[self.shade]
+
+    @property
+    def text_fill(self) -> str:
+        return HEAT_TEXT_FILLS[self.shade]
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,7 @@ class GroupLine:
     n: int | None
     median: str
     hidden_note: str
+    value: float | None = None  # the median as a number (the round report's gap lines)
 
 
 @dataclass
@@ -169,6 +170,7 @@ def _lines(
                     counts.get(one.key, 0),
                     median_words(one.median, options) or "no median: only \u201cdon't know\u201d",
                     "",
+                    one.median,
                 )
             )
     return lines
@@ -212,8 +214,13 @@ def _peer_series(figure: PeerFigure | None) -> list[charts.Series]:
     ]
 
 
-def item_panels(assessment: AssessmentRound) -> list[ItemPanel]:
+def item_panels(
+    assessment: AssessmentRound, *, comments_from_shown_groups: bool = False
+) -> list[ItemPanel]:
     """Every item of the round, widest gap first, ready for the results page.
+
+    ``comments_from_shown_groups``: keep only comments whose writer's group
+    reached the minimum (the round report's stricter rule, ADR 0035).
 
     Peer reviewers' figures (``peer_selectors.peer_results``) are drawn beside
     the groups' in the chart and the table, after the members' own figures
@@ -221,7 +228,9 @@ def item_panels(assessment: AssessmentRound) -> list[ItemPanel]:
     """
     min_group = assessment.min_group_size
     peers = peer_results(assessment)
-    comments = item_comments(assessment, min_count=min_group)
+    comments = item_comments(
+        assessment, min_count=min_group, shown_groups_only=comments_from_shown_groups
+    )
     matrices = matrix_counts(assessment)
     actions = round_actions(assessment)
     trends = _trends(assessment)

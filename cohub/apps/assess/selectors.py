@@ -186,25 +186,36 @@ def round_is_open(assessment: AssessmentRound, now: dt.datetime | None = None) -
     )
 
 
-def item_comments(assessment: AssessmentRound, *, min_count: int) -> dict[int, list[str]]:
+def item_comments(
+    assessment: AssessmentRound, *, min_count: int, shown_groups_only: bool = False
+) -> dict[int, list[str]]:
     """Sent comments by item id, without names, sorted by their words (not by who or when).
 
     An item's comments show only when at least ``min_count`` people answered it,
-    so one person's words are never the only answer on the page.
+    so one person's words are never the only answer on the page. With
+    ``shown_groups_only`` (the round report, which leaves the project), a
+    comment shows only when its writer's group reached ``min_count`` answers
+    to that item, so a group too small for figures leaves no words either;
+    someone in no group then counts as a group of their own, never shown.
     """
     counts: dict[int, int] = {}
-    comments: dict[int, list[str]] = {}
-    for item_id, comment in AssessmentAnswer.objects.filter(
+    group_counts: dict[tuple[int, str], int] = {}
+    found: list[tuple[int, str, str]] = []
+    for item_id, comment, group in AssessmentAnswer.objects.filter(
         response__round=assessment, response__status=ResponseStatus.SUBMITTED
-    ).values_list("item_id", "comment"):
+    ).values_list("item_id", "comment", "response__group"):
         counts[item_id] = counts.get(item_id, 0) + 1
+        group_counts[(item_id, group)] = group_counts.get((item_id, group), 0) + 1
         if comment.strip():
-            comments.setdefault(item_id, []).append(comment.strip())
-    return {
-        item_id: sorted(words, key=str.casefold)
-        for item_id, words in comments.items()
-        if counts[item_id] >= min_count
-    }
+            found.append((item_id, group, comment.strip()))
+    comments: dict[int, list[str]] = {}
+    for item_id, group, words in found:
+        if counts[item_id] < min_count:
+            continue
+        if shown_groups_only and (not group or group_counts[(item_id, group)] < min_count):
+            continue
+        comments.setdefault(item_id, []).append(words)
+    return {item_id: sorted(words, key=str.casefold) for item_id, words in comments.items()}
 
 
 def matrix_counts(assessment: AssessmentRound) -> dict[int, dict[str, int]]:

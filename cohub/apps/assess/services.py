@@ -400,3 +400,54 @@ def answers_import(*, assessment: AssessmentRound, text: str, actor: Any) -> Ans
             data={"respondents": len(responses), "answers": len(rows)},
         )
     return AnswersImported(respondents=len(responses), answers=len(rows))
+
+
+ROUND_REPORT_FORMATS = ("pdf", "html")
+
+
+@dataclass(frozen=True)
+class RoundReportFile:
+    content: bytes
+    content_type: str
+    filename: str
+
+
+def round_report_export(
+    *, assessment: AssessmentRound, actor: Any, fmt: str, via: str = "web"
+) -> RoundReportFile:
+    """The round report as a file that leaves the hub (PDF or HTML), with an audit entry.
+
+    The entry says which round, in which format and by which way (the hub or
+    the command line); never a figure or a comment.
+    """
+    from cohub.apps.assess.report import (
+        build_round_report,
+        round_report_filename,
+        round_report_html_document,
+        round_report_pdf,
+    )
+
+    if fmt not in ROUND_REPORT_FORMATS:
+        raise ServiceError(
+            f"A round report is made as {' or '.join(ROUND_REPORT_FORMATS)}, not {fmt!r}."
+        )
+    report = build_round_report(assessment)
+    if fmt == "pdf":
+        content = round_report_pdf(report)
+        content_type = "application/pdf"
+    else:
+        content = round_report_html_document(report).encode("utf-8")
+        content_type = "text/html; charset=utf-8"
+    with transaction.atomic():
+        record_event(
+            actor=actor,
+            verb="assessment_report.export",
+            target=assessment,
+            project_id=assessment.project_id,
+            data={"format": fmt, "via": via, "items": len(report.panels)},
+        )
+    return RoundReportFile(
+        content=content,
+        content_type=content_type,
+        filename=round_report_filename(report, fmt=fmt),
+    )

@@ -15,6 +15,12 @@ urlpatterns = [
     ),
     path("assessments/<int:round_id>/check/", views.round_check, name="round_check"),
     path("assessments/<int:round_id>/results/", views.round_results, name="round_results"),
+    path("assessments/<int:round_id>/report/", views.round_report, name="round_report"),
+    path(
+        "assessments/<int:round_id>/report/download/",
+        views.round_report_download,
+        name="round_report_download",
+    ),
     path("assessments/<int:round_id>/import/", views.round_import, name="round_import"),
     path(
         "assessments/<int:round_id>/items/<int:item_id>/action/",

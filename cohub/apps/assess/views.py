@@ -38,6 +38,7 @@ from cohub.apps.assess.models import (
     ResponseStatus,
 )
 from cohub.apps.assess.peer_selectors import sent_peer_review_count
+from cohub.apps.assess.report import build_round_report
 from cohub.apps.assess.results import TREND_HEADINGS, item_panels
 from cohub.apps.assess.scoring import GROUPS
 from cohub.apps.assess.selectors import (
@@ -304,6 +305,37 @@ def round_results(
             "min_group": round.min_group_size,
         },
     )
+
+
+@project_view("assess.view_results", load=("round_id", round_get))
+@require_GET
+def round_report(
+    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound
+) -> HttpResponse:
+    """The round's report for people outside the project: what the PDF holds, on a page."""
+    return render(
+        request,
+        "assess/round_report.html",
+        {"project": project, "round": round, "report": build_round_report(round)},
+    )
+
+
+@project_view("assess.view_results", load=("round_id", round_get))
+@require_GET
+def round_report_download(
+    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound
+) -> HttpResponse:
+    """The round report as a PDF (or ``?format=html``, one file), with an audit entry."""
+    fmt = request.GET.get("format", "pdf")
+    made = services.round_report_export(
+        assessment=round,
+        actor=request.user,
+        fmt=fmt if fmt in services.ROUND_REPORT_FORMATS else "pdf",
+    )
+    response = HttpResponse(made.content, content_type=made.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024

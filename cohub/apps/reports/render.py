@@ -1,66 +1,39 @@
 """The findings report as a file: a standalone HTML document, or a PDF drawn by WeasyPrint.
 
-WeasyPrint never reaches the network (docs/adr/0031): its URL fetcher here
-serves our own static files, named ``cohub-static:reports/report.css``, and
-refuses every other address (http, https, file, data, anything a theme name
-or a quote might smuggle in as markup, which autoescaping stops anyway).
-Pictures are drawn inline (``templatetags/reports.py``), so the stylesheet is
-the one file it asks for. Fonts come from the system through fontconfig
-(fonts-liberation, fonts-dejavu-core); the stylesheet declares no
-``@font-face``.
+WeasyPrint never reaches the network (docs/adr/0031): ``core.pdf`` serves it
+our own static files, here only ``cohub-static:reports/...`` (the report's
+stylesheet), and refuses every other address. Pictures are drawn inline
+(``templatetags/reports.py``), so the stylesheet is the one file it asks for.
 """
 
 from __future__ import annotations
 
 import logging
-import mimetypes
 from typing import Any
 
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
+from cohub.apps.core import pdf
+from cohub.apps.core.pdf import STATIC_SCHEME, FetchRefused
 from cohub.apps.reports.charts import themes_by_level
 from cohub.apps.reports.report import OVERVIEW_THEMES, Kind, Report
 
-STATIC_SCHEME = "cohub-static:"
+__all__ = ["FetchRefused", "report_context", "report_html_document", "report_pdf"]
+
 CSS_NAME = "reports/report.css"
+FOLDERS = ("reports/",)
 PDF_MAX_OVERVIEW_PAGES = 2
 
 logger = logging.getLogger(__name__)
-# WeasyPrint says each step of every PDF at INFO ("Step 5 - Creating layout - Page 2"):
-# noise in the hub's log and on the command line; its warnings still show.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-
-
-class FetchRefused(ValueError):
-    """An address the report's PDF may not load: only our static files are served."""
 
 
 def _static_path(url: str) -> str:
-    if not url.startswith(STATIC_SCHEME):
-        raise FetchRefused(f"The report's PDF loads only cohub's own files, not {url[:80]!r}.")
-    name = url.removeprefix(STATIC_SCHEME).lstrip("/")
-    if ".." in name.split("/") or not name.startswith("reports/"):
-        raise FetchRefused(f"The report's PDF loads only the report's own files, not {name!r}.")
-    path = finders.find(name)
-    if not path or isinstance(path, list):
-        raise FetchRefused(f"There is no static file {name!r}.")
-    return str(path)
+    return pdf.static_path(url, folders=FOLDERS)
 
 
 def _fetcher() -> Any:
-    """A WeasyPrint URL fetcher that serves ``cohub-static:`` files and refuses the rest."""
-    from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
-
-    class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint has no types
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            path = _static_path(url)
-            with open(path, "rb") as file:
-                body = file.read()
-            kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, body, {"Content-Type": kind})
-
-    return StaticOnlyFetcher(timeout=1, allowed_protocols=("cohub-static",))
+    """A WeasyPrint URL fetcher that serves the report's own files and refuses the rest."""
+    return pdf.fetcher(folders=FOLDERS)
 
 
 def report_context(report: Report, *, links: bool) -> dict[str, Any]:
@@ -69,8 +42,7 @@ def report_context(report: Report, *, links: bool) -> dict[str, Any]:
 
 
 def _css() -> str:
-    with open(_static_path(STATIC_SCHEME + CSS_NAME), encoding="utf-8") as file:
-        return file.read()
+    return pdf.static_text(CSS_NAME, folders=FOLDERS)
 
 
 def report_html_document(report: Report) -> str:
@@ -86,26 +58,16 @@ def _pdf_source(report: Report) -> str:
 
 def report_pdf(report: Report) -> bytes:
     """The report as a PDF; the two-page overview gives quotes to fewer themes until it fits."""
-    from weasyprint import HTML  # type: ignore[import-untyped]
-    from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
-
-    fonts = FontConfiguration()
-    fetcher = _fetcher()
-
-    def draw() -> Any:
-        return HTML(string=_pdf_source(report), url_fetcher=fetcher, base_url=None).render(
-            font_config=fonts
-        )
-
-    document = draw()
+    maker = pdf.PdfMaker(folders=FOLDERS)
+    document = maker.draw(_pdf_source(report))
     if report.kind == Kind.OVERVIEW:
         shown = min(OVERVIEW_THEMES, len(report.themes_with_quotes))
         while len(document.pages) > PDF_MAX_OVERVIEW_PAGES and shown > 0:
             shown -= 1
             report.overview_themes = shown
-            document = draw()
+            document = maker.draw(_pdf_source(report))
         if len(document.pages) > PDF_MAX_OVERVIEW_PAGES:
             logger.warning(
                 "The overview of %s takes %d pages", report.project.slug, len(document.pages)
             )
-    return bytes(document.write_pdf())
+    return maker.pdf(document)
