@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -92,3 +96,61 @@ def test_missing_and_empty_files(tmp_path, capsys):
     empty.write_text("\n\n", encoding="utf-8")
     assert cli.main(["themes", "suggest", str(empty)]) == 1
     assert "has no quotes in it" in capsys.readouterr().err
+
+
+# Written for this test only: in no bench set, no other test and no setting's choice.
+UNSEEN = {
+    "food": [
+        "The food bank ran out of fresh vegetables by ten in the morning.",
+        "I skipped meals so my kids could eat at the weekend.",
+        "The school breakfast club is the only hot meal some of them get.",
+        "A voucher for the supermarket would have fed us for a week.",
+    ],
+    "housing": [
+        "Damp came through the bedroom wall every winter and the landlord ignored it.",
+        "We were moved to temporary flats three times in one year.",
+        "The council said the waiting list for a house was nine years.",
+        "Mould on the ceiling made my son's asthma worse.",
+    ],
+    "phones": [
+        "I was on hold for forty minutes and then the line went dead.",
+        "You can only book by phone at eight in the morning, and it is always engaged.",
+        "Nobody ever rang me back after I left a message.",
+        "The automated menu kept sending me round in circles.",
+    ],
+}
+
+
+def test_quotes_never_seen_before_are_grouped_by_what_they_are_about(tmp_path, capsys):
+    path = tmp_path / "unseen.jsonl"
+    rows = [
+        (f"{topic}-{i}", text) for topic, texts in UNSEEN.items() for i, text in enumerate(texts)
+    ]
+    path.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in rows), "utf-8")
+    assert cli.main(["themes", "suggest", str(path), "--themes", "3"]) == 0
+    theme_of = {r["id"]: r["theme"] for r in _rows(capsys.readouterr().out)}
+    assert set(theme_of) == {i for i, _ in rows}
+    for topic in UNSEEN:
+        themes = [theme_of[f"{topic}-{i}"] for i in range(4)]
+        # Most of each topic's quotes share one theme (a group of people would put them together).
+        assert max(themes.count(t) for t in themes) >= 3, (topic, themes)
+
+
+def test_the_same_file_gives_the_same_output_in_fresh_processes(quotes_file, tmp_path):
+    # Each run its own process with a different string-hash order: nothing may depend on
+    # the order a set or dict happens to be walked in.
+    root = Path(__file__).resolve().parent.parent
+    outputs = []
+    for hash_seed in ("1", "2"):
+        done = subprocess.run(
+            [sys.executable, "-m", "cohub.cli", "themes", "suggest", str(quotes_file)],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": hash_seed, "PYTHONPATH": str(root)},
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1]
+    assert len(outputs[0].splitlines()) == 12

@@ -94,3 +94,33 @@ def test_a_bad_number_of_themes_is_named_and_nothing_is_asked(client, project, m
     assert response.status_code == 200
     assert "How many themes" in response.content.decode()
     assert not project.suggestion_runs.exists()
+
+
+def test_rejecting_from_the_page_leaves_the_codebook_alone(client, project, member, quotes):
+    kept = services.theme_create(project=project, name="Getting there", actor=member).theme
+    services.highlight_tag(highlight=quotes[3], theme=kept, actor=member)
+    run = suggestions.suggestion_run_request(project=project, actor=member, themes=2)
+    suggestions.suggestion_run_compute(run=run)
+
+    def codebook():
+        return sorted(
+            (
+                t.pk,
+                t.name,
+                t.merged_into_id,
+                sorted(t.highlight_links.values_list("highlight_id", flat=True)),
+            )
+            for t in Theme.objects.filter(project=project)
+        )
+
+    before = codebook()
+    first = run.suggestions.order_by("number").first()
+    decide = reverse(
+        "analysis:suggestion_decide",
+        kwargs={"project_slug": project.slug, "suggestion_id": first.pk},
+    )
+    client.post(decide, {"decision": "reject"}, follow=True)
+    first.refresh_from_db()
+    assert first.status == SuggestionStatus.REJECTED
+    assert codebook() == before
+    assert CodingEvent.objects.filter(action=CodingAction.SUGGESTION_REJECT).count() == 1

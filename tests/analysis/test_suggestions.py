@@ -265,3 +265,27 @@ def test_more_like_this_finds_the_closest_quotes_with_consent(project, facilitat
     found = similar_quotes(project, quotes[4])
     assert quotes[5].pk not in {item.quote.highlight.pk for item in found}
     assert similar_quotes(project, quotes[5]) == []
+
+
+def test_rejecting_a_suggestion_for_an_existing_theme_leaves_that_theme_as_it_was(
+    project, facilitator, quotes
+):
+    # The suggestion names a theme people made and holds the quotes they tagged with it:
+    # turning it down must not untag them, tag others, or rename or remove the theme.
+    money = services.theme_create(project=project, name="Money", actor=facilitator).theme
+    for quote in quotes[:2]:
+        services.highlight_tag(highlight=quote, theme=money, actor=facilitator)
+    run = _run(project, facilitator, start_from="codebook")
+    fits = run.suggestions.get(existing_theme=money)
+    assert {quotes[0].pk, quotes[1].pk} <= set(fits.quotes.values_list("highlight_id", flat=True))
+    before = _codebook(project)
+    events_before = CodingEvent.objects.count()
+    result = suggestions.suggestion_reject(suggestion=fits, actor=facilitator)
+    assert _codebook(project) == before
+    assert CodingEvent.objects.count() == events_before + 1
+    (event,) = result.events
+    assert (event.action, event.actor, event.actor_part) == (
+        CodingAction.SUGGESTION_REJECT,
+        facilitator,
+        TakingPart.FACILITATING,
+    )

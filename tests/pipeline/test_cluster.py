@@ -169,3 +169,16 @@ def test_blended_tree_places_every_quote_finds_the_groups_and_repeats_exactly():
     assert len(first.themes) == 5
     found = {frozenset(theme.members) for theme in first.themes}
     assert found == {frozenset(range(g * 12, g * 12 + 12)) for g in range(5)}
+
+
+def test_more_quotes_than_the_sample_still_places_every_one_and_repeats_exactly(monkeypatch):
+    # Above SAMPLE_MAX the tree is built on a seeded sample and every quote is then
+    # placed by the refining steps; shrink the sample so a tiny input takes that path.
+    monkeypatch.setattr("cohub.pipeline.cluster.SAMPLE_MAX", 25)
+    texts, vectors = _noisy_groups()
+    first = suggest_themes(texts, vectors, seed=3)
+    assert first.to_dict() == suggest_themes(list(texts), vectors.copy(), seed=3).to_dict()
+    assert first.parameters["seed"] == 3
+    assert sorted(p.index for p in first.placements) == list(range(60))
+    found = {frozenset(theme.members) for theme in first.themes}
+    assert found == {frozenset(range(g * 12, g * 12 + 12)) for g in range(5)}
