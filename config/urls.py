@@ -15,6 +15,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("peer/", include("cohub.apps.assess.peer_urls")),
     # A storyteller's own page (ADR 0032): a private link or their account, no project role.
     path("my-story/", include("cohub.apps.reports.storyteller_urls")),
+    # A project's "You said, we did", open to anyone once published (ADR 0033).
+    path("you-said-we-did/", include("cohub.apps.reports.public_urls")),
 ]
 
 # The 403 page says who may do what was refused, worked out from the rules.

@@ -24,12 +24,14 @@ from django.utils import timezone
 
 from cohub.apps.analysis import services as analysis_services
 from cohub.apps.analysis.models import Attribution
+from cohub.apps.analysis.quote_checks import quote_check_answer
 from cohub.apps.jobs.models import Job, JobStatus
 from cohub.apps.projects import services as project_services
 from cohub.apps.projects.models import ProjectRole
 from cohub.apps.redaction import services as redaction_services
 from cohub.apps.reports import services as report_services
 from cohub.apps.reports.changes import change_create
+from cohub.apps.reports.public_changes import changes_publish
 from cohub.apps.stories import services as story_services
 from cohub.apps.stories.models import ConsentRecord, Storyteller
 from cohub.cli import main as cli_main
@@ -142,6 +144,12 @@ def build_world() -> World:
         findings=number_findings([Finding(at, at + 8, Kind.PERSON, "bailiffs", "walk")]),
         engine_settings={},
     )
+    # Kit approved the quote, a change answers it, and the project published "You said, we
+    # did" (ADR 0033): the public page shows the quote while Kit's consent holds.
+    quote_check_answer(
+        highlight=highlight, storyteller=kit, state="approved", actor=None, via="link"
+    )
+    changes_publish(project=project, actor=facilitator)
     event = project.coding_events.order_by("pk").first()
     edit = story_services.story_update(
         story=story, actor=facilitator, recorded_on=dt.date(2026, 1, 5)
@@ -210,7 +218,11 @@ def build_world() -> World:
             project=project, actor=facilitator, title="For the council", themes=[theme]
         ).pk,
         "change_id": change_create(
-            project=project, actor=facilitator, title="Call back", themes=[theme]
+            project=project,
+            actor=facilitator,
+            title="Call back",
+            themes=[theme],
+            quotes=[highlight],
         ).pk,
         ("accounts:password_reset_confirm", "uidb64"): "MQ",
         ("accounts:password_reset_confirm", "token"): "used-or-too-old",
@@ -302,6 +314,8 @@ def test_the_walk_sees_the_words_while_consent_holds(client, tmp_path):
         "redaction:review",
         "my_story:page",
         "my_story:easy_read",
+        "you_said:page",
+        "reports:changes_publish",
     ):
         assert any(secret in answers[name] for secret in SECRETS), name
     assert "Kit Realname" in answers["reports:findings"]

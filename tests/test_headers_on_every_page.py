@@ -81,8 +81,13 @@ def walked(db):
         response = client.get(world.url(route))
         assert response.status_code < 500, f"{route.name} answered {response.status_code}"
         answers[route.name] = response
-    # Anonymous visitors' pages too (login, password reset).
+    # Anonymous visitors' pages too (login, password reset), and the public "You said, we did"
+    # page as the public meets it (the world published it): no login, the same headers, and
+    # no-store, since it follows consent from one request to the next (ADR 0033).
     answers["accounts:login (anonymous)"] = Client().get(reverse("accounts:login"))
+    public = Client().get(reverse("you_said:page", args=[world.project.slug]))
+    assert public.status_code == 200
+    answers["you_said:page (anonymous)"] = public
     # The second step's pages as they are met: after the password, before the code.
     fresh = Client()
     fresh.force_login(UserFactory())

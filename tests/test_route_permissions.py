@@ -36,6 +36,7 @@ from cohub.apps.projects import services as project_services
 from cohub.apps.projects.models import ProjectRole
 from cohub.apps.reports import services as report_services
 from cohub.apps.reports.changes import change_create
+from cohub.apps.reports.public_changes import changes_publish
 from cohub.apps.stories import services as story_services
 from cohub.apps.stories.models import Storyteller
 from tests.assess.world import assessment_values
@@ -171,6 +172,11 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "reports:changes": "reports.view_findings",
     "reports:change_new": "reports.record_change",
     "reports:change_edit": "reports.record_change",
+    "reports:changes_publish": "reports.publish_changes",
+    "reports:changes_unpublish": "reports.publish_changes",
+    # The public "You said, we did" page (ADR 0033): anyone, no login, once the project
+    # published it (a 404 until then); tests/test_url_permissions.py walks it anonymously.
+    "you_said:page": OPEN,
     "audit:log": "audit.view_log",
     "audit:log_csv": "audit.view_log",
     "audit:subject_access": "audit.subject_access",  # checked on the storyteller
@@ -334,6 +340,8 @@ def world(db) -> World:
         run=run, number=1, label="Housing ideas", suggested_label="Housing ideas"
     )
     SuggestionQuote.objects.create(suggestion=suggestion, highlight=highlight)
+    # Published, so the public page answers (unpublished it is a 404 for everyone).
+    changes_publish(project=project, actor=everyone)
     values = {
         "project_slug": project.slug,
         "run_id": run.pk,

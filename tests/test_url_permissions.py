@@ -1,6 +1,12 @@
 """Walk the URL configuration: every URL that names a project or one of its
 records must refuse an outsider and send an anonymous visitor to log in.
 
+The one kind of exception is a project's *public* page (ADR 0033, "You said,
+we did"), made with ``public_project_view``: it is walked too, the other way
+round. Until the project publishes it, it is a 404 for everyone (anonymous,
+an outsider, a member), exactly like a project that does not exist; once
+published, anyone reads it without logging in, and it takes GET only.
+
 Generated from the URLconf, so a new view is covered the day it is added.
 """
 
@@ -12,9 +18,11 @@ from django.urls import reverse
 from cohub.apps.analysis import services as analysis_services
 from cohub.apps.jobs.models import Job, JobStatus
 from cohub.apps.projects import services as project_services
-from cohub.apps.projects.models import ProjectRole
+from cohub.apps.projects.access import PUBLIC_ATTR
+from cohub.apps.projects.models import Project, ProjectRole
 from cohub.apps.reports import services as report_services
 from cohub.apps.reports.changes import change_create
+from cohub.apps.reports.public_changes import changes_publish, changes_unpublish
 from cohub.apps.stories import services as story_services
 from tests.assess.world import assessment_values
 from tests.factories import (
@@ -41,16 +49,35 @@ OBJECT_KWARGS = {
 }
 
 
+def _is_public(callback: object) -> bool:
+    return getattr(callback, PUBLIC_ATTR, None) is not None
+
+
 def project_routes() -> list[tuple[Route, object]]:
-    return [(route, callback) for route, callback in site_routes() if route.kwargs & OBJECT_KWARGS]
+    return [
+        (route, callback)
+        for route, callback in site_routes()
+        if route.kwargs & OBJECT_KWARGS and not _is_public(callback)
+    ]
+
+
+def public_routes() -> list[Route]:
+    """A project's pages that anyone may read once the project publishes them."""
+    return [
+        route
+        for route, callback in site_routes()
+        if route.kwargs & OBJECT_KWARGS and _is_public(callback)
+    ]
 
 
 ROUTES = project_routes()
+PUBLIC = public_routes()
 
 
 def test_routes_were_found():
     names = {route.name for route, _ in ROUTES}
     assert {"projects:detail", "analysis:review_sheet", "reports:findings"} <= names
+    assert {route.name for route in PUBLIC} == {"you_said:page"}
 
 
 @pytest.mark.parametrize("route,callback", ROUTES, ids=[r.name for r, _ in ROUTES])
@@ -147,3 +174,30 @@ def test_member_of_another_project_is_refused(client, world, route):
     for method in (client.get, client.post):
         response = method(url)
         assert response.status_code in (403, 404), f"{method.__name__} {url}"
+
+
+@pytest.mark.parametrize("route", PUBLIC, ids=[r.name for r in PUBLIC])
+def test_a_public_page_is_not_found_until_published_then_open_to_anyone(client, world, route):
+    values, outsider = world
+    project = Project.objects.get(slug=values["project_slug"])
+    member = make_member(project, ProjectRole.FACILITATOR)
+    url = _url(route, values)
+    visitors = {"anonymous": None, "outsider": outsider, "member": member}
+
+    def answers() -> dict[str, int]:
+        seen = {}
+        for who, user in visitors.items():
+            client.logout()
+            if user is not None:
+                client.force_login(user)
+            seen[who] = client.get(url).status_code
+        return seen
+
+    assert answers() == dict.fromkeys(visitors, 404)
+    changes_publish(project=project, actor=member)
+    assert answers() == dict.fromkeys(visitors, 200)
+    client.logout()
+    assert client.post(url).status_code == 405  # nothing to send to a public page
+    assert client.get(url).get("Location") is None
+    changes_unpublish(project=project, actor=member)
+    assert answers() == dict.fromkeys(visitors, 404)

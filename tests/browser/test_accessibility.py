@@ -34,6 +34,7 @@ from cohub.apps.projects.models import ProjectRole
 from cohub.apps.reports import services as report_services
 from cohub.apps.reports.changes import change_create
 from cohub.apps.reports.playlist import playlist_build_zip, project_playlist
+from cohub.apps.reports.public_changes import changes_publish
 from cohub.apps.reports.report import Kind
 from cohub.apps.stories import services as story_services
 from cohub.apps.stories.links import storyteller_link_create
@@ -363,6 +364,9 @@ def build_world() -> World:
             quotes=[highlight],
         ).pk,
     }
+    # "You said, we did" is public (ADR 0033): anonymous visitors open the public page, and the
+    # facilitator's publish page shows what it shows now and the button to take it down.
+    changes_publish(project=project, actor=facilitator)
     people = {
         "facilitator": facilitator,
         "decision_maker": decision_maker,
@@ -409,6 +413,12 @@ def build_world() -> World:
             reverse("reports:report", args=[project.slug]) + "?kind=overview",
             200,
             "the findings report, two-page overview",
+        ),
+        (
+            "facilitator",
+            reverse("reports:changes", args=[project.slug]) + "?status=done",
+            200,
+            "the changes, one status shown",
         ),
         ("storyteller", reverse("my_story:page"), 200, "the storyteller's own page"),
         ("storyteller", reverse("my_story:easy_read"), 200, "the storyteller's page, easy read"),

@@ -16,9 +16,12 @@ import pytest
 from django.utils import timezone
 
 from cohub.apps.analysis.clips import clip_require
+from cohub.apps.analysis.quote_checks import quote_check_answer
 from cohub.apps.analysis.services import highlight_create
 from cohub.apps.core.errors import ConsentError
+from cohub.apps.reports.changes import change_create
 from cohub.apps.reports.findings import project_findings
+from cohub.apps.reports.public_changes import public_page
 from cohub.apps.reports.services import findings_export_csv
 from cohub.apps.stories.consent import consent_now
 from cohub.apps.stories.models import Speaker, SpeakerPart, Story
@@ -27,6 +30,7 @@ from cohub.apps.stories.ways_out import (
     CLIP,
     EXPORT,
     KEEP,
+    PUBLIC_PAGE,
     PUBLISH,
     QUOTE_BY_NAME,
     REPORT,
@@ -128,6 +132,24 @@ def probe_publish(project, tmp_path, settings):
         require_way_out(kit, PUBLISH)
 
 
+def probe_public_page(project, tmp_path, settings):
+    # Kit approved the words and agreed to be quoted, but not to be published in public.
+    kit, quote = _quoted(project, publish_in_library=False)
+    quote_check_answer(highlight=quote, storyteller=kit, state="approved", actor=None, via="link")
+    change_create(project=project, actor=None, title="Call back", quotes=[quote])
+    (group,) = public_page(project).groups
+    (change,) = group.changes
+    assert change.quotes == ()
+    assert change.held_back == (
+        ("its storyteller has not agreed to be quoted on a public page", 1),
+    )
+    assert _gate_says(kit, PUBLIC_PAGE).endswith(
+        "so we cannot show their words on the public “You said, we did” page."
+    )
+    (public,) = project_findings(project, way=PUBLIC_PAGE).quotes
+    assert public.withheld_reason == way_out_withheld(consent_now(kit), PUBLIC_PAGE).message
+
+
 def probe_keep(project, tmp_path, settings):
     today = timezone.localdate()
     kit = make_storyteller(
@@ -147,6 +169,7 @@ PROBES: dict[str, Callable[..., None]] = {
     EXPORT.key: probe_export,
     CLIP.key: probe_clip,
     PUBLISH.key: probe_publish,
+    PUBLIC_PAGE.key: probe_public_page,
     KEEP.key: probe_keep,
 }
 

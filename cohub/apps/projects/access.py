@@ -132,3 +132,37 @@ def project_view(
         return wrapper
 
     return decorator
+
+
+PUBLIC_ATTR = "public_when"
+
+
+def public_project_view(
+    is_public: Callable[[Project], bool],
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Decorate a page of a project that anyone may read, without logging in, once it is public.
+
+    ``is_public(project)`` is asked on every request; until it says yes the
+    page is a 404 for everyone, members included, exactly like a project that
+    does not exist, so an address tried early reveals nothing. The view
+    receives the Project. It declares no permission (the route table pins it
+    as open) and carries ``public_when``, which ``tests/test_url_permissions.py``
+    reads to walk such routes as anonymous visitors rather than expect a login.
+    Nothing is audited per read: what it shows was published on purpose, and
+    publishing is the audited act.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(
+            request: HttpRequest, project_slug: str, *args: Any, **kwargs: Any
+        ) -> HttpResponse:
+            project = get_object_or_404(Project, slug=project_slug)
+            if not is_public(project):
+                raise Http404("Not found.")
+            return view(request, project, *args, **kwargs)
+
+        setattr(wrapper, PUBLIC_ATTR, is_public)
+        return wrapper
+
+    return decorator

@@ -42,6 +42,12 @@ class Project(TimeStampedModel):
     )
     sectors = models.JSONField(default=list, blank=True)
     topics = models.JSONField(default=list, blank=True)
+    publish_changes = models.BooleanField(
+        "Publish “You said, we did”",
+        default=False,
+        help_text="Whether the public page of what people said and what was done is open "
+        "to anyone. Set only through reports.public_changes, which audits it.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -47,8 +47,10 @@ class ReportVersionForm(PlainForm):
     approved_only = forms.BooleanField(
         label="Only quotes their storytellers have approved",
         required=False,
-        help_text="Storytellers cannot approve quotes in cohub yet, so with this ticked the "
-        "version shows counts but no quotes until they can.",
+        help_text="Shows only the quotes whose storytellers said “yes, you may use these "
+        "words” on their own page. Quotes still waiting for an answer, or that a storyteller "
+        "asked us to change or remove, are counted but not shown. A quote whose words changed "
+        "after it was approved waits for a new answer.",
     )
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
@@ -107,6 +109,15 @@ class ChangeForm(PlainForm):
         field.queryset = Theme.objects.filter(project=project, merged_into__isnull=True).order_by(
             "name"
         )
+
+
+class PublishChangesForm(PlainForm):
+    """The ticked confirmation before "You said, we did" goes public (ADR 0033)."""
+
+    confirm = forms.BooleanField(
+        label="I have read the preview above. Anyone may read this page, without logging in.",
+        error_messages={"required": "Tick the box to say you have read the preview, then publish."},
+    )
 
 
 # --- The storyteller's own page (ADR 0032) ------------------------------------------------

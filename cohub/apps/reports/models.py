@@ -34,7 +34,8 @@ class ReportVersion(TimeStampedModel):
         default=list, blank=True, help_text="Only quotes for these sectors; empty means all."
     )
     approved_only = models.BooleanField(
-        default=False, help_text="Only quotes their storytellers have approved."
+        default=False,
+        help_text="Only quotes whose storytellers approved their words as they are now.",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

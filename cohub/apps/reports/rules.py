@@ -33,3 +33,10 @@ describe_permission("reports.tailor_report", "tailor a version of the report for
 # the findings reads the changes (with reports.view_findings).
 rules.add_perm("reports.record_change", can_run_project | is_decision_maker)
 describe_permission("reports.record_change", "record what will change because of the findings")
+
+# Opening the public "You said, we did" page (ADR 0033) speaks for the project to
+# everyone, so it is for whoever runs the project, as tailoring a report is.
+rules.add_perm("reports.publish_changes", can_run_project)
+describe_permission(
+    "reports.publish_changes", "publish or take down the public “You said, we did” page"
+)

@@ -33,4 +33,6 @@ urlpatterns = [
     path("changes/", change_views.changes, name="changes"),
     path("changes/new/", change_views.change_new, name="change_new"),
     path("changes/<int:change_id>/", change_views.change_edit, name="change_edit"),
+    path("changes/publish/", change_views.changes_publish, name="changes_publish"),
+    path("changes/unpublish/", change_views.changes_unpublish, name="changes_unpublish"),
 ]

@@ -54,10 +54,17 @@ PUBLISH = WayOut(
     (ConsentScope.TRANSCRIBE, ConsentScope.PUBLISH_IN_LIBRARY),
     "publish their story",
 )
+# The public "You said, we did" page (ADR 0033): anyone may read it, so a quote there
+# needs both being quoted (without a name: the page names nobody) and being published.
+PUBLIC_PAGE = WayOut(
+    "public_page",
+    (*QUOTING_SCOPES, ConsentScope.PUBLISH_IN_LIBRARY),
+    "show their words on the public “You said, we did” page",
+)
 # Keeping needs no scope of its own: only withdrawal or a passed keep-until date refuse it.
 KEEP = WayOut("keep", (), "keep their story")
 
-WAYS_OUT: tuple[WayOut, ...] = (QUOTE_BY_NAME, REPORT, EXPORT, CLIP, PUBLISH, KEEP)
+WAYS_OUT: tuple[WayOut, ...] = (QUOTE_BY_NAME, REPORT, EXPORT, CLIP, PUBLISH, PUBLIC_PAGE, KEEP)
 
 
 def way_out_withheld(consent: ConsentNow, way: WayOut) -> Withheld | None:

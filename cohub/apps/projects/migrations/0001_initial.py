@@ -29,6 +29,7 @@ class Migration(migrations.Migration):
                 ('offer_and_control', models.TextField(blank=True, help_text='What is on offer to people who take part, and where control lies.')),
                 ('sectors', models.JSONField(blank=True, default=list)),
                 ('topics', models.JSONField(blank=True, default=list)),
+                ('publish_changes', models.BooleanField(default=False, help_text='Whether the public page of what people said and what was done is open to anyone. Set only through reports.public_changes, which audits it.', verbose_name='Publish “You said, we did”')),
                 ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='accounts.organisation')),
             ],
             options={

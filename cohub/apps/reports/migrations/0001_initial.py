@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(help_text='For example "For the adult social care team".', max_length=200)),
                 ('for_you', models.TextField(blank=True, help_text='What is in it for this audience, in a few sentences.')),
                 ('sectors', models.JSONField(blank=True, default=list, help_text='Only quotes for these sectors; empty means all.')),
-                ('approved_only', models.BooleanField(default=False, help_text='Only quotes their storytellers have approved.')),
+                ('approved_only', models.BooleanField(default=False, help_text='Only quotes whose storytellers approved their words as they are now.')),
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='report_versions', to='projects.project')),
                 ('themes', models.ManyToManyField(blank=True, help_text='Only these themes; none chosen means every theme.', related_name='report_versions', to='analysis.theme')),
