@@ -172,7 +172,8 @@ def asr_config() -> dict:
       the tiny.en model that comes installed with cohub.
     - ``COHUB_ASR_DEVICE``: ``auto`` (a GPU when CTranslate2 sees one), ``cpu`` or ``cuda``.
     - ``COHUB_ASR_COMPUTE_TYPE``: CTranslate2's compute type, ``int8`` by default.
-    - ``COHUB_ASR_THREADS``: CPU threads (default: every core this process may use).
+    - ``COHUB_ASR_THREADS``: CPU threads (default: every core this process may use); on the
+      CPU each is a worker transcribing its own chunks of speech beside the others.
     - ``COHUB_ASR_BATCH_SIZE``: chunks decoded together (default 8).
     - ``COHUB_ASR_BEAM_SIZE``: beam search width (default 5; 2 is faster and lost one word
       in 200 on the benchmark interview; 1 lost ten).

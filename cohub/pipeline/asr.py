@@ -40,15 +40,18 @@ Hugging Face hub is switched to offline mode before faster-whisper loads.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import logging
 import os
 import re
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
@@ -307,13 +310,21 @@ def packaged_model_dir() -> Path:
 
 
 class FasterWhisperEngine:
-    """faster-whisper (CTranslate2) over VAD chunks, batched: several chunks decode at once.
+    """faster-whisper (CTranslate2) over VAD chunks, batched, and on the CPU in parallel.
 
     Batching is what makes it faster than a plain ``WhisperModel.transcribe``
     on a small machine: the encoder and decoder run over several chunks per
     call, and with no chunk depending on the text before it there is nothing
     for a repetition loop to feed on (the same effect as
     ``condition_on_previous_text=False``).
+
+    On the CPU the threads work side by side instead of inside one call: a
+    second CTranslate2 thread inside one call bought almost nothing for tiny.en
+    (ADR 0016), so each thread is a CTranslate2 worker of its own (one model in
+    memory, shared) transcribing its own group of chunks. Which chunks are
+    batched together is fixed by the chunk list alone, and every group starts
+    from the same state, so the transcript is the same whichever thread
+    finishes first, and the same as one thread doing every group in turn.
     """
 
     name = ENGINE_NAME
@@ -343,28 +354,51 @@ class FasterWhisperEngine:
         self.version = metadata.version("faster-whisper")
         self._model: Any = None
         self._device = settings.device
+        self._workers = 1
+        self._loading = threading.Lock()
+
+    def load(self) -> None:
+        """Load the model now (it loads on first use otherwise); safe from any thread.
+
+        :func:`transcribe_media` calls this in a thread of its own while the
+        audio is decoded and searched for speech, so the model is ready when
+        the chunks are.
+        """
+        self._load()
 
     def _load(self) -> Any:
-        if self._model is None:
-            prepare_runtime()
-            # faster-whisper logs every file's length at INFO; the CLI's stderr is for people.
-            logging.getLogger("faster_whisper").setLevel(logging.WARNING)
-            import ctranslate2
-            from faster_whisper import BatchedInferencePipeline, WhisperModel
+        with self._loading:
+            if self._model is None:
+                prepare_runtime()
+                # faster-whisper logs every file's length at INFO; the CLI's stderr is for people.
+                logging.getLogger("faster_whisper").setLevel(logging.WARNING)
+                import ctranslate2
+                from faster_whisper import WhisperModel
 
-            device = self.settings.device
-            if device == "auto":
-                device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
-            self._device = device
-            model = WhisperModel(
-                self.model_path,
-                device=device,
-                compute_type=self.settings.compute_type,
-                cpu_threads=self.settings.cpu_threads or _usable_cores(),
-                local_files_only=True,
-            )
-            self._model = BatchedInferencePipeline(model)
+                device = self.settings.device
+                if device == "auto":
+                    device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+                threads = self.settings.cpu_threads or _usable_cores()
+                # A GPU does one batch at a time best; on the CPU each thread is a
+                # worker with its own chunks (see the class docstring).
+                workers = 1 if device == "cuda" else threads
+                self._model = WhisperModel(
+                    self.model_path,
+                    device=device,
+                    compute_type=self.settings.compute_type,
+                    cpu_threads=threads if device == "cuda" else 1,
+                    num_workers=workers,
+                    local_files_only=True,
+                )
+                self._device = device
+                self._workers = workers
         return self._model
+
+    @property
+    def workers(self) -> int:
+        """How many groups of chunks are transcribed at once (1 on a GPU)."""
+        self._load()
+        return self._workers
 
     @property
     def device(self) -> str:
@@ -376,6 +410,7 @@ class FasterWhisperEngine:
         return {
             "device": self._device,
             "compute_type": self.settings.compute_type,
+            "workers": self._workers,
             "batch_size": self.settings.batch_size,
             "beam_size": self.settings.beam_size,
             "temperature": 0.0,
@@ -394,51 +429,111 @@ class FasterWhisperEngine:
         *,
         progress: Callable[[float], None],
     ) -> tuple[list[Segment], str]:
-        pipeline = self._load()
-        multilingual = bool(pipeline.model.model.is_multilingual)
-        language: str | None = None if multilingual else "en"
-        # Several batches per call, so progress moves and the features of a
-        # long recording are never all in memory at once.
-        step = max(1, self.settings.batch_size * 2)
+        model = self._load()
+        language: str | None = None if model.model.is_multilingual else "en"
+        if language is None and chunks:
+            # One language for the whole recording, heard in its first chunk, so
+            # the groups need not wait for each other to agree on it.
+            start, end = chunks[0]
+            piece = audio[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE)]
+            language = str(model.detect_language(audio=piece)[0])
+        groups = chunk_groups(chunks, workers=self._workers, batch_size=self.settings.batch_size)
         found: list[Segment] = []
-        for first in range(0, len(chunks), step):
-            window = chunks[first : first + step]
-            segments, info = pipeline.transcribe(
-                audio,
-                language=language,
-                clip_timestamps=[{"start": start, "end": end} for start, end in window],
-                batch_size=self.settings.batch_size,
-                beam_size=self.settings.beam_size,
-                temperature=0.0,
-                condition_on_previous_text=False,
-                word_timestamps=True,
-                without_timestamps=True,
-                vad_filter=False,
-            )
-            language = info.language
-            for raw in segments:
-                if _looks_like_noise(raw):
-                    continue
-                words = tuple(
-                    Word(
-                        start=float(word.start),
-                        end=float(word.end),
-                        text=word.word.strip(),
-                        probability=float(word.probability),
-                    )
-                    for word in raw.words or ()
-                    if word.word.strip()
+        done = 0
+        pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="cohub-asr")
+        try:
+            futures = [
+                pool.submit(
+                    self._transcribe_group,
+                    audio,
+                    chunks[first : first + size],
+                    chunks[first - 1][1] if first else 0.0,
+                    language,
                 )
-                found.append(
-                    Segment(
-                        start=float(raw.start),
-                        end=float(raw.end),
-                        text=raw.text.strip(),
-                        words=words,
-                    )
-                )
-            progress(min(1.0, (first + len(window)) / len(chunks)))
+                for first, size in groups
+            ]
+            # In chunk order, whatever order the workers finish in.
+            for future, (_, size) in zip(futures, groups, strict=True):
+                segments, language = future.result()
+                found.extend(segments)
+                done += size
+                progress(min(1.0, done / len(chunks)))
+        finally:
+            # A stop (an exception from ``progress``) or a failure drops the groups
+            # not started; the ones running finish their batch first.
+            pool.shutdown(wait=True, cancel_futures=True)
         return found, language or "en"
+
+    def _transcribe_group(
+        self,
+        audio: Audio,
+        window: Sequence[tuple[float, float]],
+        speech_before: float,
+        language: str | None,
+    ) -> tuple[list[Segment], str]:
+        """One batch of chunks, in whichever worker thread is free.
+
+        Each call has its own faster-whisper pipeline object: it keeps the end
+        of the last speech between calls (to trim a first word stretched over a
+        pause), which here is the end of the chunk before this group, the same
+        whichever thread ran that chunk.
+        """
+        from faster_whisper import BatchedInferencePipeline
+
+        pipeline = BatchedInferencePipeline(self._load())
+        pipeline.last_speech_timestamp = speech_before
+        segments, info = pipeline.transcribe(
+            audio,
+            language=language,
+            clip_timestamps=[{"start": start, "end": end} for start, end in window],
+            batch_size=self.settings.batch_size,
+            beam_size=self.settings.beam_size,
+            temperature=0.0,
+            condition_on_previous_text=False,
+            word_timestamps=True,
+            without_timestamps=True,
+            vad_filter=False,
+        )
+        found: list[Segment] = []
+        for raw in segments:
+            if _looks_like_noise(raw):
+                continue
+            words = tuple(
+                Word(
+                    start=float(word.start),
+                    end=float(word.end),
+                    text=word.word.strip(),
+                    probability=float(word.probability),
+                )
+                for word in raw.words or ()
+                if word.word.strip()
+            )
+            found.append(
+                Segment(
+                    start=float(raw.start),
+                    end=float(raw.end),
+                    text=raw.text.strip(),
+                    words=words,
+                )
+            )
+        return found, info.language
+
+
+def chunk_groups(
+    chunks: Sequence[tuple[float, float]], *, workers: int, batch_size: int
+) -> list[tuple[int, int]]:
+    """How the chunks are split between workers: (first chunk, how many) per batch.
+
+    Each worker gets a fair share of a short recording (three chunks on two
+    workers: two and one), and a long one goes in batches of ``batch_size``.
+    The split depends only on the number of chunks, never on timing, so the
+    same recording is always batched the same way.
+    """
+    if not chunks:
+        return []
+    share = -(-len(chunks) // max(1, workers))  # ceiling division
+    size = max(1, min(batch_size, share))
+    return [(first, min(size, len(chunks) - first)) for first in range(0, len(chunks), size)]
 
 
 COMPRESSION_RATIO_LIMIT = 2.4
@@ -754,6 +849,27 @@ class _Clock:
         self.callback(Progress(fraction=done, seconds_left=left, stage=stage))
 
 
+def _start_loading(engine: Engine | None) -> threading.Thread:
+    """Load the model in a thread while the audio is decoded and searched for speech.
+
+    Loading is native work (reading and preparing the weights) that needs
+    nothing from the audio, so on two cores it costs no time when done beside
+    the decoding. Any error is left for the caller's own load to raise, with
+    its plain message, at the moment it would have come anyway.
+    """
+
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            chosen = engine or default_engine()
+            load = getattr(chosen, "load", None)
+            if callable(load):
+                load()
+
+    thread = threading.Thread(target=load, name="cohub-asr-load", daemon=True)
+    thread.start()
+    return thread
+
+
 def transcribe_media(
     path: Path,
     *,
@@ -775,6 +891,7 @@ def transcribe_media(
     path = Path(path)
     clock = _Clock(progress, speakers=speakers is not None)
     clock.report("decoding", 0.0)
+    loading = _start_loading(engine)
     input_hash = media_sha256(path) if path.is_file() else ""
     audio = decode_audio(path)
     clock.report("decoding", 1.0)
@@ -790,6 +907,7 @@ def transcribe_media(
         from cohub.pipeline import diarize
 
         embedding = diarize.start_embedding(audio, regions)
+    loading.join()
     engine = engine or default_engine()
     chunks = chunk_regions(regions)
     raw, language = engine.transcribe_chunks(
@@ -857,6 +975,7 @@ __all__ = [
     "SpeakerCount",
     "Transcription",
     "Word",
+    "chunk_groups",
     "chunk_regions",
     "clean_segments",
     "decode_audio",

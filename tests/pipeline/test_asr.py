@@ -247,3 +247,51 @@ def test_long_segments_split_at_sentence_ends():
     long = Segment(start=0.0, end=words[-1].end, text="", words=tuple(words))
     parts = asr.split_long_segments([long], longest=1.0)
     assert [p.text for p in parts] == ["First sentence here.", "Second one now.", "And a third."]
+
+
+def test_chunks_are_shared_fairly_between_workers_and_batched_when_many():
+    chunks = [(float(i * 40), float(i * 40 + 25)) for i in range(20)]
+    assert asr.chunk_groups(chunks[:3], workers=2, batch_size=8) == [(0, 2), (2, 1)]
+    assert asr.chunk_groups(chunks[:1], workers=2, batch_size=8) == [(0, 1)]
+    assert asr.chunk_groups(chunks[:3], workers=1, batch_size=8) == [(0, 3)]
+    assert asr.chunk_groups(chunks, workers=2, batch_size=8) == [(0, 8), (8, 8), (16, 4)]
+    assert asr.chunk_groups([], workers=2, batch_size=8) == []
+
+
+def test_the_transcript_is_the_same_whichever_worker_finishes_first(tmp_path, monkeypatch):
+    """Two chunks on two workers: the first is held back until the second is done."""
+    from tests.pipeline.speech import dialogue
+
+    # Three seconds of silence between the lines: two chunks, one per worker.
+    recording = tmp_path / "two-chunks.wav"
+    dialogue(
+        [(0, "The bus stopped coming to our village in the spring."), (1, SENTENCE)],
+        recording,
+        gap=3.0,
+    )
+    engine = FasterWhisperEngine(EngineSettings(device="cpu", cpu_threads=2))
+    assert engine.workers == 2
+    in_order = transcribe_media(recording, engine=engine)
+
+    import threading
+
+    second_done = threading.Event()
+    finished: list[float] = []
+    transcribe_group = FasterWhisperEngine._transcribe_group
+
+    def held_back(self, audio, window, speech_before, language):
+        if window[0][0] == 0.0:
+            # Not a time limit on the work: it only stops a broken run hanging.
+            assert second_done.wait(timeout=120), "the second chunk never ran beside the first"
+        result = transcribe_group(self, audio, window, speech_before, language)
+        finished.append(window[0][0])
+        if window[0][0] != 0.0:
+            second_done.set()
+        return result
+
+    monkeypatch.setattr(FasterWhisperEngine, "_transcribe_group", held_back)
+    out_of_order = transcribe_media(recording, engine=engine)
+    assert len(finished) == 2 and finished[0] > finished[1] == 0.0
+    assert out_of_order == in_order
+    assert "village" in out_of_order.text.lower() and "housing" in out_of_order.text.lower()
+    assert out_of_order.parameters["workers"] == 2
