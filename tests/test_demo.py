@@ -492,3 +492,33 @@ def test_the_demo_round_has_a_sent_peer_review_beside_it(client):
     demo_load()  # made once
     assert PeerReview.objects.count() == 1
     assert PeerEvidence.objects.count() == 2
+
+
+def test_the_demo_says_what_changed_in_public_and_shows_a_storytellers_checks(client):
+    from cohub.apps.analysis.quote_checks import check_states
+    from cohub.apps.reports.models import ChangeAction
+
+    demo_load()
+    project = Project.objects.get(slug=DEMO_PROJECT_SLUG)
+    assert project.publish_changes
+    changes = ChangeAction.objects.filter(project=project)
+    assert sorted(changes.values_list("status", flat=True)) == ["done", "in_progress", "planned"]
+    assert all(change.quotes.exists() for change in changes)
+    jordan = Highlight.objects.filter(review_sheet__story__storyteller__pseudonym="Jordan")
+    states = {str(now.state) for now in check_states(jordan).values()}
+    assert {"approved", "change"} <= states
+
+    # Anyone reads the public page: Jordan's approved words are on it, the questioned are not.
+    public = client.get(reverse("you_said:page", args=[DEMO_PROJECT_SLUG])).content.decode()
+    assert "Text everyone waiting for a crisis call-back" in public
+    assert "If someone had texted me" in public
+    assert "The GP had a letter" not in public
+    assert "Jordan" not in public
+
+    client.force_login(User.objects.get(email=FACILITATOR))
+    checks = client.get(reverse("reports:quote_checks", args=[DEMO_PROJECT_SLUG])).content.decode()
+    assert "The night I rang 111" in checks
+    done = client.get(reverse("reports:changes", args=[DEMO_PROJECT_SLUG]), {"status": "done"})
+    assert "Text everyone waiting" in done.content.decode()
+    demo_load()  # made once
+    assert ChangeAction.objects.filter(project=project).count() == 3

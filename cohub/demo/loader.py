@@ -33,6 +33,7 @@ from cohub.apps.accounts.models import (
     User,
 )
 from cohub.apps.analysis.models import Highlight
+from cohub.apps.analysis.quote_checks import quote_check_answer
 from cohub.apps.analysis.selectors import story_quotes
 from cohub.apps.analysis.services import (
     board_note_add,
@@ -79,7 +80,10 @@ from cohub.apps.redaction.services import (
     redaction_check_run,
     redaction_check_start,
 )
+from cohub.apps.reports.changes import change_create, theme_quotes
+from cohub.apps.reports.public_changes import changes_publish
 from cohub.apps.reports.services import findings_export_csv, report_version_create
+from cohub.apps.stories.links import storyteller_link_create
 from cohub.apps.stories.models import Recording, Speaker, Story, Storyteller, Transcript
 from cohub.apps.stories.recordings import story_add_recording, transcript_write_recognised
 from cohub.apps.stories.scopes import ConsentScope
@@ -566,6 +570,57 @@ def _save_report_versions(demo: Demo, project: Project, facilitator: User) -> No
             )
 
 
+def _check_quotes(demo: Demo, project: Project, facilitator: User) -> None:
+    """Storytellers' answers about their quotes, given by the private link they were sent.
+
+    The link's secret is not kept (only its hash ever is), so the demo shows
+    it as sent; "Their private link" on the storyteller's page makes a new one.
+    """
+    linked: set[str] = set()
+    for spec in demo.quote_checks:
+        where = f"{demo.manifest}: [[quote_checks]] {spec.storyteller!r} {spec.quote!r}"
+        storyteller = Storyteller.objects.get(project=project, pseudonym=spec.storyteller)
+        if spec.storyteller not in linked:
+            storyteller_link_create(storyteller=storyteller, actor=facilitator)
+            linked.add(spec.storyteller)
+        quote = Highlight.objects.filter(
+            review_sheet__story__storyteller=storyteller, snippet__startswith=spec.quote
+        ).first()
+        if quote is None:
+            raise DemoDataError(f"{where}: no key quote of theirs starts with these words.")
+        with _blame(where):
+            quote_check_answer(
+                highlight=quote,
+                storyteller=storyteller,
+                state=spec.answer,
+                comment=spec.comment,
+                actor=None,
+                via="link",
+            )
+
+
+def _you_said_we_did(demo: Demo, project: Project, facilitator: User) -> None:
+    """The changes the findings led to, each answering its themes' quotes, then published."""
+    themes = {theme.name: theme for theme in project.themes.all()}
+    for spec in demo.changes:
+        chosen = [themes[name] for name in spec.themes]
+        with _blame(f"{demo.manifest}: [[changes]] {spec.title!r}"):
+            change_create(
+                project=project,
+                actor=facilitator,
+                title=spec.title,
+                owner=spec.owner,
+                due=spec.due,
+                status=spec.status,
+                reason=spec.reason,
+                what_was_done=spec.what_was_done,
+                themes=chosen,
+                quotes=theme_quotes(project, chosen),
+            )
+    if demo.changes:
+        changes_publish(project=project, actor=facilitator)
+
+
 @transaction.atomic
 def demo_load(data_dir: Path = DATA_DIR) -> DemoInfo:
     """Make the demo organisation, people and project where they are missing.
@@ -594,6 +649,8 @@ def demo_load(data_dir: Path = DATA_DIR) -> DemoInfo:
         _suggest_themes(project, users[facilitator])
         _read_some_stories(demo, project, users)
         _save_report_versions(demo, project, users[facilitator])
+        _check_quotes(demo, project, users[facilitator])
+        _you_said_we_did(demo, project, users[facilitator])
         created = True
     else:
         project = Project.objects.get(slug=demo.project_slug)

@@ -158,6 +158,34 @@ class ReportVersionSpec:
 
 
 @dataclass(frozen=True)
+class ChangeSpec:
+    """Something changing because of the findings ("you said, we did", docs/adr/0033)."""
+
+    title: str
+    status: str
+    owner: str = ""
+    due: dt.date | None = None
+    themes: tuple[str, ...] = ()
+    what_was_done: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class QuoteCheckSpec:
+    """A storyteller's answer about one of their quotes (docs/adr/0032)."""
+
+    storyteller: str
+    quote: str
+    """The first words of the quote."""
+    answer: str
+    comment: str = ""
+
+
+CHANGE_STATUSES = ("planned", "in_progress", "done", "not_doing")
+CHECK_ANSWERS = ("approved", "change", "remove")
+
+
+@dataclass(frozen=True)
 class Demo:
     """Everything the demo holds, checked against itself and its transcripts."""
 
@@ -172,6 +200,8 @@ class Demo:
     stories: tuple[StorySpec, ...]
     board: BoardSpec = field(default_factory=BoardSpec)
     report_versions: tuple[ReportVersionSpec, ...] = ()
+    changes: tuple[ChangeSpec, ...] = ()
+    quote_checks: tuple[QuoteCheckSpec, ...] = ()
 
     @property
     def project_slug(self) -> str:
@@ -338,6 +368,8 @@ class _Reader:
                 "stories",
                 "board",
                 "report_versions",
+                "changes",
+                "quote_checks",
             ),
             "top level",
         )
@@ -386,7 +418,68 @@ class _Reader:
                 self.report_version(entry, themes=theme_names)
                 for entry in self.tables(raw, "report_versions", "top level")
             ),
+            changes=tuple(
+                self.change(entry, themes=theme_names)
+                for entry in self.tables(raw, "changes", "top level")
+            ),
+            quote_checks=tuple(
+                self.quote_check(entry, stories=stories)
+                for entry in self.tables(raw, "quote_checks", "top level")
+            ),
         )
+
+    def change(self, raw: Mapping[str, Any], *, themes: set[str]) -> ChangeSpec:
+        where = "[[changes]]"
+        self.known(
+            raw, ("title", "status", "owner", "due", "themes", "what_was_done", "reason"), where
+        )
+        title = self.text(raw, "title", where)
+        status = self.text(raw, "status", where)
+        if status not in CHANGE_STATUSES:
+            raise self.fail(
+                where, f"{title!r}: status must be one of {', '.join(CHANGE_STATUSES)}."
+            )
+        due = raw.get("due")
+        if due is not None and not isinstance(due, dt.date):
+            raise self.fail(where, f"{title!r}: due must be a date, written 2027-02-28.")
+        spec = ChangeSpec(
+            title=title,
+            status=status,
+            owner=self.text(raw, "owner", where, default=""),
+            due=due,
+            themes=self.words(raw, "themes", where),
+            what_was_done=self.text(raw, "what_was_done", where, default=""),
+            reason=self.text(raw, "reason", where, default=""),
+        )
+        unknown = sorted(set(spec.themes) - themes)
+        if unknown:
+            raise self.fail(where, f"{title!r}: unknown theme {unknown[0]!r}.")
+        return spec
+
+    def quote_check(
+        self, raw: Mapping[str, Any], *, stories: tuple[StorySpec, ...]
+    ) -> QuoteCheckSpec:
+        where = "[[quote_checks]]"
+        self.known(raw, ("storyteller", "quote", "answer", "comment"), where)
+        spec = QuoteCheckSpec(
+            storyteller=self.text(raw, "storyteller", where),
+            quote=self.text(raw, "quote", where),
+            answer=self.text(raw, "answer", where),
+            comment=self.text(raw, "comment", where, default=""),
+        )
+        if spec.answer not in CHECK_ANSWERS:
+            raise self.fail(where, f"answer must be one of {', '.join(CHECK_ANSWERS)}.")
+        theirs = [
+            quote.words
+            for story in stories
+            if story.storyteller == spec.storyteller
+            for quote in story.quotes
+        ]
+        if not any(words.startswith(spec.quote) for words in theirs):
+            raise self.fail(
+                where, f"{spec.storyteller!r} has no key quote starting {spec.quote!r}."
+            )
+        return spec
 
     def report_version(self, raw: Mapping[str, Any], *, themes: set[str]) -> ReportVersionSpec:
         where = "[[report_versions]]"

@@ -3,22 +3,31 @@
 The facilitator reads the preview on the publish page, ticks the
 confirmation by keyboard and publishes; someone with no account opens the
 public page on a phone with text at twice the size and reads the change and
-the approved quote, but not the quote its storyteller asked to change. axe-core
-checks both pages (no serious or critical violations) at 360 px, and neither
-scrolls sideways.
+the approved quote, but not the quote its storyteller asked to change; the
+storyteller's own page says what changed because of what people said. axe-core
+checks every one of these pages (no serious or critical violations) at 360 px,
+with text at 200% too, and none scrolls sideways.
 """
 
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from playwright.sync_api import expect
 
 from cohub.apps.analysis import services as analysis_services
 from cohub.apps.analysis.quote_checks import quote_check_answer
 from cohub.apps.projects.models import ProjectRole
 from cohub.apps.reports.changes import change_create
+from cohub.apps.stories.models import Storyteller
 from tests.browser_support import EXPECT_TIMEOUT_MS, axe_violations, enlarge_text, log_in_as
-from tests.factories import ProjectFactory, make_member, make_story, make_storyteller
+from tests.factories import (
+    ProjectFactory,
+    UserFactory,
+    make_member,
+    make_story,
+    make_storyteller,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -65,7 +74,7 @@ def _world():
         themes=[theme],
         quotes=quotes,
     )
-    return project, facilitator
+    return project, facilitator, robin
 
 
 def _problems(page, where: str) -> list[str]:
@@ -77,7 +86,7 @@ def _problems(page, where: str) -> list[str]:
 
 
 def test_a_facilitator_publishes_and_anyone_reads_it_on_a_phone(page, client, browser):
-    project, facilitator = _world()
+    project, facilitator, robin = _world()
     page.set_viewport_size({"width": 360, "height": 800})
     log_in_as(page, client, facilitator)
     page.goto(f"/p/{project.slug}/changes/publish/")
@@ -113,6 +122,20 @@ def test_a_facilitator_publishes_and_anyone_reads_it_on_a_phone(page, client, br
     found += _problems(reader, "public page")
     enlarge_text(reader, 200)
     found += _problems(reader, "public page, text 200%")
+
+    # Robin, signed in with their own account, sees the change on their page (ADR 0033).
+    account = UserFactory()
+    Storyteller.objects.filter(pk=robin.pk).update(user=account)
+    teller = public.new_page()
+    teller.base_url = page.base_url  # what log_in_as reads, as on the fixture's page
+    log_in_as(teller, Client(), account)
+    teller.goto("/my-story/")
+    section = teller.get_by_role("region", name="What changed because of what people said")
+    expect(section).to_contain_text("Call people back within a week of a referral")
+    expect(section).to_contain_text("This answers something you told us.")
+    found += _problems(teller, "storyteller's page with the changes")
+    enlarge_text(teller, 200)
+    found += _problems(teller, "storyteller's page with the changes, text 200%")
 
     # Taken down, the public page is gone at once.
     page.get_by_role("button", name="Take the page down").click()

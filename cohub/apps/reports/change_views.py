@@ -21,12 +21,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
-from cohub.apps.analysis.models import Highlight, Theme
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.projects.access import project_view, public_project_view
 from cohub.apps.projects.models import Project
-from cohub.apps.reports.changes import change_create, change_get, change_update, changes_by_status
-from cohub.apps.reports.findings import project_findings
+from cohub.apps.reports.changes import (
+    change_create,
+    change_get,
+    change_update,
+    changes_by_status,
+    theme_quotes,
+)
 from cohub.apps.reports.forms import ChangeForm, PublishChangesForm
 from cohub.apps.reports.models import ChangeAction, ChangeStatus
 from cohub.apps.reports.public_changes import changes_publish as changes_publish_service
@@ -63,18 +67,6 @@ def changes(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse
     )
 
 
-def _quotes_for(project: Project, themes: list[Theme]) -> list[Highlight]:
-    """The quotes the findings file under ``themes``: the ones a change answers."""
-    wanted = {t.pk for t in themes}
-    ids = {
-        quote.highlight_id
-        for theme in project_findings(project).themes
-        if theme.theme_id in wanted
-        for quote in theme.quotes
-    }
-    return list(Highlight.objects.filter(pk__in=ids))
-
-
 def _form_page(
     request: AuthenticatedHttpRequest, project: Project, change: ChangeAction | None
 ) -> HttpResponse:
@@ -102,7 +94,7 @@ def _form_page(
             "reason": data["reason"],
             "what_was_done": data["what_was_done"],
             "themes": themes,
-            "quotes": _quotes_for(project, themes),
+            "quotes": theme_quotes(project, themes),
         }
         try:
             if change is None:

@@ -20,6 +20,7 @@ from cohub.apps.analysis.models import Highlight, Theme
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.core.models import record_event
 from cohub.apps.projects.models import Project
+from cohub.apps.reports.findings import project_findings
 from cohub.apps.reports.models import ChangeAction, ChangeStatus
 
 
@@ -30,6 +31,22 @@ def project_changes(project: Project) -> QuerySet[ChangeAction]:
         .annotate(quote_count=Count("quotes", distinct=True))
         .prefetch_related("themes")
     )
+
+
+def theme_quotes(project: Project, themes: Iterable[Theme]) -> list[Highlight]:
+    """The quotes the findings file under ``themes``: the ones a change answering them answers.
+
+    Read through the findings, so a merged theme's quotes count under the
+    theme it went into, as everywhere else.
+    """
+    wanted = {t.pk for t in themes}
+    ids = {
+        quote.highlight_id
+        for theme in project_findings(project).themes
+        if theme.theme_id in wanted
+        for quote in theme.quotes
+    }
+    return list(Highlight.objects.filter(pk__in=ids))
 
 
 def change_get(project: Project, change_id: int) -> ChangeAction:

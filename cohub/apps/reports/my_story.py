@@ -21,6 +21,7 @@ from cohub.apps.analysis.quote_checks import (
     storyteller_quotes,
 )
 from cohub.apps.reports.models import ReportVersion
+from cohub.apps.reports.public_changes import StorytellerChange, changes_for_storyteller
 from cohub.apps.stories.consent import ConsentNow, Withheld, consent_now
 from cohub.apps.stories.models import Story, Storyteller, Transcript
 from cohub.apps.stories.selectors import story_transcript
@@ -60,6 +61,8 @@ class MyPage:
     stories: tuple[MyStory, ...]
     not_quoted: Withheld | None
     """Why none of their quotes is used in the findings now, or None while they may be."""
+    changes: tuple[StorytellerChange, ...] = ()
+    """What changed because of what people said, where the project published it (ADR 0033)."""
 
     @property
     def quotes(self) -> list[MyQuote]:
@@ -95,6 +98,11 @@ def my_page(storyteller: Storyteller) -> MyPage:
     versions = list(
         ReportVersion.objects.filter(project_id=storyteller.project_id).prefetch_related("themes")
     )
+    changes = tuple(changes_for_storyteller(storyteller))
+    answered: dict[int, list[str]] = {}
+    for item in changes:
+        for quote_id in item.quote_ids:
+            answered.setdefault(quote_id, []).append(item.change.title)
     quotes_of: dict[int, list[MyQuote]] = {}
     for highlight in highlights:
         named = dict(theme_names.get(highlight.pk, []))
@@ -112,6 +120,7 @@ def my_page(storyteller: Storyteller) -> MyPage:
                 check=states[highlight.pk],
                 themes=tuple(sorted(named.values(), key=str.casefold)),
                 versions=shown_in,
+                changes=tuple(answered.get(highlight.pk, [])),
             )
         )
     stories = tuple(
@@ -120,7 +129,13 @@ def my_page(storyteller: Storyteller) -> MyPage:
         )
         for story in storyteller.stories.order_by("created_at", "id")
     )
-    return MyPage(storyteller=storyteller, consent=consent, stories=stories, not_quoted=not_quoted)
+    return MyPage(
+        storyteller=storyteller,
+        consent=consent,
+        stories=stories,
+        not_quoted=not_quoted,
+        changes=changes,
+    )
 
 
 def my_quote(storyteller: Storyteller, highlight_id: int) -> Highlight | None:

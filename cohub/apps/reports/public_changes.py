@@ -18,7 +18,8 @@ preview on the publish page and the public page cannot differ:
 - nobody is named, not even by pseudonym.
 
 Publishing and taking down are services with audit lines, open to whoever
-runs the project (``reports.publish_changes``).
+runs the project (``reports.publish_changes``). ``changes_for_storyteller``
+is what a storyteller's own page shows of it.
 """
 
 from __future__ import annotations
@@ -29,13 +30,16 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from cohub.apps.accounts.models import User
-from cohub.apps.analysis.quote_checks import approved_quote_ids
+from cohub.apps.analysis.models import HighlightTheme
+from cohub.apps.analysis.quote_checks import approved_quote_ids, storyteller_quotes
 from cohub.apps.core.models import record_event
 from cohub.apps.projects.models import Project
 from cohub.apps.reports.changes import project_changes
 from cohub.apps.reports.findings import FindingQuote, project_findings
 from cohub.apps.reports.models import ChangeAction, ChangeStatus
-from cohub.apps.stories.ways_out import PUBLIC_PAGE
+from cohub.apps.stories.consent import consent_now
+from cohub.apps.stories.models import Storyteller
+from cohub.apps.stories.ways_out import PUBLIC_PAGE, REPORT, way_out_withheld
 
 QUOTES_PER_CHANGE = 3
 """Enough to hear people's voices beside a change; more makes the page hard to read."""
@@ -210,3 +214,51 @@ def changes_unpublish(*, project: Project, actor: User | None) -> bool:
     locked.save(update_fields=["publish_changes", "updated_at"])
     record_event(actor=actor, verb="changes.unpublish", target=locked, project_id=project.pk)
     return True
+
+
+@dataclass(frozen=True)
+class StorytellerChange:
+    """A published change as a storyteller sees it on their own page."""
+
+    change: ChangeAction
+    yours: bool
+    """It answers something this storyteller said (one of their quotes, or its theme)."""
+    quote_ids: frozenset[int] = frozenset()
+    """Which of their own quotes it answers."""
+
+    @property
+    def status_label(self) -> str:
+        return str(ChangeStatus(self.change.status).label)
+
+
+def changes_for_storyteller(storyteller: Storyteller) -> list[StorytellerChange]:
+    """What changed because of what people said, for one storyteller's page, by their consent.
+
+    Only a project's published changes (what is still being planned is the
+    team's to share when it is ready); none once the storyteller's consent
+    has ended; and "yours" only while their words may be used in the findings
+    (``REPORT``) and read at all: otherwise nothing was done because of
+    *their* words, however it was filed. Those that answer them come first.
+    """
+    project = storyteller.project
+    if not project.publish_changes:
+        return []
+    consent = consent_now(storyteller)
+    if consent.ended is not None:
+        return []
+    mine: set[int] = set()
+    my_themes: set[int] = set()
+    if consent.words is None and way_out_withheld(consent, REPORT) is None:
+        mine = {h.pk for h in storyteller_quotes(storyteller)}
+        my_themes = set(
+            HighlightTheme.objects.filter(highlight_id__in=mine).values_list("theme_id", flat=True)
+        )
+    found = []
+    for change in project_changes(project).prefetch_related("quotes"):
+        answered = frozenset(q.pk for q in change.quotes.all()) & mine
+        themed = bool({t.pk for t in change.themes.all()} & my_themes)
+        found.append(
+            StorytellerChange(change=change, yours=bool(answered) or themed, quote_ids=answered)
+        )
+    rank: dict[str, int] = {status: number for number, status in enumerate(STATUS_ORDER)}
+    return sorted(found, key=lambda item: (not item.yours, rank[item.change.status]))
