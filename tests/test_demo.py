@@ -448,6 +448,27 @@ def test_the_demo_round_shows_a_group_and_a_gap_and_an_action(client):
     assert AssessmentAction.objects.count() == 1
 
 
+def test_the_demo_round_links_its_report_with_the_gap_the_peer_figure_and_the_action(client):
+    from cohub.apps.assess.models import AssessmentRound
+    from cohub.demo import assessment as demo_assessment
+
+    demo_load()
+    assessment = AssessmentRound.objects.get(project__slug=DEMO_PROJECT_SLUG)
+    client.force_login(User.objects.get(email=FACILITATOR))
+    report_url = reverse("assess:round_report", args=[DEMO_PROJECT_SLUG, assessment.pk])
+    for page in ("assess:round_list", "assess:round_results"):
+        args = (
+            [DEMO_PROJECT_SLUG]
+            if page == "assess:round_list"
+            else [DEMO_PROJECT_SLUG, assessment.pk]
+        )
+        assert f'href="{report_url}"' in client.get(reverse(page, args=args)).content.decode()
+    report = client.get(report_url).content.decode()
+    assert "Gaps between groups, widest first" in report
+    assert "Peer review (from outside, not in the gap)" in report
+    assert demo_assessment.ACTION_TEXT in report
+
+
 def test_the_demo_board_has_an_open_visioning_round_grouped_by_the_engine(client):
     demo_load()
     project = Project.objects.get(slug=DEMO_PROJECT_SLUG)

@@ -188,6 +188,8 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "assess:round_results": "assess.view_results",
     "assess:round_report": "assess.view_results",
     "assess:round_report_download": "assess.view_results",  # a file, with an audit entry
+    "assess:round_report_pdf_start": "assess.view_results",  # a job, then its page
+    "assess:round_report_pdf_file": "assess.view_results",  # only while the round is the same
     "assess:round_import": "assess.open_round",
     "assess:action_create": "assess.manage_actions",
     "assess:action_list": "assess.view_results",

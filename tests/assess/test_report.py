@@ -242,3 +242,55 @@ def test_the_cli_refuses_a_round_that_is_not_there_and_someone_outside(answered,
     code = cli.main(["assess", "report", "--round", str(assessment.pk), "--as", stranger.email])
     assert code != 0
     assert "may not make the round report" in capsys.readouterr().err
+
+
+def test_the_pdf_button_makes_a_job_whose_file_is_handed_out_while_the_round_is_the_same(
+    client, answered, django_capture_on_commit_callbacks
+):
+    from cohub.apps.jobs.models import Job, JobStatus
+
+    assessment, facilitator, scale, _ = answered
+    client.force_login(facilitator)
+    kwargs = {"project_slug": assessment.project.slug, "round_id": assessment.pk}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("assess:round_report_pdf_start", kwargs=kwargs))
+    job = Job.objects.filter(kind="assess.round_report_pdf").latest("pk")
+    assert response["Location"] == reverse("jobs:detail", args=[job.pk])
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    download = client.get(job.result["url"])
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    text = pdf_text(b"".join(download.streaming_content))
+    assert scale.title in text and SMALL_GROUP_WORDS not in text
+    assert Event.objects.filter(verb="assessment_report.export", data__via="job").exists()
+    # Someone else sends answers: the PDF no longer shows the round as it is, so it is not offered.
+    late = make_member(assessment.project, ProjectRole.MEMBER)
+    Participation.objects.create(
+        project=assessment.project, user=late, taking_part=TakingPart.LIVED_EXPERIENCE
+    )
+    answer_save(assessment=assessment, respondent=late, item=scale, value="agree")
+    response_submit(assessment=assessment, respondent=late)
+    again = client.get(job.result["url"])
+    assert again.status_code == 302
+    assert again["Location"] == reverse("assess:round_report", kwargs=kwargs)
+
+
+def test_a_pdf_of_another_round_is_not_found(client, answered, django_capture_on_commit_callbacks):
+    from cohub.apps.jobs.models import Job
+
+    assessment, facilitator, _, _ = answered
+    client.force_login(facilitator)
+    kwargs = {"project_slug": assessment.project.slug, "round_id": assessment.pk}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("assess:round_report_pdf_start", kwargs=kwargs))
+    job = Job.objects.filter(kind="assess.round_report_pdf").latest("pk")
+    other = round_open(
+        project=assessment.project,
+        title="Autumn",
+        versions=[framework_version("embedding")],
+        actor=facilitator,
+    )
+    url = reverse(
+        "assess:round_report_pdf_file",
+        kwargs={"project_slug": assessment.project.slug, "round_id": other.pk, "job_id": job.pk},
+    )
+    assert client.get(url).status_code == 404

@@ -367,6 +367,25 @@ def build_world() -> World:
     # "You said, we did" is public (ADR 0033): anonymous visitors open the public page, and the
     # facilitator's publish page shows what it shows now and the button to take it down.
     changes_publish(project=project, actor=facilitator)
+    # A finished round report PDF: its download is a file, not a page.
+    from cohub.apps.assess.models import AssessmentRound
+    from cohub.apps.assess.services import round_report_pdf_make
+
+    round_pdf = Job.objects.create(
+        kind="assess.round_report_pdf",
+        project_id=project.pk,
+        created_by=facilitator,
+        status=JobStatus.SUCCEEDED,
+        params={"round": values["round_id"]},
+    )
+    round_pdf.result = round_report_pdf_make(
+        assessment=AssessmentRound.objects.get(pk=values["round_id"]),
+        actor=facilitator,
+        job_id=round_pdf.pk,
+        progress=lambda percent, message: None,
+    )
+    round_pdf.save()
+    values[("assess:round_report_pdf_file", "job_id")] = round_pdf.pk
     people = {
         "facilitator": facilitator,
         "decision_maker": decision_maker,

@@ -1,5 +1,5 @@
 """The round report in Chromium: axe-core at a phone's width and a desk's, no sideways scroll,
-and the PDF button hands over a PDF (ADR 0035)."""
+and the page downloads as one HTML file (ADR 0035)."""
 
 from __future__ import annotations
 
@@ -28,5 +28,5 @@ def test_the_round_report_passes_axe_and_reflows(page, client, round_answered, w
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert SMALL_GROUP_WORDS not in page.content()
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download as a PDF").click()
-    assert download.value.suggested_filename.endswith(".pdf")
+        page.get_by_role("link", name="Download as one web page (HTML)").click()
+    assert download.value.suggested_filename.endswith(".html")

@@ -17,6 +17,7 @@ anywhere in it.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -195,6 +196,11 @@ def round_report_html_document(report: RoundReport) -> str:
     return render_to_string(
         "assess/round_report_document.html", {"report": report, "css": _css(), "css_href": ""}
     )
+
+
+def round_report_digest(report: RoundReport) -> str:
+    """What the report would draw now, as a digest of its HTML (which holds every word)."""
+    return hashlib.sha256(round_report_html_document(report).encode("utf-8")).hexdigest()[:32]
 
 
 def round_report_pdf(report: RoundReport) -> bytes:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -451,3 +454,55 @@ def round_report_export(
         content_type=content_type,
         filename=round_report_filename(report, fmt=fmt),
     )
+
+
+ROUND_REPORT_PDF_FOLDER = "assess-report-pdfs"
+
+
+def round_report_pdf_name(round_id: int, job_id: int, digest: str) -> str:
+    return f"{ROUND_REPORT_PDF_FOLDER}/{round_id}/report-{job_id}-{digest}.pdf"
+
+
+def round_report_pdf_make(
+    *,
+    assessment: AssessmentRound,
+    actor: Any,
+    job_id: int,
+    progress: Callable[[int, str], None],
+) -> dict[str, object]:
+    """Draw the round report's PDF and keep it (the job's work); audited like a download.
+
+    Kept under a digest of the report's HTML, so the download hands it out only
+    while the report would still be drawn the same (no answer sent since, the
+    same day).
+    """
+    from cohub.apps.assess.report import (
+        build_round_report,
+        round_report_digest,
+        round_report_filename,
+        round_report_pdf,
+    )
+
+    progress(10, "Reading the answers sent so far")
+    report = build_round_report(assessment)
+    digest = round_report_digest(report)
+    progress(30, "Drawing the PDF")
+    content = round_report_pdf(report)
+    name = round_report_pdf_name(assessment.pk, job_id, digest)
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    default_storage.save(name, ContentFile(content))
+    with transaction.atomic():
+        record_event(
+            actor=actor,
+            verb="assessment_report.export",
+            target=assessment,
+            project_id=assessment.project_id,
+            data={"format": "pdf", "via": "job", "items": len(report.panels)},
+        )
+    progress(100, "The PDF is ready")
+    return {
+        "digest": digest,
+        "filename": round_report_filename(report, fmt="pdf"),
+        "bytes": len(content),
+    }

@@ -21,6 +21,16 @@ urlpatterns = [
         views.round_report_download,
         name="round_report_download",
     ),
+    path(
+        "assessments/<int:round_id>/report/pdf/",
+        views.round_report_pdf_start,
+        name="round_report_pdf_start",
+    ),
+    path(
+        "assessments/<int:round_id>/report/pdf/<int:job_id>/",
+        views.round_report_pdf_file,
+        name="round_report_pdf_file",
+    ),
     path("assessments/<int:round_id>/import/", views.round_import, name="round_import"),
     path(
         "assessments/<int:round_id>/items/<int:item_id>/action/",

@@ -12,9 +12,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.files.storage import default_storage
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -30,6 +31,7 @@ from cohub.apps.assess.forms import (
     answer_label,
     closes_at_end_of,
 )
+from cohub.apps.assess.jobs import ROUND_REPORT_PDF
 from cohub.apps.assess.models import (
     AnswerKind,
     AssessmentAction,
@@ -38,7 +40,7 @@ from cohub.apps.assess.models import (
     ResponseStatus,
 )
 from cohub.apps.assess.peer_selectors import sent_peer_review_count
-from cohub.apps.assess.report import build_round_report
+from cohub.apps.assess.report import build_round_report, round_report_digest
 from cohub.apps.assess.results import TREND_HEADINGS, item_panels
 from cohub.apps.assess.scoring import GROUPS
 from cohub.apps.assess.selectors import (
@@ -55,6 +57,8 @@ from cohub.apps.assess.selectors import (
 )
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.core.forms import add_service_error, first_error
+from cohub.apps.jobs.models import Job, JobStatus
+from cohub.apps.jobs.services import job_enqueue
 from cohub.apps.projects.access import project_view
 from cohub.apps.projects.models import Project
 
@@ -325,7 +329,12 @@ def round_report(
 def round_report_download(
     request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound
 ) -> HttpResponse:
-    """The round report as a PDF (or ``?format=html``, one file), with an audit entry."""
+    """The round report as a file drawn in the request, with an audit entry.
+
+    ``?format=html`` (the default from the page) is one web page, quick to make;
+    a PDF here (the default, for scripts) is drawn in the request, while the
+    page's button makes it as a job (``round_report_pdf_start``).
+    """
     fmt = request.GET.get("format", "pdf")
     made = services.round_report_export(
         assessment=round,
@@ -336,6 +345,52 @@ def round_report_download(
     response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@project_view("assess.view_results", load=("round_id", round_get))
+@require_POST
+def round_report_pdf_start(
+    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound
+) -> HttpResponse:
+    """Start drawing the report's PDF (a job: a round of many questions takes a while)."""
+    job = job_enqueue(
+        kind=ROUND_REPORT_PDF,
+        params={"round": round.pk},
+        project_id=project.pk,
+        created_by=request.user,
+    )
+    return redirect("jobs:detail", job_id=job.pk)
+
+
+@project_view("assess.view_results", load=("round_id", round_get))
+@require_GET
+def round_report_pdf_file(
+    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound, job_id: int
+) -> HttpResponse:
+    """The finished PDF, only while the report would still be drawn the same."""
+    job = get_object_or_404(
+        Job, pk=job_id, project_id=project.pk, kind=ROUND_REPORT_PDF, status=JobStatus.SUCCEEDED
+    )
+    if (job.params or {}).get("round") != round.pk:
+        raise Http404("That PDF is of another round.")
+    result = job.result or {}
+    digest = str(result.get("digest", ""))
+    name = services.round_report_pdf_name(round.pk, job.pk, digest)
+    if digest != round_report_digest(build_round_report(round)) or not default_storage.exists(name):
+        messages.error(
+            request,
+            "The round has changed since that PDF was drawn (answers sent, an action moved "
+            "on, or a new day), so it is no longer offered. Make the PDF again.",
+        )
+        return redirect("assess:round_report", project_slug=project.slug, round_id=round.pk)
+    response = FileResponse(
+        default_storage.open(name, "rb"),
+        as_attachment=True,
+        filename=str(result.get("filename") or "round-report.pdf"),
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "no-store"
+    return response  # type: ignore[return-value]  # a streamed file; project_view passes it on
 
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
