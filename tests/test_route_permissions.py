@@ -193,6 +193,8 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "assess:round_import": "assess.open_round",
     "assess:action_create": "assess.manage_actions",
     "assess:action_list": "assess.view_results",
+    "assess:framework_list": "assess.manage_frameworks",
+    "assess:framework_detail": "assess.manage_frameworks",  # 404 for another organisation's
     "assess:action_update": "assess.manage_actions",  # checked on the action
     "assess:peer_reviews": "assess.manage_peer_review",
     "assess:peer_invite": "assess.manage_peer_review",

@@ -11,7 +11,8 @@ from cohub.apps.projects.models import Project
 
 def assessment_values(project: Project, actor: Any) -> dict[str, Any]:
     """The URL arguments of the assessment pages: a round, its first question, an action,
-    a peer reviewer's invitation (and its link's token) and evidence shared with them."""
+    a peer reviewer's invitation (and its link's token), evidence shared with them, and one
+    of the organisation's own frameworks."""
     frameworks_load()
     assessment = round_open(
         project=project, title="First round", versions=shipped_frameworks(), actor=actor
@@ -32,8 +33,22 @@ def assessment_values(project: Project, actor: Any) -> dict[str, Any]:
         items=[item],
         actor=actor,
     )
+    from cohub.apps.assess.services import framework_create, framework_item_add
+
+    own = framework_create(
+        organisation=project.organisation, title="How we work with families", actor=actor
+    )
+    framework_item_add(
+        framework=own.framework,
+        title="Paid for their time",
+        statement="People who take part are paid for their time, on the day.",
+        easy_read="We pay you for your time.",
+        good_looks_like="Payment is offered before the day and made on it.",
+        actor=actor,
+    )
     return {
         "round_id": assessment.pk,
+        "framework_id": own.framework_id,
         "number": 1,
         "item_id": item.pk,
         "action_id": action.pk,

@@ -200,3 +200,52 @@ class PeerEvidenceForm(PlainForm):
             "framework_version__framework__key", "position"
         )
         field.label_from_instance = _item_title  # type: ignore[assignment,method-assign]
+
+
+class FrameworkForm(PlainForm):
+    """Starting an organisation's own framework."""
+
+    title = forms.CharField(
+        label="Name of the framework",
+        max_length=200,
+        help_text="For example: How we work with families.",
+    )
+    summary = forms.CharField(
+        label="What it is about (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One or two sentences, shown when someone opens a round.",
+    )
+
+
+class FrameworkItemForm(PlainForm):
+    """One question of an organisation's own framework, answered on the agreement scale."""
+
+    title = forms.CharField(
+        label="Short title",
+        max_length=200,
+        help_text="A few words, shown in the results. For example: Paid for their time.",
+    )
+    statement = forms.CharField(
+        label="Statement",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What people agree or disagree with. For example: People who take part "
+        "are paid for their time, on the day.",
+    )
+    easy_read = forms.CharField(
+        label="Easy-read statement",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The same in short, everyday words. For example: We pay you for your time.",
+    )
+    good_looks_like = forms.CharField(
+        label="What good looks like",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Guidance for people answering and for whoever acts on the results.",
+    )
+    key = forms.CharField(
+        label="Key (optional)",
+        max_length=80,
+        required=False,
+        help_text="A short name that stays the same in every version, so results can be "
+        "compared over time. Made from the title if you leave it empty.",
+    )

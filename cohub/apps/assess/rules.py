@@ -14,6 +14,8 @@ rules.add_perm("assess.open_round", can_run_project)
 rules.add_perm("assess.answer_round", is_project_member)
 rules.add_perm("assess.view_results", can_see_project)
 rules.add_perm("assess.manage_actions", can_run_project)
+# An organisation's own frameworks, made from one of its projects (they serve all of them).
+rules.add_perm("assess.manage_frameworks", can_run_project)
 # Inviting people from outside to review a round, and choosing what they read (ADR 0034).
 rules.add_perm("assess.manage_peer_review", can_run_project)
 
@@ -21,4 +23,5 @@ describe_permission("assess.open_round", "open an assessment round")
 describe_permission("assess.answer_round", "answer an assessment round")
 describe_permission("assess.view_results", "read an assessment round's results")
 describe_permission("assess.manage_actions", "keep the project's list of actions")
+describe_permission("assess.manage_frameworks", "make your organisation's own frameworks")
 describe_permission("assess.manage_peer_review", "invite peer reviewers to an assessment round")

@@ -35,6 +35,32 @@ def shipped_frameworks() -> list[FrameworkVersion]:
     return found
 
 
+def organisation_frameworks(organisation: Any) -> list[FrameworkVersion]:
+    """The newest version of each of an organisation's own frameworks, by name."""
+    found = []
+    for framework in Framework.objects.filter(organisation=organisation):
+        latest = framework.versions.annotate(item_count=Count("items")).order_by("-version").first()
+        if latest is not None:
+            found.append(latest)
+    return sorted(found, key=lambda v: v.title.casefold())
+
+
+def own_framework_get(project: Project, framework_id: int) -> Framework:
+    """One of the project's organisation's own frameworks; the hub's or another's is not found."""
+    return get_object_or_404(Framework, pk=framework_id, organisation_id=project.organisation_id)
+
+
+def round_framework_choices(project: Project) -> list[FrameworkVersion]:
+    """What a round of ``project`` may ask about: the hub's frameworks, then the organisation's
+    own that have at least one question (each at its newest version)."""
+    own = [
+        v
+        for v in organisation_frameworks(project.organisation)
+        if v.item_count  # type: ignore[attr-defined]
+    ]
+    return [*shipped_frameworks(), *own]
+
+
 def framework_version(key: str) -> FrameworkVersion | None:
     """The newest version of the shipped framework ``key``, or None."""
     framework = Framework.objects.filter(key=key, organisation=None).first()

@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from cohub.apps.assess import scoring
 from cohub.apps.assess.groups import member_group
@@ -131,6 +132,10 @@ def round_open(
     """Open a round for ``project`` with the chosen framework versions (kept as they are)."""
     if not versions:
         raise ServiceError("Choose at least one framework for the round.")
+    if any(v.framework.organisation_id not in (None, project.organisation_id) for v in versions):
+        raise ServiceError("A round asks about the hub's frameworks or your organisation's own.")
+    if any(not v.items.exists() for v in versions):
+        raise ServiceError("A framework you chose has no questions yet. Add one first.")
     opens_at = opens_at or timezone.now()
     if closes_at is not None and closes_at <= opens_at:
         raise ServiceError("The round must close after it opens. Choose a later closing date.")
@@ -403,6 +408,142 @@ def answers_import(*, assessment: AssessmentRound, text: str, actor: Any) -> Ans
             data={"respondents": len(responses), "answers": len(rows)},
         )
     return AnswersImported(respondents=len(responses), answers=len(rows))
+
+
+# An organisation's own frameworks (issue 8 item 1) -----------------------------------
+
+
+def _version_data(version: FrameworkVersion, items: list[dict[str, str]]) -> dict[str, Any]:
+    return {
+        "key": version.framework.key,
+        "version": version.version,
+        "title": version.title,
+        "summary": version.summary,
+        "answer_kind": version.answer_kind,
+        "items": items,
+    }
+
+
+def _unique_framework_key(organisation: Any, title: str) -> str:
+    base = slugify(title)[:50] or "framework"
+    key, number = base, 2
+    while Framework.objects.filter(organisation=organisation, key=key).exists():
+        key, number = f"{base}-{number}", number + 1
+    return key
+
+
+@transaction.atomic
+def framework_create(
+    *, organisation: Any, title: str, summary: str = "", actor: Any
+) -> FrameworkVersion:
+    """Start an organisation's own framework: version 1, answered on the agreement scale.
+
+    It has no questions yet; it is offered when opening a round once it has one.
+    """
+    title = " ".join(title.split())
+    if not title:
+        raise ServiceError("Give the framework a name.", field="title")
+    framework = Framework.objects.create(
+        key=_unique_framework_key(organisation, title), organisation=organisation
+    )
+    version = FrameworkVersion(
+        framework=framework,
+        version=1,
+        title=title,
+        summary=summary.strip(),
+        answer_kind=AnswerKind.SCALE,
+    )
+    version.content_hash = _content_hash(_version_data(version, []))
+    version.save()
+    record_event(
+        actor=actor,
+        verb="assessment_framework.create",
+        target=version,
+        data={"organisation": organisation.pk, "key": framework.key},
+    )
+    return version
+
+
+def _items_of(version: FrameworkVersion) -> list[dict[str, str]]:
+    return [
+        {f: getattr(item, f) for f in ITEM_FIELDS} for item in version.items.order_by("position")
+    ]
+
+
+@transaction.atomic
+def framework_item_add(
+    *,
+    framework: Framework,
+    title: str,
+    statement: str,
+    easy_read: str,
+    good_looks_like: str,
+    key: str = "",
+    actor: Any,
+) -> FrameworkVersion:
+    """Add a question to an organisation's framework; returns the version that now holds it.
+
+    A version no round has used yet takes the question as it is. Once a round
+    has used the newest version, a new version is made (its questions copied,
+    this one added), so that round keeps the words its members answered.
+    """
+    if framework.organisation_id is None:
+        raise ServiceError("The frameworks the hub ships cannot be changed here.")
+    fields = {
+        "title": " ".join(title.split()),
+        "statement": statement.strip(),
+        "easy_read": easy_read.strip(),
+        "good_looks_like": good_looks_like.strip(),
+    }
+    words = {
+        "title": "Give the question a short title.",
+        "statement": "Write the statement people agree or disagree with.",
+        "easy_read": "Write the statement in easy-read words too.",
+        "good_looks_like": "Say what good looks like, to guide people.",
+    }
+    for name, value in fields.items():
+        if not value:
+            raise ServiceError(words[name], field=name)
+    item_key = slugify(key.strip() or fields["title"])[:80]
+    if not item_key:
+        raise ServiceError("Give the question a key of letters or numbers.", field="key")
+    latest = Framework.objects.select_for_update().get(pk=framework.pk).latest_version()
+    if latest is None:
+        raise ServiceError("That framework has no version to add to.")
+    items = _items_of(latest)
+    if any(item["key"] == item_key for item in items):
+        raise ServiceError(
+            f"A question with the key \u201c{item_key}\u201d is already in this framework. "
+            "Choose another key.",
+            field="key",
+        )
+    items.append({"key": item_key, **fields})
+    if latest.rounds.exists():
+        version = FrameworkVersion.objects.create(
+            framework=framework,
+            version=latest.version + 1,
+            title=latest.title,
+            summary=latest.summary,
+            answer_kind=latest.answer_kind,
+            choices=list(latest.choices),
+            content_hash="",
+        )
+        AssessmentItem.objects.bulk_create(
+            AssessmentItem(framework_version=version, position=position, **item)
+            for position, item in enumerate(items, start=1)
+        )
+    else:
+        version = latest
+        AssessmentItem.objects.create(framework_version=version, position=len(items), **items[-1])
+    version.content_hash = _content_hash(_version_data(version, items))
+    version.save(update_fields=["content_hash", "updated_at"])
+    record_event(
+        actor=actor,
+        verb="assessment_framework.item_add",
+        target=version,
+        data={"key": framework.key, "version": version.version, "item": item_key},
+    )
+    return version
 
 
 ROUND_REPORT_FORMATS = ("pdf", "html")

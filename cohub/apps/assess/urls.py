@@ -63,6 +63,12 @@ urlpatterns = [
         peer_views.peer_evidence_remove,
         name="peer_evidence_remove",
     ),
+    path("assessments/frameworks/", views.framework_list, name="framework_list"),
+    path(
+        "assessments/frameworks/<int:framework_id>/",
+        views.framework_detail,
+        name="framework_detail",
+    ),
     path("actions/", views.action_list, name="action_list"),
     path("actions/<int:action_id>/", views.action_update, name="action_update"),
 ]

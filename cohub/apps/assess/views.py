@@ -27,6 +27,8 @@ from cohub.apps.assess.forms import (
     ActionStatusForm,
     AnswerForm,
     AnswersImportForm,
+    FrameworkForm,
+    FrameworkItemForm,
     RoundOpenForm,
     answer_label,
     closes_at_end_of,
@@ -46,14 +48,16 @@ from cohub.apps.assess.scoring import GROUPS
 from cohub.apps.assess.selectors import (
     action_get,
     item_choices,
+    organisation_frameworks,
     own_answers,
+    own_framework_get,
     project_actions,
     response_for,
+    round_framework_choices,
     round_get,
     round_is_open,
     round_items,
     round_lines,
-    shipped_frameworks,
 )
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.core.forms import add_service_error, first_error
@@ -92,6 +96,7 @@ def round_list(request: AuthenticatedHttpRequest, project: Project) -> HttpRespo
             "can_open": request.user.has_perm("assess.open_round", project),
             "can_answer": request.user.has_perm("assess.answer_round", project),
             "can_peer": request.user.has_perm("assess.manage_peer_review", project),
+            "can_frameworks": request.user.has_perm("assess.manage_frameworks", project),
         },
     )
 
@@ -99,7 +104,7 @@ def round_list(request: AuthenticatedHttpRequest, project: Project) -> HttpRespo
 @project_view("assess.open_round")
 def round_open(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
     """Choose frameworks, a name and (if wanted) a closing day; the round opens at once."""
-    form = RoundOpenForm(_posted(request), versions=shipped_frameworks())
+    form = RoundOpenForm(_posted(request), versions=round_framework_choices(project))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -120,7 +125,12 @@ def round_open(request: AuthenticatedHttpRequest, project: Project) -> HttpRespo
     return render(
         request,
         "assess/round_open.html",
-        {"project": project, "form": form, "min_group": settings.COHUB_ASSESS_MIN_GROUP},
+        {
+            "project": project,
+            "form": form,
+            "min_group": settings.COHUB_ASSESS_MIN_GROUP,
+            "can_frameworks": request.user.has_perm("assess.manage_frameworks", project),
+        },
     )
 
 
@@ -522,3 +532,89 @@ def action_update(
     else:
         messages.error(request, first_error(form))
     return redirect(reverse("assess:action_list", kwargs={"project_slug": project.slug}))
+
+
+@project_view("assess.manage_frameworks")
+def framework_list(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
+    """The organisation's own frameworks, and starting a new one."""
+    form = FrameworkForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.framework_create(
+                organisation=project.organisation,
+                title=form.cleaned_data["title"],
+                summary=form.cleaned_data["summary"],
+                actor=request.user,
+            )
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request, f"\u201c{version.title}\u201d is made. Now add its first question."
+            )
+            return redirect(
+                "assess:framework_detail",
+                project_slug=project.slug,
+                framework_id=version.framework_id,
+            )
+    return render(
+        request,
+        "assess/framework_list.html",
+        {
+            "project": project,
+            "frameworks": organisation_frameworks(project.organisation),
+            "form": form,
+        },
+    )
+
+
+@project_view("assess.manage_frameworks")
+def framework_detail(
+    request: AuthenticatedHttpRequest, project: Project, framework_id: int
+) -> HttpResponse:
+    """One of the organisation's frameworks: its questions, and adding one.
+
+    Once a round has used the newest version, adding makes a new version, so
+    that round keeps the words its members answered (``services.framework_item_add``).
+    """
+    framework = own_framework_get(project, framework_id)
+    form = FrameworkItemForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        before = framework.latest_version()
+        try:
+            version = services.framework_item_add(
+                framework=framework,
+                key=data["key"],
+                title=data["title"],
+                statement=data["statement"],
+                easy_read=data["easy_read"],
+                good_looks_like=data["good_looks_like"],
+                actor=request.user,
+            )
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            said = f"\u201c{data['title']}\u201d is added."
+            if before is not None and version.pk != before.pk:
+                said += (
+                    f" This is version {version.version}: rounds that used version "
+                    f"{before.version} keep its words."
+                )
+            messages.success(request, said)
+            return redirect(
+                "assess:framework_detail", project_slug=project.slug, framework_id=framework.pk
+            )
+    latest = framework.latest_version()
+    return render(
+        request,
+        "assess/framework_detail.html",
+        {
+            "project": project,
+            "framework": framework,
+            "version": latest,
+            "items": list(latest.items.order_by("position")) if latest else [],
+            "rounds": latest.rounds.count() if latest else 0,
+            "form": form,
+        },
+    )
