@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from cohub.apps.core import audit
 from cohub.apps.core.models import Event
+from cohub.apps.projects.access import PUBLIC_ATTR
 from cohub.apps.stories import services as story_services
 from tests.routes import site_routes
 from tests.test_consent_on_every_page import SECRETS, build_world
@@ -57,13 +58,18 @@ def test_every_page_that_shows_a_story_leaves_an_entry_naming_it(client):
     client.force_login(world.facilitator)
     showing: set[str] = set()
     unaudited: list[str] = []
-    for route, _ in site_routes():
+    public_showing: set[str] = set()
+    for route, view in site_routes():
         before = _last_event_id()
         response = client.get(world.url(route))
         body = response.content.decode("utf-8", errors="replace")
         if not any(secret in body for secret in SECRETS):
             continue
         showing.add(route.name)
+        if getattr(view, PUBLIC_ATTR, None) is not None:
+            # A public page is not audited per read (ADR 0033): publishing is the audited act.
+            public_showing.add(route.name)
+            continue
         entries = Event.objects.filter(pk__gt=before, verb__in=READ_ENTRIES)
         if not any(
             e.actor_id == world.facilitator.pk and story_id in e.data.get("stories", [])
@@ -71,6 +77,9 @@ def test_every_page_that_shows_a_story_leaves_an_entry_naming_it(client):
         ):
             unaudited.append(route.name)
     assert showing >= KNOWN_TO_SHOW, sorted(KNOWN_TO_SHOW - showing)
+    # The public page shows Kit's approved quote; the act that made it public is on record.
+    assert public_showing == {"you_said:page"}
+    assert Event.objects.filter(verb="changes.publish", project_id=world.project.pk).exists()
     assert not unaudited, (
         "These pages show a story's words but leave no audit entry naming it: read the "
         f"words through the selectors (they note the read, core.audit): {unaudited}"
