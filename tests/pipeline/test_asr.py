@@ -295,3 +295,42 @@ def test_the_transcript_is_the_same_whichever_worker_finishes_first(tmp_path, mo
     assert out_of_order == in_order
     assert "village" in out_of_order.text.lower() and "housing" in out_of_order.text.lower()
     assert out_of_order.parameters["workers"] == 2
+
+
+def test_a_chunk_whose_text_stops_early_is_read_to_its_end(tmp_path, engine):
+    """Two sentences with no pause are one chunk; tiny.en wrote only the first of them.
+
+    Found by hand: ``cohub transcribe`` on this file printed the first sentence
+    alone. Each sentence's words must come out, once, in order.
+    """
+    first = speak(
+        "Thank you for coming today. Tell me how you first came to the service.",
+        tmp_path / "first.wav",
+    )
+    second = speak(
+        "My doctor gave me a leaflet, and I rang the number on the back of it.",
+        tmp_path / "second.wav",
+        voice="en-us+f3",
+    )
+    both = tmp_path / "both.wav"
+    ffmpeg("-i", str(first), "-i", str(second), "-filter_complex", "concat=n=2:v=0:a=1", str(both))
+    assert len(asr.chunk_regions(asr.speech_regions(asr.decode_audio(both)))) == 1
+
+    result = transcribe_media(both, engine=engine)
+    words = _words(result)
+    for expected in ("service", "doctor", "leaflet", "number"):
+        assert words.count(expected) == 1, (expected, words)
+    assert words.index("service") < words.index("doctor")
+    assert result.parameters["reread_unheard_speech_s"] == asr.UNHEARD_SPEECH_S
+
+
+def test_only_speech_after_a_chunks_last_word_is_read_again():
+    said = (Word(0.1, 0.5, "one", 0.9), Word(0.6, 2.0, "two", 0.9))
+    segments = [Segment(start=0.1, end=2.0, text="one two", words=said)]
+    regions = [(0.0, 2.2), (2.4, 6.0)]
+    # 3.6 s of speech after the last word: read again from that word's end.
+    assert asr.unheard_tails([(0.0, 6.0)], regions, segments) == [(2.0, 6.0)]
+    # A chunk read to its end (the VAD's padding after the last word) is left alone.
+    assert asr.unheard_tails([(0.0, 2.2)], [(0.0, 2.2)], segments) == []
+    # A chunk with no word at all is not read again: the same sound gives the same nothing.
+    assert asr.unheard_tails([(10.0, 16.0)], [(10.0, 16.0)], segments) == []
