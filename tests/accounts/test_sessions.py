@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +16,7 @@ from django.utils import timezone
 from cohub.apps.accounts.jobs import CLEAR_SESSIONS, clear_sessions
 from cohub.apps.jobs import registry
 from cohub.apps.projects.models import ProjectRole
+from cohub.apps.projects import sessions
 from cohub.apps.projects.sessions import holds_keys
 from tests.auth import backup_code
 from tests.factories import PASSWORD, make_member, make_org_admin
@@ -43,14 +47,41 @@ def test_a_facilitators_session_ends_after_twenty_idle_minutes(client, project):
     assert response.url.startswith(reverse("accounts:login"))
 
 
+def _idle_for(client, minutes: int) -> None:
+    """As if the last thing was done ``minutes`` ago (of the default 30)."""
+    session = client.session
+    session[sessions._REFRESHED] = int(time.time()) - minutes * 60
+    session.save()
+    Session.objects.update(expire_date=timezone.now() + dt.timedelta(minutes=30 - minutes))
+
+
 @pytest.mark.django_db
 def test_each_request_starts_the_idle_time_again(client, project):
     facilitator = make_member(project, ProjectRole.FACILITATOR)
     _log_in(client, facilitator)
-    Session.objects.update(expire_date=timezone.now() + dt.timedelta(minutes=2))
+    _idle_for(client, 28)
     assert client.get(reverse("projects:list")).status_code == 200
     left = Session.objects.get().expire_date - timezone.now()
-    assert left > dt.timedelta(minutes=25)
+    assert left > dt.timedelta(minutes=29)
+
+
+@pytest.mark.django_db
+def test_requests_within_a_minute_do_not_write_the_session_again(client, project):
+    """A board polls every two seconds: each poll saving the session was a write each time."""
+    facilitator = make_member(project, ProjectRole.FACILITATOR)
+    _log_in(client, facilitator)
+    _idle_for(client, 0)
+    expires = Session.objects.get().expire_date
+    for _ in range(3):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("projects:list")).status_code == 200
+        writes = [q["sql"] for q in captured.captured_queries if "UPDATE" in q["sql"]]
+        assert not [sql for sql in writes if "django_session" in sql], writes
+    assert Session.objects.get().expire_date == expires
+    # A minute on, the next request starts the idle time again.
+    _idle_for(client, 1)
+    client.get(reverse("projects:list"))
+    assert Session.objects.get().expire_date - timezone.now() > dt.timedelta(minutes=29)
 
 
 @pytest.mark.django_db

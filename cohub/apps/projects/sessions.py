@@ -10,6 +10,7 @@ the stronger protection"; two-factor sign-in uses it too.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,10 @@ from cohub.apps.accounts.models import OrganisationMembership, OrganisationRole
 from cohub.apps.projects.models import ProjectMembership, ProjectRole
 
 _CACHE = "_cohub_runs_projects"
+# When the idle time last started again (seconds since the epoch), kept in the session.
+_REFRESHED = "_cohub_idle_from"
+# The idle time starts again at most this often: every start is a write of the session.
+REFRESH_EVERY_S = 60
 
 
 def holds_keys(user: Any) -> bool:
@@ -52,8 +57,11 @@ def holds_keys(user: Any) -> bool:
 class IdleTimeoutMiddleware:
     """Sessions of people who hold the keys end after a short time with nothing done.
 
-    Each request of theirs sets the session to expire that many seconds later,
-    so the time counts from the last thing they did.
+    A request of theirs sets the session to expire that many seconds later,
+    so the time counts from the last thing they did, to within a minute:
+    the expiry is set again only when the last setting is at least
+    ``REFRESH_EVERY_S`` old, since each setting saves the session (a write on
+    every request, a board's poll every two seconds included, otherwise).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
@@ -61,5 +69,15 @@ class IdleTimeoutMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if holds_keys(request.user):
-            request.session.set_expiry(settings.COHUB_FACILITATOR_IDLE_SECONDS)
+            session = request.session
+            now = int(time.time())
+            idle = settings.COHUB_FACILITATOR_IDLE_SECONDS
+            since = session.get(_REFRESHED)
+            if (
+                not isinstance(since, int)
+                or now - since >= REFRESH_EVERY_S
+                or session.get_expiry_age() != idle
+            ):
+                session[_REFRESHED] = now
+                session.set_expiry(idle)
         return self.get_response(request)
