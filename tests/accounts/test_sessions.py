@@ -8,15 +8,15 @@ import time
 import pytest
 from django.contrib.sessions.models import Session
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from cohub.apps.accounts.jobs import CLEAR_SESSIONS, clear_sessions
 from cohub.apps.jobs import registry
-from cohub.apps.projects.models import ProjectRole
 from cohub.apps.projects import sessions
+from cohub.apps.projects.models import ProjectRole
 from cohub.apps.projects.sessions import holds_keys
 from tests.auth import backup_code
 from tests.factories import PASSWORD, make_member, make_org_admin
