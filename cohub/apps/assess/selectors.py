@@ -10,6 +10,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from cohub.apps.accounts.models import Organisation, User
 from cohub.apps.assess import scoring
 from cohub.apps.assess.models import (
     AnswerKind,
@@ -53,9 +54,15 @@ def own_framework_get(project: Project, framework_id: int) -> Framework:
 def round_framework_choices(project: Project) -> list[FrameworkVersion]:
     """What a round of ``project`` may ask about: the hub's frameworks, then the organisation's
     own that have at least one question (each at its newest version)."""
+    return organisation_round_framework_choices(project.organisation)
+
+
+def organisation_round_framework_choices(organisation: Organisation) -> list[FrameworkVersion]:
+    """What a round of (or in) ``organisation`` may ask about: the hub's, then its own with
+    at least one question."""
     own = [
         v
-        for v in organisation_frameworks(project.organisation)
+        for v in organisation_frameworks(organisation)
         if v.item_count  # type: ignore[attr-defined]
     ]
     return [*shipped_frameworks(), *own]
@@ -115,6 +122,57 @@ def rounds_for(project: Project) -> QuerySet[AssessmentRound]:
     )
 
 
+def organisation_rounds(organisation: Organisation) -> QuerySet[AssessmentRound]:
+    """The organisation-wide rounds (no project), newest first, with their frameworks."""
+    return (
+        AssessmentRound.objects.filter(organisation=organisation, project__isnull=True)
+        .prefetch_related("framework_versions")
+        .order_by("-opens_at", "-pk")
+    )
+
+
+def organisation_round_get(organisation: Organisation, round_id: int) -> AssessmentRound:
+    """One organisation-wide round of ``organisation``; a project's round, or another
+    organisation's, is not found."""
+    return get_object_or_404(
+        AssessmentRound, organisation=organisation, project__isnull=True, pk=round_id
+    )
+
+
+def organisation_action_get(organisation: Organisation, action_id: int) -> AssessmentAction:
+    """One action on the organisation's own list (from its organisation-wide rounds)."""
+    return get_object_or_404(
+        AssessmentAction.objects.select_related("round", "item", "owner"),
+        round__organisation=organisation,
+        round__project__isnull=True,
+        pk=action_id,
+    )
+
+
+def organisation_actions(organisation: Organisation) -> QuerySet[AssessmentAction]:
+    """The organisation's action list (from its organisation-wide rounds), soonest due first."""
+    return (
+        AssessmentAction.objects.filter(
+            round__organisation=organisation, round__project__isnull=True
+        )
+        .select_related("round", "item", "owner")
+        .order_by(F("due").asc(nulls_last=True), "pk")
+    )
+
+
+def organisation_people(organisation: Organisation) -> QuerySet[User]:
+    """Everyone who belongs to the organisation: its own members, and its projects' members."""
+    return (
+        User.objects.filter(
+            Q(organisation_memberships__organisation=organisation)
+            | Q(project_memberships__project__organisation=organisation),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("display_name", "email")
+    )
+
+
 def round_get(project: Project, round_id: int) -> AssessmentRound:
     """One round of ``project``; a round of another project is not found."""
     return get_object_or_404(AssessmentRound, project=project, pk=round_id)
@@ -171,8 +229,17 @@ class RoundLine:
 
 def round_lines(project: Project, user: Any) -> list[RoundLine]:
     """The round list: per round how far the viewer got and how many have sent answers."""
+    return _lines(rounds_for(project), user)
+
+
+def organisation_round_lines(organisation: Organisation, user: Any) -> list[RoundLine]:
+    """``round_lines`` for the organisation-wide rounds."""
+    return _lines(organisation_rounds(organisation), user)
+
+
+def _lines(found: QuerySet[AssessmentRound], user: Any) -> list[RoundLine]:
     rounds = list(
-        rounds_for(project).annotate(
+        found.annotate(
             item_count=Count("framework_versions__items", distinct=True),
             sent_count=Count(
                 "responses",
@@ -267,7 +334,8 @@ def project_actions(project: Project) -> QuerySet[AssessmentAction]:
 
 
 def round_actions(assessment: AssessmentRound) -> dict[int, list[AssessmentAction]]:
-    """Actions by item id: the round's own, and open ones from earlier rounds of the project.
+    """Actions by item id: the round's own, and open ones from earlier rounds of the project
+    (for an organisation-wide round, the organisation's earlier organisation-wide rounds).
 
     An earlier round's action shows under the same item key here, so the next
     round sees what was promised and how far it got.
@@ -275,7 +343,7 @@ def round_actions(assessment: AssessmentRound) -> dict[int, list[AssessmentActio
     found: dict[int, list[AssessmentAction]] = {}
     items = {(i.framework_version.framework_id, i.key): i.pk for i in round_items(assessment)}
     for action in AssessmentAction.objects.filter(
-        round__project=assessment.project_id, round__opens_at__lte=assessment.opens_at
+        _same_place("round__", assessment), round__opens_at__lte=assessment.opens_at
     ).select_related("item__framework_version", "owner", "round"):
         key = (action.item.framework_version.framework_id, action.item.key)
         if key in items:
@@ -283,13 +351,22 @@ def round_actions(assessment: AssessmentRound) -> dict[int, list[AssessmentActio
     return found
 
 
+def _same_place(prefix: str, assessment: AssessmentRound) -> Q:
+    """Rounds of the same project, or (for an organisation-wide one) the same organisation's
+    organisation-wide rounds: never a project's round mixed with the organisation's."""
+    if assessment.project_id is not None:
+        return Q(**{f"{prefix}project_id": assessment.project_id})
+    return Q(
+        **{f"{prefix}organisation_id": assessment.organisation_id, f"{prefix}project__isnull": True}
+    )
+
+
 def earlier_rounds(assessment: AssessmentRound, *, limit: int = 4) -> list[AssessmentRound]:
-    """The project's rounds opened before this one, oldest first (the last ``limit``)."""
-    if assessment.project_id is None:
-        return []
+    """The project's rounds opened before this one, oldest first (the last ``limit``); for an
+    organisation-wide round, the organisation's earlier organisation-wide rounds."""
     found = list(
         AssessmentRound.objects.filter(
-            project_id=assessment.project_id, opens_at__lt=assessment.opens_at
+            _same_place("", assessment), opens_at__lt=assessment.opens_at
         ).order_by("-opens_at", "-pk")[:limit]
     )
     return found[::-1]

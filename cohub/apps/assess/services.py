@@ -17,8 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from cohub.apps.accounts.models import Organisation
 from cohub.apps.assess import scoring
-from cohub.apps.assess.groups import member_group
+from cohub.apps.assess.groups import member_group, organisation_group
 from cohub.apps.assess.models import (
     ActionStatus,
     AnswerKind,
@@ -34,6 +35,7 @@ from cohub.apps.assess.models import (
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.core.models import record_event
 from cohub.apps.projects.models import Project
+from cohub.apps.projects.predicates import belongs_to_organisation
 
 FRAMEWORKS_DIR = Path(__file__).resolve().parent / "frameworks"
 ITEM_FIELDS = ("key", "title", "statement", "easy_read", "good_looks_like")
@@ -119,29 +121,31 @@ def frameworks_load(*, directory: Path = FRAMEWORKS_DIR) -> FrameworksLoaded:
     return FrameworksLoaded(added=added, unchanged=unchanged)
 
 
-def round_open(
+def _round_create(
     *,
-    project: Project,
+    organisation: Organisation,
+    project: Project | None,
     title: str,
     versions: list[FrameworkVersion],
     actor: Any,
-    opens_at: dt.datetime | None = None,
-    closes_at: dt.datetime | None = None,
-    min_group_size: int | None = None,
+    opens_at: dt.datetime | None,
+    closes_at: dt.datetime | None,
+    min_group_size: int | None,
 ) -> AssessmentRound:
-    """Open a round for ``project`` with the chosen framework versions (kept as they are)."""
+    """The checks and the write both kinds of round share (a project's, an organisation's)."""
     if not versions:
         raise ServiceError("Choose at least one framework for the round.")
-    if any(v.framework.organisation_id not in (None, project.organisation_id) for v in versions):
+    if any(v.framework.organisation_id not in (None, organisation.pk) for v in versions):
         raise ServiceError("A round asks about the hub's frameworks or your organisation's own.")
     if any(not v.items.exists() for v in versions):
         raise ServiceError("A framework you chose has no questions yet. Add one first.")
     opens_at = opens_at or timezone.now()
     if closes_at is not None and closes_at <= opens_at:
         raise ServiceError("The round must close after it opens. Choose a later closing date.")
+    frameworks = sorted(f"{v.framework.key} v{v.version}" for v in versions)
     with transaction.atomic():
         assessment = AssessmentRound.objects.create(
-            organisation=project.organisation,
+            organisation=organisation,
             project=project,
             title=title.strip() or "Assessment round",
             opens_at=opens_at,
@@ -154,10 +158,71 @@ def round_open(
             actor=actor,
             verb="assessment.open",
             target=assessment,
-            project_id=project.pk,
-            data={"frameworks": sorted(f"{v.framework.key} v{v.version}" for v in versions)},
+            project_id=project.pk if project else None,
+            data={"frameworks": frameworks}
+            if project
+            else {"frameworks": frameworks, "organisation": organisation.pk},
         )
     return assessment
+
+
+def round_open(
+    *,
+    project: Project,
+    title: str,
+    versions: list[FrameworkVersion],
+    actor: Any,
+    opens_at: dt.datetime | None = None,
+    closes_at: dt.datetime | None = None,
+    min_group_size: int | None = None,
+) -> AssessmentRound:
+    """Open a round for ``project`` with the chosen framework versions (kept as they are)."""
+    return _round_create(
+        organisation=project.organisation,
+        project=project,
+        title=title,
+        versions=versions,
+        actor=actor,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        min_group_size=min_group_size,
+    )
+
+
+def organisation_round_open(
+    *,
+    organisation: Organisation,
+    title: str,
+    versions: list[FrameworkVersion],
+    actor: Any,
+    opens_at: dt.datetime | None = None,
+    closes_at: dt.datetime | None = None,
+    min_group_size: int | None = None,
+) -> AssessmentRound:
+    """Open a round for the whole of ``organisation`` (ADR 0028).
+
+    Everyone who belongs to it answers (``assess.answer_org_round``): a member
+    of any of its projects, or of the organisation itself, once each, as the
+    group ``groups.organisation_group`` works out. Only its admins and the
+    facilitators of its projects open one (``assess.open_org_round``, asked
+    here too, so no caller can skip it). The frameworks are the hub's or the
+    organisation's own, as for a project's round.
+    """
+    if actor is None or not actor.has_perm("assess.open_org_round", organisation):
+        raise ServiceError(
+            f"Only {organisation.name}'s admins, and people who facilitate one of its "
+            "projects, may open a round for the whole organisation."
+        )
+    return _round_create(
+        organisation=organisation,
+        project=None,
+        title=title,
+        versions=versions,
+        actor=actor,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        min_group_size=min_group_size,
+    )
 
 
 def _item_choices(item: AssessmentItem) -> list[str]:
@@ -165,6 +230,13 @@ def _item_choices(item: AssessmentItem) -> list[str]:
     if version.answer_kind == AnswerKind.SCALE:
         return [*scoring.SCALE]
     return list(version.choices)
+
+
+def _group_of(assessment: AssessmentRound, respondent: Any) -> str | None:
+    """The group the respondent answers as now: in the project, or across the organisation."""
+    if assessment.project is not None:
+        return member_group(assessment.project, respondent)
+    return organisation_group(assessment.organisation, respondent)
 
 
 def answer_save(
@@ -190,9 +262,7 @@ def answer_save(
         response, _ = AssessmentResponse.objects.get_or_create(
             round=assessment,
             respondent=respondent,
-            defaults={"group": member_group(assessment.project, respondent) or ""}
-            if assessment.project
-            else {"group": ""},
+            defaults={"group": _group_of(assessment, respondent) or ""},
         )
         if response.status == ResponseStatus.SUBMITTED:
             raise ServiceError("You have already sent your answers to this round.")
@@ -226,10 +296,19 @@ def response_submit(*, assessment: AssessmentRound, respondent: Any) -> Assessme
     return response
 
 
-def _member_of(project: Project | None, user: Any) -> bool:
-    if project is None or user is None:
+def _may_own(assessment: AssessmentRound, user: Any) -> bool:
+    """An action's owner takes part where the round was: its project, or its organisation."""
+    if user is None:
         return True
-    return project.memberships.filter(user=user).exists()
+    if assessment.project is not None:
+        return assessment.project.memberships.filter(user=user).exists()
+    return bool(belongs_to_organisation(user, assessment.organisation))
+
+
+def _owner_refusal(assessment: AssessmentRound) -> str:
+    if assessment.project is not None:
+        return "The owner must take part in the project."
+    return "The owner must belong to the organisation: one of its projects, or itself."
 
 
 def action_create(
@@ -241,13 +320,14 @@ def action_create(
     due: dt.date | None = None,
     actor: Any = None,
 ) -> AssessmentAction:
-    """Turn an item into an action on the project's list."""
+    """Turn an item into an action on the project's list (or, for an organisation-wide
+    round, on the organisation's: ADR 0028)."""
     if not description.strip():
         raise ServiceError("Say what will be done.", field="description")
     if not assessment.framework_versions.filter(pk=item.framework_version_id).exists():
         raise ServiceError("That question is not part of this round.")
-    if not _member_of(assessment.project, owner):
-        raise ServiceError("The owner must take part in the project.", field="owner")
+    if not _may_own(assessment, owner):
+        raise ServiceError(_owner_refusal(assessment), field="owner")
     with transaction.atomic():
         action = AssessmentAction.objects.create(
             round=assessment, item=item, description=description.strip(), owner=owner, due=due
@@ -257,7 +337,8 @@ def action_create(
             verb="assessment_action.create",
             target=action,
             project_id=assessment.project_id,
-            data={"item": item.key, "round": assessment.pk},
+            data={"item": item.key, "round": assessment.pk}
+            | ({} if assessment.project_id else {"organisation": assessment.organisation_id}),
         )
     return action
 
@@ -281,8 +362,8 @@ def action_update(
             raise ServiceError("Choose to do, under way or done.", field="status")
         changed["status"] = status
     if change_owner_and_due:
-        if not _member_of(action.round.project, owner):
-            raise ServiceError("The owner must take part in the project.", field="owner")
+        if not _may_own(action.round, owner):
+            raise ServiceError(_owner_refusal(action.round), field="owner")
         if (owner.pk if owner else None) != action.owner_id:
             changed["owner"] = owner
         if due != action.due:

@@ -16,7 +16,7 @@ from typing import Any
 import rules
 
 from cohub.apps.accounts.models import OrganisationRole, User
-from cohub.apps.accounts.predicates import organisation_roles
+from cohub.apps.accounts.predicates import is_organisation_admin, organisation_roles
 from cohub.apps.projects.models import Project, ProjectMembership, ProjectRole
 
 
@@ -107,12 +107,29 @@ def facilitates_in_organisation(user: Any, organisation: Any) -> bool:
     ).exists()
 
 
+@rules.predicate
+def belongs_to_organisation(user: Any, organisation: Any) -> bool:
+    """A member of any project of ``organisation``, or of the organisation itself.
+
+    Checked on the organisation: everyone an organisation-wide round is for.
+    """
+    if organisation is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if organisation_roles(user, organisation.pk):
+        return True
+    return ProjectMembership.objects.filter(
+        user=user, project__organisation_id=organisation.pk
+    ).exists()
+
+
 # Named groupings used across the apps' rules.py files.
 can_run_project = is_facilitator | is_project_org_admin
 can_gather = can_run_project | is_community_reporter
 can_code = can_gather | is_co_producer
 can_read_findings = can_code | is_decision_maker
 can_see_project = is_project_member | is_project_org_admin
+# Checked on an organisation: who runs work across it (opens its organisation-wide rounds).
+can_run_organisation = is_organisation_admin | facilitates_in_organisation
 
 
 def role_probe(project: Project, role: str) -> User:
