@@ -12,7 +12,6 @@ from cohub.apps.assess.peer_selectors import (
     peer_results,
     peer_review_by_token,
     round_evidence,
-    token_digest,
 )
 from cohub.apps.assess.peer_services import (
     PeerLinkClosedError,
@@ -27,6 +26,7 @@ from cohub.apps.assess.peer_services import (
 )
 from cohub.apps.assess.selectors import framework_version, round_results
 from cohub.apps.assess.services import answer_save, frameworks_load, response_submit, round_open
+from cohub.apps.core import private_links
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.core.models import Event
 from cohub.apps.projects.models import Participation, ProjectRole, TakingPart
@@ -59,7 +59,7 @@ def test_the_token_is_stored_only_as_its_hash(peer_round):
     project, facilitator, version, assessment = peer_round
     invited = invite(assessment, facilitator)
     review = PeerReview.objects.get()
-    assert review.token_hash == token_digest(invited.token)
+    assert review.token_hash == private_links.digest(invited.token)
     assert invited.token not in str(PeerReview.objects.values().get())
     assert peer_review_by_token(invited.token) == review
     assert peer_review_by_token(invited.token + "x") is None

@@ -20,10 +20,11 @@ from cohub.apps.assess.peer_services import (
     peer_review_revoke,
     peer_review_submit,
 )
-from cohub.apps.assess.peer_views import GUESS_LIMIT, PEER_KEY
+from cohub.apps.assess.peer_views import PEER_KEY
 from cohub.apps.assess.selectors import framework_version, round_items
 from cohub.apps.assess.services import answer_save, frameworks_load, response_submit, round_open
 from cohub.apps.core.models import Event
+from cohub.apps.core.private_links import GUESS_LIMIT
 from cohub.apps.projects.models import Participation, ProjectRole, TakingPart
 from tests.factories import (
     ALL_ROLES,

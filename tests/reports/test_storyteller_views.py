@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cohub.apps.analysis import services as analysis_services
 from cohub.apps.analysis.models import CheckState, QuoteCheck
+from cohub.apps.core import private_links
 from cohub.apps.projects.models import ProjectRole
 from cohub.apps.stories import links
 from cohub.apps.stories.consent import consent_now
@@ -172,7 +173,7 @@ def test_an_account_linked_to_the_storyteller_opens_the_page(world, client) -> N
 
 def test_guessing_is_paused(world) -> None:
     browser = Client()
-    for number in range(links.GUESS_LIMIT):
+    for number in range(private_links.GUESS_LIMIT):
         assert browser.get(reverse("my_story:open", args=[f"guess-{number}"])).status_code == 404
     assert browser.get(reverse("my_story:open", args=["one-more"])).status_code == 429
 

@@ -8,7 +8,6 @@ never moves a group's median or the gap between groups.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from dataclasses import dataclass, field
 
@@ -24,15 +23,11 @@ from cohub.apps.assess.models import (
     PeerEvidence,
     PeerReview,
 )
+from cohub.apps.core import private_links
 
 # Peer figures show from one sent review: ADR 0034 says why (reviewers are told
 # before they answer that the project reads their answers as "the peer review").
 PEER_MIN_REVIEWERS = 1
-
-
-def token_digest(token: str) -> str:
-    """The SHA-256 of a link's token, as stored: the database never holds a working link."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def same_digest(a: str, b: str) -> bool:
@@ -46,7 +41,7 @@ def peer_review_by_token(token: str) -> PeerReview | None:
         return None
     return (
         PeerReview.objects.select_related("round__project", "round__organisation", "created_by")
-        .filter(token_hash=token_digest(token))
+        .filter(token_hash=private_links.digest(token))
         .first()
     )
 

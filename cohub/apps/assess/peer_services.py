@@ -11,7 +11,6 @@ the project should be able to say who saw what it shared, and when.
 from __future__ import annotations
 
 import logging
-import secrets
 import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,8 +32,8 @@ from cohub.apps.assess.models import (
     PeerReviewState,
     peer_review_expiry,
 )
-from cohub.apps.assess.peer_selectors import token_digest
 from cohub.apps.assess.selectors import item_choices, round_is_open
+from cohub.apps.core import private_links
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.core.models import record_event
 
@@ -55,11 +54,6 @@ class PeerLinkClosedError(ServiceError):
     def __init__(self, message: str, *, state: str) -> None:
         super().__init__(message)
         self.state = state
-
-
-def _new_token() -> tuple[str, str]:
-    token = secrets.token_urlsafe(32)
-    return token, token_digest(token)
 
 
 def _audit_data(peer_review: PeerReview) -> dict[str, Any]:
@@ -95,7 +89,7 @@ def peer_review_invite(
         )
     if not round_is_open(assessment):
         raise ServiceError("This round has closed, so no one new can review it.")
-    token, digest = _new_token()
+    token, digest = private_links.new_secret()
     with transaction.atomic():
         already = (
             PeerReview.objects.select_for_update()
@@ -142,7 +136,7 @@ def peer_review_resend(*, peer_review: PeerReview, actor: Any) -> PeerInvited:
         raise ServiceError("This reviewer has already sent their answers: there is nothing to do.")
     if not round_is_open(peer_review.round):
         raise ServiceError("This round has closed, so the reviewer can no longer answer.")
-    token, digest = _new_token()
+    token, digest = private_links.new_secret()
     with transaction.atomic():
         peer_review.token_hash = digest
         peer_review.expires_at = peer_review_expiry()

@@ -19,7 +19,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -46,6 +45,7 @@ from cohub.apps.assess.peer_selectors import (
 )
 from cohub.apps.assess.selectors import round_get, round_is_open, round_items
 from cohub.apps.assess.views import EASY, PLAIN, WORDS_KEY
+from cohub.apps.core import private_links
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.core.forms import add_service_error
 from cohub.apps.projects.access import project_view
@@ -54,8 +54,6 @@ from cohub.apps.projects.models import Project
 # The reviewer's session: {"id": the invitation's id, "hash": its token's hash when opened}.
 PEER_KEY = "assess_peer_review"
 # Links tried that open nothing, per address, before the link page says "wait a while".
-GUESS_LIMIT = 10
-GUESS_WINDOW_SECONDS = 15 * 60
 NO_REFERRER = "no-referrer"
 
 
@@ -253,28 +251,6 @@ def peer_evidence_remove(
 # --- The reviewer's pages ------------------------------------------------------------
 
 
-def _client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", "unknown"))
-
-
-def _guesses_key(request: HttpRequest) -> str:
-    return f"assess:peer-guesses:{_client_address(request)}"
-
-
-def _too_many_guesses(request: HttpRequest) -> bool:
-    return int(cache.get(_guesses_key(request), 0)) >= GUESS_LIMIT
-
-
-def _count_guess(request: HttpRequest) -> None:
-    key = _guesses_key(request)
-    if cache.add(key, 1, GUESS_WINDOW_SECONDS):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.add(key, 1, GUESS_WINDOW_SECONDS)
-
-
 def _signed_in_page(request: HttpRequest) -> HttpResponse:
     return _page(request, "signed_in.html", {})
 
@@ -284,16 +260,17 @@ def peer_open(request: HttpRequest, peer_token: str) -> HttpResponse:
     """The reviewer's link: opens a session for this one invitation, then their review.
 
     Open to anyone: the unguessable token is the permission. Links that open
-    nothing are counted per address, and after ``GUESS_LIMIT`` of them in
-    ``GUESS_WINDOW_SECONDS`` the page asks them to wait, whatever the link.
+    nothing are counted per address, on the count all private links share
+    (``core.private_links``), and past its limit the page asks them to wait,
+    whatever the link.
     """
     if request.user.is_authenticated:
         return _private(_signed_in_page(request), policy=NO_REFERRER)
-    if _too_many_guesses(request):
+    if private_links.guesses_refused(request):
         return _page(request, "closed.html", {"state": "guesses"}, 429, policy=NO_REFERRER)
     review = peer_review_by_token(peer_token)
     if review is None:
-        _count_guess(request)
+        private_links.count_guess(request)
         return _page(request, "closed.html", {"state": "unknown"}, 404, policy=NO_REFERRER)
     try:
         peer_services.peer_link_open(peer_review=review)

@@ -23,7 +23,7 @@ from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.analysis import quote_checks
 from cohub.apps.analysis.models import Highlight
 from cohub.apps.analysis.quote_checks import CheckNow
-from cohub.apps.core import audit
+from cohub.apps.core import audit, private_links
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.core.forms import add_service_error
 from cohub.apps.projects.access import project_view
@@ -78,7 +78,7 @@ def link_open(request: HttpRequest, link_token: str) -> HttpResponse:
     The page is then at an address without the secret, so it is not kept in
     the history or sent on; a link that does not work gets a kind page.
     """
-    if links.attempts_refused(request):
+    if private_links.guesses_refused(request):
         return _no_referrer(
             render(request, "reports/my_story/link_refused.html", {"reason": "busy"}, status=429)
         )

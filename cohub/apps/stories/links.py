@@ -12,24 +12,22 @@ Someone with an account linked to a storyteller (``Storyteller.user``) gets
 the same page by signing in; that path needs no link.
 
 Only the SHA-256 of the secret is stored; the secret is 32 random bytes, so
-guessing is hopeless, and guesses are throttled all the same
-(``attempts_refused``).
+guessing is hopeless, and guesses are throttled all the same, on the one
+count every private link shares (``core.private_links``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from cohub.apps.accounts.models import User
+from cohub.apps.core import private_links
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.core.models import record_event
 from cohub.apps.stories.models import Storyteller, StorytellerLink
@@ -39,14 +37,6 @@ LINK_DAYS = 30
 MAX_LINK_DAYS = 90
 SESSION_KEY = "cohub_storyteller"
 """The session entry of a storyteller session: ``{"via": "link", "link": id}`` or an account's."""
-
-GUESS_LIMIT = 20
-"""Wrong or stale links one address may try in ``GUESS_WINDOW_S`` before it must wait."""
-GUESS_WINDOW_S = 15 * 60
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -82,10 +72,10 @@ def storyteller_link_create(
         raise ServiceError(f"A link can last from 1 to {MAX_LINK_DAYS} days.")
     now = timezone.now()
     replaced = _active(storyteller.links.all()).update(revoked_at=now, revoked_by=actor)
-    token = secrets.token_urlsafe(32)
+    token, digest = private_links.new_secret()
     link = StorytellerLink.objects.create(
         storyteller=storyteller,
-        token_hash=_hash(token),
+        token_hash=digest,
         created_by=actor,
         expires_at=now + dt.timedelta(days=days),
     )
@@ -124,26 +114,6 @@ class LinkRefused(ServiceError):
         self.reason = reason
 
 
-def _client_key(request: HttpRequest) -> str:
-    address = request.META.get("REMOTE_ADDR", "") or "unknown"
-    return "cohub:storyteller-link-guesses:" + hashlib.sha256(address.encode()).hexdigest()
-
-
-def attempts_refused(request: HttpRequest) -> bool:
-    """Whether this address has tried too many links that did not work, lately."""
-    return int(cache.get(_client_key(request), 0)) >= GUESS_LIMIT
-
-
-def _count_refusal(request: HttpRequest) -> None:
-    key = _client_key(request)
-    if cache.add(key, 1, GUESS_WINDOW_S):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # it expired between the two calls
-        cache.set(key, 1, GUESS_WINDOW_S)
-
-
 @transaction.atomic
 def storyteller_link_open(*, request: HttpRequest, token: str) -> Storyteller:
     """Open a link: start a storyteller session for its storyteller, and note the use.
@@ -154,7 +124,7 @@ def storyteller_link_open(*, request: HttpRequest, token: str) -> Storyteller:
     link = (
         StorytellerLink.objects.select_for_update()
         .select_related("storyteller")
-        .filter(token_hash=_hash(token))
+        .filter(token_hash=private_links.digest(token))
         .first()
     )
     reason = ""
@@ -175,7 +145,7 @@ def storyteller_link_open(*, request: HttpRequest, token: str) -> Storyteller:
             data={"link": link.pk, **({"reason": reason} if reason else {})},
         )
     if reason or link is None:
-        _count_refusal(request)
+        private_links.count_guess(request)
         raise LinkRefused(reason or "unknown")
     link.last_used_at = timezone.now()
     link.times_used += 1
