@@ -202,6 +202,17 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "assess:peer_revoke": "assess.manage_peer_review",
     "assess:peer_evidence_add": "assess.manage_peer_review",
     "assess:peer_evidence_remove": "assess.manage_peer_review",
+    # A whole organisation's rounds (ADR 0028), checked on the organisation; someone outside
+    # it is told "not found", like a round that does not exist.
+    "org_assess:round_list": "assess.view_org_results",
+    "org_assess:round_open": "assess.open_org_round",
+    "org_assess:round_answer_start": "assess.answer_org_round",
+    "org_assess:round_answer": "assess.answer_org_round",
+    "org_assess:round_check": "assess.answer_org_round",
+    "org_assess:round_results": "assess.view_org_results",
+    "org_assess:action_create": "assess.manage_org_actions",
+    "org_assess:action_list": "assess.view_org_results",
+    "org_assess:action_update": "assess.manage_org_actions",
     # A peer reviewer's pages: no account; the link's token, then the session it opened for
     # that one invitation, is the permission. Signed in, they ask you to log out first.
     "peer:open": OPEN,

@@ -1,5 +1,6 @@
 """Walk the URL configuration: every URL that names a project or one of its
-records must refuse an outsider and send an anonymous visitor to log in.
+records, or an organisation (its organisation-wide rounds, ADR 0028), must
+refuse an outsider and send an anonymous visitor to log in.
 
 The one kind of exception is a project's *public* page (ADR 0033, "You said,
 we did"), made with ``public_project_view``: it is walked too, the other way
@@ -46,6 +47,7 @@ OBJECT_KWARGS = {
     "invitation_id",
     "run_id",
     "suggestion_id",
+    "organisation_slug",
 }
 
 
@@ -77,11 +79,17 @@ PUBLIC = public_routes()
 def test_routes_were_found():
     names = {route.name for route, _ in ROUTES}
     assert {"projects:detail", "analysis:review_sheet", "reports:findings"} <= names
+    assert {"org_assess:round_list", "org_assess:round_results"} <= names
     assert {route.name for route in PUBLIC} == {"you_said:page"}
 
 
 @pytest.mark.parametrize("route,callback", ROUTES, ids=[r.name for r, _ in ROUTES])
 def test_every_project_view_declares_a_permission(route, callback):
+    if "organisation_slug" in route.kwargs:
+        assert getattr(callback, "organisation_permission", None), (
+            f"{route.name} is not wrapped in organisation_view()"
+        )
+        return
     assert getattr(callback, "project_permission", None), (
         f"{route.name} is not wrapped in project_view()"
     )

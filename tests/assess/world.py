@@ -12,7 +12,8 @@ from cohub.apps.projects.models import Project
 def assessment_values(project: Project, actor: Any) -> dict[str, Any]:
     """The URL arguments of the assessment pages: a round, its first question, an action,
     a peer reviewer's invitation (and its link's token), evidence shared with them, and one
-    of the organisation's own frameworks."""
+    of the organisation's own frameworks; and a round for the whole organisation with an
+    action on its list."""
     frameworks_load()
     assessment = round_open(
         project=project, title="First round", versions=shipped_frameworks(), actor=actor
@@ -46,7 +47,23 @@ def assessment_values(project: Project, actor: Any) -> dict[str, Any]:
         good_looks_like="Payment is offered before the day and made on it.",
         actor=actor,
     )
+    from cohub.apps.assess.services import organisation_round_open
+
+    # A round for the whole organisation (ADR 0028), on the same frameworks, so the first
+    # question above is one of its questions too, with an action on the organisation's list.
+    org_round = organisation_round_open(
+        organisation=project.organisation,
+        title="Across the organisation",
+        versions=shipped_frameworks(),
+        actor=actor,
+    )
+    org_action = action_create(
+        assessment=org_round, item=item, description="Pay people on the day", actor=actor
+    )
     return {
+        "organisation_slug": project.organisation.slug,
+        "org_round_id": org_round.pk,
+        "org_action_id": org_action.pk,
         "round_id": assessment.pk,
         "framework_id": own.framework_id,
         "number": 1,

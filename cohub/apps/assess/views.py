@@ -8,6 +8,7 @@ its refusal in the person's words.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +21,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
-from cohub.apps.accounts.models import User
+from cohub.apps.accounts.models import Organisation, User
 from cohub.apps.assess import services
 from cohub.apps.assess.forms import (
     ActionForm,
@@ -49,6 +50,7 @@ from cohub.apps.assess.selectors import (
     action_get,
     item_choices,
     organisation_frameworks,
+    organisation_people,
     own_answers,
     own_framework_get,
     project_actions,
@@ -71,6 +73,66 @@ WORDS_KEY = "assess_words"
 EASY, PLAIN = "easy", "plain"
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where a round lives, for the pages both kinds share: a project, or a whole organisation.
+
+    The answer, check and results pages (and the round list, opening a round,
+    making and listing actions) are the same views and templates for both;
+    this says which addresses and which page frame they use. A template names
+    a page as ``{% url place.round_check place.slug round.pk %}``: the two
+    kinds' addresses take the same arguments in the same order.
+    """
+
+    namespace: str
+    slug: str
+    name: str
+    base: str
+    project: Project | None = None
+    organisation: Organisation | None = None
+
+    @classmethod
+    def of_project(cls, project: Project) -> Place:
+        return cls("assess", project.slug, project.name, "project_base.html", project=project)
+
+    @classmethod
+    def of_organisation(cls, organisation: Organisation) -> Place:
+        return cls(
+            "org_assess",
+            organisation.slug,
+            organisation.name,
+            "organisation_base.html",
+            organisation=organisation,
+        )
+
+    def url(self, page: str, *args: Any) -> str:
+        return reverse(f"{self.namespace}:{page}", args=[self.slug, *args])
+
+    def __getattr__(self, page: str) -> str:
+        # place.round_check -> "assess:round_check": the page's name, for {% url %}.
+        if page in PLACE_PAGES:
+            return f"{self.namespace}:{page}"
+        raise AttributeError(page)
+
+    def context(self) -> dict[str, Any]:
+        return {"place": self, "project": self.project, "organisation": self.organisation}
+
+
+PLACE_PAGES = frozenset(
+    {
+        "round_list",
+        "round_open",
+        "round_answer_start",
+        "round_answer",
+        "round_check",
+        "round_results",
+        "action_create",
+        "action_list",
+        "action_update",
+    }
+)
+
+
 def _posted(request: AuthenticatedHttpRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
 
@@ -83,33 +145,36 @@ def _members(project: Project) -> QuerySet[User]:
     )
 
 
-@project_view("assess.view_results")
-@require_GET
-def round_list(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
-    """The project's rounds: where the viewer got to in each, and the way to the results."""
-    return render(
-        request,
-        "assess/round_list.html",
-        {
-            "project": project,
-            "lines": round_lines(project, request.user),
-            "can_open": request.user.has_perm("assess.open_round", project),
-            "can_answer": request.user.has_perm("assess.answer_round", project),
-            "can_peer": request.user.has_perm("assess.manage_peer_review", project),
-            "can_frameworks": request.user.has_perm("assess.manage_frameworks", project),
-        },
-    )
+def _owners(place: Place) -> QuerySet[User]:
+    """Who may own an action: the project's members, or everyone in the organisation."""
+    if place.project is not None:
+        return _members(place.project)
+    assert place.organisation is not None
+    return organisation_people(place.organisation)
 
 
-@project_view("assess.open_round")
-def round_open(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
-    """Choose frameworks, a name and (if wanted) a closing day; the round opens at once."""
-    form = RoundOpenForm(_posted(request), versions=round_framework_choices(project))
+# The pages both kinds of round share: each takes the Place its view was reached by.
+
+
+def show_round_list(
+    request: AuthenticatedHttpRequest, place: Place, lines: list[Any], perms: dict[str, bool]
+) -> HttpResponse:
+    return render(request, "assess/round_list.html", {**place.context(), "lines": lines, **perms})
+
+
+def show_round_open(
+    request: AuthenticatedHttpRequest,
+    place: Place,
+    choices: list[Any],
+    open_round: Any,
+    can_frameworks: bool,
+) -> HttpResponse:
+    """Choose frameworks, a name and (if wanted) a closing day; ``open_round`` opens it."""
+    form = RoundOpenForm(_posted(request), versions=choices)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            assessment = services.round_open(
-                project=project,
+            assessment = open_round(
                 title=data["title"],
                 versions=list(data["frameworks"]),
                 actor=request.user,
@@ -121,16 +186,51 @@ def round_open(request: AuthenticatedHttpRequest, project: Project) -> HttpRespo
             messages.success(
                 request, f"The round \u201c{assessment.title}\u201d is open for answers."
             )
-            return redirect("assess:round_list", project_slug=project.slug)
+            return redirect(place.url("round_list"))
     return render(
         request,
         "assess/round_open.html",
         {
-            "project": project,
+            **place.context(),
             "form": form,
             "min_group": settings.COHUB_ASSESS_MIN_GROUP,
-            "can_frameworks": request.user.has_perm("assess.manage_frameworks", project),
+            "can_frameworks": can_frameworks,
         },
+    )
+
+
+@project_view("assess.view_results")
+@require_GET
+def round_list(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
+    """The project's rounds: where the viewer got to in each, and the way to the results."""
+    user = request.user
+    return show_round_list(
+        request,
+        Place.of_project(project),
+        round_lines(project, user),
+        {
+            "can_open": user.has_perm("assess.open_round", project),
+            "can_answer": user.has_perm("assess.answer_round", project),
+            "can_peer": user.has_perm("assess.manage_peer_review", project),
+            "can_frameworks": user.has_perm("assess.manage_frameworks", project),
+            "can_see_organisation": user.has_perm("assess.view_org_results", project.organisation),
+        },
+    )
+
+
+@project_view("assess.open_round")
+def round_open(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
+    """Choose frameworks, a name and (if wanted) a closing day; the round opens at once."""
+
+    def open_round(**fields: Any) -> AssessmentRound:
+        return services.round_open(project=project, **fields)
+
+    return show_round_open(
+        request,
+        Place.of_project(project),
+        round_framework_choices(project),
+        open_round,
+        request.user.has_perm("assess.manage_frameworks", project),
     )
 
 
@@ -145,25 +245,20 @@ def _next_to_answer(items: list[AssessmentItem], answered: set[int]) -> int | No
     return None
 
 
-@project_view("assess.answer_round", load=("round_id", round_get))
-@require_GET
-def round_answer_start(
-    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound
+def show_answer_start(
+    request: AuthenticatedHttpRequest, place: Place, round: AssessmentRound
 ) -> HttpResponse:
     """Carry on where you left off: the first question not answered yet, or the check page."""
     items = round_items(round)
     response = response_for(round, request.user)
     number = _next_to_answer(items, set(own_answers(response)))
     if number is None or (response and response.status == ResponseStatus.SUBMITTED):
-        return redirect("assess:round_check", project_slug=project.slug, round_id=round.pk)
-    return redirect(
-        "assess:round_answer", project_slug=project.slug, round_id=round.pk, number=number
-    )
+        return redirect(place.url("round_check", round.pk))
+    return redirect(place.url("round_answer", round.pk, number))
 
 
-@project_view("assess.answer_round", load=("round_id", round_get))
-def round_answer(
-    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound, number: int
+def show_answer(
+    request: AuthenticatedHttpRequest, place: Place, round: AssessmentRound, number: int
 ) -> HttpResponse:
     """One question a screen; Next and Back keep the answer, so a person can stop at any time.
 
@@ -172,10 +267,7 @@ def round_answer(
     items = round_items(round)
     if not 1 <= number <= len(items):
         raise Http404("There is no such question in this round.")
-    here = reverse(
-        "assess:round_answer",
-        kwargs={"project_slug": project.slug, "round_id": round.pk, "number": number},
-    )
+    here = place.url("round_answer", round.pk, number)
     words = request.GET.get("words")
     if request.method == "GET" and words in (EASY, PLAIN):
         request.session[WORDS_KEY] = words
@@ -204,14 +296,14 @@ def round_answer(
             except ServiceError as error:
                 add_service_error(form, error)
             else:
-                return _after_answer(project, round, number, len(items), going_back, then_check)
+                return _after_answer(place, round, number, len(items), going_back, then_check)
         elif going_back:  # nothing chosen yet: going back loses nothing that was kept
-            return _after_answer(project, round, number, len(items), True, then_check)
+            return _after_answer(place, round, number, len(items), True, then_check)
     return render(
         request,
         "assess/round_answer.html",
         {
-            "project": project,
+            **place.context(),
             "round": round,
             "item": item,
             "number": number,
@@ -229,28 +321,26 @@ def round_answer(
 
 
 def _after_answer(
-    project: Project,
+    place: Place,
     round: AssessmentRound,
     number: int,
     total: int,
     going_back: bool,
     then_check: bool,
 ) -> HttpResponse:
-    kwargs: dict[str, Any] = {"project_slug": project.slug, "round_id": round.pk}
     if then_check and not going_back:
-        return redirect("assess:round_check", **kwargs)
+        return redirect(place.url("round_check", round.pk))
     if going_back:
         if number == 1:
-            return redirect("assess:round_list", project_slug=project.slug)
-        return redirect("assess:round_answer", number=number - 1, **kwargs)
+            return redirect(place.url("round_list"))
+        return redirect(place.url("round_answer", round.pk, number - 1))
     if number == total:
-        return redirect("assess:round_check", **kwargs)
-    return redirect("assess:round_answer", number=number + 1, **kwargs)
+        return redirect(place.url("round_check", round.pk))
+    return redirect(place.url("round_answer", round.pk, number + 1))
 
 
-@project_view("assess.answer_round", load=("round_id", round_get))
-def round_check(
-    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound
+def show_check(
+    request: AuthenticatedHttpRequest, place: Place, round: AssessmentRound
 ) -> HttpResponse:
     """Check your answers, change any, then send them; once sent they are locked."""
     items = round_items(round)
@@ -267,7 +357,7 @@ def round_check(
                 "Thank you: your answers are sent. They are locked now, so the results "
                 "stay fair, and they count in the results without your name.",
             )
-            return redirect("assess:round_check", project_slug=project.slug, round_id=round.pk)
+            return redirect(place.url("round_check", round.pk))
     answers = own_answers(response)
     easy = _easy_read(request)
     rows = []
@@ -286,7 +376,7 @@ def round_check(
         request,
         "assess/round_check.html",
         {
-            "project": project,
+            **place.context(),
             "round": round,
             "rows": rows,
             "sent": sent,
@@ -298,25 +388,68 @@ def round_check(
     )
 
 
-@project_view("assess.view_results", load=("round_id", round_get))
-@require_GET
-def round_results(
-    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound
+def show_results(
+    request: AuthenticatedHttpRequest,
+    place: Place,
+    round: AssessmentRound,
+    perms: dict[str, bool],
 ) -> HttpResponse:
     """Per item, widest gap between groups first: figures by group, charts, tables, comments."""
     return render(
         request,
         "assess/round_results.html",
         {
-            "project": project,
+            **place.context(),
             "round": round,
             "panels": item_panels(round),
             "trend_headings": TREND_HEADINGS,
-            "can_act": request.user.has_perm("assess.manage_actions", project),
-            "can_import": request.user.has_perm("assess.open_round", project),
-            "can_peer": request.user.has_perm("assess.manage_peer_review", project),
             "peer_count": sent_peer_review_count(round),
             "min_group": round.min_group_size,
+            **perms,
+        },
+    )
+
+
+@project_view("assess.answer_round", load=("round_id", round_get))
+@require_GET
+def round_answer_start(
+    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound
+) -> HttpResponse:
+    """Carry on where you left off: the first question not answered yet, or the check page."""
+    return show_answer_start(request, Place.of_project(project), round)
+
+
+@project_view("assess.answer_round", load=("round_id", round_get))
+def round_answer(
+    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound, number: int
+) -> HttpResponse:
+    """One question a screen (``show_answer``)."""
+    return show_answer(request, Place.of_project(project), round, number)
+
+
+@project_view("assess.answer_round", load=("round_id", round_get))
+def round_check(
+    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound
+) -> HttpResponse:
+    """Check your answers, change any, then send them; once sent they are locked."""
+    return show_check(request, Place.of_project(project), round)
+
+
+@project_view("assess.view_results", load=("round_id", round_get))
+@require_GET
+def round_results(
+    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound
+) -> HttpResponse:
+    """Per item, widest gap between groups first: figures by group, charts, tables, comments."""
+    user = request.user
+    return show_results(
+        request,
+        Place.of_project(project),
+        round,
+        {
+            "can_act": user.has_perm("assess.manage_actions", project),
+            "can_import": user.has_perm("assess.open_round", project),
+            "can_peer": user.has_perm("assess.manage_peer_review", project),
         },
     )
 
@@ -452,17 +585,16 @@ def round_import(
     )
 
 
-@project_view("assess.manage_actions", load=("round_id", round_get))
-def action_create(
-    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound, item_id: int
+def show_action_create(
+    request: AuthenticatedHttpRequest, place: Place, round: AssessmentRound, item_id: int
 ) -> HttpResponse:
-    """Make an item of the round an action on the project's list."""
+    """Make an item of the round an action on the list (the project's, or the organisation's)."""
     item = next((i for i in round_items(round) if i.pk == item_id), None)
     if item is None:
         raise Http404("That question is not part of this round.")
     form = ActionForm(
         _posted(request),
-        members=_members(project),
+        members=_owners(place),
         initial={"description": f"{item.title}: "},
     )
     if request.method == "POST" and form.is_valid():
@@ -480,20 +612,20 @@ def action_create(
             add_service_error(form, error)
         else:
             messages.success(request, f"\u201c{item.title}\u201d is on the action list.")
-            return redirect("assess:action_list", project_slug=project.slug)
+            return redirect(place.url("action_list"))
     return render(
         request,
         "assess/action_form.html",
-        {"project": project, "round": round, "item": item, "form": form},
+        {**place.context(), "round": round, "item": item, "form": form},
     )
 
 
-@project_view("assess.view_results")
-@require_GET
-def action_list(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
-    """What the project said it would do about its assessments, and how far each has got."""
-    actions = list(project_actions(project))
-    can_manage = request.user.has_perm("assess.manage_actions", project)
+def show_action_list(
+    request: AuthenticatedHttpRequest,
+    place: Place,
+    actions: list[AssessmentAction],
+    can_manage: bool,
+) -> HttpResponse:
     rows = [
         (
             action,
@@ -506,14 +638,12 @@ def action_list(request: AuthenticatedHttpRequest, project: Project) -> HttpResp
     return render(
         request,
         "assess/action_list.html",
-        {"project": project, "rows": rows, "can_manage": can_manage},
+        {**place.context(), "rows": rows, "can_manage": can_manage},
     )
 
 
-@project_view("assess.manage_actions", load=("action_id", action_get))
-@require_POST
-def action_update(
-    request: AuthenticatedHttpRequest, project: Project, action: AssessmentAction
+def show_action_update(
+    request: AuthenticatedHttpRequest, place: Place, action: AssessmentAction
 ) -> HttpResponse:
     """Move an action on (to do, under way, done) from the action list."""
     form = ActionStatusForm(request.POST)
@@ -531,7 +661,36 @@ def action_update(
             )
     else:
         messages.error(request, first_error(form))
-    return redirect(reverse("assess:action_list", kwargs={"project_slug": project.slug}))
+    return redirect(place.url("action_list"))
+
+
+@project_view("assess.manage_actions", load=("round_id", round_get))
+def action_create(
+    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound, item_id: int
+) -> HttpResponse:
+    """Make an item of the round an action on the project's list."""
+    return show_action_create(request, Place.of_project(project), round, item_id)
+
+
+@project_view("assess.view_results")
+@require_GET
+def action_list(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
+    """What the project said it would do about its assessments, and how far each has got."""
+    return show_action_list(
+        request,
+        Place.of_project(project),
+        list(project_actions(project)),
+        request.user.has_perm("assess.manage_actions", project),
+    )
+
+
+@project_view("assess.manage_actions", load=("action_id", action_get))
+@require_POST
+def action_update(
+    request: AuthenticatedHttpRequest, project: Project, action: AssessmentAction
+) -> HttpResponse:
+    """Move an action on (to do, under way, done) from the action list."""
+    return show_action_update(request, Place.of_project(project), action)
 
 
 @project_view("assess.manage_frameworks")

@@ -26,14 +26,16 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import ForeignKey
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
+from cohub.apps.accounts.models import Organisation
 from cohub.apps.core import audit
 from cohub.apps.core.permissions import declare_permission, object_name
 from cohub.apps.projects.models import Project
+from cohub.apps.projects.predicates import belongs_to_organisation
 from cohub.apps.projects.refusals import ProjectRefusal
 
 # ``get(project, pk)``: a selector that finds the record inside the project or raises Http404.
@@ -163,6 +165,53 @@ def public_project_view(
             return view(request, project, *args, **kwargs)
 
         setattr(wrapper, PUBLIC_ATTR, is_public)
+        return wrapper
+
+    return decorator
+
+
+# ``get(organisation, pk)``: finds the record inside the organisation or raises Http404.
+OrganisationRecordGetter = Callable[[Organisation, Any], Any]
+
+
+def organisation_view(
+    permission: str, *, load: tuple[str, OrganisationRecordGetter] | None = None
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Decorate ``view(request, organisation, **kwargs)`` for a page of a whole organisation.
+
+    The organisation comes from the ``organisation_slug`` URL argument, and the
+    permission is checked on it (with ``load``, the record is found inside it
+    and passed to the view under its name, like ``project_view``). Anonymous
+    people go to log in. Someone who does not belong to the organisation
+    (``belongs_to_organisation``) and lacks the permission gets a 404, the
+    same as for an organisation or a record that does not exist, so neither
+    names nor ids reveal anything; someone who belongs to it but lacks the
+    permission gets a 403.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        if load is not None:
+            object_name(load[0])
+
+        @wraps(view)
+        def wrapper(
+            request: HttpRequest, organisation_slug: str, *args: Any, **kwargs: Any
+        ) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            organisation = get_object_or_404(Organisation, slug=organisation_slug)
+            allowed = request.user.has_perm(permission, organisation)
+            if not allowed and not belongs_to_organisation(request.user, organisation):
+                raise Http404("Not found.")
+            if not allowed:  # before the record, so its id reveals nothing either
+                raise PermissionDenied(f"{permission} refused on organisation {organisation.slug}")
+            if load is not None:
+                kwarg, get = load
+                kwargs[object_name(kwarg)] = get(organisation, kwargs.pop(kwarg))
+            return view(request, organisation, *args, **kwargs)
+
+        wrapper.organisation_permission = permission  # type: ignore[attr-defined]
+        declare_permission(wrapper, permission)
         return wrapper
 
     return decorator

@@ -1,0 +1,35 @@
+"""A whole organisation's assessment pages, under ``/o/<organisation_slug>/`` (ADR 0028).
+
+Each takes the same arguments, in the same order, as the project round's page
+of the same name, so the shared templates name either as ``place.<page>``.
+"""
+
+from django.urls import path
+
+from cohub.apps.assess import org_views
+
+app_name = "org_assess"
+
+urlpatterns = [
+    path("assessments/", org_views.round_list, name="round_list"),
+    path("assessments/new/", org_views.round_open, name="round_open"),
+    path(
+        "assessments/<int:org_round_id>/answer/",
+        org_views.round_answer_start,
+        name="round_answer_start",
+    ),
+    path(
+        "assessments/<int:org_round_id>/answer/<int:number>/",
+        org_views.round_answer,
+        name="round_answer",
+    ),
+    path("assessments/<int:org_round_id>/check/", org_views.round_check, name="round_check"),
+    path("assessments/<int:org_round_id>/results/", org_views.round_results, name="round_results"),
+    path(
+        "assessments/<int:org_round_id>/items/<int:item_id>/action/",
+        org_views.action_create,
+        name="action_create",
+    ),
+    path("actions/", org_views.action_list, name="action_list"),
+    path("actions/<int:org_action_id>/", org_views.action_update, name="action_update"),
+]

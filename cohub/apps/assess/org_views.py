@@ -1,0 +1,157 @@
+"""A whole organisation's assessment rounds: its list, opening one, answering, results, actions.
+
+Every page goes through ``organisation_view`` with the ``assess.*_org_*``
+permission it needs (``assess.rules``), checked on the organisation the URL
+names; a round or action is looked up inside that organisation only, and
+only among its organisation-wide rounds. Someone who does not belong to the
+organisation is told "not found", as for one that does not exist.
+
+The pages are the project round's own (``views.show_*``, the same
+templates), reached through a ``Place`` of the organisation. The results
+are the same builders with the same minimum group size. Actions from an
+organisation-wide round go on the organisation's own action list (ADR 0028).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from django.views.decorators.http import require_GET, require_POST
+
+from cohub.apps.accounts.http import AuthenticatedHttpRequest
+from cohub.apps.accounts.models import Organisation
+from cohub.apps.assess import services
+from cohub.apps.assess.models import AssessmentAction, AssessmentRound
+from cohub.apps.assess.selectors import (
+    organisation_action_get,
+    organisation_actions,
+    organisation_round_framework_choices,
+    organisation_round_get,
+    organisation_round_lines,
+)
+from cohub.apps.assess.views import (
+    Place,
+    show_action_create,
+    show_action_list,
+    show_action_update,
+    show_answer,
+    show_answer_start,
+    show_check,
+    show_results,
+    show_round_list,
+    show_round_open,
+)
+from cohub.apps.projects.access import organisation_view
+
+ROUND = ("org_round_id", organisation_round_get)
+
+
+@organisation_view("assess.view_org_results")
+@require_GET
+def round_list(request: AuthenticatedHttpRequest, organisation: Organisation) -> HttpResponse:
+    """The organisation's own rounds, where the viewer got to in each, and their results."""
+    user = request.user
+    return show_round_list(
+        request,
+        Place.of_organisation(organisation),
+        organisation_round_lines(organisation, user),
+        {
+            "can_open": user.has_perm("assess.open_org_round", organisation),
+            "can_answer": user.has_perm("assess.answer_org_round", organisation),
+        },
+    )
+
+
+@organisation_view("assess.open_org_round")
+def round_open(request: AuthenticatedHttpRequest, organisation: Organisation) -> HttpResponse:
+    """Open a round for everyone in the organisation, on the hub's or its own frameworks."""
+
+    def open_round(**fields: Any) -> AssessmentRound:
+        return services.organisation_round_open(organisation=organisation, **fields)
+
+    return show_round_open(
+        request,
+        Place.of_organisation(organisation),
+        organisation_round_framework_choices(organisation),
+        open_round,
+        False,  # its own frameworks are made from one of its projects' pages
+    )
+
+
+@organisation_view("assess.answer_org_round", load=ROUND)
+@require_GET
+def round_answer_start(
+    request: AuthenticatedHttpRequest, organisation: Organisation, org_round: AssessmentRound
+) -> HttpResponse:
+    """Carry on where you left off, or the check page."""
+    return show_answer_start(request, Place.of_organisation(organisation), org_round)
+
+
+@organisation_view("assess.answer_org_round", load=ROUND)
+def round_answer(
+    request: AuthenticatedHttpRequest,
+    organisation: Organisation,
+    org_round: AssessmentRound,
+    number: int,
+) -> HttpResponse:
+    """One question a screen, saved on Next and Back, in plain or easy-read words."""
+    return show_answer(request, Place.of_organisation(organisation), org_round, number)
+
+
+@organisation_view("assess.answer_org_round", load=ROUND)
+def round_check(
+    request: AuthenticatedHttpRequest, organisation: Organisation, org_round: AssessmentRound
+) -> HttpResponse:
+    """Check your answers, change any, then send them."""
+    return show_check(request, Place.of_organisation(organisation), org_round)
+
+
+@organisation_view("assess.view_org_results", load=ROUND)
+@require_GET
+def round_results(
+    request: AuthenticatedHttpRequest, organisation: Organisation, org_round: AssessmentRound
+) -> HttpResponse:
+    """The results by group across the organisation, widest gap first."""
+    return show_results(
+        request,
+        Place.of_organisation(organisation),
+        org_round,
+        {
+            "can_act": request.user.has_perm("assess.manage_org_actions", organisation),
+            "can_import": False,
+            "can_peer": False,
+        },
+    )
+
+
+@organisation_view("assess.manage_org_actions", load=ROUND)
+def action_create(
+    request: AuthenticatedHttpRequest,
+    organisation: Organisation,
+    org_round: AssessmentRound,
+    item_id: int,
+) -> HttpResponse:
+    """Make a question of the round an action on the organisation's list."""
+    return show_action_create(request, Place.of_organisation(organisation), org_round, item_id)
+
+
+@organisation_view("assess.view_org_results")
+@require_GET
+def action_list(request: AuthenticatedHttpRequest, organisation: Organisation) -> HttpResponse:
+    """What the organisation said it would do about its organisation-wide rounds."""
+    return show_action_list(
+        request,
+        Place.of_organisation(organisation),
+        list(organisation_actions(organisation)),
+        request.user.has_perm("assess.manage_org_actions", organisation),
+    )
+
+
+@organisation_view("assess.manage_org_actions", load=("org_action_id", organisation_action_get))
+@require_POST
+def action_update(
+    request: AuthenticatedHttpRequest, organisation: Organisation, org_action: AssessmentAction
+) -> HttpResponse:
+    """Move an action of the organisation's list on."""
+    return show_action_update(request, Place.of_organisation(organisation), org_action)
