@@ -122,7 +122,11 @@ def test_someone_outside_the_organisation_is_told_not_found_as_for_no_round(clie
 def test_only_its_admins_and_facilitators_open_a_round(client, org):
     organisation, housing, parks, facilitator, _ = org
     client.force_login(make_member(parks, ProjectRole.MEMBER))
-    assert client.get(url("round_open", organisation)).status_code == 403
+    refused = client.get(url("round_open", organisation))
+    assert refused.status_code == 403
+    assert "You cannot open an assessment round for the whole organisation" in (
+        refused.content.decode()
+    )
     assert client.post(url("round_open", organisation), {"title": "X"}).status_code == 403
     admin = make_org_admin(organisation)  # in no project: an admin of the organisation itself
     client.force_login(admin)

@@ -26,7 +26,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import ForeignKey
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -36,7 +36,7 @@ from cohub.apps.core import audit
 from cohub.apps.core.permissions import declare_permission, object_name
 from cohub.apps.projects.models import Project
 from cohub.apps.projects.predicates import belongs_to_organisation
-from cohub.apps.projects.refusals import ProjectRefusal
+from cohub.apps.projects.refusals import OrganisationRefusal, ProjectRefusal
 
 # ``get(project, pk)``: a selector that finds the record inside the project or raises Http404.
 RecordGetter = Callable[[Project, Any], Any]
@@ -204,7 +204,7 @@ def organisation_view(
             if not allowed and not belongs_to_organisation(request.user, organisation):
                 raise Http404("Not found.")
             if not allowed:  # before the record, so its id reveals nothing either
-                raise PermissionDenied(f"{permission} refused on organisation {organisation.slug}")
+                raise OrganisationRefusal(permission, organisation)
             if load is not None:
                 kwarg, get = load
                 kwargs[object_name(kwarg)] = get(organisation, kwargs.pop(kwarg))

@@ -22,6 +22,7 @@ from django.shortcuts import render
 from cohub.apps.core.permissions import declared_permission
 from cohub.apps.projects.models import Project, ProjectMembership, ProjectRole
 from cohub.apps.projects.refusals import (
+    OrganisationRefusal,
     ProjectRefusal,
     permission_action,
     record_note,
@@ -66,6 +67,13 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     context: dict[str, Any] = {"case": "other"}
     if isinstance(exception, ProjectRefusal) and request.user.is_authenticated:
         context = _project_case(request, exception)
+    elif isinstance(exception, OrganisationRefusal):
+        # Only someone who belongs to the organisation gets here (others: not found).
+        context = {
+            "case": "organisation",
+            "organisation": exception.organisation,
+            "action": permission_action(exception.permission),
+        }
     else:
         match = getattr(request, "resolver_match", None)
         if match is not None and match.view_name == "projects:create":
@@ -85,6 +93,8 @@ def _refused_rule(request: HttpRequest, exception: Exception | None) -> str:
         if exception.target is not exception.project:
             rule += f" ({type(exception.target).__name__} {exception.target.pk})"
         return rule
+    if isinstance(exception, OrganisationRefusal):
+        return f"{exception.permission} on organisation {exception.organisation.slug}"
     match = getattr(request, "resolver_match", None)
     permission = declared_permission(match.func) if match is not None else None
     if permission:

@@ -38,6 +38,15 @@ class ProjectRefusal(PermissionDenied):
         self.target = project if target is None else target
 
 
+class OrganisationRefusal(PermissionDenied):
+    """A 403 on a whole organisation's page, for someone who belongs to it (ADR 0028)."""
+
+    def __init__(self, permission: str, organisation: Any) -> None:
+        super().__init__(f"{permission} refused on organisation {organisation.slug}")
+        self.permission = permission
+        self.organisation = organisation
+
+
 _ACTIONS: dict[str, str] = {}
 _RECORD_NOTES: dict[str, str] = {}
 
