@@ -444,8 +444,38 @@ def test_the_demo_round_shows_a_group_and_a_gap_and_an_action(client):
     ).content.decode()
     assert "Gap between groups" in page and "fewer than 3 people answered" in page
     demo_load()  # loading again adds no second round, answer or action
-    assert AssessmentRound.objects.count() == 1
-    assert AssessmentAction.objects.count() == 1
+    assert AssessmentRound.objects.filter(project__isnull=False).count() == 1
+    assert AssessmentAction.objects.filter(round__project__isnull=False).count() == 1
+
+
+def test_the_demo_has_a_round_for_the_whole_organisation_with_a_gap_and_an_action(client):
+    from cohub.apps.assess.models import AssessmentAction, AssessmentResponse, AssessmentRound
+    from cohub.apps.assess.selectors import round_results
+
+    demo_load()
+    assessment = AssessmentRound.objects.get(project=None)
+    organisation = assessment.organisation
+    assert assessment.title == demo_assessment.ORG_ROUND_TITLE
+    answered = AssessmentResponse.objects.filter(round=assessment)
+    assert answered.filter(group="lived_experience").count() >= 3
+    _, top = round_results(assessment)[0]
+    assert top.gap is not None and top.gap >= 2
+    assert top.groups["decision_maker"].median is None  # one person: hidden
+    client.force_login(User.objects.get(email=FACILITATOR))
+    listing = client.get(reverse("assess:round_list", args=[DEMO_PROJECT_SLUG])).content.decode()
+    org_list = reverse("org_assess:round_list", args=[organisation.slug])
+    assert org_list in listing
+    assert demo_assessment.ORG_ROUND_TITLE in client.get(org_list).content.decode()
+    page = client.get(
+        reverse("org_assess:round_results", args=[organisation.slug, assessment.pk])
+    ).content.decode()
+    assert "Gap between groups" in page and "fewer than 3 people answered" in page
+    actions = client.get(reverse("org_assess:action_list", args=[organisation.slug]))
+    assert demo_assessment.ORG_ACTION_TEXT in actions.content.decode()
+    demo_load()  # made once
+    assert AssessmentRound.objects.filter(project=None).count() == 1
+    assert AssessmentAction.objects.filter(round=assessment).count() == 1
+    assert AssessmentResponse.objects.filter(round=assessment).count() == answered.count()
 
 
 def test_the_demo_round_links_its_report_with_the_gap_the_peer_figure_and_the_action(client):

@@ -145,3 +145,33 @@ PEER_ANSWERS: dict[str, tuple[str, str]] = {
     "mutuality": ("agree", "Paying people at the sessional rate is good practice."),
     "blurring-roles": ("disagree", "A staff member still chairs; a co-chair would change that."),
 }
+
+# A round for the whole organisation (ADR 0028): the four issues for embedding, asked of
+# everyone in any of its projects. The same people answer (the demo has one project), each
+# once, in the group worked out across the organisation; the gap is again between lived
+# experience and staff, and the facilitator and the decision-maker stay hidden alone.
+ORG_ROUND_TITLE = "Across the organisation: is co-production embedded?"
+ORG_FRAMEWORKS = ("embedding",)
+# respondent -> (culture, structure, practice, review); "" leaves that one unanswered.
+ORG_ANSWERS: dict[str, tuple[str, str, str, str]] = {
+    "member": ("disagree", "strongly disagree", "agree", "disagree"),
+    "reporter": ("neither agree nor disagree", "disagree", "agree", "don't know"),
+    "sol@example.org": ("disagree", "disagree", "agree", "disagree"),
+    "remi@example.org": ("agree", "disagree", "agree", ""),
+    "pat@example.org": ("agree", "agree", "strongly agree", "agree"),
+    "lee@example.org": ("strongly agree", "agree", "agree", "agree"),
+    "ash@example.org": ("agree", "strongly agree", "agree", "neither agree nor disagree"),
+    "facilitator": ("agree", "neither agree nor disagree", "agree", "agree"),
+    "decision": ("strongly agree", "agree", "strongly agree", "agree"),
+}
+ORG_ITEMS = ("culture", "structure", "practice", "review")
+ORG_COMMENTS = {
+    ("member", "structure"): "Nobody with lived experience sits on the board.",
+    ("lee@example.org", "structure"): "Co-production is in the council's plan for the year.",
+}
+ORG_ACTION_ITEM = "structure"
+ORG_ACTION_TEXT = (
+    "Across the organisation: two paid places with lived experience on the board, "
+    "chosen by the co-producers of each project."
+)
+ORG_ACTION_DUE_DAYS = 90

@@ -65,6 +65,7 @@ from cohub.apps.assess.services import (
     action_create,
     answer_save,
     frameworks_load,
+    organisation_round_open,
     response_submit,
     round_open,
 )
@@ -520,6 +521,68 @@ def _assess(demo: Demo, project: Project, users: dict[str, User]) -> None:
     )
 
 
+def _assess_organisation(
+    demo: Demo, organisation: Organisation, project: Project, users: dict[str, User]
+) -> None:
+    """One round for the whole organisation, answered by the project round's people; made once.
+
+    Run after ``_assess``, which makes those people and says how each takes part.
+    """
+    if AssessmentRound.objects.filter(organisation=organisation, project=None).exists():
+        return
+    facilitator = users[demo.email_for(project_role=ProjectRole.FACILITATOR)]
+    versions = [framework_version(key) for key in assess_data.ORG_FRAMEWORKS]
+    if any(version is None for version in versions):
+        raise DemoDataError("cohub/demo/assessment.py: ORG_FRAMEWORKS names one not shipped.")
+    assessment = organisation_round_open(
+        organisation=organisation,
+        title=assess_data.ORG_ROUND_TITLE,
+        versions=[v for v in versions if v is not None],
+        actor=facilitator,
+    )
+    items = {
+        item.key: item
+        for item in AssessmentItem.objects.filter(framework_version__in=[v for v in versions if v])
+    }
+    people = {r.email: r for r in assess_data.RESPONDENTS}
+    for email, values in assess_data.ORG_ANSWERS.items():
+        respondent = people.get(email)
+        if respondent is None:
+            raise DemoDataError(f"cohub/demo/assessment.py: ORG_ANSWERS names {email!r}.")
+        if respondent.name:
+            person = User.objects.get(email=email)
+        else:
+            try:
+                person = users[demo.email_for(project_role=respondent.role)]
+            except DemoDataError:
+                continue
+        if not project.memberships.filter(user=person).exists():
+            continue
+        answered = False
+        for key, value in zip(assess_data.ORG_ITEMS, values, strict=True):
+            if not value:
+                continue
+            with _blame(f"cohub/demo/assessment.py: ORG_ANSWERS {email!r} {key!r}"):
+                answer_save(
+                    assessment=assessment,
+                    respondent=person,
+                    item=items[key],
+                    value=value,
+                    comment=assess_data.ORG_COMMENTS.get((email, key), ""),
+                )
+            answered = True
+        if answered:
+            response_submit(assessment=assessment, respondent=person)
+    action_create(
+        assessment=assessment,
+        item=items[assess_data.ORG_ACTION_ITEM],
+        description=assess_data.ORG_ACTION_TEXT,
+        owner=facilitator,
+        due=timezone.localdate() + dt.timedelta(days=assess_data.ORG_ACTION_DUE_DAYS),
+        actor=facilitator,
+    )
+
+
 def _peer_review(demo: Demo, project: Project, users: dict[str, User]) -> None:
     """The demo round's sent peer review and the evidence its reviewer read; made once.
 
@@ -655,6 +718,7 @@ def demo_load(data_dir: Path = DATA_DIR) -> DemoInfo:
     else:
         project = Project.objects.get(slug=demo.project_slug)
     _assess(demo, project, users)
+    _assess_organisation(demo, project.organisation, project, users)
     _peer_review(demo, project, users)
     # The facilitator and the admin must use two-step sign-in: they get backup codes (one
     # set each, however often the demo is loaded), and a code not yet used is printed.
