@@ -1110,6 +1110,9 @@ def _min_group(value: str) -> int:
     return number
 
 
+PROJECT_HELP = "the project's short name, as in its address (/p/SLUG/)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cohub",
@@ -1157,7 +1160,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Withdraw a storyteller's consent and remove their stories and everything made "
         "from them (without --yes, only says what would go).",
     )
-    withdraw.add_argument("--project", required=True, metavar="SLUG")
+    withdraw.add_argument("--project", required=True, metavar="SLUG", help=PROJECT_HELP)
     withdraw.add_argument(
         "--storyteller", required=True, metavar="NAME", help="their pseudonym, or real name"
     )
@@ -1175,7 +1178,7 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_import_transcript,
         "Import transcript files (.txt, .vtt, .srt, .docx) as stories.",
     )
-    imp.add_argument("--project", required=True, metavar="SLUG")
+    imp.add_argument("--project", required=True, metavar="SLUG", help=PROJECT_HELP)
     imp.add_argument(
         "--storyteller",
         metavar="NAME",
@@ -1204,7 +1207,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="the user doing the import, with their roles in the project "
         "(default: the server's operator, recorded as a system action)",
     )
-    imp.add_argument("files", nargs="+", metavar="FILE")
+    imp.add_argument(
+        "files", nargs="+", metavar="FILE", help="transcript files (.txt, .vtt, .srt, .docx)"
+    )
 
     transcribe = add(
         "transcribe",
@@ -1232,12 +1237,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="write each transcript into DIR, named after its file (default: stdout for one "
         "file, beside each file for several)",
     )
-    transcribe.add_argument("files", nargs="+", metavar="FILE")
+    transcribe.add_argument(
+        "files", nargs="+", metavar="FILE", help="sound or video files, any format ffmpeg reads"
+    )
 
     export = add(
         "export-findings", cmd_export_findings, "Write the project's quotes and codes as CSV."
     )
-    export.add_argument("--project", required=True, metavar="SLUG")
+    export.add_argument("--project", required=True, metavar="SLUG", help=PROJECT_HELP)
     export.add_argument("--output", "-o", metavar="PATH", help="file to write (default: stdout)")
     export.add_argument(
         "--as",
@@ -1253,7 +1260,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Write the project as REFI-QDA (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder, "
         "with only what consent lets out; or its codebook alone (.qdc).",
     )
-    qdpx_out.add_argument("--project", required=True, metavar="SLUG")
+    qdpx_out.add_argument("--project", required=True, metavar="SLUG", help=PROJECT_HELP)
     qdpx_out.add_argument(
         "--output",
         "-o",
@@ -1278,7 +1285,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Import a REFI-QDA project (.qdpx: codes, text sources, coded selections) or "
         "codebook (.qdc) into a project, made if it does not exist yet.",
     )
-    qdpx_in.add_argument("--project", required=True, metavar="SLUG")
+    qdpx_in.add_argument("--project", required=True, metavar="SLUG", help=PROJECT_HELP)
     qdpx_in.add_argument(
         "--organisation",
         metavar="SLUG",
@@ -1297,7 +1304,7 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_report,
         "Write the project's findings report as HTML or PDF (the hub's own report).",
     )
-    report.add_argument("--project", required=True, metavar="SLUG")
+    report.add_argument("--project", required=True, metavar="SLUG", help=PROJECT_HELP)
     report.add_argument(
         "--format", choices=("html", "pdf"), default="html", help="html (default) or pdf"
     )
@@ -1336,7 +1343,7 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_subject_access,
         "Write everything held about one storyteller to a zip file (a subject access request).",
     )
-    held.add_argument("--project", required=True, metavar="SLUG")
+    held.add_argument("--project", required=True, metavar="SLUG", help=PROJECT_HELP)
     held.add_argument(
         "--storyteller",
         required=True,
@@ -1358,7 +1365,7 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_import_media,
         "Add sound or video recordings as stories and transcribe them.",
     )
-    media.add_argument("--project", required=True, metavar="SLUG")
+    media.add_argument("--project", required=True, metavar="SLUG", help=PROJECT_HELP)
     media.add_argument(
         "--storyteller",
         metavar="NAME",
@@ -1400,7 +1407,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="the user adding the recordings, with their roles in the project "
         "(default: the server's operator, recorded as a system action)",
     )
-    media.add_argument("files", nargs="+", metavar="FILE")
+    media.add_argument(
+        "files", nargs="+", metavar="FILE", help="sound or video files, any format ffmpeg reads"
+    )
 
     redact = add(
         "redact",
@@ -1446,7 +1455,9 @@ def build_parser() -> argparse.ArgumentParser:
         "well the quote fits it). Offline, with the same engine as the hub.",
     )
     suggest.set_defaults(handler=cmd_themes_suggest)
-    suggest.add_argument("file", metavar="FILE.jsonl")
+    suggest.add_argument(
+        "file", metavar="FILE.jsonl", help='one JSON object a line: "text", and "id" if you like'
+    )
     suggest.add_argument(
         "--themes",
         type=_theme_count,
@@ -1495,7 +1506,12 @@ def build_parser() -> argparse.ArgumentParser:
         'and "gap" (in scale steps).',
     )
     assess_results.set_defaults(handler=cmd_assess_results)
-    assess_results.add_argument("--framework", required=True, metavar="KEY")
+    assess_results.add_argument(
+        "--framework",
+        required=True,
+        metavar="KEY",
+        help="the framework the answers are to (see: cohub assess frameworks)",
+    )
     assess_results.add_argument(
         "--min-group",
         type=_min_group,
@@ -1504,7 +1520,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="show a group's median only when at least N of it answered "
         "(default: COHUB_ASSESS_MIN_GROUP, 3)",
     )
-    assess_results.add_argument("file", metavar="FILE.csv")
+    assess_results.add_argument(
+        "file", metavar="FILE.csv", help="answers with the columns respondent,group,item,answer"
+    )
     assess_report = assess_commands.add_parser(
         "report",
         help="Write a round's report as HTML or PDF (the hub's own report).",
@@ -1534,9 +1552,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     create = add("createuser", cmd_createuser, "Add a user who can log in.")
-    create.add_argument("email")
+    create.add_argument("email", help="the address they log in with")
     create.add_argument("--password", help="(default: asked for in the terminal)")
-    create.add_argument("--display-name", default="")
+    create.add_argument("--display-name", default="", help="the name others see (default: none)")
     create.add_argument(
         "--admin", action="store_true", help="a site administrator: may see every job"
     )
@@ -1546,7 +1564,7 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_unlock,
         "Let someone log in again now, after too many wrong passwords paused their logins.",
     )
-    unlock.add_argument("email")
+    unlock.add_argument("email", help="the address they log in with")
 
     reset_two_step = add(
         "reset-two-step",
@@ -1554,10 +1572,16 @@ def build_parser() -> argparse.ArgumentParser:
         "Remove someone's two-step sign-in (app and backup codes) when they have lost both; "
         "check first that it is them asking.",
     )
-    reset_two_step.add_argument("email")
+    reset_two_step.add_argument("email", help="the address they log in with")
 
     migrate = add("migrate", cmd_migrate, "Create or update the database tables.")
-    migrate.add_argument("--verbosity", type=int, default=1, choices=[0, 1, 2, 3])
+    migrate.add_argument(
+        "--verbosity",
+        type=int,
+        default=1,
+        choices=[0, 1, 2, 3],
+        help="how much to say (0: nothing, 3: everything)",
+    )
     return parser
 
 

@@ -532,3 +532,23 @@ def test_without_as_the_operator_acts_and_no_person_is_recorded(project, files):
     assert cli.main(["export-findings", "--project", project.slug, "-o", "-"]) == 0
     assert Event.objects.filter(verb="findings.export", actor__isnull=True).count() == 1
     assert Event.objects.filter(verb="story.create", actor__isnull=True).count() == 1
+
+
+def test_every_option_and_argument_of_every_command_says_what_it_is():
+    """`cohub COMMAND --help` is where people learn a command: nothing in it goes unexplained."""
+    import argparse
+
+    from cohub.cli import build_parser
+
+    unexplained: list[str] = []
+
+    def walk(parser: argparse.ArgumentParser, path: str) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, f"{path} {name}")
+            elif not isinstance(action, argparse._HelpAction) and not action.help:
+                unexplained.append(f"{path} {'/'.join(action.option_strings) or action.dest}")
+
+    walk(build_parser(), "cohub")
+    assert unexplained == []
