@@ -116,3 +116,80 @@ def test_three_groups_answer_and_the_facilitator_acts_on_the_widest_gap(page, cl
     expect(page.get_by_text("is now: Under way")).to_be_visible()
     assert AssessmentAction.objects.get().status == "doing"
     assert axe_violations(page) == []
+
+
+def test_a_round_for_the_whole_organisation_on_a_phone_by_keyboard(page, client, settings):
+    """Two projects of one organisation: a member of both answers once, by keyboard, on a
+    phone; the results across the organisation show the gap; no serious axe findings."""
+    settings.COHUB_ASSESS_MIN_GROUP = 1
+    frameworks_load()
+    from cohub.apps.assess.models import AssessmentResponse
+    from tests.factories import OrganisationFactory
+
+    organisation = OrganisationFactory(name="Northside Council")
+    housing = ProjectFactory(organisation=organisation)
+    parks = ProjectFactory(organisation=organisation)
+    facilitator = make_member(housing, ProjectRole.FACILITATOR)
+    both = _person(housing, ProjectRole.DECISION_MAKER, TakingPart.PROFESSIONAL)
+    make_member(parks, ProjectRole.MEMBER, user=both)
+    Participation.objects.create(project=parks, user=both, taking_part=TakingPart.LIVED_EXPERIENCE)
+    staff = _person(parks, ProjectRole.MEMBER, TakingPart.PROFESSIONAL)
+
+    log_in_as(page, client, facilitator)
+    page.goto(f"/p/{housing.slug}/assessments/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Rounds for all of Northside Council").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Open a new round").click()
+    expect(
+        page.get_by_role("heading", name="Open an assessment round for all of Northside Council")
+    ).to_be_visible()
+    page.get_by_label("Name of the round").fill("Across the council")
+    page.get_by_label("Ladder of participation (2 questions)").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Open the round").click()
+    expect(page.get_by_text("is open for answers")).to_be_visible()
+    organisation_list = page.url
+
+    page.set_viewport_size({"width": 360, "height": 800})
+    for person, first, second in (
+        (both, "Consulting", "Informing"),
+        (staff, "Co-producing", "Co-producing"),
+    ):
+        page.context.clear_cookies()
+        log_in_as(page, client, person)
+        page.goto(organisation_list)
+        with page.expect_navigation():
+            page.get_by_role("link", name="Start answering").click()
+        expect(page.get_by_role("heading", name="Question 1 of 2")).to_be_visible()
+        assert axe_violations(page) == []
+        assert page.evaluate(SIDEWAYS) <= 1
+        tab_to(page, "input[type=radio][name=answer]")
+        page.keyboard.press("Space")
+        while not page.get_by_label(first, exact=True).is_checked():
+            page.keyboard.press("ArrowDown")
+        tab_to(page, "button[value=next]")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        page.get_by_label(second, exact=True).check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Save and check your answers").click()
+        assert axe_violations(page) == []
+        with page.expect_navigation():
+            page.get_by_role("button", name="Send my answers").click()
+        expect(page.get_by_text("They are locked now").first).to_be_visible()
+
+    assert AssessmentResponse.objects.get(respondent=both).group == "lived_experience"
+    page.context.clear_cookies()
+    log_in_as(page, client, facilitator)
+    page.goto(organisation_list)
+    with page.expect_navigation():
+        page.get_by_role("link", name="See the results").click()
+    first = page.locator("section.assess-item").first
+    expect(first.get_by_role("heading", level=2)).to_have_text("Where decisions are made")
+    expect(first.get_by_text("Gap between groups: 4 steps")).to_be_visible()
+    expect(
+        first.get_by_role("img", name="Where each group places the organisation")
+    ).to_be_visible()
+    assert page.evaluate(SIDEWAYS) <= 1
+    assert axe_violations(page) == []
