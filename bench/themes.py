@@ -247,7 +247,9 @@ def labelled_run(
     first = run_isolated("cohub", texts, vectors)
     second = run_isolated("cohub", texts, vectors)
     ours = score(gold, first["labels"])
-    print(row("cohub", first, ours, first["labels"] == second["labels"]))
+    print(
+        row("cohub", first, ours, first["labels"] == second["labels"]), f"[load {load_average()}]"
+    )
     seeded = run_isolated("cohub+conditions", texts, vectors, seeds=seeds)
     seeded_again = run_isolated("cohub+conditions", texts, vectors, seeds=seeds)
     print(
@@ -256,11 +258,12 @@ def labelled_run(
             seeded,
             score(gold, seeded["labels"]),
             seeded["labels"] == seeded_again["labels"],
-        )
+        ),
+        f"[load {load_average()}]",
     )
     km = run_isolated("kmeans", texts, vectors, k=ours["themes"])
     km_score = score(gold, km["labels"])
-    print(row(f"kmeans k={ours['themes']}", km, km_score, None))
+    print(row(f"kmeans k={ours['themes']}", km, km_score, None), f"[load {load_average()}]")
     bt_ami: list[float] = []
     bt_wall: list[float] = []
     previous: list[int] | None = None
@@ -271,7 +274,7 @@ def labelled_run(
             break
         bt_score = score(gold, bt["labels"])
         same = None if previous is None else bt["labels"] == previous
-        print(row(f"bertopic run {attempt + 1}", bt, bt_score, same))
+        print(row(f"bertopic run {attempt + 1}", bt, bt_score, same), f"[load {load_average()}]")
         previous = bt["labels"]
         bt_ami.append(bt_score["ami"])
         bt_wall.append(bt["wall_s"])
