@@ -1078,10 +1078,14 @@ def cmd_assess_report(args: argparse.Namespace) -> int:
     actor = _actor(args.actor)
     if assessment.project is not None:
         _require(actor, assessment.project, "assess.view_results", action="make the round report")
-    elif actor is not None:
+    elif actor is not None and not actor.has_perm(
+        "assess.view_org_results", assessment.organisation
+    ):
+        # A round for a whole organisation (ADR 0028): for everyone who belongs to it.
         raise CliError(
-            f"round {args.round} belongs to no project; only the server's operator "
-            "(no --as) may make its report.",
+            f"{actor.email} may not make the round report of round {args.round}: it is "
+            f"for the whole of {assessment.organisation.name}, and only the people in its "
+            "projects, or in the organisation itself, read it.",
             EXIT_FAILED,
         )
     made = round_report_export(assessment=assessment, actor=actor, fmt=args.format, via="cli")

@@ -276,3 +276,18 @@ def test_only_this_organisations_wide_rounds_carry_their_actions_forward(org):
     later = open_round(organisation, facilitator)
     assert round_actions(later) == {item.pk: [ours]}
     assert AssessmentAction.objects.count() == 3
+
+
+def test_the_cli_reports_an_organisations_round_to_its_people_only(org, capsys):
+    from cohub import cli
+
+    organisation, _, parks, facilitator = org
+    assessment = open_round(organisation, facilitator)
+    insider = make_member(parks, ProjectRole.MEMBER)
+    args = ["assess", "report", "--round", str(assessment.pk), "--format", "html"]
+    assert cli.main([*args, "--as", insider.email]) == 0
+    out, _ = capsys.readouterr()
+    assert "<!DOCTYPE html>" in out and "Across the council" in out
+    stranger = make_member(ProjectFactory(), ProjectRole.FACILITATOR)
+    assert cli.main([*args, "--as", stranger.email]) != 0
+    assert "may not make the round report" in capsys.readouterr().err
