@@ -6,6 +6,20 @@ from tests.browser_support import browser, page  # noqa: F401  (shared fixtures)
 from tests.factories import ProjectFactory, make_member, make_story, make_storyteller
 
 
+@pytest.fixture(autouse=True)
+def _a_fresh_cache():
+    """Each test starts with an empty cache.
+
+    Counts kept there outlive a test otherwise: links that opened nothing are one
+    count per address for every kind of private link (core.private_links), so
+    the guesses of one test paused the links of the next in the same process.
+    """
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def client():
     """pytest-django's client, whose ``force_login`` also passes two-step sign-in (tests/auth.py).

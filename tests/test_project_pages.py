@@ -23,15 +23,19 @@ def _templates() -> list[Path]:
     return sorted(p for p in ROOT.rglob("templates/**/*.html"))
 
 
+BASES = ("project_base.html", "organisation_base.html")
+
+
 def test_only_the_base_templates_write_breadcrumbs_and_project_navigation():
     copies = [
         str(path.relative_to(ROOT))
         for path in _templates()
-        if path.name != "project_base.html"
+        if path.name not in BASES
         and ("includes/project_nav.html" in path.read_text() or "Breadcrumb" in path.read_text())
     ]
     # The account pages are not inside a project and keep their own short trail (the
-    # two-step sign-in pages share one, under "Your account").
+    # two-step sign-in pages share one, under "Your account"); an organisation's pages
+    # have their own frame, organisation_base.html.
     assert copies == [
         "apps/accounts/templates/accounts/password_change.html",
         "apps/projects/templates/twofactor/_crumbs.html",
@@ -41,10 +45,14 @@ def test_only_the_base_templates_write_breadcrumbs_and_project_navigation():
 def test_every_page_with_a_project_nav_section_extends_project_base():
     for path in _templates():
         text = path.read_text()
-        if path.name != "project_base.html" and (
+        if path.name not in BASES and (
             "{% block section %}" in text or "{% block crumbs %}" in text
         ):
-            assert text.startswith('{% extends "project_base.html" %}'), path
+            # A page shared by a project and an organisation extends its place's frame,
+            # which is one of the two bases (assess.views.Place).
+            assert text.startswith(
+                ('{% extends "project_base.html" %}', "{% extends place.base %}")
+            ), path
 
 
 def test_a_block_inside_capture_can_be_overridden_by_a_child():

@@ -67,6 +67,7 @@ NOT_OURS = {"admin": "Django's own admin site"}
 REDIRECT_ONLY: set[str] = {
     "projects:two_step_code",
     "assess:round_answer_start",
+    "org_assess:round_answer_start",
     # A storyteller's link starts their session and sends them on to their page.
     "my_story:open",
 }
