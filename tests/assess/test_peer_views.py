@@ -6,7 +6,6 @@ import datetime as dt
 import re
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -37,13 +36,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 RUN_ROLES = {"facilitator", "org_admin"}
-
-
-@pytest.fixture(autouse=True)
-def _no_guesses_left_over():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -20,16 +20,6 @@ from tests.factories import ProjectFactory, make_member, make_story, make_storyt
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _fresh_guess_counts():
-    """Other tests try links that open nothing from this address; start with none counted."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
 TEXT = (
     "Sam: What happened when you asked for help?\n\n"
     "Robin: I rang the crisis line three times.\n\n"

@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from cohub.apps.core import private_links
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _no_guesses_left_over():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_guessing_at_one_kind_of_link_uses_up_the_allowance_for_the_other():

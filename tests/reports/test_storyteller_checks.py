@@ -99,16 +99,12 @@ def test_an_expired_or_unknown_link_is_refused_and_counted(world) -> None:
 
 
 def test_guesses_are_throttled_per_address(world) -> None:
-    from django.core.cache import cache
-
-    cache.clear()
     request = _request()
     for _ in range(private_links.GUESS_LIMIT):
         assert not private_links.guesses_refused(request)
         with pytest.raises(links.LinkRefused):
             links.storyteller_link_open(request=request, token="guess")
     assert private_links.guesses_refused(request)
-    cache.clear()
 
 
 def test_a_link_for_a_withdrawn_storyteller_cannot_be_made(world) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -21,13 +20,6 @@ from cohub.apps.stories.scopes import ConsentScope
 from tests.factories import ProjectFactory, make_member, make_story, make_storyteller
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_guess_counts():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _quote(story, words, actor):
