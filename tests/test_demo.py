@@ -470,6 +470,7 @@ def test_the_demo_has_a_round_for_the_whole_organisation_with_a_gap_and_an_actio
         reverse("org_assess:round_results", args=[organisation.slug, assessment.pk])
     ).content.decode()
     assert "Gap between groups" in page and "fewer than 3 people answered" in page
+    assert "Where the organisation is now" in page and "Where the project is now" not in page
     actions = client.get(reverse("org_assess:action_list", args=[organisation.slug]))
     assert demo_assessment.ORG_ACTION_TEXT in actions.content.decode()
     demo_load()  # made once

@@ -146,25 +146,70 @@ PEER_ANSWERS: dict[str, tuple[str, str]] = {
     "blurring-roles": ("disagree", "A staff member still chairs; a co-chair would change that."),
 }
 
-# A round for the whole organisation (ADR 0028): the four issues for embedding, asked of
-# everyone in any of its projects. The same people answer (the demo has one project), each
-# once, in the group worked out across the organisation; the gap is again between lived
-# experience and staff, and the facilitator and the decision-maker stay hidden alone.
+# A round for the whole organisation (ADR 0028): the four issues for embedding and the
+# ladder (in its words for an organisation), asked of everyone in any of its projects. The
+# same people answer (the demo has one project), each once, in the group worked out across
+# the organisation; the gap is again between lived experience and staff (staff place the
+# organisation at co-producing, people with lived experience at consulting), and the
+# facilitator and the decision-maker stay hidden alone.
 ORG_ROUND_TITLE = "Across the organisation: is co-production embedded?"
-ORG_FRAMEWORKS = ("embedding",)
-# respondent -> (culture, structure, practice, review); "" leaves that one unanswered.
-ORG_ANSWERS: dict[str, tuple[str, str, str, str]] = {
-    "member": ("disagree", "strongly disagree", "agree", "disagree"),
-    "reporter": ("neither agree nor disagree", "disagree", "agree", "don't know"),
-    "sol@example.org": ("disagree", "disagree", "agree", "disagree"),
-    "remi@example.org": ("agree", "disagree", "agree", ""),
-    "pat@example.org": ("agree", "agree", "strongly agree", "agree"),
-    "lee@example.org": ("strongly agree", "agree", "agree", "agree"),
-    "ash@example.org": ("agree", "strongly agree", "agree", "neither agree nor disagree"),
-    "facilitator": ("agree", "neither agree nor disagree", "agree", "agree"),
-    "decision": ("strongly agree", "agree", "strongly agree", "agree"),
+ORG_FRAMEWORKS = ("embedding", "ladder")
+# respondent -> (culture, structure, practice, review, where the organisation is now, where
+# its decisions are made); "" leaves that one unanswered.
+ORG_ANSWERS: dict[str, tuple[str, str, str, str, str, str]] = {
+    "member": ("disagree", "strongly disagree", "agree", "disagree", "consulting", "informing"),
+    "reporter": (
+        "neither agree nor disagree",
+        "disagree",
+        "agree",
+        "don't know",
+        "consulting",
+        "consulting",
+    ),
+    "sol@example.org": ("disagree", "disagree", "agree", "disagree", "informing", "informing"),
+    "remi@example.org": ("agree", "disagree", "agree", "", "engaging", "consulting"),
+    "pat@example.org": (
+        "agree",
+        "agree",
+        "strongly agree",
+        "agree",
+        "co-producing",
+        "co-designing",
+    ),
+    "lee@example.org": (
+        "strongly agree",
+        "agree",
+        "agree",
+        "agree",
+        "co-producing",
+        "co-producing",
+    ),
+    "ash@example.org": (
+        "agree",
+        "strongly agree",
+        "agree",
+        "neither agree nor disagree",
+        "co-designing",
+        "engaging",
+    ),
+    "facilitator": (
+        "agree",
+        "neither agree nor disagree",
+        "agree",
+        "agree",
+        "co-designing",
+        "co-designing",
+    ),
+    "decision": (
+        "strongly agree",
+        "agree",
+        "strongly agree",
+        "agree",
+        "co-producing",
+        "co-producing",
+    ),
 }
-ORG_ITEMS = ("culture", "structure", "practice", "review")
+ORG_ITEMS = ("culture", "structure", "practice", "review", "ladder-now", "ladder-decisions")
 ORG_COMMENTS = {
     ("member", "structure"): "Nobody with lived experience sits on the board.",
     ("lee@example.org", "structure"): "Co-production is in the council's plan for the year.",

@@ -540,9 +540,10 @@ def _assess_organisation(
         versions=[v for v in versions if v is not None],
         actor=facilitator,
     )
+    # The round's own items: worded for an organisation, not the versions chosen above.
     items = {
         item.key: item
-        for item in AssessmentItem.objects.filter(framework_version__in=[v for v in versions if v])
+        for item in AssessmentItem.objects.filter(framework_version__rounds=assessment)
     }
     people = {r.email: r for r in assess_data.RESPONDENTS}
     for email, values in assess_data.ORG_ANSWERS.items():

@@ -266,15 +266,18 @@ def test_only_this_organisations_wide_rounds_carry_their_actions_forward(org):
     organisation, housing, _, facilitator = org
     version = framework_version("principles")
     project_round = round_open(project=housing, title="P", versions=[version], actor=facilitator)
-    item = round_items(project_round)[0]
-    action_create(assessment=project_round, item=item, description="A project's", actor=None)
+    # The same question (framework and key) in each round, in that round's own words.
+    first = round_items(project_round)[0]
+    action_create(assessment=project_round, item=first, description="A project's", actor=None)
     other = OrganisationFactory()
     other_round = open_round(other, make_org_admin(other))
-    action_create(assessment=other_round, item=item, description="Another's", actor=None)
+    first = round_items(other_round)[0]
+    action_create(assessment=other_round, item=first, description="Another's", actor=None)
     earlier = open_round(organisation, facilitator)
-    ours = action_create(assessment=earlier, item=item, description="Ours", actor=None)
+    first = round_items(earlier)[0]
+    ours = action_create(assessment=earlier, item=first, description="Ours", actor=None)
     later = open_round(organisation, facilitator)
-    assert round_actions(later) == {item.pk: [ours]}
+    assert round_actions(later) == {round_items(later)[0].pk: [ours]}
     assert AssessmentAction.objects.count() == 3
 
 

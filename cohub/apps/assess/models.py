@@ -45,11 +45,18 @@ class Framework(TimeStampedModel):
         return self.key
 
     def latest_version(self) -> FrameworkVersion | None:
-        return self.versions.order_by("-version").first()
+        """The newest version in a project's words (the one people choose and edit)."""
+        return self.versions.filter(for_organisation=False).order_by("-version").first()
 
 
 class FrameworkVersion(TimeStampedModel):
-    """One wording of a framework. A new version is new rows: old rounds keep theirs."""
+    """One wording of a framework. A new version is new rows: old rounds keep theirs.
+
+    A shipped framework whose questions speak of "this project" also comes
+    worded for a whole organisation: a second row of the same version number
+    with ``for_organisation`` set, whose items have the same keys and answers
+    in other words. An organisation-wide round asks those (``services``).
+    """
 
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="versions")
     version = models.PositiveIntegerField()
@@ -60,12 +67,16 @@ class FrameworkVersion(TimeStampedModel):
         default=list, blank=True, help_text="For ladder and matrix: the options, lowest first."
     )
     content_hash = models.CharField(max_length=64)
+    for_organisation = models.BooleanField(
+        default=False, help_text="Worded for a round of a whole organisation."
+    )
 
     class Meta:
         ordering = ["framework", "-version"]
         constraints = [
             models.UniqueConstraint(
-                fields=["framework", "version"], name="unique_framework_version"
+                fields=["framework", "version", "for_organisation"],
+                name="unique_framework_version",
             )
         ]
 

@@ -40,7 +40,12 @@ def organisation_frameworks(organisation: Any) -> list[FrameworkVersion]:
     """The newest version of each of an organisation's own frameworks, by name."""
     found = []
     for framework in Framework.objects.filter(organisation=organisation):
-        latest = framework.versions.annotate(item_count=Count("items")).order_by("-version").first()
+        latest = (
+            framework.versions.filter(for_organisation=False)
+            .annotate(item_count=Count("items"))
+            .order_by("-version")
+            .first()
+        )
         if latest is not None:
             found.append(latest)
     return sorted(found, key=lambda v: v.title.casefold())

@@ -39,6 +39,8 @@ from cohub.apps.projects.predicates import belongs_to_organisation
 
 FRAMEWORKS_DIR = Path(__file__).resolve().parent / "frameworks"
 ITEM_FIELDS = ("key", "title", "statement", "easy_read", "good_looks_like")
+# What a framework file's "organisation" block may reword: the key (and so the answers) stay.
+ORGANISATION_ITEM_FIELDS = ("title", "statement", "easy_read", "good_looks_like")
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,62 @@ def _read(path: Path) -> dict[str, Any]:
         missing = [f for f in ITEM_FIELDS if not str(item.get(f, "")).strip()]
         if missing:
             raise ServiceError(f"{path.name}: item {position} has no {', '.join(missing)}.")
+        _check_organisation_words(path, f"item {position}", item, ORGANISATION_ITEM_FIELDS)
+    _check_organisation_words(path, "the framework", data, ("title", "summary"))
     return data
+
+
+def _check_organisation_words(
+    path: Path, where: str, data: dict[str, Any], fields: tuple[str, ...]
+) -> None:
+    """An ``organisation`` block rewords some of ``fields`` for a whole organisation's round."""
+    words = data.get("organisation")
+    if words is None:
+        return
+    if not isinstance(words, dict) or not words:
+        raise ServiceError(f"{path.name}: {where}'s 'organisation' must list the words it changes.")
+    unknown = sorted(set(words) - set(fields))
+    if unknown:
+        raise ServiceError(
+            f"{path.name}: {where}'s 'organisation' may only reword {', '.join(fields)}, "
+            f"not {', '.join(unknown)}."
+        )
+    empty = [f for f, text in words.items() if not str(text).strip()]
+    if empty:
+        raise ServiceError(f"{path.name}: {where}'s 'organisation' has no words for {empty[0]}.")
+
+
+def _has_organisation_words(data: dict[str, Any]) -> bool:
+    return "organisation" in data or any("organisation" in item for item in data["items"])
+
+
+def _version_rows(
+    framework: Framework, data: dict[str, Any], digest: str, *, for_organisation: bool
+) -> FrameworkVersion:
+    """One wording of a framework file: as written, or with its organisation words in place."""
+    top = data.get("organisation", {}) if for_organisation else {}
+    version = FrameworkVersion.objects.create(
+        framework=framework,
+        version=data["version"],
+        title=top.get("title", data["title"]),
+        summary=top.get("summary", data.get("summary", "")),
+        answer_kind=data["answer_kind"],
+        choices=list(data.get("choices", [])),
+        content_hash=digest,
+        for_organisation=for_organisation,
+    )
+    AssessmentItem.objects.bulk_create(
+        AssessmentItem(
+            framework_version=version,
+            position=position,
+            **{
+                f: (item.get("organisation", {}) if for_organisation else {}).get(f, item[f])
+                for f in ITEM_FIELDS
+            },
+        )
+        for position, item in enumerate(data["items"], start=1)
+    )
+    return version
 
 
 def _content_hash(data: dict[str, Any]) -> str:
@@ -91,7 +148,9 @@ def frameworks_load(*, directory: Path = FRAMEWORKS_DIR) -> FrameworksLoaded:
         data = _read(path)
         digest = _content_hash(data)
         framework, _ = Framework.objects.get_or_create(key=data["key"], organisation=None)
-        existing = framework.versions.filter(version=data["version"]).first()
+        existing = framework.versions.filter(
+            version=data["version"], for_organisation=False
+        ).first()
         if existing is not None:
             if existing.content_hash != digest:
                 raise ServiceError(
@@ -100,23 +159,9 @@ def frameworks_load(*, directory: Path = FRAMEWORKS_DIR) -> FrameworksLoaded:
                 )
             unchanged.append(existing)
             continue
-        version = FrameworkVersion.objects.create(
-            framework=framework,
-            version=data["version"],
-            title=data["title"],
-            summary=data.get("summary", ""),
-            answer_kind=data["answer_kind"],
-            choices=list(data.get("choices", [])),
-            content_hash=digest,
-        )
-        AssessmentItem.objects.bulk_create(
-            AssessmentItem(
-                framework_version=version,
-                position=position,
-                **{f: item[f] for f in ITEM_FIELDS},
-            )
-            for position, item in enumerate(data["items"], start=1)
-        )
+        version = _version_rows(framework, data, digest, for_organisation=False)
+        if _has_organisation_words(data):
+            _version_rows(framework, data, digest, for_organisation=True)
         added.append(version)
     return FrameworksLoaded(added=added, unchanged=unchanged)
 
@@ -135,6 +180,7 @@ def _round_create(
     """The checks and the write both kinds of round share (a project's, an organisation's)."""
     if not versions:
         raise ServiceError("Choose at least one framework for the round.")
+    versions = _worded_for(versions, for_organisation=project is None)
     if any(v.framework.organisation_id not in (None, organisation.pk) for v in versions):
         raise ServiceError("A round asks about the hub's frameworks or your organisation's own.")
     if any(not v.items.exists() for v in versions):
@@ -164,6 +210,30 @@ def _round_create(
             else {"frameworks": frameworks, "organisation": organisation.pk},
         )
     return assessment
+
+
+def _worded_for(
+    versions: list[FrameworkVersion], *, for_organisation: bool
+) -> list[FrameworkVersion]:
+    """Each chosen version in the words of the round's kind, where the framework has them.
+
+    People choose a framework by its project wording; a round of a whole
+    organisation asks the same questions (same keys, same answers) worded
+    for an organisation, so nobody is asked about "this project" there. A
+    framework with no such words (an organisation's own, or one that never
+    speaks of a project) is asked as it is.
+    """
+    worded = []
+    for version in versions:
+        twin = None
+        if version.for_organisation != for_organisation:
+            twin = FrameworkVersion.objects.filter(
+                framework_id=version.framework_id,
+                version=version.version,
+                for_organisation=for_organisation,
+            ).first()
+        worded.append(twin or version)
+    return worded
 
 
 def round_open(

@@ -108,6 +108,7 @@ class Migration(migrations.Migration):
                 ('answer_kind', models.CharField(choices=[('scale', 'Agreement scale'), ('ladder', 'Single choice on the ladder'), ('matrix', 'Single choice of a matrix cell')], max_length=10)),
                 ('choices', models.JSONField(blank=True, default=list, help_text='For ladder and matrix: the options, lowest first.')),
                 ('content_hash', models.CharField(max_length=64)),
+                ('for_organisation', models.BooleanField(default=False, help_text='Worded for a round of a whole organisation.')),
                 ('framework', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='assess.framework')),
             ],
             options={
@@ -153,7 +154,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='frameworkversion',
-            constraint=models.UniqueConstraint(fields=('framework', 'version'), name='unique_framework_version'),
+            constraint=models.UniqueConstraint(fields=('framework', 'version', 'for_organisation'), name='unique_framework_version'),
         ),
         migrations.AddConstraint(
             model_name='assessmentitem',
