@@ -213,6 +213,12 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "org_assess:action_create": "assess.manage_org_actions",
     "org_assess:action_list": "assess.view_org_results",
     "org_assess:action_update": "assess.manage_org_actions",
+    "org_assess:peer_reviews": "assess.manage_org_peer_review",
+    "org_assess:peer_invite": "assess.manage_org_peer_review",
+    "org_assess:peer_resend": "assess.manage_org_peer_review",  # its invitation in the round
+    "org_assess:peer_revoke": "assess.manage_org_peer_review",
+    "org_assess:peer_evidence_add": "assess.manage_org_peer_review",
+    "org_assess:peer_evidence_remove": "assess.manage_org_peer_review",
     # A peer reviewer's pages: no account; the link's token, then the session it opened for
     # that one invitation, is the permission. Signed in, they ask you to log out first.
     "peer:open": OPEN,

@@ -13,7 +13,7 @@ def assessment_values(project: Project, actor: Any) -> dict[str, Any]:
     """The URL arguments of the assessment pages: a round, its first question, an action,
     a peer reviewer's invitation (and its link's token), evidence shared with them, and one
     of the organisation's own frameworks; and a round for the whole organisation with an
-    action on its list."""
+    action on its list, a peer reviewer's invitation and evidence shared with them."""
     frameworks_load()
     assessment = round_open(
         project=project, title="First round", versions=shipped_frameworks(), actor=actor
@@ -60,10 +60,22 @@ def assessment_values(project: Project, actor: Any) -> dict[str, Any]:
     org_action = action_create(
         assessment=org_round, item=item, description="Pay people on the day", actor=actor
     )
+    org_invited = peer_review_invite(
+        assessment=org_round, name="Ben Ode", organisation="Eastside Trust", actor=actor
+    )
+    org_evidence = peer_evidence_add(
+        assessment=org_round,
+        title="Who sits on the council's panel",
+        text="Two residents with lived experience sit on the panel that agrees the budget.",
+        items=[item],
+        actor=actor,
+    )
     return {
         "organisation_slug": project.organisation.slug,
         "org_round_id": org_round.pk,
         "org_action_id": org_action.pk,
+        "org_peer_review_id": org_invited.peer_review.pk,
+        "org_evidence_id": org_evidence.pk,
         "round_id": assessment.pk,
         "framework_id": own.framework_id,
         "number": 1,

@@ -156,7 +156,7 @@ class PeerInviteForm(PlainForm):
     organisation = forms.CharField(
         label="Their organisation",
         max_length=200,
-        help_text="Another organisation than this project's: a peer, not a member.",
+        help_text="Another organisation than the one this round is for: a peer, not a member.",
     )
     email = forms.EmailField(
         label="Their email address (optional)",
@@ -170,7 +170,7 @@ def _item_title(item: AssessmentItem) -> str:
 
 
 class PeerEvidenceForm(PlainForm):
-    """An account, in the project's own words, shared with the round's reviewers."""
+    """An account, in the project's (or the organisation's) own words, for the round's reviewers."""
 
     title = forms.CharField(
         label="Title", max_length=200, help_text="For example: Who chairs the steering group."

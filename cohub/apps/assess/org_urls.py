@@ -30,6 +30,37 @@ urlpatterns = [
         org_views.action_create,
         name="action_create",
     ),
+    # Peer review of an organisation-wide round (ADR 0034).
+    path(
+        "assessments/<int:org_round_id>/peer-review/",
+        org_views.peer_reviews,
+        name="peer_reviews",
+    ),
+    path(
+        "assessments/<int:org_round_id>/peer-review/invite/",
+        org_views.peer_invite,
+        name="peer_invite",
+    ),
+    path(
+        "assessments/<int:org_round_id>/peer-review/<int:org_peer_review_id>/new-link/",
+        org_views.peer_resend,
+        name="peer_resend",
+    ),
+    path(
+        "assessments/<int:org_round_id>/peer-review/<int:org_peer_review_id>/revoke/",
+        org_views.peer_revoke,
+        name="peer_revoke",
+    ),
+    path(
+        "assessments/<int:org_round_id>/peer-review/evidence/",
+        org_views.peer_evidence_add,
+        name="peer_evidence_add",
+    ),
+    path(
+        "assessments/<int:org_round_id>/peer-review/evidence/<int:org_evidence_id>/remove/",
+        org_views.peer_evidence_remove,
+        name="peer_evidence_remove",
+    ),
     path("actions/", org_views.action_list, name="action_list"),
     path("actions/<int:org_action_id>/", org_views.action_update, name="action_update"),
 ]

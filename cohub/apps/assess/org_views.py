@@ -23,6 +23,14 @@ from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.accounts.models import Organisation
 from cohub.apps.assess import services
 from cohub.apps.assess.models import AssessmentAction, AssessmentRound
+from cohub.apps.assess.peer_views import (
+    show_peer_evidence_add,
+    show_peer_evidence_remove,
+    show_peer_invite,
+    show_peer_resend,
+    show_peer_reviews,
+    show_peer_revoke,
+)
 from cohub.apps.assess.selectors import (
     organisation_action_get,
     organisation_actions,
@@ -59,6 +67,7 @@ def round_list(request: AuthenticatedHttpRequest, organisation: Organisation) ->
         {
             "can_open": user.has_perm("assess.open_org_round", organisation),
             "can_answer": user.has_perm("assess.answer_org_round", organisation),
+            "can_peer": user.has_perm("assess.manage_org_peer_review", organisation),
         },
     )
 
@@ -120,7 +129,7 @@ def round_results(
         {
             "can_act": request.user.has_perm("assess.manage_org_actions", organisation),
             "can_import": False,
-            "can_peer": False,
+            "can_peer": request.user.has_perm("assess.manage_org_peer_review", organisation),
         },
     )
 
@@ -155,3 +164,74 @@ def action_update(
 ) -> HttpResponse:
     """Move an action of the organisation's list on."""
     return show_action_update(request, Place.of_organisation(organisation), org_action)
+
+
+# Peer review of an organisation-wide round (ADR 0034): the project round's pages; the
+# organisation chooses what its reviewers read.
+
+
+@organisation_view("assess.manage_org_peer_review", load=ROUND)
+@require_GET
+def peer_reviews(
+    request: AuthenticatedHttpRequest, organisation: Organisation, org_round: AssessmentRound
+) -> HttpResponse:
+    """The round's peer reviewers and where each has got; what is shared with them."""
+    return show_peer_reviews(request, Place.of_organisation(organisation), org_round)
+
+
+@organisation_view("assess.manage_org_peer_review", load=ROUND)
+def peer_invite(
+    request: AuthenticatedHttpRequest, organisation: Organisation, org_round: AssessmentRound
+) -> HttpResponse:
+    """Invite a reviewer from another organisation; their link is shown once."""
+    return show_peer_invite(request, Place.of_organisation(organisation), org_round)
+
+
+@organisation_view("assess.manage_org_peer_review", load=ROUND)
+@require_POST
+def peer_resend(
+    request: AuthenticatedHttpRequest,
+    organisation: Organisation,
+    org_round: AssessmentRound,
+    org_peer_review_id: int,
+) -> HttpResponse:
+    """A new link for a reviewer of the round: the old one stops working."""
+    return show_peer_resend(
+        request, Place.of_organisation(organisation), org_round, org_peer_review_id
+    )
+
+
+@organisation_view("assess.manage_org_peer_review", load=ROUND)
+@require_POST
+def peer_revoke(
+    request: AuthenticatedHttpRequest,
+    organisation: Organisation,
+    org_round: AssessmentRound,
+    org_peer_review_id: int,
+) -> HttpResponse:
+    """Stop a reviewer's link working at once."""
+    return show_peer_revoke(
+        request, Place.of_organisation(organisation), org_round, org_peer_review_id
+    )
+
+
+@organisation_view("assess.manage_org_peer_review", load=ROUND)
+def peer_evidence_add(
+    request: AuthenticatedHttpRequest, organisation: Organisation, org_round: AssessmentRound
+) -> HttpResponse:
+    """Write something, in the organisation's words, for the round's reviewers to read."""
+    return show_peer_evidence_add(request, Place.of_organisation(organisation), org_round)
+
+
+@organisation_view("assess.manage_org_peer_review", load=ROUND)
+@require_POST
+def peer_evidence_remove(
+    request: AuthenticatedHttpRequest,
+    organisation: Organisation,
+    org_round: AssessmentRound,
+    org_evidence_id: int,
+) -> HttpResponse:
+    """Stop sharing a piece of evidence with the round's reviewers."""
+    return show_peer_evidence_remove(
+        request, Place.of_organisation(organisation), org_round, org_evidence_id
+    )

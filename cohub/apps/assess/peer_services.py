@@ -59,7 +59,21 @@ class PeerLinkClosedError(ServiceError):
 def _audit_data(peer_review: PeerReview) -> dict[str, Any]:
     # The organisation, not the person's name or address: the trail says which
     # outside body saw the round, and the invitation row keeps who.
-    return {"round": peer_review.round_id, "organisation": peer_review.reviewer_organisation}
+    return {
+        "round": peer_review.round_id,
+        "organisation": peer_review.reviewer_organisation,
+    } | _round_organisation(peer_review.round)
+
+
+def _round_organisation(assessment: AssessmentRound) -> dict[str, Any]:
+    # A round of a whole organisation has no project to file its lines under: they name
+    # the organisation instead ("organisation" already names the reviewer's).
+    return {} if assessment.project_id else {"round_organisation": assessment.organisation_id}
+
+
+def _asker(assessment: AssessmentRound) -> str:
+    """Who asks for the review, in words: the project, or the organisation whose round it is."""
+    return "the project" if assessment.project_id else "the organisation"
 
 
 def peer_review_invite(
@@ -84,7 +98,10 @@ def peer_review_invite(
     if organisation.casefold() == assessment.organisation.name.strip().casefold():
         raise ServiceError(
             "A peer reviewer comes from another organisation: this is the project's own. "
-            "Members of the project answer the round themselves.",
+            "Members of the project answer the round themselves."
+            if assessment.project_id
+            else "A peer reviewer comes from another organisation: this round is this "
+            "organisation's own. Everyone in it answers the round themselves.",
             field="organisation",
         )
     if not round_is_open(assessment):
@@ -181,7 +198,8 @@ def closed_reason(peer_review: PeerReview) -> tuple[str, str]:
     who = peer_review.created_by or "the person who invited you"
     if state == PeerReviewState.REVOKED:
         return str(state), (
-            f"This link was withdrawn by the project, so it no longer opens the review. "
+            f"This link was withdrawn by {_asker(peer_review.round)}, so it no longer opens "
+            "the review. "
             f"If you think that is a mistake, please ask {who}."
         )
     if state == PeerReviewState.EXPIRED:
@@ -276,7 +294,8 @@ def peer_evidence_add(
     items: Iterable[AssessmentItem] = (),
     actor: Any,
 ) -> PeerEvidence:
-    """Share an account, in the project's words, with the round's peer reviewers."""
+    """Share an account, in the project's (or the organisation's) words, with the round's
+    peer reviewers."""
     title, text = title.strip(), text.strip()
     if not title:
         raise ServiceError("Give the evidence a short title.", field="title")
@@ -303,7 +322,8 @@ def peer_evidence_add(
             verb="peer_evidence.add",
             target=evidence,
             project_id=assessment.project_id,
-            data={"round": assessment.pk, "items": sorted(item.key for item in chosen)},
+            data={"round": assessment.pk, "items": sorted(item.key for item in chosen)}
+            | _round_organisation(assessment),
         )
     return evidence
 
@@ -316,7 +336,8 @@ def peer_evidence_remove(*, evidence: PeerEvidence, actor: Any) -> None:
             verb="peer_evidence.remove",
             target=evidence,
             project_id=evidence.round.project_id,
-            data={"round": evidence.round_id, "title": evidence.title},
+            data={"round": evidence.round_id, "title": evidence.title}
+            | _round_organisation(evidence.round),
         )
         evidence.delete()
 

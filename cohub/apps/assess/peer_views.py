@@ -1,14 +1,17 @@
 """Peer review pages (ADR 0034): the facilitator's invitations, and the reviewer's own pages.
 
 The facilitator's pages are project pages like any other (``project_view``
-with ``assess.manage_peer_review``). The reviewer's pages are not: the
+with ``assess.manage_peer_review``); an organisation-wide round has the same
+pages (``show_peer_*`` through a ``Place``, from ``org_views`` with
+``assess.manage_org_peer_review``). The reviewer's pages are not: the
 reviewer has no account, and their link opens a narrow session that names
 one invitation and nothing else (``PEER_KEY``). Every reviewer page reads
 the invitation from that session, checks it again (revoked, past its date,
 replaced by a newer link) and shows only that round's questions and the
-evidence the project shared. No hub page reads ``PEER_KEY``, so the session
-opens nothing else. Someone signed in to the hub is asked to log out first,
-so that a peer review is never answered as, or mixed with, an account.
+evidence the project (or the organisation, for its own round) shared. No
+hub page reads ``PEER_KEY``, so the session opens nothing else. Someone
+signed in to the hub is asked to log out first, so that a peer review is
+never answered as, or mixed with, an account.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ from cohub.apps.assess.peer_selectors import (
     same_digest,
 )
 from cohub.apps.assess.selectors import round_get, round_is_open, round_items
-from cohub.apps.assess.views import EASY, PLAIN, WORDS_KEY
+from cohub.apps.assess.views import EASY, PLAIN, WORDS_KEY, Place
 from cohub.apps.core import private_links
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.core.forms import add_service_error
@@ -85,6 +88,8 @@ def _page(
 
 
 # --- The facilitator's pages -------------------------------------------------------
+# Shared by a project's round and an organisation's (``org_views``): each takes the
+# ``Place`` its view was reached by, after that view checked its own permission.
 
 
 def _link(request: HttpRequest, token: str) -> str:
@@ -93,7 +98,7 @@ def _link(request: HttpRequest, token: str) -> str:
 
 def _link_page(
     request: AuthenticatedHttpRequest,
-    project: Project,
+    place: Place,
     round: AssessmentRound,
     invited: peer_services.PeerInvited,
     *,
@@ -106,7 +111,7 @@ def _link_page(
             request,
             "assess/peer/link.html",
             {
-                "project": project,
+                **place.context(),
                 "round": round,
                 "peer_review": invited.peer_review,
                 "link": link,
@@ -117,31 +122,27 @@ def _link_page(
     )
 
 
-@project_view("assess.manage_peer_review", load=("round_id", round_get))
-@require_GET
-def peer_reviews(
-    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound
+def show_peer_reviews(
+    request: AuthenticatedHttpRequest, place: Place, round: AssessmentRound
 ) -> HttpResponse:
     """The round's peer reviewers and where each has got; what is shared with them."""
-    evidence = round_evidence(round)
     return render(
         request,
         "assess/peer/list.html",
         {
-            "project": project,
+            **place.context(),
             "round": round,
             "reviews": [(review, review.state()) for review in peer_reviews_for(round)],
             "states": PeerReviewState,
-            "evidence": evidence,
+            "evidence": round_evidence(round),
             "is_open": round_is_open(round),
             "days": settings.COHUB_PEER_REVIEW_DAYS,
         },
     )
 
 
-@project_view("assess.manage_peer_review", load=("round_id", round_get))
-def peer_invite(
-    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound
+def show_peer_invite(
+    request: AuthenticatedHttpRequest, place: Place, round: AssessmentRound
 ) -> HttpResponse:
     """Invite a reviewer; the page that follows shows their link once, to copy."""
     form = PeerInviteForm(request.POST if request.method == "POST" else None)
@@ -158,12 +159,12 @@ def peer_invite(
         except ServiceError as error:
             add_service_error(form, error)
         else:
-            return _link_page(request, project, round, invited, again=False)
+            return _link_page(request, place, round, invited, again=False)
     return render(
         request,
         "assess/peer/invite.html",
         {
-            "project": project,
+            **place.context(),
             "round": round,
             "form": form,
             "is_open": round_is_open(round),
@@ -173,10 +174,8 @@ def peer_invite(
     )
 
 
-@project_view("assess.manage_peer_review", load=("round_id", round_get))
-@require_POST
-def peer_resend(
-    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound, peer_review_id: int
+def show_peer_resend(
+    request: AuthenticatedHttpRequest, place: Place, round: AssessmentRound, peer_review_id: int
 ) -> HttpResponse:
     """A new link for a reviewer: the old one stops working."""
     review = peer_review_get(round, peer_review_id)
@@ -184,14 +183,12 @@ def peer_resend(
         invited = peer_services.peer_review_resend(peer_review=review, actor=request.user)
     except ServiceError as error:
         messages.error(request, str(error))
-        return redirect("assess:peer_reviews", project_slug=project.slug, round_id=round.pk)
-    return _link_page(request, project, round, invited, again=True)
+        return redirect(place.url("peer_reviews", round.pk))
+    return _link_page(request, place, round, invited, again=True)
 
 
-@project_view("assess.manage_peer_review", load=("round_id", round_get))
-@require_POST
-def peer_revoke(
-    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound, peer_review_id: int
+def show_peer_revoke(
+    request: AuthenticatedHttpRequest, place: Place, round: AssessmentRound, peer_review_id: int
 ) -> HttpResponse:
     """Stop a reviewer's link working at once."""
     review = peer_review_get(round, peer_review_id)
@@ -201,12 +198,11 @@ def peer_revoke(
         f"The link for {review.reviewer_name} ({review.reviewer_organisation}) no longer works."
         + (" Their answers are no longer in the results." if review.submitted_at else ""),
     )
-    return redirect("assess:peer_reviews", project_slug=project.slug, round_id=round.pk)
+    return redirect(place.url("peer_reviews", round.pk))
 
 
-@project_view("assess.manage_peer_review", load=("round_id", round_get))
-def peer_evidence_add(
-    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound
+def show_peer_evidence_add(
+    request: AuthenticatedHttpRequest, place: Place, round: AssessmentRound
 ) -> HttpResponse:
     """Write something for the reviewers to read, for the round or for chosen questions."""
     items = round_items(round)
@@ -227,13 +223,66 @@ def peer_evidence_add(
             messages.success(
                 request, f"\u201c{data['title'].strip()}\u201d is shared with the reviewers."
             )
-            return redirect("assess:peer_reviews", project_slug=project.slug, round_id=round.pk)
+            return redirect(place.url("peer_reviews", round.pk))
     return render(
         request,
         "assess/peer/evidence_form.html",
-        {"project": project, "round": round, "form": form},
+        {**place.context(), "round": round, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+def show_peer_evidence_remove(
+    request: AuthenticatedHttpRequest, place: Place, round: AssessmentRound, evidence_id: int
+) -> HttpResponse:
+    """Stop sharing a piece of evidence."""
+    evidence = evidence_get(round, evidence_id)
+    peer_services.peer_evidence_remove(evidence=evidence, actor=request.user)
+    messages.success(request, f"\u201c{evidence.title}\u201d is no longer shared.")
+    return redirect(place.url("peer_reviews", round.pk))
+
+
+@project_view("assess.manage_peer_review", load=("round_id", round_get))
+@require_GET
+def peer_reviews(
+    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound
+) -> HttpResponse:
+    """The round's peer reviewers and where each has got; what is shared with them."""
+    return show_peer_reviews(request, Place.of_project(project), round)
+
+
+@project_view("assess.manage_peer_review", load=("round_id", round_get))
+def peer_invite(
+    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound
+) -> HttpResponse:
+    """Invite a reviewer; the page that follows shows their link once, to copy."""
+    return show_peer_invite(request, Place.of_project(project), round)
+
+
+@project_view("assess.manage_peer_review", load=("round_id", round_get))
+@require_POST
+def peer_resend(
+    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound, peer_review_id: int
+) -> HttpResponse:
+    """A new link for a reviewer: the old one stops working."""
+    return show_peer_resend(request, Place.of_project(project), round, peer_review_id)
+
+
+@project_view("assess.manage_peer_review", load=("round_id", round_get))
+@require_POST
+def peer_revoke(
+    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound, peer_review_id: int
+) -> HttpResponse:
+    """Stop a reviewer's link working at once."""
+    return show_peer_revoke(request, Place.of_project(project), round, peer_review_id)
+
+
+@project_view("assess.manage_peer_review", load=("round_id", round_get))
+def peer_evidence_add(
+    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound
+) -> HttpResponse:
+    """Write something for the reviewers to read, for the round or for chosen questions."""
+    return show_peer_evidence_add(request, Place.of_project(project), round)
 
 
 @project_view("assess.manage_peer_review", load=("round_id", round_get))
@@ -242,10 +291,7 @@ def peer_evidence_remove(
     request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound, evidence_id: int
 ) -> HttpResponse:
     """Stop sharing a piece of evidence."""
-    evidence = evidence_get(round, evidence_id)
-    peer_services.peer_evidence_remove(evidence=evidence, actor=request.user)
-    messages.success(request, f"\u201c{evidence.title}\u201d is no longer shared.")
-    return redirect("assess:peer_reviews", project_slug=project.slug, round_id=round.pk)
+    return show_peer_evidence_remove(request, Place.of_project(project), round, evidence_id)
 
 
 # --- The reviewer's pages ------------------------------------------------------------
@@ -278,7 +324,12 @@ def peer_open(request: HttpRequest, peer_token: str) -> HttpResponse:
         return _page(
             request,
             "closed.html",
-            {"state": closed.state, "reason": str(closed), "review": review},
+            {
+                "state": closed.state,
+                "reason": str(closed),
+                "review": review,
+                "asker": _asker(review),
+            },
             410,
             policy=NO_REFERRER,
         )
@@ -319,12 +370,20 @@ def peer_page(view: PeerView) -> Callable[..., HttpResponse]:
             return _page(request, "no_session.html", {})
         if not same_digest(review.token_hash, held_hash):
             request.session.pop(PEER_KEY, None)
-            return _page(request, "closed.html", {"state": "replaced", "review": review}, 410)
+            return _page(
+                request,
+                "closed.html",
+                {"state": "replaced", "review": review, "asker": _asker(review)},
+                410,
+            )
         state, reason = peer_services.closed_reason(review)
         if state in ("revoked", "expired"):
             request.session.pop(PEER_KEY, None)
             return _page(
-                request, "closed.html", {"state": state, "reason": reason, "review": review}, 410
+                request,
+                "closed.html",
+                {"state": state, "reason": reason, "review": review, "asker": _asker(review)},
+                410,
             )
         return _private(view(request, review, *args, **kwargs))
 
@@ -342,6 +401,12 @@ def _first_unanswered(items: list[AssessmentItem], answered: set[int]) -> int | 
     return None
 
 
+def _asker(review: PeerReview) -> str:
+    """Who asks, in the reviewer's pages: "project", or "organisation" for a round of a whole
+    organisation, which chose what they read (there is no project to name)."""
+    return "project" if review.round.project_id else "organisation"
+
+
 def _about(review: PeerReview) -> dict[str, Any]:
     round = review.round
     return {
@@ -349,6 +414,7 @@ def _about(review: PeerReview) -> dict[str, Any]:
         "round": round,
         "project_name": round.project.name if round.project else round.organisation.name,
         "organisation": round.organisation,
+        "asker": _asker(review),
         "sent": review.submitted_at is not None,
         "is_open": round_is_open(round),
     }
@@ -397,10 +463,8 @@ def peer_answer(request: HttpRequest, review: PeerReview, number: int) -> HttpRe
         easy_read=easy,
         initial={"answer": saved.value, "comment": saved.comment} if saved else {},
     )
-    form.fields[
-        "comment"
-    ].help_text = "The project reads it under this question as a peer comment, without your name."
     about = _about(review)
+    form.fields["comment"].help_text = COMMENT_HELP.format(asker=about["asker"])
     if request.method == "POST" and not about["sent"] and about["is_open"]:
         going_back = request.POST.get("go") == "back"
         if form.is_valid():
@@ -436,6 +500,9 @@ def peer_answer(request: HttpRequest, review: PeerReview, number: int) -> HttpRe
     )
 
 
+COMMENT_HELP = "The {asker} reads it under this question as a peer comment, without your name."
+
+
 def _after(number: int, total: int, going_back: bool, then_check: bool) -> HttpResponse:
     if then_check and not going_back:
         return redirect("peer:check")
@@ -456,7 +523,8 @@ def peer_check(request: HttpRequest, review: PeerReview) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "Thank you: your review is sent. The project now sees it beside its own answers.",
+                f"Thank you: your review is sent. The {about['asker']} now sees it beside "
+                "its own answers.",
             )
             return redirect("peer:check")
     items = round_items(review.round)

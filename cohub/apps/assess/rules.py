@@ -35,6 +35,8 @@ rules.add_perm("assess.open_org_round", can_run_organisation)
 rules.add_perm("assess.answer_org_round", belongs_to_organisation)
 rules.add_perm("assess.view_org_results", belongs_to_organisation)
 rules.add_perm("assess.manage_org_actions", can_run_organisation)
+# Inviting peer reviewers to an organisation-wide round, and choosing what they read (ADR 0034).
+rules.add_perm("assess.manage_org_peer_review", can_run_organisation)
 
 describe_permission("assess.open_round", "open an assessment round")
 describe_permission("assess.answer_round", "answer an assessment round")
@@ -46,3 +48,6 @@ describe_permission("assess.open_org_round", "open an assessment round for the w
 describe_permission("assess.answer_org_round", "answer the organisation's assessment rounds")
 describe_permission("assess.view_org_results", "read the organisation's assessment results")
 describe_permission("assess.manage_org_actions", "keep the organisation's list of actions")
+describe_permission(
+    "assess.manage_org_peer_review", "invite peer reviewers to the organisation's assessment rounds"
+)

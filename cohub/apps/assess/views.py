@@ -129,6 +129,13 @@ PLACE_PAGES = frozenset(
         "action_create",
         "action_list",
         "action_update",
+        # Peer review (ADR 0034): the facilitator's pages, in peer_views.
+        "peer_reviews",
+        "peer_invite",
+        "peer_resend",
+        "peer_revoke",
+        "peer_evidence_add",
+        "peer_evidence_remove",
     }
 )
 
