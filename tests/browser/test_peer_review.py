@@ -9,11 +9,17 @@ from playwright.sync_api import expect
 
 from cohub.apps.assess.models import PeerReview
 from cohub.apps.assess.selectors import framework_version, round_items
-from cohub.apps.assess.services import answer_save, frameworks_load, response_submit, round_open
+from cohub.apps.assess.services import (
+    answer_save,
+    frameworks_load,
+    organisation_round_open,
+    response_submit,
+    round_open,
+)
 from cohub.apps.projects.models import Participation, ProjectRole, TakingPart
 from tests.browser.test_keyboard import tab_to
 from tests.browser_support import axe_violations, log_in_as
-from tests.factories import ProjectFactory, make_member
+from tests.factories import OrganisationFactory, ProjectFactory, make_member, make_org_admin
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -114,4 +120,58 @@ def test_a_peer_reviewer_answers_by_link_and_shows_beside_the_self_assessment(
     expect(table.get_by_role("row", name="Peer review")).to_be_visible()
     expect(first.get_by_role("heading", name="Peer comments")).to_be_visible()
     expect(first.locator(".chart__marker--peer")).to_have_count(1)
+    _checked(page)
+
+
+def test_an_organisation_invites_a_reviewer_to_its_own_round(page, client, settings):
+    settings.COHUB_ASSESS_MIN_GROUP = 1
+    frameworks_load()
+    organisation = OrganisationFactory(name="Northside Council")
+    project = ProjectFactory(organisation=organisation)
+    admin = make_org_admin(organisation)
+    assessment = organisation_round_open(
+        organisation=organisation,
+        title="Across the council",
+        versions=[framework_version("ladder")],
+        actor=admin,
+    )
+    member = make_member(project, ProjectRole.MEMBER)
+    for item in round_items(assessment):
+        answer_save(assessment=assessment, respondent=member, item=item, value="consulting")
+    response_submit(assessment=assessment, respondent=member)
+    results = f"/o/{organisation.slug}/assessments/{assessment.pk}/results/"
+
+    log_in_as(page, client, admin)
+    page.goto(results)
+    with page.expect_navigation():
+        page.get_by_role("main").get_by_role("link", name="Peer review", exact=True).click()
+    _checked(page)
+    with page.expect_navigation():
+        page.get_by_role("link", name="Invite a reviewer").click()
+    page.get_by_label("Reviewer's name").fill("Asha Rao")
+    page.get_by_label("Their organisation").fill("Eastside Trust")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Make the link").click()
+    expect(page.get_by_role("heading", name="Asha Rao is invited")).to_be_visible()
+    link = page.locator("#peer-link").inner_text().strip()
+    _checked(page)
+
+    page.context.clear_cookies()
+    page.goto(link)
+    expect(page.get_by_text("Peer review for Northside Council")).to_be_visible()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Start the review").click()
+    page.get_by_label("Engaging", exact=True).check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save and go to the next question").click()
+    page.goto("/peer/review/check/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send my review").click()
+    expect(page.get_by_role("heading", name="Your review is sent")).to_be_visible()
+
+    page.context.clear_cookies()
+    log_in_as(page, client, admin)
+    page.goto(results)
+    first = page.locator("section.assess-item").first
+    expect(first.get_by_role("table").first.get_by_role("row", name="Peer review")).to_be_visible()
     _checked(page)
