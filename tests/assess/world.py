@@ -10,7 +10,7 @@ from cohub.apps.projects.models import Project
 
 
 def assessment_values(project: Project, actor: Any) -> dict[str, Any]:
-    """The URL arguments of the assessment pages: a round, its first question, an action,
+    """The URL arguments of the assessment pages: a round, a question of it, an action,
     a peer reviewer's invitation (and its link's token), evidence shared with them, and one
     of the organisation's own frameworks; and a round for the whole organisation with an
     action on its list, a peer reviewer's invitation and evidence shared with them."""
@@ -18,7 +18,19 @@ def assessment_values(project: Project, actor: Any) -> dict[str, Any]:
     assessment = round_open(
         project=project, title="First round", versions=shipped_frameworks(), actor=actor
     )
-    item = round_items(assessment)[0]
+    from cohub.apps.assess.services import organisation_round_open
+
+    # A round for the whole organisation (ADR 0028), on the same frameworks. It asks some of
+    # them in the organisation's words (other questions), so ``item`` is the first question
+    # both rounds ask: ``item_id`` names a question of either round's pages.
+    org_round = organisation_round_open(
+        organisation=project.organisation,
+        title="Across the organisation",
+        versions=shipped_frameworks(),
+        actor=actor,
+    )
+    in_org_round = {org_item.pk for org_item in round_items(org_round)}
+    item = next(i for i in round_items(assessment) if i.pk in in_org_round)
     action = action_create(
         assessment=assessment, item=item, description="Ask people first", actor=actor
     )
@@ -47,16 +59,7 @@ def assessment_values(project: Project, actor: Any) -> dict[str, Any]:
         good_looks_like="Payment is offered before the day and made on it.",
         actor=actor,
     )
-    from cohub.apps.assess.services import organisation_round_open
-
-    # A round for the whole organisation (ADR 0028), on the same frameworks, so the first
-    # question above is one of its questions too, with an action on the organisation's list.
-    org_round = organisation_round_open(
-        organisation=project.organisation,
-        title="Across the organisation",
-        versions=shipped_frameworks(),
-        actor=actor,
-    )
+    # An action on the organisation's list, from its round.
     org_action = action_create(
         assessment=org_round, item=item, description="Pay people on the day", actor=actor
     )
