@@ -6,7 +6,12 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from cohub.apps.assess.models import AssessmentAction, AssessmentResponse, ResponseStatus
+from cohub.apps.assess.models import (
+    AssessmentAction,
+    AssessmentResponse,
+    Framework,
+    ResponseStatus,
+)
 from cohub.apps.assess.selectors import framework_version, item_choices, round_items
 from cohub.apps.assess.services import (
     answer_save,
@@ -223,3 +228,54 @@ def test_an_action_from_the_gap_goes_on_the_organisations_list(client, org):
     client.post(url("action_update", organisation, action.pk), {"status": "doing"})
     action.refresh_from_db()
     assert action.status == "doing"
+
+
+def test_the_organisations_own_frameworks_are_made_from_its_own_pages(client, org):
+    organisation, housing, parks, facilitator, _ = org
+    client.force_login(facilitator)
+    listing = client.get(url("round_list", organisation)).content.decode()
+    assert url("framework_list", organisation) in listing
+    response = client.post(
+        url("framework_list", organisation), {"title": "How we pay people", "summary": ""}
+    )
+    framework = Framework.objects.get(organisation=organisation)
+    assert response["Location"] == url("framework_detail", organisation, framework.pk)
+    response = client.post(
+        url("framework_detail", organisation, framework.pk),
+        {
+            "key": "",
+            "title": "Paid on the day",
+            "statement": "People are paid on the day they take part.",
+            "easy_read": "You get paid on the day.",
+            "good_looks_like": "Nobody waits for their money.",
+        },
+    )
+    assert response["Location"] == url("framework_detail", organisation, framework.pk)
+    page = client.get(url("framework_detail", organisation, framework.pk)).content.decode()
+    assert "Paid on the day" in page and url("framework_list", organisation) in page
+    # Offered to a round of the whole organisation and to each of its projects' rounds.
+    assert "How we pay people" in client.get(url("round_open", organisation)).content.decode()
+    project_open = reverse("assess:round_open", args=[parks.slug])
+    make_member(parks, ProjectRole.FACILITATOR, user=facilitator)
+    assert "How we pay people" in client.get(project_open).content.decode()
+
+
+def test_only_those_who_run_it_make_its_frameworks_and_another_organisations_are_not_found(
+    client, org
+):
+    organisation, housing, _, _, _ = org
+    member = make_member(housing, ProjectRole.MEMBER)
+    client.force_login(member)
+    assert client.get(url("framework_list", organisation)).status_code == 403
+    assert client.post(url("framework_list", organisation), {"title": "X"}).status_code == 403
+    assert (
+        url("framework_list", organisation)
+        not in client.get(url("round_list", organisation)).content.decode()
+    )
+    other = ProjectFactory()
+    theirs = framework_create(organisation=other.organisation, title="Theirs", actor=None)
+    client.force_login(make_org_admin(organisation))
+    found = client.get(url("framework_detail", organisation, theirs.framework_id))
+    assert found.status_code == 404
+    client.force_login(make_member(other, ProjectRole.FACILITATOR))
+    assert client.get(url("framework_list", organisation)).status_code == 404

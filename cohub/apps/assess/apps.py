@@ -11,3 +11,9 @@ class AssessConfig(AppConfig):
     name = "cohub.apps.assess"
     label = "assess"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from cohub.apps.assess.summary import organisation_assessment_notices
+        from cohub.apps.projects.summary import register_organisation_notices
+
+        register_organisation_notices(key="assess", notices=organisation_assessment_notices)

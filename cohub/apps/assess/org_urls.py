@@ -61,6 +61,12 @@ urlpatterns = [
         org_views.peer_evidence_remove,
         name="peer_evidence_remove",
     ),
+    path("assessments/frameworks/", org_views.framework_list, name="framework_list"),
+    path(
+        "assessments/frameworks/<int:framework_id>/",
+        org_views.framework_detail,
+        name="framework_detail",
+    ),
     path("actions/", org_views.action_list, name="action_list"),
     path("actions/<int:org_action_id>/", org_views.action_update, name="action_update"),
 ]

@@ -1,4 +1,5 @@
-"""A whole organisation's assessment rounds: its list, opening one, answering, results, actions.
+"""A whole organisation's assessment rounds: its list, opening one, answering, results, actions,
+and its own frameworks.
 
 Every page goes through ``organisation_view`` with the ``assess.*_org_*``
 permission it needs (``assess.rules``), checked on the organisation the URL
@@ -46,6 +47,8 @@ from cohub.apps.assess.views import (
     show_answer,
     show_answer_start,
     show_check,
+    show_framework_detail,
+    show_framework_list,
     show_results,
     show_round_list,
     show_round_open,
@@ -68,6 +71,7 @@ def round_list(request: AuthenticatedHttpRequest, organisation: Organisation) ->
             "can_open": user.has_perm("assess.open_org_round", organisation),
             "can_answer": user.has_perm("assess.answer_org_round", organisation),
             "can_peer": user.has_perm("assess.manage_org_peer_review", organisation),
+            "can_frameworks": user.has_perm("assess.manage_org_frameworks", organisation),
         },
     )
 
@@ -84,7 +88,7 @@ def round_open(request: AuthenticatedHttpRequest, organisation: Organisation) ->
         Place.of_organisation(organisation),
         organisation_round_framework_choices(organisation),
         open_round,
-        False,  # its own frameworks are made from one of its projects' pages
+        request.user.has_perm("assess.manage_org_frameworks", organisation),
     )
 
 
@@ -234,4 +238,20 @@ def peer_evidence_remove(
     """Stop sharing a piece of evidence with the round's reviewers."""
     return show_peer_evidence_remove(
         request, Place.of_organisation(organisation), org_round, org_evidence_id
+    )
+
+
+@organisation_view("assess.manage_org_frameworks")
+def framework_list(request: AuthenticatedHttpRequest, organisation: Organisation) -> HttpResponse:
+    """The organisation's own frameworks, for its rounds and every one of its projects'."""
+    return show_framework_list(request, Place.of_organisation(organisation), organisation)
+
+
+@organisation_view("assess.manage_org_frameworks")
+def framework_detail(
+    request: AuthenticatedHttpRequest, organisation: Organisation, framework_id: int
+) -> HttpResponse:
+    """One of the organisation's own frameworks: its questions, and adding one."""
+    return show_framework_detail(
+        request, Place.of_organisation(organisation), organisation, framework_id
     )

@@ -37,6 +37,8 @@ rules.add_perm("assess.view_org_results", belongs_to_organisation)
 rules.add_perm("assess.manage_org_actions", can_run_organisation)
 # Inviting peer reviewers to an organisation-wide round, and choosing what they read (ADR 0034).
 rules.add_perm("assess.manage_org_peer_review", can_run_organisation)
+# Its own frameworks, from the organisation's pages: the same people as from a project's.
+rules.add_perm("assess.manage_org_frameworks", can_run_organisation)
 
 describe_permission("assess.open_round", "open an assessment round")
 describe_permission("assess.answer_round", "answer an assessment round")
@@ -51,3 +53,4 @@ describe_permission("assess.manage_org_actions", "keep the organisation's list o
 describe_permission(
     "assess.manage_org_peer_review", "invite peer reviewers to the organisation's assessment rounds"
 )
+describe_permission("assess.manage_org_frameworks", "make the organisation's own frameworks")

@@ -51,9 +51,9 @@ def organisation_frameworks(organisation: Any) -> list[FrameworkVersion]:
     return sorted(found, key=lambda v: v.title.casefold())
 
 
-def own_framework_get(project: Project, framework_id: int) -> Framework:
-    """One of the project's organisation's own frameworks; the hub's or another's is not found."""
-    return get_object_or_404(Framework, pk=framework_id, organisation_id=project.organisation_id)
+def own_framework_get(organisation: Organisation, framework_id: int) -> Framework:
+    """One of the organisation's own frameworks; the hub's or another's is not found."""
+    return get_object_or_404(Framework, pk=framework_id, organisation_id=organisation.pk)
 
 
 def round_framework_choices(project: Project) -> list[FrameworkVersion]:

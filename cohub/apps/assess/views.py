@@ -136,6 +136,8 @@ PLACE_PAGES = frozenset(
         "peer_revoke",
         "peer_evidence_add",
         "peer_evidence_remove",
+        "framework_list",
+        "framework_detail",
     }
 )
 
@@ -700,14 +702,15 @@ def action_update(
     return show_action_update(request, Place.of_project(project), action)
 
 
-@project_view("assess.manage_frameworks")
-def framework_list(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
-    """The organisation's own frameworks, and starting a new one."""
+def show_framework_list(
+    request: AuthenticatedHttpRequest, place: Place, organisation: Organisation
+) -> HttpResponse:
+    """The organisation's own frameworks, and starting one (from a project's page or its own)."""
     form = FrameworkForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             version = services.framework_create(
-                organisation=project.organisation,
+                organisation=organisation,
                 title=form.cleaned_data["title"],
                 summary=form.cleaned_data["summary"],
                 actor=request.user,
@@ -718,32 +721,28 @@ def framework_list(request: AuthenticatedHttpRequest, project: Project) -> HttpR
             messages.success(
                 request, f"\u201c{version.title}\u201d is made. Now add its first question."
             )
-            return redirect(
-                "assess:framework_detail",
-                project_slug=project.slug,
-                framework_id=version.framework_id,
-            )
+            return redirect(place.url("framework_detail", version.framework_id))
     return render(
         request,
         "assess/framework_list.html",
         {
-            "project": project,
-            "frameworks": organisation_frameworks(project.organisation),
+            **place.context(),
+            "owner": organisation,
+            "frameworks": organisation_frameworks(organisation),
             "form": form,
         },
     )
 
 
-@project_view("assess.manage_frameworks")
-def framework_detail(
-    request: AuthenticatedHttpRequest, project: Project, framework_id: int
+def show_framework_detail(
+    request: AuthenticatedHttpRequest, place: Place, organisation: Organisation, framework_id: int
 ) -> HttpResponse:
     """One of the organisation's frameworks: its questions, and adding one.
 
     Once a round has used the newest version, adding makes a new version, so
     that round keeps the words its members answered (``services.framework_item_add``).
     """
-    framework = own_framework_get(project, framework_id)
+    framework = own_framework_get(organisation, framework_id)
     form = FrameworkItemForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -768,19 +767,34 @@ def framework_detail(
                     f"{before.version} keep its words."
                 )
             messages.success(request, said)
-            return redirect(
-                "assess:framework_detail", project_slug=project.slug, framework_id=framework.pk
-            )
+            return redirect(place.url("framework_detail", framework.pk))
     latest = framework.latest_version()
     return render(
         request,
         "assess/framework_detail.html",
         {
-            "project": project,
+            **place.context(),
+            "owner": organisation,
             "framework": framework,
             "version": latest,
             "items": list(latest.items.order_by("position")) if latest else [],
             "rounds": latest.rounds.count() if latest else 0,
             "form": form,
         },
+    )
+
+
+@project_view("assess.manage_frameworks")
+def framework_list(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
+    """The organisation's own frameworks, and starting a new one."""
+    return show_framework_list(request, Place.of_project(project), project.organisation)
+
+
+@project_view("assess.manage_frameworks")
+def framework_detail(
+    request: AuthenticatedHttpRequest, project: Project, framework_id: int
+) -> HttpResponse:
+    """One of the organisation's own frameworks: its questions, and adding one."""
+    return show_framework_detail(
+        request, Place.of_project(project), project.organisation, framework_id
     )

@@ -11,6 +11,7 @@ from cohub.apps.accounts.predicates import is_organisation_admin
 from cohub.apps.jobs.policy import ProjectJobPolicy, set_project_job_policy
 from cohub.apps.jobs.rules import started_job
 from cohub.apps.projects.predicates import (
+    belongs_to_organisation,
     can_run_project,
     can_see_project,
     facilitates_in_organisation,
@@ -24,6 +25,8 @@ rules.add_perm("projects.manage_members", can_run_project)
 # Object: the organisation the new project belongs to. Its admins, and anyone
 # who already facilitates one of its projects, may start another there.
 rules.add_perm("projects.add_project", is_organisation_admin | facilitates_in_organisation)
+# Object: an organisation. Its own page is for everyone who belongs to it.
+rules.add_perm("projects.view_organisation", belongs_to_organisation)
 
 
 # A project's job (its object is the Job; the project is found from its
@@ -46,3 +49,4 @@ describe_permission("projects.view_project", "see this project")
 describe_permission("projects.change_project", "change the project's details")
 describe_permission("projects.manage_members", "invite people and change their roles")
 describe_permission("projects.add_project", "start a project")
+describe_permission("projects.view_organisation", "see this organisation's page")

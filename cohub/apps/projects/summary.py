@@ -1,4 +1,5 @@
-"""The small numbers on a project's overview, each supplied by the app that owns it.
+"""The small numbers on a project's overview, each supplied by the app that owns it, and the
+panels of an organisation's overview, the same way.
 
 Projects come before every app that fills them, so those apps register a
 counter here at start-up (``AppConfig.ready``) and the overview asks each
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from cohub.apps.accounts.models import Organisation
 from cohub.apps.projects.models import Project
 
 
@@ -65,3 +67,25 @@ def register_project_notices(*, key: str, notices: NoticeSource) -> None:
 def project_notices(project: Project, viewer: Any) -> list[ProjectNotice]:
     """Every registered app's notices for this viewer, in the order the apps registered."""
     return [notice for source in _notices.values() for notice in source(project, viewer)]
+
+
+OrganisationNoticeSource = Callable[[Organisation, Any], list[ProjectNotice]]
+_organisation_notices: dict[str, OrganisationNoticeSource] = {}
+
+
+def register_organisation_notices(*, key: str, notices: OrganisationNoticeSource) -> None:
+    """``notices(organisation, viewer)``: what an organisation's overview tells this viewer.
+
+    As for a project: the app decides who may see what (the viewer belongs to
+    the organisation, or the page would not show; more may be asked).
+    """
+    _organisation_notices[key] = notices
+
+
+def organisation_notices(organisation: Organisation, viewer: Any) -> list[ProjectNotice]:
+    """Every registered app's panels for the organisation's overview, in registration order."""
+    return [
+        notice
+        for source in _organisation_notices.values()
+        for notice in source(organisation, viewer)
+    ]

@@ -22,6 +22,8 @@ urlpatterns = [
     path("accounts/two-step/turn-off/", two_step.two_step_turn_off, name="two_step_turn_off"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("p/<slug:project_slug>/", views.project_detail, name="detail"),
+    # An organisation's own page; its assessment pages are under it (ADR 0028).
+    path("o/<slug:organisation_slug>/", views.organisation_detail, name="organisation"),
     path("p/<slug:project_slug>/edit/", views.project_edit, name="edit"),
     path("p/<slug:project_slug>/members/", views.member_list, name="members"),
     path("p/<slug:project_slug>/members/invite/", views.member_invite, name="member_invite"),

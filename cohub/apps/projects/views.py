@@ -29,7 +29,7 @@ from cohub.apps.core.errors import ServiceError
 from cohub.apps.core.forms import first_error
 from cohub.apps.core.permissions import checks_permission
 from cohub.apps.projects import services
-from cohub.apps.projects.access import project_view
+from cohub.apps.projects.access import organisation_view, project_view
 from cohub.apps.projects.forms import (
     InvitationForm,
     JoinForm,
@@ -51,7 +51,7 @@ from cohub.apps.projects.selectors import (
     project_members,
     projects_visible_to,
 )
-from cohub.apps.projects.summary import project_counts, project_notices
+from cohub.apps.projects.summary import organisation_notices, project_counts, project_notices
 
 ROLE_LABELS = dict(ProjectRole.choices)
 
@@ -97,14 +97,22 @@ class ProjectCard:
 @login_required
 def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The projects this person takes part in, with the roles they hold in each."""
-    projects = list(projects_visible_to(request.user))
+    cards = _cards(request.user, list(projects_visible_to(request.user)))
+    can_start = _organisations_user_can_start_projects_in(request.user).exists()
+    return render(
+        request, "projects/project_list.html", {"projects": cards, "can_start": can_start}
+    )
+
+
+def _cards(user: User, projects: list[Project]) -> list[ProjectCard]:
+    """Each project with the roles ``user`` holds in it, an organisation admin's included."""
     roles: dict[int, list[str]] = {}
     for membership in ProjectMembership.objects.filter(
-        user=request.user, project__in=[p.pk for p in projects]
+        user=user, project__in=[p.pk for p in projects]
     ).order_by("role"):
         roles.setdefault(membership.project_id, []).append(membership.get_role_display())
     admin_orgs = set(
-        request.user.organisation_memberships.filter(role=OrganisationRole.ADMIN).values_list(
+        user.organisation_memberships.filter(role=OrganisationRole.ADMIN).values_list(
             "organisation_id", flat=True
         )
     )
@@ -114,9 +122,28 @@ def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         if project.organisation_id in admin_orgs:
             viewer_roles.append(f"Admin of {project.organisation.name}")
         cards.append(ProjectCard(project, viewer_roles))
-    can_start = _organisations_user_can_start_projects_in(request.user).exists()
+    return cards
+
+
+@organisation_view("projects.view_organisation")
+@require_GET
+def organisation_detail(
+    request: AuthenticatedHttpRequest, organisation: Organisation
+) -> HttpResponse:
+    """An organisation's own page: its projects this person sees, and what the apps add.
+
+    Only its projects the viewer could open are listed (``projects_visible_to``),
+    so belonging to one project does not reveal the names of the others.
+    """
+    projects = list(projects_visible_to(request.user).filter(organisation=organisation))
     return render(
-        request, "projects/project_list.html", {"projects": cards, "can_start": can_start}
+        request,
+        "projects/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "projects": _cards(request.user, projects),
+            "notices": organisation_notices(organisation, request.user),
+        },
     )
 
 
@@ -179,6 +206,9 @@ def project_detail(request: AuthenticatedHttpRequest, project: Project) -> HttpR
             **_overview_counts(project),
             "viewer_roles": roles,
             "notices": project_notices(project, request.user),
+            "can_see_organisation": request.user.has_perm(
+                "projects.view_organisation", project.organisation
+            ),
         },
     )
 
