@@ -134,7 +134,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from cohub.demo import demo_load
 
     call_command("migrate", interactive=False, verbosity=0)
-    info = demo_load()
+    # The jobs the demo queues log each one at INFO, which a server's log wants and the
+    # person reading these few lines to log in does not.
+    jobs_log = logging.getLogger("cohub.apps.jobs")
+    level = jobs_log.level
+    jobs_log.setLevel(logging.WARNING)
+    try:
+        info = demo_load()
+    finally:
+        jobs_log.setLevel(level)
     if info.created:
         print(f"The demo project is ready: /p/{info.project_slug}/")
     else:

@@ -267,5 +267,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "INFO"},
     # Login throttling logs every login at INFO; lockouts (WARNING) are what matter.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    # Presidio says at INFO which device it runs on each time its engine is built.
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "presidio-analyzer": {"level": "WARNING"},
+    },
 }
