@@ -779,6 +779,24 @@ def cmd_import_qdpx(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _write_made(args: argparse.Namespace, made: Any, what: str) -> int:
+    """Put an exported file where ``--output`` says: standard output for ``-`` (or no
+    ``--output``, except a PDF, which goes to its own file name rather than a terminal)."""
+    output = args.output
+    if output is None and args.format == "pdf":
+        output = made.filename
+    if output in (None, "-"):
+        sys.stdout.buffer.write(made.content)
+        sys.stdout.flush()
+        return EXIT_OK
+    try:
+        Path(output).write_bytes(made.content)
+    except OSError as exc:
+        raise CliError(f"cannot write {output}: {exc.strerror or exc}", EXIT_FAILED) from exc
+    print(f"wrote {what} to {output}", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     """The findings report as a file, from the same builder as the hub's pages (ADR 0031)."""
     from cohub.apps.reports.models import ReportVersion
@@ -803,19 +821,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         base_url=(args.base_url or os.environ.get("COHUB_SITE_URL", "")).rstrip("/"),
         via="cli",
     )
-    output = args.output
-    if output is None and args.format == "pdf":
-        output = made.filename  # a PDF is never poured into a terminal
-    if output in (None, "-"):
-        sys.stdout.buffer.write(made.content)
-        sys.stdout.flush()
-        return EXIT_OK
-    try:
-        Path(output).write_bytes(made.content)
-    except OSError as exc:
-        raise CliError(f"cannot write {output}: {exc.strerror or exc}", EXIT_FAILED) from exc
-    print(f"wrote the {kind.label.lower()} of {project.slug!r} to {output}", file=sys.stderr)
-    return EXIT_OK
+    return _write_made(args, made, f"the {kind.label.lower()} of {project.slug!r}")
 
 
 def cmd_unlock(args: argparse.Namespace) -> int:
@@ -1097,19 +1103,7 @@ def cmd_assess_report(args: argparse.Namespace) -> int:
             EXIT_FAILED,
         )
     made = round_report_export(assessment=assessment, actor=actor, fmt=args.format, via="cli")
-    output = args.output
-    if output is None and args.format == "pdf":
-        output = made.filename  # a PDF is never poured into a terminal
-    if output in (None, "-"):
-        sys.stdout.buffer.write(made.content)
-        sys.stdout.flush()
-        return EXIT_OK
-    try:
-        Path(output).write_bytes(made.content)
-    except OSError as exc:
-        raise CliError(f"cannot write {output}: {exc.strerror or exc}", EXIT_FAILED) from exc
-    print(f"wrote the report of round {assessment.pk} to {output}", file=sys.stderr)
-    return EXIT_OK
+    return _write_made(args, made, f"the report of round {assessment.pk}")
 
 
 def _min_group(value: str) -> int:
