@@ -210,6 +210,11 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "org_assess:round_answer": "assess.answer_org_round",
     "org_assess:round_check": "assess.answer_org_round",
     "org_assess:round_results": "assess.view_org_results",
+    "org_assess:round_report": "assess.view_org_results",
+    "org_assess:round_report_download": "assess.view_org_results",  # a file, audited
+    "org_assess:round_report_pdf_start": "assess.view_org_results",  # a job of no project
+    "org_assess:round_report_pdf_file": "assess.view_org_results",  # its job names the org
+    "org_assess:round_import": "assess.open_org_round",
     "org_assess:action_create": "assess.manage_org_actions",
     "org_assess:action_list": "assess.view_org_results",
     "org_assess:action_update": "assess.manage_org_actions",

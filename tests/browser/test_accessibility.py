@@ -387,6 +387,22 @@ def build_world() -> World:
     )
     round_pdf.save()
     values[("assess:round_report_pdf_file", "job_id")] = round_pdf.pk
+    # The same for the organisation's round: a job of no project that names the organisation.
+    org_round = AssessmentRound.objects.get(pk=values["org_round_id"])
+    org_pdf = Job.objects.create(
+        kind="assess.round_report_pdf",
+        created_by=facilitator,
+        status=JobStatus.SUCCEEDED,
+        params={"round": org_round.pk, "organisation": org_round.organisation_id},
+    )
+    org_pdf.result = round_report_pdf_make(
+        assessment=org_round,
+        actor=facilitator,
+        job_id=org_pdf.pk,
+        progress=lambda percent, message: None,
+    )
+    org_pdf.save()
+    values[("org_assess:round_report_pdf_file", "job_id")] = org_pdf.pk
     people = {
         "facilitator": facilitator,
         "decision_maker": decision_maker,

@@ -25,6 +25,23 @@ urlpatterns = [
     ),
     path("assessments/<int:org_round_id>/check/", org_views.round_check, name="round_check"),
     path("assessments/<int:org_round_id>/results/", org_views.round_results, name="round_results"),
+    path("assessments/<int:org_round_id>/report/", org_views.round_report, name="round_report"),
+    path(
+        "assessments/<int:org_round_id>/report/download/",
+        org_views.round_report_download,
+        name="round_report_download",
+    ),
+    path(
+        "assessments/<int:org_round_id>/report/pdf/",
+        org_views.round_report_pdf_start,
+        name="round_report_pdf_start",
+    ),
+    path(
+        "assessments/<int:org_round_id>/report/pdf/<int:job_id>/",
+        org_views.round_report_pdf_file,
+        name="round_report_pdf_file",
+    ),
+    path("assessments/<int:org_round_id>/import/", org_views.round_import, name="round_import"),
     path(
         "assessments/<int:org_round_id>/items/<int:item_id>/action/",
         org_views.action_create,

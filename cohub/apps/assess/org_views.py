@@ -1,5 +1,5 @@
-"""A whole organisation's assessment rounds: its list, opening one, answering, results, actions,
-and its own frameworks.
+"""A whole organisation's assessment rounds: its list, opening one, answering, results, the
+round report, paper answers, actions, and its own frameworks.
 
 Every page goes through ``organisation_view`` with the ``assess.*_org_*``
 permission it needs (``assess.rules``), checked on the organisation the URL
@@ -49,6 +49,11 @@ from cohub.apps.assess.views import (
     show_check,
     show_framework_detail,
     show_framework_list,
+    show_import,
+    show_report,
+    show_report_download,
+    show_report_pdf_file,
+    show_report_pdf_start,
     show_results,
     show_round_list,
     show_round_open,
@@ -132,10 +137,60 @@ def round_results(
         org_round,
         {
             "can_act": request.user.has_perm("assess.manage_org_actions", organisation),
-            "can_import": False,
+            "can_import": request.user.has_perm("assess.open_org_round", organisation),
             "can_peer": request.user.has_perm("assess.manage_org_peer_review", organisation),
         },
     )
+
+
+# The round report and paper answers (ADR 0035): the project round's, through the Place.
+
+
+@organisation_view("assess.view_org_results", load=ROUND)
+@require_GET
+def round_report(
+    request: AuthenticatedHttpRequest, organisation: Organisation, org_round: AssessmentRound
+) -> HttpResponse:
+    """The round's report for people outside the organisation: what the PDF holds, on a page."""
+    return show_report(request, Place.of_organisation(organisation), org_round)
+
+
+@organisation_view("assess.view_org_results", load=ROUND)
+@require_GET
+def round_report_download(
+    request: AuthenticatedHttpRequest, organisation: Organisation, org_round: AssessmentRound
+) -> HttpResponse:
+    """The round report as a file (HTML, or a PDF drawn in the request), with an audit entry."""
+    return show_report_download(request, Place.of_organisation(organisation), org_round)
+
+
+@organisation_view("assess.view_org_results", load=ROUND)
+@require_POST
+def round_report_pdf_start(
+    request: AuthenticatedHttpRequest, organisation: Organisation, org_round: AssessmentRound
+) -> HttpResponse:
+    """Start drawing the report's PDF: a job of no project, naming the organisation."""
+    return show_report_pdf_start(request, Place.of_organisation(organisation), org_round)
+
+
+@organisation_view("assess.view_org_results", load=ROUND)
+@require_GET
+def round_report_pdf_file(
+    request: AuthenticatedHttpRequest,
+    organisation: Organisation,
+    org_round: AssessmentRound,
+    job_id: int,
+) -> HttpResponse:
+    """The finished PDF, only while the report would still be drawn the same."""
+    return show_report_pdf_file(request, Place.of_organisation(organisation), org_round, job_id)
+
+
+@organisation_view("assess.open_org_round", load=ROUND)
+def round_import(
+    request: AuthenticatedHttpRequest, organisation: Organisation, org_round: AssessmentRound
+) -> HttpResponse:
+    """Bring in answers given on paper, for whoever may open the organisation's rounds."""
+    return show_import(request, Place.of_organisation(organisation), org_round)
 
 
 @organisation_view("assess.manage_org_actions", load=ROUND)

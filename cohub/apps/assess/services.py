@@ -309,6 +309,12 @@ def _group_of(assessment: AssessmentRound, respondent: Any) -> str | None:
     return organisation_group(assessment.organisation, respondent)
 
 
+def _organisation_data(assessment: AssessmentRound) -> dict[str, int]:
+    """The audit entry's pointer to the organisation, for a round that belongs to no project
+    (its entry has no project to be found by)."""
+    return {} if assessment.project_id else {"organisation": assessment.organisation_id}
+
+
 def answer_save(
     *,
     assessment: AssessmentRound,
@@ -475,6 +481,11 @@ def answers_import(*, assessment: AssessmentRound, text: str, actor: Any) -> Ans
     form), kept only to tell people apart and refuse the same person twice;
     it must not be a name. A bad row is refused with its line number and
     nothing is imported.
+
+    The group is the file's, for an organisation-wide round too: a paper
+    respondent has no account, so no project roles or "taking part" to read a
+    group from, and is not one of the organisation's people; the references are
+    the round's own, so one organisation's P1 and a project's P1 never meet.
     """
     import csv
     import io
@@ -556,7 +567,8 @@ def answers_import(*, assessment: AssessmentRound, text: str, actor: Any) -> Ans
             verb="assessment.import",
             target=assessment,
             project_id=assessment.project_id,
-            data={"respondents": len(responses), "answers": len(rows)},
+            data={"respondents": len(responses), "answers": len(rows)}
+            | _organisation_data(assessment),
         )
     return AnswersImported(respondents=len(responses), answers=len(rows))
 
@@ -739,7 +751,8 @@ def round_report_export(
             verb="assessment_report.export",
             target=assessment,
             project_id=assessment.project_id,
-            data={"format": fmt, "via": via, "items": len(report.panels)},
+            data={"format": fmt, "via": via, "items": len(report.panels)}
+            | _organisation_data(assessment),
         )
     return RoundReportFile(
         content=content,
@@ -790,7 +803,8 @@ def round_report_pdf_make(
             verb="assessment_report.export",
             target=assessment,
             project_id=assessment.project_id,
-            data={"format": "pdf", "via": "job", "items": len(report.panels)},
+            data={"format": "pdf", "via": "job", "items": len(report.panels)}
+            | _organisation_data(assessment),
         )
     progress(100, "The PDF is ready")
     return {

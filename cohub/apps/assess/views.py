@@ -126,6 +126,12 @@ PLACE_PAGES = frozenset(
         "round_answer",
         "round_check",
         "round_results",
+        # The round report and bringing in paper answers (ADR 0035).
+        "round_report",
+        "round_report_download",
+        "round_report_pdf_start",
+        "round_report_pdf_file",
+        "round_import",
         "action_create",
         "action_list",
         "action_update",
@@ -463,29 +469,25 @@ def round_results(
     )
 
 
-@project_view("assess.view_results", load=("round_id", round_get))
-@require_GET
-def round_report(
-    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound
+def show_report(
+    request: AuthenticatedHttpRequest, place: Place, round: AssessmentRound
 ) -> HttpResponse:
-    """The round's report for people outside the project: what the PDF holds, on a page."""
+    """The round's report for people outside it: what the PDF holds, on a page."""
     return render(
         request,
         "assess/round_report.html",
-        {"project": project, "round": round, "report": build_round_report(round)},
+        {**place.context(), "round": round, "report": build_round_report(round)},
     )
 
 
-@project_view("assess.view_results", load=("round_id", round_get))
-@require_GET
-def round_report_download(
-    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound
+def show_report_download(
+    request: AuthenticatedHttpRequest, place: Place, round: AssessmentRound
 ) -> HttpResponse:
     """The round report as a file drawn in the request, with an audit entry.
 
     ``?format=html`` (the default from the page) is one web page, quick to make;
     a PDF here (the default, for scripts) is drawn in the request, while the
-    page's button makes it as a job (``round_report_pdf_start``).
+    page's button makes it as a job (``show_report_pdf_start``).
     """
     fmt = request.GET.get("format", "pdf")
     made = services.round_report_export(
@@ -499,30 +501,42 @@ def round_report_download(
     return response
 
 
-@project_view("assess.view_results", load=("round_id", round_get))
-@require_POST
-def round_report_pdf_start(
-    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound
+def _report_jobs(place: Place) -> QuerySet[Job]:
+    """The report PDF jobs of the place: a project's own, or (belonging to no project) the
+    organisation's, which name it in their params (``jobs.round_report_pdf``)."""
+    jobs = Job.objects.filter(kind=ROUND_REPORT_PDF)
+    if place.project is not None:
+        return jobs.filter(project_id=place.project.pk)
+    assert place.organisation is not None
+    return jobs.filter(project_id=None, params__organisation=place.organisation.pk)
+
+
+def show_report_pdf_start(
+    request: AuthenticatedHttpRequest, place: Place, round: AssessmentRound
 ) -> HttpResponse:
-    """Start drawing the report's PDF (a job: a round of many questions takes a while)."""
+    """Start drawing the report's PDF (a job: a round of many questions takes a while).
+
+    An organisation's job belongs to no project, so (``jobs.rules``) only its
+    starter follows it; the file itself is for whoever reads the results.
+    """
+    params: dict[str, Any] = {"round": round.pk}
+    if place.project is None:
+        assert place.organisation is not None
+        params["organisation"] = place.organisation.pk
     job = job_enqueue(
         kind=ROUND_REPORT_PDF,
-        params={"round": round.pk},
-        project_id=project.pk,
+        params=params,
+        project_id=place.project.pk if place.project is not None else None,
         created_by=request.user,
     )
     return redirect("jobs:detail", job_id=job.pk)
 
 
-@project_view("assess.view_results", load=("round_id", round_get))
-@require_GET
-def round_report_pdf_file(
-    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound, job_id: int
+def show_report_pdf_file(
+    request: AuthenticatedHttpRequest, place: Place, round: AssessmentRound, job_id: int
 ) -> HttpResponse:
     """The finished PDF, only while the report would still be drawn the same."""
-    job = get_object_or_404(
-        Job, pk=job_id, project_id=project.pk, kind=ROUND_REPORT_PDF, status=JobStatus.SUCCEEDED
-    )
+    job = get_object_or_404(_report_jobs(place), pk=job_id, status=JobStatus.SUCCEEDED)
     if (job.params or {}).get("round") != round.pk:
         raise Http404("That PDF is of another round.")
     result = job.result or {}
@@ -534,7 +548,7 @@ def round_report_pdf_file(
             "The round has changed since that PDF was drawn (answers sent, an action moved "
             "on, or a new day), so it is no longer offered. Make the PDF again.",
         )
-        return redirect("assess:round_report", project_slug=project.slug, round_id=round.pk)
+        return redirect(place.url("round_report", round.pk))
     response = FileResponse(
         default_storage.open(name, "rb"),
         as_attachment=True,
@@ -542,17 +556,20 @@ def round_report_pdf_file(
         content_type="application/pdf",
     )
     response["Cache-Control"] = "no-store"
-    return response  # type: ignore[return-value]  # a streamed file; project_view passes it on
+    return response  # type: ignore[return-value]  # a streamed file; the decorator passes it on
 
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
 
-@project_view("assess.open_round", load=("round_id", round_get))
-def round_import(
-    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound
+def show_import(
+    request: AuthenticatedHttpRequest, place: Place, round: AssessmentRound
 ) -> HttpResponse:
-    """Bring in answers given on paper or in another survey tool; they count as sent."""
+    """Bring in answers given on paper or in another survey tool; they count as sent.
+
+    Each paper respondent's group is the file's (no account to read it from),
+    for a project's round and an organisation's alike.
+    """
     form = AnswersImportForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
@@ -577,21 +594,63 @@ def round_import(
                     request,
                     f"Imported {result.answers} answers from {result.respondents} people.",
                 )
-                return redirect(
-                    "assess:round_results", project_slug=project.slug, round_id=round.pk
-                )
+                return redirect(place.url("round_results", round.pk))
     items = round_items(round)
     return render(
         request,
         "assess/round_import.html",
         {
-            "project": project,
+            **place.context(),
             "round": round,
             "form": form,
             "items": [(item, item_choices(item)) for item in items],
             "groups": GROUPS,
         },
     )
+
+
+@project_view("assess.view_results", load=("round_id", round_get))
+@require_GET
+def round_report(
+    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound
+) -> HttpResponse:
+    """The round's report for people outside the project: what the PDF holds, on a page."""
+    return show_report(request, Place.of_project(project), round)
+
+
+@project_view("assess.view_results", load=("round_id", round_get))
+@require_GET
+def round_report_download(
+    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound
+) -> HttpResponse:
+    """The round report as a file drawn in the request (``show_report_download``)."""
+    return show_report_download(request, Place.of_project(project), round)
+
+
+@project_view("assess.view_results", load=("round_id", round_get))
+@require_POST
+def round_report_pdf_start(
+    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound
+) -> HttpResponse:
+    """Start drawing the report's PDF as a job of the project."""
+    return show_report_pdf_start(request, Place.of_project(project), round)
+
+
+@project_view("assess.view_results", load=("round_id", round_get))
+@require_GET
+def round_report_pdf_file(
+    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound, job_id: int
+) -> HttpResponse:
+    """The finished PDF, only while the report would still be drawn the same."""
+    return show_report_pdf_file(request, Place.of_project(project), round, job_id)
+
+
+@project_view("assess.open_round", load=("round_id", round_get))
+def round_import(
+    request: AuthenticatedHttpRequest, project: Project, round: AssessmentRound
+) -> HttpResponse:
+    """Bring in answers given on paper or in another survey tool; they count as sent."""
+    return show_import(request, Place.of_project(project), round)
 
 
 def show_action_create(
