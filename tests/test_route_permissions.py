@@ -80,6 +80,7 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "projects:invitation_cancel": "projects.manage_members",  # checked on the invitation
     "projects:member_remove": "projects.manage_members",
     "projects:participation_set": "projects.view_project",  # said for yourself only
+    "projects:organisation": "projects.view_organisation",  # lists only projects you may see
     "stories:storyteller_list": "stories.view_storyteller",
     "stories:storyteller_create": "stories.manage_storyteller",
     "stories:storyteller_detail": "stories.view_storyteller",
@@ -218,6 +219,8 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "org_assess:action_create": "assess.manage_org_actions",
     "org_assess:action_list": "assess.view_org_results",
     "org_assess:action_update": "assess.manage_org_actions",
+    "org_assess:framework_list": "assess.manage_org_frameworks",
+    "org_assess:framework_detail": "assess.manage_org_frameworks",  # its own, not another's
     "org_assess:peer_reviews": "assess.manage_org_peer_review",
     "org_assess:peer_invite": "assess.manage_org_peer_review",
     "org_assess:peer_resend": "assess.manage_org_peer_review",  # its invitation in the round
