@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cohub.apps.accounts.http import AuthenticatedHttpRequest
 from cohub.apps.assess import peer_services
-from cohub.apps.assess.forms import AnswerForm, PeerEvidenceForm, PeerInviteForm, answer_label
+from cohub.apps.assess.forms import AnswerForm, PeerEvidenceForm, PeerInviteForm
 from cohub.apps.assess.models import (
     AnswerKind,
     AssessmentItem,
@@ -47,7 +47,7 @@ from cohub.apps.assess.peer_selectors import (
     same_digest,
 )
 from cohub.apps.assess.selectors import round_get, round_is_open, round_items
-from cohub.apps.assess.views import EASY, PLAIN, WORDS_KEY, Place
+from cohub.apps.assess.views import EASY, PLAIN, WORDS_KEY, Place, check_rows
 from cohub.apps.core import private_links
 from cohub.apps.core.errors import ServiceError
 from cohub.apps.core.forms import add_service_error
@@ -529,19 +529,7 @@ def peer_check(request: HttpRequest, review: PeerReview) -> HttpResponse:
             return redirect("peer:check")
     items = round_items(review.round)
     answers = peer_own_answers(review)
-    easy = _easy(request)
-    rows = []
-    for number, item in enumerate(items, start=1):
-        answer = answers.get(item.pk)
-        rows.append(
-            {
-                "number": number,
-                "item": item,
-                "words": item.easy_read if easy else item.statement,
-                "answer": answer_label(answer.value) if answer else "",
-                "comment": answer.comment if answer else "",
-            }
-        )
+    rows = check_rows(items, answers, easy=_easy(request))
     return render(
         request,
         "assess/peer/check.html",

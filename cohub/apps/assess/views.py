@@ -354,6 +354,24 @@ def _after_answer(
     return redirect(place.url("round_answer", round.pk, number + 1))
 
 
+def check_rows(items: list[AssessmentItem], answers: dict[int, Any], *, easy: bool) -> list[dict]:
+    """One row a question for a check-your-answers page (a member's, or a peer reviewer's):
+    its number, its words as the person reads them, and their answer and comment so far."""
+    rows = []
+    for number, item in enumerate(items, start=1):
+        answer = answers.get(item.pk)
+        rows.append(
+            {
+                "number": number,
+                "item": item,
+                "words": item.easy_read if easy else item.statement,
+                "answer": answer_label(answer.value) if answer else "",
+                "comment": answer.comment if answer else "",
+            }
+        )
+    return rows
+
+
 def show_check(
     request: AuthenticatedHttpRequest, place: Place, round: AssessmentRound
 ) -> HttpResponse:
@@ -374,19 +392,7 @@ def show_check(
             )
             return redirect(place.url("round_check", round.pk))
     answers = own_answers(response)
-    easy = _easy_read(request)
-    rows = []
-    for number, item in enumerate(items, start=1):
-        answer = answers.get(item.pk)
-        rows.append(
-            {
-                "number": number,
-                "item": item,
-                "words": item.easy_read if easy else item.statement,
-                "answer": answer_label(answer.value) if answer else "",
-                "comment": answer.comment if answer else "",
-            }
-        )
+    rows = check_rows(items, answers, easy=_easy_read(request))
     return render(
         request,
         "assess/round_check.html",
