@@ -150,3 +150,20 @@ def test_the_answer_page_of_an_organisation_round_shows_the_organisation_words(c
         follow=True,
     ).content.decode()
     assert "This organisation uses what people can already do." in easy
+
+
+def test_the_round_report_says_which_wording_a_round_asked(client, org):
+    organisation, project, facilitator = org
+    versions = [framework_version("principles"), framework_version("embedding")]
+    whole = organisation_round_open(
+        organisation=organisation, title="Across the council", versions=versions, actor=facilitator
+    )
+    ours = round_open(project=project, title="Spring", versions=versions, actor=facilitator)
+    client.force_login(facilitator)
+    page = client.get(
+        reverse("org_assess:round_report", args=[organisation.slug, whole.pk])
+    ).content.decode()
+    assert "Six principles of co-production (version 2, worded for an organisation)" in page
+    assert "Four issues for embedding co-production (version 1)" in page  # no other words
+    page = client.get(reverse("assess:round_report", args=[project.slug, ours.pk])).content.decode()
+    assert "worded for an organisation" not in page
