@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("p/<slug:project_slug>/", include("cohub.apps.assess.urls")),
     # A whole organisation's assessment rounds (ADR 0028).
     path("o/<slug:organisation_slug>/", include("cohub.apps.assess.org_urls")),
+    path("o/<slug:organisation_slug>/", include("cohub.apps.audit.org_urls")),
     path("jobs/", include("cohub.apps.jobs.urls")),
     # A peer reviewer's own pages, opened by their link alone (ADR 0034).
     path("peer/", include("cohub.apps.assess.peer_urls")),

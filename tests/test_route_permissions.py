@@ -219,6 +219,8 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "org_assess:action_create": "assess.manage_org_actions",
     "org_assess:action_list": "assess.view_org_results",
     "org_assess:action_update": "assess.manage_org_actions",
+    "org_audit:log": "audit.view_org_log",
+    "org_audit:log_csv": "audit.view_org_log",  # a file, and a line of the same log
     "org_assess:framework_list": "assess.manage_org_frameworks",
     "org_assess:framework_detail": "assess.manage_org_frameworks",  # its own, not another's
     "org_assess:peer_reviews": "assess.manage_org_peer_review",

@@ -136,6 +136,7 @@ def peer_review_invite(
             verb="peer_review.invite",
             target=peer_review,
             project_id=assessment.project_id,
+            organisation_id=assessment.organisation_id,
             data=_audit_data(peer_review),
         )
     return PeerInvited(peer_review=peer_review, token=token)
@@ -163,6 +164,7 @@ def peer_review_resend(*, peer_review: PeerReview, actor: Any) -> PeerInvited:
             verb="peer_review.resend",
             target=peer_review,
             project_id=peer_review.round.project_id,
+            organisation_id=peer_review.round.organisation_id,
             data=_audit_data(peer_review),
         )
     return PeerInvited(peer_review=peer_review, token=token)
@@ -183,6 +185,7 @@ def peer_review_revoke(*, peer_review: PeerReview, actor: Any) -> PeerReview:
             verb="peer_review.revoke",
             target=peer_review,
             project_id=peer_review.round.project_id,
+            organisation_id=peer_review.round.organisation_id,
             data=_audit_data(peer_review),
         )
     return peer_review
@@ -231,6 +234,7 @@ def peer_link_open(*, peer_review: PeerReview) -> PeerReview:
             verb="peer_review.open",
             target=peer_review,
             project_id=peer_review.round.project_id,
+            organisation_id=peer_review.round.organisation_id,
             data=_audit_data(peer_review),
         )
     return peer_review
@@ -281,6 +285,7 @@ def peer_review_submit(*, peer_review: PeerReview) -> PeerReview:
                 verb="peer_review.submit",
                 target=peer_review,
                 project_id=peer_review.round.project_id,
+                organisation_id=peer_review.round.organisation_id,
                 data={**_audit_data(peer_review), "answers": peer_review.answers.count()},
             )
     return peer_review
@@ -322,6 +327,7 @@ def peer_evidence_add(
             verb="peer_evidence.add",
             target=evidence,
             project_id=assessment.project_id,
+            organisation_id=assessment.organisation_id,
             data={"round": assessment.pk, "items": sorted(item.key for item in chosen)}
             | _round_organisation(assessment),
         )
@@ -336,6 +342,7 @@ def peer_evidence_remove(*, evidence: PeerEvidence, actor: Any) -> None:
             verb="peer_evidence.remove",
             target=evidence,
             project_id=evidence.round.project_id,
+            organisation_id=evidence.round.organisation_id,
             data={"round": evidence.round_id, "title": evidence.title}
             | _round_organisation(evidence.round),
         )

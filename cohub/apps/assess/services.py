@@ -205,6 +205,7 @@ def _round_create(
             verb="assessment.open",
             target=assessment,
             project_id=project.pk if project else None,
+            organisation_id=organisation.pk,
             data={"frameworks": frameworks}
             if project
             else {"frameworks": frameworks, "organisation": organisation.pk},
@@ -413,6 +414,7 @@ def action_create(
             verb="assessment_action.create",
             target=action,
             project_id=assessment.project_id,
+            organisation_id=assessment.organisation_id,
             data={"item": item.key, "round": assessment.pk}
             | ({} if assessment.project_id else {"organisation": assessment.organisation_id}),
         )
@@ -455,6 +457,7 @@ def action_update(
             verb="assessment_action.update",
             target=action,
             project_id=action.round.project_id,
+            organisation_id=action.round.organisation_id,
             data={
                 name: (value.pk if hasattr(value, "pk") else str(value) if value else None)
                 for name, value in changed.items()
@@ -567,6 +570,7 @@ def answers_import(*, assessment: AssessmentRound, text: str, actor: Any) -> Ans
             verb="assessment.import",
             target=assessment,
             project_id=assessment.project_id,
+            organisation_id=assessment.organisation_id,
             data={"respondents": len(responses), "answers": len(rows)}
             | _organisation_data(assessment),
         )
@@ -622,6 +626,7 @@ def framework_create(
         actor=actor,
         verb="assessment_framework.create",
         target=version,
+        organisation_id=organisation.pk,
         data={"organisation": organisation.pk, "key": framework.key},
     )
     return version
@@ -704,6 +709,7 @@ def framework_item_add(
         actor=actor,
         verb="assessment_framework.item_add",
         target=version,
+        organisation_id=framework.organisation_id,
         data={"key": framework.key, "version": version.version, "item": item_key},
     )
     return version
@@ -751,6 +757,7 @@ def round_report_export(
             verb="assessment_report.export",
             target=assessment,
             project_id=assessment.project_id,
+            organisation_id=assessment.organisation_id,
             data={"format": fmt, "via": via, "items": len(report.panels)}
             | _organisation_data(assessment),
         )
@@ -803,6 +810,7 @@ def round_report_pdf_make(
             verb="assessment_report.export",
             target=assessment,
             project_id=assessment.project_id,
+            organisation_id=assessment.organisation_id,
             data={"format": "pdf", "via": "job", "items": len(report.panels)}
             | _organisation_data(assessment),
         )

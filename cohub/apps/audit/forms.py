@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 
 from cohub.apps.audit.selectors import LogFilter, log_actions, log_kinds, log_people
 from cohub.apps.core.forms import PlainForm, optional_date_field
-from cohub.apps.projects.models import Project
+from cohub.apps.core.models import Event
 
 SYSTEM = "system"
 
@@ -20,9 +21,10 @@ class LogFilterForm(PlainForm):
     since = optional_date_field("From (the day itself included)")
     until = optional_date_field("Until (the day itself included)")
 
-    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, events: QuerySet[Event], **kwargs: Any) -> None:
+        """``events``: the whole log the page reads (a project's, or an organisation's own)."""
         super().__init__(*args, **kwargs)
-        self.people = {str(user.pk): user for user in log_people(project)}
+        self.people = {str(user.pk): user for user in log_people(events)}
         cast(forms.ChoiceField, self.fields["person"]).choices = [
             ("", "Anyone"),
             *((pk, str(user)) for pk, user in self.people.items()),
@@ -30,11 +32,11 @@ class LogFilterForm(PlainForm):
         ]
         cast(forms.ChoiceField, self.fields["action"]).choices = [
             ("", "Anything"),
-            *log_actions(project),
+            *log_actions(events),
         ]
         cast(forms.ChoiceField, self.fields["kind"]).choices = [
             ("", "Anything"),
-            *log_kinds(project),
+            *log_kinds(events),
         ]
 
     def clean(self) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from cohub.apps.accounts.models import User
+from cohub.apps.accounts.models import Organisation, User
 from cohub.apps.core import audit
 from cohub.apps.core.models import Event
 from cohub.apps.projects.models import Project
@@ -69,6 +69,9 @@ ACTION_WORDS: dict[str, str] = {
     "job.rerun": "Ran a background job again",
     "assessment.open": "Opened an assessment round",
     "assessment.import": "Imported answers to an assessment round",
+    "assessment_report.export": "Downloaded an assessment round's report",
+    "assessment_framework.create": "Made one of the organisation's own frameworks",
+    "assessment_framework.item_add": "Added a question to one of the organisation's frameworks",
     "assessment_action.create": "Made an assessment item an action",
     "assessment_action.update": "Changed an action from an assessment",
     "peer_review.invite": "Invited a peer reviewer from another organisation",
@@ -99,6 +102,8 @@ KIND_WORDS: dict[str, str] = {
     "jobs.job": "Background job",
     "assess.assessmentround": "Assessment round",
     "assess.assessmentaction": "Action",
+    "assess.frameworkversion": "Framework version",
+    "accounts.organisation": "The organisation",
     "assess.peerreview": "Peer review",
     "assess.peerevidence": "Evidence for peer reviewers",
 }
@@ -113,6 +118,8 @@ PART_WORDS = {
 }
 
 PAGE_SIZE = 50
+# Records a log is about as a whole, named without their number.
+WHOLE = frozenset({"projects.project", "accounts.organisation"})
 
 
 def action_words(verb: str) -> str:
@@ -141,9 +148,21 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def project_entries(project: Project, narrow: LogFilter | None = None) -> QuerySet[Event]:
-    """The project's audit entries, newest first, narrowed by ``narrow`` (dates inclusive)."""
-    entries = Event.objects.filter(project_id=project.pk).select_related("actor")
+def project_events(project: Project) -> QuerySet[Event]:
+    """Every line of the project's log."""
+    return Event.objects.filter(project_id=project.pk)
+
+
+def organisation_events(organisation: Organisation) -> QuerySet[Event]:
+    """Every line of the organisation's own log: what belongs to no project of it (its
+    rounds for the whole organisation, its own frameworks). A project's lines stay on
+    that project's log, for the people who run it."""
+    return Event.objects.filter(organisation_id=organisation.pk, project_id__isnull=True)
+
+
+def narrowed(events: QuerySet[Event], narrow: LogFilter | None = None) -> QuerySet[Event]:
+    """A log's entries, newest first, narrowed by ``narrow`` (dates inclusive)."""
+    entries = events.select_related("actor")
     narrow = narrow or LogFilter()
     if narrow.person is not None:
         entries = entries.filter(actor=narrow.person)
@@ -160,24 +179,24 @@ def project_entries(project: Project, narrow: LogFilter | None = None) -> QueryS
     return entries.order_by("-created_at", "-id")
 
 
-def log_people(project: Project) -> QuerySet[User]:
-    """Everyone named in the project's log (members who left too), for the filter."""
-    ids = Event.objects.filter(project_id=project.pk, actor__isnull=False).values("actor_id")
+def project_entries(project: Project, narrow: LogFilter | None = None) -> QuerySet[Event]:
+    """The project's audit entries, newest first, narrowed by ``narrow``."""
+    return narrowed(project_events(project), narrow)
+
+
+def log_people(events: QuerySet[Event]) -> QuerySet[User]:
+    """Everyone named in a log (members who left too), for the filter."""
+    ids = events.filter(actor__isnull=False).values("actor_id")
     return User.objects.filter(pk__in=ids).order_by("display_name", "email")
 
 
-def log_actions(project: Project) -> list[tuple[str, str]]:
-    verbs = Event.objects.filter(project_id=project.pk).values_list("verb", flat=True).distinct()
+def log_actions(events: QuerySet[Event]) -> list[tuple[str, str]]:
+    verbs = events.values_list("verb", flat=True).distinct()
     return sorted(((v, action_words(v)) for v in set(verbs)), key=lambda pair: pair[1])
 
 
-def log_kinds(project: Project) -> list[tuple[str, str]]:
-    kinds = (
-        Event.objects.filter(project_id=project.pk)
-        .exclude(target_type="")
-        .values_list("target_type", flat=True)
-        .distinct()
-    )
+def log_kinds(events: QuerySet[Event]) -> list[tuple[str, str]]:
+    kinds = events.exclude(target_type="").values_list("target_type", flat=True).distinct()
     return sorted(((k, kind_words(k)) for k in set(kinds)), key=lambda pair: pair[1])
 
 
@@ -226,7 +245,7 @@ def describe(entry: Event) -> LogLine:
     if len(stories) > 1:
         details.append(f"{len(stories)} stories")
     about = kind_words(entry.target_type)
-    if about and entry.target_type != "projects.project" and entry.target_id:
+    if about and entry.target_type not in WHOLE and entry.target_id:
         about = f"{about} {entry.target_id}"
     return LogLine(
         entry=entry,

@@ -50,6 +50,9 @@ class Event(models.Model):
     target_type = models.CharField(max_length=80, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
     project_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # The organisation a line belongs to when it belongs to no project (a round of a whole
+    # organisation, its own frameworks), so the organisation's own log can find it.
+    organisation_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -76,6 +79,7 @@ def record_event(
     verb: str,
     target: models.Model | None = None,
     project_id: int | None = None,
+    organisation_id: int | None = None,
     data: dict | None = None,
 ) -> Event:
     """Append to the audit trail; callers run this inside their own transaction."""
@@ -85,5 +89,6 @@ def record_event(
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         project_id=project_id,
+        organisation_id=organisation_id,
         data=data or {},
     )

@@ -22,6 +22,7 @@ class Migration(migrations.Migration):
                 ('target_type', models.CharField(blank=True, max_length=80)),
                 ('target_id', models.CharField(blank=True, max_length=64)),
                 ('project_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
+                ('organisation_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
                 ('data', models.JSONField(blank=True, default=dict)),
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
                 ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
