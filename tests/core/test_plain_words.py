@@ -34,6 +34,7 @@ from cohub.apps.core.forms import (
     error_codes,
     plain_message,
 )
+from cohub.apps.core.models import Event
 from cohub.apps.projects.models import Project
 from cohub.apps.stories.models import Speaker, Storyteller, Transcript
 from cohub.apps.stories.scopes import ConsentScope
@@ -121,6 +122,7 @@ def _stand_ins() -> dict[str, list[Any]]:
             for kind in ("scale", "ladder")
         ],
         "members": [User.objects.none()],
+        "events": [Event.objects.none()],
         "items": [[], [AssessmentItem(pk=10**9, statement="We share power.")]],
         "prefix_id": [1],
         "granted": [[], list(ConsentScope)],

@@ -92,7 +92,7 @@ def _show_log(request: AuthenticatedHttpRequest, log: Log, context: dict[str, An
         "audit/log.html",
         {
             **context,
-            "log": log,
+            "place": log,  # the frame and addresses, as the pages shared with organisations
             "form": form,
             "page": page,
             "lines": [describe(entry) for entry in page.object_list],
