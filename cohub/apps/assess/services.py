@@ -206,9 +206,7 @@ def _round_create(
             target=assessment,
             project_id=project.pk if project else None,
             organisation_id=organisation.pk,
-            data={"frameworks": frameworks}
-            if project
-            else {"frameworks": frameworks, "organisation": organisation.pk},
+            data={"frameworks": frameworks} | _organisation_data(assessment),
         )
     return assessment
 
@@ -415,8 +413,7 @@ def action_create(
             target=action,
             project_id=assessment.project_id,
             organisation_id=assessment.organisation_id,
-            data={"item": item.key, "round": assessment.pk}
-            | ({} if assessment.project_id else {"organisation": assessment.organisation_id}),
+            data={"item": item.key, "round": assessment.pk} | _organisation_data(assessment),
         )
     return action
 
